@@ -1,0 +1,63 @@
+# Tracer — `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PYBABEL := $(BIN)/pybabel
+CATALOGS := $(wildcard tracer/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test test-sqlite test-postgres install install-dev browser translations messages bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+%.mo: %.po $(VENV)/.runtime
+	$(PYBABEL) compile --statistics -i $< -o $@ 2>/dev/null
+
+translations: $(COMPILED)
+
+## Serve on http://127.0.0.1:5000 with an embedded SQLite database (instance/tracer.db).
+run: install translations
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Chromium for the browser tests comes from Debian.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## The whole suite on SQLite, then (when TRACER_TEST_DATABASE_URL is set) on PostgreSQL.
+test: install-dev translations browser
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TRACER_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	 else echo "TRACER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test-sqlite:
+	TRACER_TEST_DATABASE_URL= $(BIN)/python -m pytest
+
+test-postgres:
+	$(BIN)/python -m pytest -m "not browser"
+
+## Re-extract messages and merge them into both catalogs.
+messages: install
+	$(PYBABEL) extract --quiet -F babel.cfg -k _l -k lazy_gettext -o messages.pot .
+	$(PYBABEL) update --quiet -i messages.pot -d tracer/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-output

@@ -1,0 +1,104 @@
+"""Configuration classes, read from the environment.
+
+``TRACER_ENV`` picks the class: ``development`` (default for the command line
+and ``make run``), ``production`` or ``test``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret() -> str:
+    """A per-checkout secret kept in ``instance/`` so sessions survive restarts."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TRACER_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tracer.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("TRACER_SECRET_KEY")
+    REDIS_URL = os.environ.get("TRACER_REDIS_URL") or None
+    GEOCODER = os.environ.get("TRACER_GEOCODER", "offline")
+    REQUIRE_MFA = _flag("TRACER_REQUIRE_MFA", False)
+
+    BABEL_DEFAULT_LOCALE = "es"
+    BABEL_DEFAULT_TIMEZONE = "America/Mexico_City"
+    LANGUAGES = ("es", "en")
+
+    SESSION_COOKIE_NAME = "tracer_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+    LOGIN_RATE_LIMIT = "20 per minute"
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    SECRET_KEY = os.environ.get("TRACER_SECRET_KEY") or _development_secret()
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TRACER_TEST_DATABASE_URL") or "sqlite://"
+    RATELIMIT_ENABLED = False
+    REQUIRE_MFA = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    REQUIRE_MFA = _flag("TRACER_REQUIRE_MFA", True)
+
+    @classmethod
+    def check(cls) -> None:
+        if not cls.SECRET_KEY:
+            raise RuntimeError("TRACER_SECRET_KEY must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    name = os.environ.get("TRACER_ENV", "development").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"TRACER_ENV must be one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]

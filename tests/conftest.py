@@ -1,0 +1,143 @@
+"""One database per test run, migrated with Alembic; every test rolls back.
+
+The database is SQLite (a temporary file) unless TRACER_TEST_DATABASE_URL names
+another one, PostgreSQL in CI; an unreachable database fails the run.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from config import TestConfig
+from tests import factories
+from tracer import create_app
+from tracer.extensions import db
+
+
+def _reset(engine) -> None:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TRACER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracer.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    config = type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    application = create_app(config)
+    with application.app_context():
+        _reset(db.engine)
+        upgrade()
+    return application
+
+
+class JoinedSession(FlaskSession):
+    """A session that always uses the test's connection, whatever the model."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request, app):
+    """Every session of the test, in requests too, works inside one outer
+    transaction that is rolled back at the end; commits become savepoints."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    factory = db.session.session_factory
+    saved, saved_class = dict(factory.kw), factory.class_
+    factory.class_ = JoinedSession
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield connection
+    finally:
+        with app.app_context():
+            db.session.remove()
+        factory.kw.clear()
+        factory.kw.update(saved)
+        factory.class_ = saved_class
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for work on the database outside a request."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/auth/notice") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_INPUT.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class Browser:
+    """A test client that signs in like a person and submits forms with their CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, path, **kw):
+        return self.client.get(path, **kw)
+
+    def post(self, path, data=None, token_from: str | None = None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token(self.client, token_from or "/auth/notice"))
+        return self.client.post(path, data=data, **kw)
+
+    def accept_notice(self):
+        return self.post("/auth/notice", {})
+
+    def login(self, username, password=factories.PASSWORD, **kw):
+        self.accept_notice()
+        return self.post("/auth/login", {"username": username, "password": password}, **kw)
+
+    def logout(self):
+        return self.post("/auth/logout", {}, token_from="/auth/profile")
+
+
+@pytest.fixture
+def browser(client):
+    return Browser(client)
+
+
+@pytest.fixture
+def login_as(app, ctx):
+    """``login_as(role, agency="FGR")`` → a Browser signed in as a new user of that role."""
+
+    def sign_in(role: str, agency: str = "FGR", **user_fields):
+        user = factories.user(role=role, agency=factories.agency(agency), **user_fields)
+        db.session.commit()
+        signed = Browser(app.test_client())
+        response = signed.login(user.username)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        signed.user = user
+        return signed
+
+    return sign_in

@@ -1,0 +1,77 @@
+"""Tracer: seized-firearm tracing for Mexican and US officials."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | None = None) -> Flask:
+    """Build the application: configuration, extensions, rooms, commands."""
+    from config import config_from_environment
+
+    config = config or config_from_environment()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    if hasattr(config, "check"):
+        config.check()
+    if app.config.get("PROXY_HOPS"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
+
+    _init_extensions(app)
+    _register_rooms(app)
+
+    from tracer.core.access import check_declarations
+
+    check_declarations(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from tracer.core import i18n
+    from tracer.core.database import configure_engines
+    from tracer.core.models import render_migration_item
+    from tracer.extensions import babel, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    configure_engines(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True, render_item=render_migration_item)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+    i18n.init_templates(app)
+
+
+def _register_rooms(app: Flask) -> None:
+    from tracer.api.views import bp as api_bp
+    from tracer.audit.cli import register as register_audit_cli
+    from tracer.audit.views import bp as audit_bp
+    from tracer.auth.admin_views import bp as admin_bp
+    from tracer.auth.cli import register as register_auth_cli
+    from tracer.auth.loaders import init_login
+    from tracer.auth.views import bp as auth_bp
+    from tracer.core.access import enforce_access
+    from tracer.core.errors_views import init_error_handlers
+    from tracer.core.security import init_security
+    from tracer.core.views import bp as core_bp
+    from tracer.extensions import csrf
+
+    init_security(app)
+    init_login(app)
+    app.before_request(enforce_access)
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
+    init_error_handlers(app)
+    register_auth_cli(app)
+    register_audit_cli(app)

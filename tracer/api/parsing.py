@@ -1,0 +1,61 @@
+"""Reading a JSON body into a pydantic model, with the API's error answers."""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
+
+from tracer.core.errors import DomainError, ValidationFailed
+from tracer.core.text import forbidden_character
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class MalformedRequest(DomainError):
+    status = 400
+    code = "malformed_json"
+
+
+def _field_message(error: dict) -> str:
+    kind = error.get("type", "")
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    if kind in ("string_too_long",):
+        return _("At most %(n)s characters.", n=context.get("max_length"))
+    if kind in ("string_too_short",):
+        return _("At least %(n)s characters.", n=context.get("min_length"))
+    if kind in ("literal_error", "enum"):
+        return _("Not one of the allowed values: %(values)s.", values=context.get("expected", ""))
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return _("Wrong type of value.")
+    return _("Invalid value.")
+
+
+def parse_json(model: type[Model]) -> Model:
+    """The request body as ``model``; 400 when it is not JSON, 422 naming each bad field."""
+    if not request.is_json:
+        raise MalformedRequest(_("Send the body as application/json."), {"content_type": request.content_type or ""})
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise MalformedRequest(_("The body is not valid JSON."))
+    if not isinstance(payload, dict):
+        raise MalformedRequest(_("The body must be a JSON object."))
+    try:
+        parsed = model.model_validate(payload)
+    except ValidationError as error:
+        fields: dict[str, list[str]] = {}
+        for item in error.errors():
+            name = ".".join(str(part) for part in item["loc"]) or "body"
+            fields.setdefault(name, []).append(_field_message(item))
+        raise ValidationFailed(_("Some fields are not valid."), fields) from None
+    fields = {name: [_("Contains an invisible or control character.")]
+              for name, value in parsed.model_dump().items()
+              if isinstance(value, str) and forbidden_character(value) is not None}
+    if fields:
+        raise ValidationFailed(_("Some fields are not valid."), fields)
+    return parsed

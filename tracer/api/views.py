@@ -1,0 +1,91 @@
+"""API endpoints of the house: health, the OpenAPI document, the caller's profile."""
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import Blueprint, jsonify
+from flask_login import current_user
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracer.api.openapi import build_document, operation
+from tracer.api.parsing import parse_json
+from tracer.auth import services as account_services
+from tracer.core.access import PUBLIC
+from tracer.extensions import db, limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+limiter.limit("600 per minute")(bp)
+API_VERSION = "1.0.0"
+
+
+class Health(BaseModel):
+    status: Literal["ok", "error"]
+    database: Literal["ok", "unreachable"]
+
+
+class AgencyOut(BaseModel):
+    id: int
+    name: str
+    acronym: str
+    level: Literal["federal", "state", "us"]
+    state_code: str | None
+
+
+class Me(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    email: str | None
+    role: Literal["officer", "analyst", "supervisor", "liaison", "admin"]
+    locale: Literal["es", "en"]
+    mfa_enabled: bool
+    agency: AgencyOut
+
+
+class MeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    locale: Literal["es", "en"] | None = None
+
+
+@operation(bp, "/health", "GET", summary="Service and database health", allow=PUBLIC,
+           response=Health, errors=(503,))
+def health():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+@operation(bp, "/openapi.json", "GET", summary="This OpenAPI 3.1 document", allow=PUBLIC)
+def openapi():
+    return jsonify(build_document(API_VERSION))
+
+
+def _me():
+    user = current_user
+    agency = user.agency
+    return Me(id=user.id, username=user.username, full_name=user.full_name, email=user.email,
+              role=user.role, locale=user.locale, mfa_enabled=user.mfa_enabled,
+              agency=AgencyOut(id=agency.id, name=agency.name, acronym=agency.acronym,
+                               level=agency.level, state_code=agency.state_code)).model_dump()
+
+
+@operation(bp, "/me", "GET", summary="The caller's account and agency", response=Me)
+def me():
+    return jsonify(_me())
+
+
+@operation(bp, "/me", "PATCH", summary="Change the caller's name, e-mail or language",
+           response=Me, body=MeUpdate)
+def update_me():
+    changes = parse_json(MeUpdate).model_dump(exclude_unset=True)
+    account_services.update_profile(current_user, changes)
+    db.session.commit()
+    return jsonify(_me())

@@ -1,0 +1,61 @@
+"""The audit trail page (administrators only; every read is itself audited)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from tracer.audit.models import AuditEvent
+from tracer.audit.services import record
+from tracer.auth.admin_forms import AuditFilterForm
+from tracer.core.access import roles
+from tracer.core.pagination import paginate
+from tracer.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def _day(field) -> date | None:
+    if not field.data:
+        return None
+    try:
+        return date.fromisoformat(field.data)
+    except ValueError:
+        field.errors = list(field.errors or []) + [_("Use the format YYYY-MM-DD.")]
+        return None
+
+
+@bp.get("")
+@roles("admin")
+def events():
+    form = AuditFilterForm(request.args)
+    statement = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    filters = {}
+    if form.validate():
+        start, end = _day(form.date_from), _day(form.date_to)
+        if form.user.data:
+            statement = statement.where(func.lower(AuditEvent.username) == form.user.data.strip().lower())
+            filters["user"] = form.user.data
+        if form.action.data:
+            statement = statement.where(AuditEvent.action.like(form.action.data.strip() + "%"))
+            filters["action"] = form.action.data
+        if form.object_type.data:
+            statement = statement.where(AuditEvent.object_type == form.object_type.data.strip())
+            filters["object_type"] = form.object_type.data
+        if form.object_id.data:
+            statement = statement.where(AuditEvent.object_id == form.object_id.data.strip())
+            filters["object_id"] = form.object_id.data
+        if start:
+            statement = statement.where(AuditEvent.occurred_at >= datetime.combine(start, time(), timezone.utc))
+            filters["from"] = start.isoformat()
+        if end:
+            statement = statement.where(
+                AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time(), timezone.utc))
+            filters["to"] = end.isoformat()
+    page = paginate(statement, request.args.get("page"), 50)
+    record("audit.read", object_type="audit_event", details={"filters": filters, "page": page.page})
+    db.session.commit()
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("audit/events.html", form=form, page=page, args=args), 400 if form.errors else 200

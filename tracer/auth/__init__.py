@@ -1,0 +1,1 @@
+"""People and agencies: accounts, sign-in, second factor, sessions and API tokens."""

@@ -1,0 +1,59 @@
+"""Forms administrators use for agencies and accounts."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from tracer.auth.models import AGENCY_LEVELS, LANGUAGES
+from tracer.auth.passwords import MAX_LENGTH
+from tracer.core.access import ROLES
+from tracer.core.i18n import LANGUAGE_LABELS, LEVEL_LABELS, ROLE_LABELS
+from tracer.core.text import CleanText
+from tracer.geo.catalog import state_choices
+
+
+class AgencyForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), CleanText()])
+    acronym = StringField(_l("Acronym"), validators=[DataRequired(), Length(max=32), CleanText()])
+    level = SelectField(_l("Level"), choices=[(v, LEVEL_LABELS[v]) for v in AGENCY_LEVELS])
+    state_code = SelectField(_l("State (state agencies only)"), validators=[Optional()])
+    contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200), CleanText()])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40), CleanText()])
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254), Email()])
+    active = BooleanField(_l("Active"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state_code.choices = [("", "—")] + state_choices()
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64), CleanText()],
+                           render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200), CleanText()])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), Email()])
+    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    agency_id = SelectField(_l("Agency"), coerce=int)
+    locale = SelectField(_l("Language"), choices=[(code, LANGUAGE_LABELS[code]) for code in LANGUAGES])
+    password = PasswordField(_l("Initial password (leave empty to generate one)"),
+                             validators=[Optional(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class UserEditForm(UserForm):
+    """The same fields less the username and password, which have their own actions."""
+
+    username = None
+    password = None
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    user = StringField(_l("User"), validators=[Optional(), Length(max=64), CleanText()])
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64), CleanText()])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40), CleanText()])
+    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64), CleanText()])
+    date_from = StringField(_l("From (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
+    date_to = StringField(_l("To (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])

@@ -1,0 +1,175 @@
+"""Administration of agencies and accounts (role ``admin``; no case content)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from tracer.auth import services
+from tracer.auth.admin_forms import AgencyForm, UserEditForm, UserForm
+from tracer.auth.forms import ConfirmForm
+from tracer.auth.models import Agency, User
+from tracer.auth.sessions import live_sessions
+from tracer.core.access import roles
+from tracer.core.errors import ValidationFailed
+from tracer.core.pagination import paginate
+from tracer.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_only = roles("admin")
+
+
+def _show_errors(form, failure: ValidationFailed) -> None:
+    for field, messages in failure.fields.items():
+        target = getattr(form, "agency_id" if field == "agency" else field, None)
+        if target is not None:
+            target.errors = list(target.errors or []) + list(messages)
+        else:
+            flash("; ".join(messages), "error")
+
+
+def _agency_choices() -> list[tuple[int, str]]:
+    agencies = db.session.scalars(select(Agency).order_by(Agency.acronym))
+    return [(a.id, f"{a.acronym} — {a.name}") for a in agencies]
+
+
+@bp.get("/agencies")
+@admin_only
+def agencies():
+    rows = db.session.scalars(select(Agency).order_by(Agency.level, Agency.acronym)).all()
+    return render_template("admin/agencies.html", agencies=rows)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@admin_only
+def agency_new():
+    return _agency_form(None)
+
+
+@bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
+@admin_only
+def agency_edit(agency_id: int):
+    agency = db.session.get(Agency, agency_id) or abort(404)
+    return _agency_form(agency)
+
+
+def _agency_form(agency: Agency | None):
+    form = AgencyForm(obj=agency)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_agency(form.data, agency)
+        except ValidationFailed as failure:
+            _show_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("Agency %(acronym)s saved.", acronym=saved.acronym), "success")
+            return redirect(url_for("admin.agencies"))
+    return render_template("admin/agency_form.html", form=form, agency=agency), 400 if form.errors else 200
+
+
+@bp.get("/users")
+@admin_only
+def users():
+    query = (request.args.get("q") or "").strip()[:64]
+    statement = select(User).join(User.agency).order_by(User.username)
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(or_(User.username.ilike(like), User.full_name.ilike(like), Agency.acronym.ilike(like)))
+    page = paginate(statement, request.args.get("page"), 50)
+    return render_template("admin/users.html", page=page, q=query)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def user_new():
+    form = UserForm()
+    form.agency_id.choices = _agency_choices()
+    if form.validate_on_submit():
+        values = dict(form.data, agency=db.session.get(Agency, form.agency_id.data))
+        try:
+            user, generated = services.create_user(values, form.password.data or None)
+        except ValidationFailed as failure:
+            _show_errors(form, failure)
+        else:
+            user.must_change_password = True
+            db.session.commit()
+            return render_template("admin/user_created.html", user=user, password=generated)
+    return render_template("admin/user_form.html", form=form, user=None), 400 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user)
+    form.agency_id.choices = _agency_choices()
+    if form.validate_on_submit():
+        values = dict(form.data, agency=db.session.get(Agency, form.agency_id.data))
+        try:
+            services.update_user(user, values)
+        except ValidationFailed as failure:
+            _show_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("User %(username)s saved.", username=user.username), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm(),
+                           sessions=live_sessions(user)), 400 if form.errors else 200
+
+
+def _confirmed_user(user_id: int) -> User:
+    """The user an action button names, once its CSRF token has been checked."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return user
+
+
+@bp.post("/users/<int:user_id>/disable")
+@admin_only
+def user_disable(user_id: int):
+    user = _confirmed_user(user_id)
+    services.set_active(user, False)
+    db.session.commit()
+    flash(_("User %(username)s disabled; their sessions and tokens no longer work.", username=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/enable")
+@admin_only
+def user_enable(user_id: int):
+    user = _confirmed_user(user_id)
+    services.set_active(user, True)
+    db.session.commit()
+    flash(_("User %(username)s enabled.", username=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/reset-mfa")
+@admin_only
+def user_reset_mfa(user_id: int):
+    user = _confirmed_user(user_id)
+    services.reset_mfa(user)
+    db.session.commit()
+    flash(_("Second factor of %(username)s reset; they will enrol again.", username=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/end-sessions")
+@admin_only
+def user_end_sessions(user_id: int):
+    user = _confirmed_user(user_id)
+    count = services.end_sessions(user)
+    db.session.commit()
+    flash(_("%(count)d session(s) of %(username)s ended.", count=count, username=user.username), "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@admin_only
+def user_reset_password(user_id: int):
+    user = _confirmed_user(user_id)
+    password = services.generate_password()
+    services.change_password(user, None, password)
+    db.session.commit()
+    return render_template("admin/user_created.html", user=user, password=password, reset=True)

@@ -1,0 +1,1 @@
+"""Shared building blocks: model mixins, domain errors, access rules, text checks."""

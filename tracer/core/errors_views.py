@@ -1,0 +1,56 @@
+"""Error pages in the user's language, and JSON errors on the API."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracer.core.access import is_api_request
+from tracer.core.errors import DomainError
+from tracer.extensions import db
+
+
+
+def _api(status: int, code: str | None = None, message: str | None = None, details=None):
+    from tracer.api.errors import api_error
+
+    return api_error(status, code, message, details)
+
+
+def handle_http(error: HTTPException):
+    status = error.code or 500
+    if is_api_request():
+        return _api(status)
+    return render_template("errors/error.html", status=status), status
+
+
+def handle_csrf(error: CSRFError):
+    if is_api_request():
+        return _api(400, "csrf")
+    return render_template("errors/error.html", status=400, csrf=True), 400
+
+
+def handle_domain(error: DomainError):
+    db.session.rollback()
+    if is_api_request():
+        return _api(error.status, error.code, error.message, error.details)
+    return render_template("errors/error.html", status=error.status, message=error.message), error.status
+
+
+def handle_unexpected(error: Exception):
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http(error)
+    import logging
+
+    logging.getLogger("tracer").exception("unexpected error")
+    if is_api_request():
+        return _api(500)
+    return render_template("errors/error.html", status=500), 500
+
+
+def init_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(DomainError, handle_domain)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""Places: INEGI catalogue of Mexican states (and, later, municipalities and US places)."""
