@@ -54,6 +54,7 @@ class Config:
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
+    ARGON2_PROFILE = "RFC_9106_LOW_MEMORY"
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
     LOGIN_RATE_LIMIT = "20 per minute"
@@ -78,6 +79,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TRACER_TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_ENABLED = False
     REQUIRE_MFA = False
+    ARGON2_PROFILE = "CHEAPEST"  # hashing speed is not what the tests check
 
 
 class ProductionConfig(Config):

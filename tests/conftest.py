@@ -9,6 +9,7 @@ import os
 import re
 
 import pytest
+from flask import g, request, request_started, request_tearing_down
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -39,7 +40,34 @@ def app(database_url):
     with application.app_context():
         _reset(db.engine)
         upgrade()
+    _fresh_globals_per_request(application)
     return application
+
+
+def _fresh_globals_per_request(application) -> None:
+    """Give every request its own ``g``, as in production.
+
+    A request made while the test holds an application context (``ctx``,
+    ``login_as``) reuses that context, and with it ``g``, where Flask-Login
+    keeps the signed-in user, Flask-Babel the locale and Flask-WTF the checked
+    CSRF token. Without this, one request's user, language or CSRF check would
+    carry over to the next request, whichever client sends it.
+    """
+
+    def start(sender, **extra):
+        state = vars(g._get_current_object())
+        request.environ["tests.saved_g"] = dict(state)
+        state.clear()
+
+    def end(sender, **extra):
+        saved = request.environ.pop("tests.saved_g", None)
+        if saved is not None:
+            state = vars(g._get_current_object())
+            state.clear()
+            state.update(saved)
+
+    request_started.connect(start, application, weak=False)
+    request_tearing_down.connect(end, application, weak=False)
 
 
 class JoinedSession(FlaskSession):

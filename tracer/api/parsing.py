@@ -18,6 +18,10 @@ class MalformedRequest(DomainError):
     code = "malformed_json"
 
 
+class WrongContentType(MalformedRequest):
+    code = "bad_content_type"
+
+
 def _field_message(error: dict) -> str:
     kind = error.get("type", "")
     context = error.get("ctx") or {}
@@ -39,7 +43,7 @@ def _field_message(error: dict) -> str:
 def parse_json(model: type[Model]) -> Model:
     """The request body as ``model``; 400 when it is not JSON, 422 naming each bad field."""
     if not request.is_json:
-        raise MalformedRequest(_("Send the body as application/json."), {"content_type": request.content_type or ""})
+        raise WrongContentType(_("Send the body as application/json."), {"content_type": request.content_type or ""})
     payload = request.get_json(silent=True)
     if payload is None:
         raise MalformedRequest(_("The body is not valid JSON."))

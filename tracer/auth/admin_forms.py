@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from tracer.auth.models import AGENCY_LEVELS, LANGUAGES
@@ -15,7 +16,7 @@ from tracer.geo.catalog import state_choices
 class AgencyForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), CleanText()])
     acronym = StringField(_l("Acronym"), validators=[DataRequired(), Length(max=32), CleanText()])
-    level = SelectField(_l("Level"), choices=[(v, LEVEL_LABELS[v]) for v in AGENCY_LEVELS])
+    level = SelectField(_l("Level"), choices=[SelectChoice(v, LEVEL_LABELS[v]) for v in AGENCY_LEVELS])
     state_code = SelectField(_l("State (state agencies only)"), validators=[Optional()])
     contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200), CleanText()])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40), CleanText()])
@@ -24,7 +25,7 @@ class AgencyForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.state_code.choices = [("", "—")] + state_choices()
+        self.state_code.choices = [SelectChoice("", "—")] + [SelectChoice(*c) for c in state_choices()]
 
 
 class UserForm(FlaskForm):
@@ -32,9 +33,9 @@ class UserForm(FlaskForm):
                            render_kw={"autocapitalize": "none", "spellcheck": "false"})
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200), CleanText()])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), Email()])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     agency_id = SelectField(_l("Agency"), coerce=int)
-    locale = SelectField(_l("Language"), choices=[(code, LANGUAGE_LABELS[code]) for code in LANGUAGES])
+    locale = SelectField(_l("Language"), choices=[SelectChoice(code, LANGUAGE_LABELS[code]) for code in LANGUAGES])
     password = PasswordField(_l("Initial password (leave empty to generate one)"),
                              validators=[Optional(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "new-password"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from wtforms.fields import SelectChoice
 
 from tracer.auth import services
 from tracer.auth.admin_forms import AgencyForm, UserEditForm, UserForm
@@ -28,9 +29,9 @@ def _show_errors(form, failure: ValidationFailed) -> None:
             flash("; ".join(messages), "error")
 
 
-def _agency_choices() -> list[tuple[int, str]]:
+def _agency_choices() -> list[SelectChoice]:
     agencies = db.session.scalars(select(Agency).order_by(Agency.acronym))
-    return [(a.id, f"{a.acronym} — {a.name}") for a in agencies]
+    return [SelectChoice(a.id, f"{a.acronym} — {a.name}") for a in agencies]
 
 
 @bp.get("/agencies")

@@ -73,7 +73,7 @@ def attempt_password(username: str, password: str) -> LoginResult:
         record("login", outcome="denied", details={"username": key, "reason": "locked"})
         return LoginResult(LOCKED)
     user = find_user(key)
-    valid = passwords.verify_password(user.password_hash if user else passwords.DUMMY_HASH, password)
+    valid = passwords.verify_password(user.password_hash if user else passwords.dummy_hash(), password)
     if not valid or user is None or not user.active or not user.agency.active:
         reason = "bad_credentials" if not valid or user is None else "disabled"
         return LoginResult(register_failure(key, reason, user))

@@ -10,13 +10,13 @@ import gzip
 from functools import lru_cache
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
-_hasher = PasswordHasher()
 _DATA = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 # Words of this system and its users that make a password easy to guess.
 _CONTEXT_WORDS = ("tracer", "contraseña", "contrasena", "password", "rastreo", "fiscalia")
@@ -28,24 +28,41 @@ def common_passwords() -> frozenset[str]:
         return frozenset(line.strip().lower() for line in handle if line.strip())
 
 
+@lru_cache(maxsize=4)
+def _hasher_for(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with RFC 9106 parameters; the test configuration picks a cheap profile."""
+    profile = current_app.config.get("ARGON2_PROFILE") if has_app_context() else None
+    return _hasher_for(profile or "RFC_9106_LOW_MEMORY")
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
-# A hash to verify against when the user does not exist, so that the time taken
-# does not tell an unknown user from a wrong password.
-DUMMY_HASH = _hasher.hash("tracer-dummy-password-for-timing")
+@lru_cache(maxsize=4)
+def _dummy_hash_for(hasher: PasswordHasher) -> str:
+    return hasher.hash("tracer-dummy-password-for-timing")
+
+
+def dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so that the time
+    taken does not tell an unknown user from a wrong password."""
+    return _dummy_hash_for(_hasher())
 
 
 def password_problems(password: str, username: str | None = None) -> list[str]:

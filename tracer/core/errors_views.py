@@ -1,7 +1,7 @@
 """Error pages in the user's language, and JSON errors on the API."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -20,8 +20,14 @@ def _api(status: int, code: str | None = None, message: str | None = None, detai
 def handle_http(error: HTTPException):
     status = error.code or 500
     if is_api_request():
-        return _api(status)
-    return render_template("errors/error.html", status=status), status
+        response = _api(status)
+    else:
+        response = make_response(render_template("errors/error.html", status=status), status)
+    # Headers the error carries, such as Allow on a 405 (required by HTTP).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_csrf(error: CSRFError):

@@ -1,0 +1,145 @@
+"""Every route, every method, every role and an anonymous visitor.
+
+The table below is the access contract, written by hand: a route added to the
+application without a line here fails ``test_every_route_is_in_the_table``.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import factories
+from tests.conftest import CSRF_INPUT, Browser
+from tracer.auth import tokens
+from tracer.extensions import db
+
+PUBLIC = "public"
+ALL = frozenset({"officer", "analyst", "supervisor", "liaison", "admin"})
+ADMIN = frozenset({"admin"})
+
+ACCESS = {
+    "core.home": ALL,
+    "core.set_language": PUBLIC,
+    "auth.notice": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.mfa_verify": PUBLIC,
+    "auth.mfa_setup": PUBLIC,
+    "auth.after_enrolment": ALL,
+    "auth.regenerate_recovery_codes": ALL,
+    "auth.logout": ALL,
+    "auth.change_password": ALL,
+    "auth.profile": ALL,
+    "auth.create_token": ALL,
+    "auth.revoke_token": ALL,
+    "admin.agencies": ADMIN,
+    "admin.agency_new": ADMIN,
+    "admin.agency_edit": ADMIN,
+    "admin.users": ADMIN,
+    "admin.user_new": ADMIN,
+    "admin.user_edit": ADMIN,
+    "admin.user_disable": ADMIN,
+    "admin.user_enable": ADMIN,
+    "admin.user_reset_mfa": ADMIN,
+    "admin.user_end_sessions": ADMIN,
+    "admin.user_reset_password": ADMIN,
+    "audit.events": ADMIN,
+    "api.health": PUBLIC,
+    "api.openapi": PUBLIC,
+    "api.me": ALL,
+    "api.update_me": ALL,
+}
+ROLES = sorted(ALL)
+
+
+def _routes(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule, _ in _routes(app)}
+    assert endpoints - set(ACCESS) == set(), "routes missing from the access table"
+    assert set(ACCESS) - endpoints == set(), "the access table names routes that no longer exist"
+
+
+@pytest.fixture
+def people(app):
+    with app.app_context():
+        federal = factories.agency("FGR")
+        users = {role: factories.user(role, federal if role != "liaison" else factories.agency("ATF-MX"))
+                 for role in ROLES}
+        # Actions on a path's ids act on these, never on the people walking the routes.
+        victim = factories.user("officer", factories.agency("SEDENA"))
+        api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in users.items()}
+        db.session.commit()
+        return {
+            "usernames": {role: user.username for role, user in users.items()},
+            "tokens": api_tokens,
+            "args": {"user_id": victim.id, "agency_id": victim.agency_id, "token_id": 999999},
+        }
+
+
+def _url(rule, args) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(args[m.group(1)]), rule.rule)
+
+
+def _call(app, people, rule, method, role, web_clients):
+    url = _url(rule, people["args"])
+    if url.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {people['tokens'][role]}"} if role else {}
+        return app.test_client().open(url, method=method, headers=headers)
+    if method == "GET":
+        client = web_clients.get(role) if role else app.test_client()
+        if client is None:
+            client = web_clients[role] = _signed_in(app, people["usernames"][role])
+        return client.get(url)
+    # State-changing requests run on a fresh client, so a sign-out cannot spoil the next call.
+    client = _signed_in(app, people["usernames"][role]) if role else app.test_client()
+    page = client.get("/auth/profile" if role else "/auth/notice").get_data(as_text=True)
+    token = CSRF_INPUT.search(page).group(1)
+    return client.open(url, method=method, data={"csrf_token": token})
+
+
+def _signed_in(app, username):
+    client = app.test_client()
+    response = Browser(client).login(username)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    return client
+
+
+def _problem(rule, method, role, response, allowed) -> str | None:
+    status = response.status_code
+    where = f"{method} {rule.rule} as {role or 'anonymous'}: {status}"
+    if status >= 500:
+        return where + " (server error)"
+    api = rule.rule.startswith("/api/")
+    if allowed == PUBLIC:
+        return None
+    if role is None:
+        if api and status != 401:
+            return where + " (expected 401)"
+        if not api and not (status == 302 and "/auth/login" in response.headers.get("Location", "")):
+            return where + " (expected a redirect to sign-in)"
+        return None
+    if role not in allowed and status != 403:
+        return where + " (expected 403)"
+    if role in allowed and status in (401, 403):
+        return where + " (expected access)"
+    return None
+
+
+def test_every_route_with_every_role(app, people):
+    web_clients: dict = {}
+    problems = []
+    for rule, method in _routes(app):
+        allowed = ACCESS[rule.endpoint]
+        for role in [None, *ROLES]:
+            response = _call(app, people, rule, method, role, web_clients)
+            problem = _problem(rule, method, role, response, allowed)
+            if problem:
+                problems.append(problem)
+    assert problems == []

@@ -1,0 +1,1 @@
+"""Ballistic evidence: items, class characteristics and links between them."""

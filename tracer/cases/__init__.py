@@ -1,0 +1,1 @@
+"""Cases (expedientes): the investigation file, its workflow, review and approval."""

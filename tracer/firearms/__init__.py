@@ -1,0 +1,1 @@
+"""Seized firearms: identity, serial numbers, reference makers and calibers, custody chain."""

@@ -1,0 +1,1 @@
+"""Reports: printable case reports and exports."""

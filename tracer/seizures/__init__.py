@@ -1,0 +1,1 @@
+"""Seizures (aseguramientos): the event, its place and circumstances, and CSV import."""

@@ -1,0 +1,1 @@
+"""Tracing: trace readiness, trace requests and results, serial search, time to crime."""
