@@ -56,8 +56,8 @@ test-postgres:
 
 ## Re-extract messages and merge them into both catalogs.
 messages: install
-	$(PYBABEL) extract --quiet -F babel.cfg -k _l -k lazy_gettext -o messages.pot .
-	$(PYBABEL) update --quiet -i messages.pot -d tracer/translations --no-fuzzy-matching
+	$(PYBABEL) --quiet extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot .
+	$(PYBABEL) --quiet update -i messages.pot -d tracer/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-output

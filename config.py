@@ -40,6 +40,8 @@ class Config:
     REDIS_URL = os.environ.get("TRACER_REDIS_URL") or None
     GEOCODER = os.environ.get("TRACER_GEOCODER", "offline")
     REQUIRE_MFA = _flag("TRACER_REQUIRE_MFA", False)
+    # Proxies in front of the app (load balancer): how many X-Forwarded-* hops to trust.
+    PROXY_HOPS = int(os.environ.get("TRACER_PROXY_HOPS") or 0)
 
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = "America/Mexico_City"

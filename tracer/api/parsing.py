@@ -30,9 +30,9 @@ def _field_message(error: dict) -> str:
     if kind == "extra_forbidden":
         return _("Unknown field.")
     if kind in ("string_too_long",):
-        return _("At most %(n)s characters.", n=context.get("max_length"))
+        return _("At most %(n)d characters.", n=context.get("max_length") or 0)
     if kind in ("string_too_short",):
-        return _("At least %(n)s characters.", n=context.get("min_length"))
+        return _("At least %(n)d characters.", n=context.get("min_length") or 0)
     if kind in ("literal_error", "enum"):
         return _("Not one of the allowed values: %(values)s.", values=context.get("expected", ""))
     if kind.endswith("_type") or kind.endswith("_parsing"):

@@ -1,7 +1,7 @@
 """Forms administrators use for agencies and accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -55,6 +55,6 @@ class AuditFilterForm(FlaskForm):
     user = StringField(_l("User"), validators=[Optional(), Length(max=64), CleanText()])
     action = StringField(_l("Action"), validators=[Optional(), Length(max=64), CleanText()])
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40), CleanText()])
-    object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64), CleanText()])
-    date_from = StringField(_l("From (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
-    date_to = StringField(_l("To (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
+    object_id = StringField(_l("Object ID"), validators=[Optional(), Length(max=64), CleanText()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 from wtforms.fields import SelectChoice
 
@@ -152,7 +153,7 @@ def user_reset_mfa(user_id: int):
     user = _confirmed_user(user_id)
     services.reset_mfa(user)
     db.session.commit()
-    flash(_("Second factor of %(username)s reset; they will enrol again.", username=user.username), "success")
+    flash(_("Second factor of %(username)s reset; they will need to enrol again.", username=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
 
 
@@ -162,7 +163,8 @@ def user_end_sessions(user_id: int):
     user = _confirmed_user(user_id)
     count = services.end_sessions(user)
     db.session.commit()
-    flash(_("%(count)d session(s) of %(username)s ended.", count=count, username=user.username), "success")
+    flash(ngettext("%(num)d session of %(username)s ended.", "%(num)d sessions of %(username)s ended.",
+                   count, username=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
 
 

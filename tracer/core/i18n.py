@@ -1,7 +1,7 @@
 """Language choice and the translated labels shown for stored values."""
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +20,8 @@ OUTCOME_LABELS = {"success": _l("success"), "failure": _l("failure"), "denied": 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the command line: no user, no session
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = current_user._get_current_object() if current_user else None
     if user is not None and getattr(user, "is_authenticated", False) and user.locale in languages:
         return user.locale
