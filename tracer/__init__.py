@@ -37,12 +37,13 @@ def create_app(config: type | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from tracer.core import i18n
-    from tracer.core.database import configure_engines
+    from tracer.core.database import RowIdConverter, configure_engines
     from tracer.core.models import render_migration_item
     from tracer.extensions import babel, csrf, db, limiter, migrate
 
     db.init_app(app)
     configure_engines(app)
+    app.url_map.converters["int"] = RowIdConverter
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True, render_item=render_migration_item)
     csrf.init_app(app)

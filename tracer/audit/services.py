@@ -148,6 +148,8 @@ def verify_chain(batch: int = 5000) -> ChainReport:
 
 
 def _events_in_order(batch: int) -> Iterator[AuditEvent]:
-    statement = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    # populate_existing: rows already in the session are re-read, never trusted from memory.
+    statement = (select(AuditEvent).order_by(AuditEvent.seq)
+                 .execution_options(yield_per=batch, populate_existing=True))
     for row in db.session.scalars(statement):
         yield row

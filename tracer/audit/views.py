@@ -1,7 +1,7 @@
 """The audit trail page (administrators only; every read is itself audited)."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
@@ -28,7 +28,7 @@ def events():
             statement = statement.where(func.lower(AuditEvent.username) == form.user.data.strip().lower())
             filters["user"] = form.user.data
         if form.action.data:
-            statement = statement.where(AuditEvent.action.like(form.action.data.strip() + "%"))
+            statement = statement.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
             filters["action"] = form.action.data
         if form.object_type.data:
             statement = statement.where(AuditEvent.object_type == form.object_type.data.strip())
@@ -40,8 +40,9 @@ def events():
             statement = statement.where(AuditEvent.occurred_at >= datetime.combine(start, time(), timezone.utc))
             filters["from"] = start.isoformat()
         if end:
-            statement = statement.where(
-                AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time(), timezone.utc))
+            if end < date.max:  # the last representable day has no day after it
+                statement = statement.where(
+                    AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time(), timezone.utc))
             filters["to"] = end.isoformat()
     page = paginate(statement, request.args.get("page"), 50)
     record("audit.read", object_type="audit_event", details={"filters": filters, "page": page.page})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from wtforms.fields import SelectChoice
 
 from tracer.auth import services
@@ -15,6 +15,7 @@ from tracer.auth.sessions import live_sessions
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
 from tracer.core.pagination import paginate
+from tracer.core.text import forbidden_character
 from tracer.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -74,9 +75,13 @@ def _agency_form(agency: Agency | None):
 def users():
     query = (request.args.get("q") or "").strip()[:64]
     statement = select(User).join(User.agency).order_by(User.username)
-    if query:
-        like = f"%{query.lower()}%"
-        statement = statement.where(or_(User.username.ilike(like), User.full_name.ilike(like), Agency.acronym.ilike(like)))
+    if query and forbidden_character(query) is not None:
+        # No stored name holds control or invisible characters (and PostgreSQL text cannot hold NUL).
+        statement = statement.where(false())
+    elif query:
+        statement = statement.where(or_(User.username.icontains(query, autoescape=True),
+                                        User.full_name.icontains(query, autoescape=True),
+                                        Agency.acronym.icontains(query, autoescape=True)))
     page = paginate(statement, request.args.get("page"), 50)
     return render_template("admin/users.html", page=page, q=query)
 

@@ -62,14 +62,15 @@ def create_agency(acronym, name, level, state_code, contact_name, contact_phone,
 @click.option("--locale", default="es", type=click.Choice(["es", "en"]))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(username, role, acronym, full_name, email, locale, password_stdin):
-    """Create a user; without --password-stdin a strong password is generated and printed once."""
+    """Create a user; without --password-stdin a strong password is generated and
+    printed once, and the user must change it at first sign-in."""
     agency = services.agency_by_acronym(acronym)
     if agency is None:
         click.echo(f"agency not found: {acronym}", err=True)
         raise SystemExit(2)
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     values = {"username": username, "full_name": full_name or username, "email": email,
-              "role": role, "agency": agency, "locale": locale, "must_change_password": False}
+              "role": role, "agency": agency, "locale": locale}
     try:
         user, generated = services.create_user(values, password)
     except ValidationFailed as failure:

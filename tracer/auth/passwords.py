@@ -7,6 +7,7 @@ The common-password list is Django's (BSD licence), see data/NOTICE.
 from __future__ import annotations
 
 import gzip
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,7 +86,9 @@ def _is_repetitive(password: str) -> bool:
 
 
 def _context_only(password: str) -> bool:
+    """True when the password is only words of this system around a short or common core."""
     stripped = password
     for word in _CONTEXT_WORDS:
         stripped = stripped.replace(word, "")
-    return len(stripped) < 6 or stripped.isdigit() and len(set(stripped)) <= 3
+    stripped = re.sub(r"[\W_]+", "", stripped)
+    return len(stripped) < 6 or stripped in common_passwords()

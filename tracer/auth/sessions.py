@@ -47,7 +47,7 @@ def session_user(sid: str | None, user_id: str | None) -> User | None:
         return None
     now = utcnow()
     reason = _expiry_reason(record, now)
-    if reason or not record.user.active:
+    if reason or not record.user.active or not record.user.agency.active:
         _end(record, reason or "disabled", now)
         db.session.commit()
         return None

@@ -213,9 +213,7 @@ def change_password():
             for field, messages in failure.fields.items():
                 getattr(form, field).errors = list(messages)
         else:
-            user = current_user._get_current_object()
-            user.must_change_password = False
-            _start_session(user)  # every other session has ended; this one starts anew
+            _start_session(current_user._get_current_object())  # every other session has ended; this one starts anew
             db.session.commit()
             flash(_("Your password has been changed. Your other sessions have been closed."), "success")
             return redirect(url_for("auth.profile"))

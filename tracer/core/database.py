@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from tracer.extensions import db
 
@@ -18,6 +19,19 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 
 def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+# Row ids are INTEGER columns (32-bit on PostgreSQL).
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in a route names a row: a number no id can reach matches no
+    route (404) instead of overflowing the database driver (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def configure_engines(app: Flask) -> None:
