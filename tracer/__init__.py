@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_rooms(app: Flask) -> None:
+    import tracer.models  # noqa: F401  (every table in the metadata)
     from tracer.api.views import bp as api_bp
     from tracer.audit.cli import register as register_audit_cli
     from tracer.audit.views import bp as audit_bp

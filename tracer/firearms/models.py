@@ -1,0 +1,166 @@
+"""Seized firearms, the reference lists that name them, their custody chain and files."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracer.core.models import TimestampMixin, UTCDateTime, utcnow
+from tracer.extensions import db
+
+FIREARM_TYPES = ("pistol", "revolver", "rifle", "shotgun", "submachine_gun", "machine_gun", "receiver_frame", "other")
+SERIAL_STATUSES = ("intact", "obliterated", "altered", "restored", "none")
+CUSTODY_EVENTS = ("seized", "packaged", "transferred", "received", "stored", "sent_to_lab",
+                  "returned_from_lab", "released", "destroyed")
+CONDITIONS = ("good", "worn", "damaged", "inoperable", "parts")
+
+
+def _enum(values, name, length=20):
+    return Enum(*values, name=name, native_enum=False, create_constraint=True, length=length)
+
+
+class Manufacturer(db.Model):
+    __tablename__ = "manufacturers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    # Known serial-number shapes (regular expressions on the normalised serial).
+    serial_patterns: Mapped[list[str] | None] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    aliases: Mapped[list["ManufacturerAlias"]] = relationship(back_populates="manufacturer",
+                                                              cascade="all, delete-orphan")
+
+
+class ManufacturerAlias(db.Model):
+    """Another way the maker is written ("S&W", "SMITH & WESSON"); ``key`` is its folded form."""
+
+    __tablename__ = "manufacturer_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("manufacturers.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+
+    manufacturer: Mapped[Manufacturer] = relationship(back_populates="aliases")
+
+
+class Caliber(db.Model):
+    __tablename__ = "calibers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    # Firearm types the cartridge is chambered in (values of FIREARM_TYPES).
+    firearm_types: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    aliases: Mapped[list["CaliberAlias"]] = relationship(back_populates="caliber", cascade="all, delete-orphan")
+
+
+class CaliberAlias(db.Model):
+    __tablename__ = "caliber_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caliber_id: Mapped[int] = mapped_column(ForeignKey("calibers.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+
+    caliber: Mapped[Caliber] = relationship(back_populates="aliases")
+
+
+class Firearm(TimestampMixin, db.Model):
+    __tablename__ = "firearms"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "external_id", name="uq_firearms_agency_external_id"),
+        Index("ix_firearms_identity", "manufacturer_id", "serial_normalized"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seizure_id: Mapped[int] = mapped_column(ForeignKey("seizures.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The owning agency of the case, kept here so that scoped lists need no join.
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    firearm_type: Mapped[str] = mapped_column(_enum(FIREARM_TYPES, "firearm_type"))
+    manufacturer_id: Mapped[int | None] = mapped_column(ForeignKey("manufacturers.id"))
+    manufacturer_text: Mapped[str | None] = mapped_column(String(120))
+    model: Mapped[str | None] = mapped_column(String(120))
+    caliber_id: Mapped[int | None] = mapped_column(ForeignKey("calibers.id"))
+    caliber_text: Mapped[str | None] = mapped_column(String(60))
+    serial_number: Mapped[str | None] = mapped_column(String(64))
+    serial_normalized: Mapped[str | None] = mapped_column(String(64), index=True)
+    serial_status: Mapped[str] = mapped_column(_enum(SERIAL_STATUSES, "serial_status"))
+    restored_serial: Mapped[str | None] = mapped_column(String(64))
+    restored_serial_normalized: Mapped[str | None] = mapped_column(String(64), index=True)
+    importer: Mapped[str | None] = mapped_column(String(160))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    markings: Mapped[str | None] = mapped_column(Text)
+    condition: Mapped[str | None] = mapped_column(_enum(CONDITIONS, "firearm_condition"))
+    converted_to_automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    custody_status: Mapped[str] = mapped_column(_enum(CUSTODY_EVENTS, "custody_status"), default="seized")
+    notes: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(80))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    manufacturer: Mapped[Manufacturer | None] = relationship(lazy="joined")
+    caliber: Mapped[Caliber | None] = relationship(lazy="joined")
+    seizure: Mapped["Seizure"] = relationship(back_populates="firearms")  # noqa: F821
+    case: Mapped["Case"] = relationship()  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def manufacturer_name(self) -> str:
+        return self.manufacturer.name if self.manufacturer else (self.manufacturer_text or "")
+
+    @property
+    def caliber_name(self) -> str:
+        return self.caliber.name if self.caliber else (self.caliber_text or "")
+
+
+class CustodyEvent(db.Model):
+    """One entry of the Registro de Cadena de Custodia. Never updated or deleted."""
+
+    __tablename__ = "custody_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firearm_id: Mapped[int] = mapped_column(ForeignKey("firearms.id"), index=True)
+    event: Mapped[str] = mapped_column(_enum(CUSTODY_EVENTS, "custody_event"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    handed_over_by_name: Mapped[str | None] = mapped_column(String(160))
+    handed_over_by_institution: Mapped[str | None] = mapped_column(String(160))
+    handed_over_by_rank: Mapped[str | None] = mapped_column(String(80))
+    received_by_name: Mapped[str | None] = mapped_column(String(160))
+    received_by_institution: Mapped[str | None] = mapped_column(String(160))
+    received_by_rank: Mapped[str | None] = mapped_column(String(80))
+    place: Mapped[str | None] = mapped_column(String(200))
+    packaging: Mapped[str | None] = mapped_column(String(200))
+    seal_number: Mapped[str | None] = mapped_column(String(80))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # A correction names the event it corrects; the original stays as it was.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("custody_events.id"))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    attachment: Mapped["Attachment | None"] = relationship(lazy="joined")
+
+
+class Attachment(db.Model):
+    """A photo or document, stored outside static/ under a name the server made."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firearm_id: Mapped[int | None] = mapped_column(ForeignKey("firearms.id"), index=True)
+    seizure_id: Mapped[int | None] = mapped_column(ForeignKey("seizures.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    exif_location_removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
