@@ -16,8 +16,11 @@ from alembic.config import Config as AlembicConfig
 from tracer import ROOT
 from tracer.extensions import db
 
-TABLES = {"agencies", "users", "api_tokens", "recovery_codes", "user_sessions", "login_throttles", "audit_events"}
-SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete"}
+TABLES = {"agencies", "users", "api_tokens", "recovery_codes", "user_sessions", "login_throttles", "audit_events",
+          "cases", "case_reference_counters", "seizures", "firearms", "custody_events", "attachments",
+          "manufacturers", "manufacturer_aliases", "calibers", "caliber_aliases"}
+SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",
+                   "custody_events_no_update", "custody_events_no_delete"}
 
 
 def head_revision() -> str:
