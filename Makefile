@@ -7,7 +7,7 @@ PYBABEL := $(BIN)/pybabel
 CATALOGS := $(wildcard tracer/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres install install-dev browser translations messages bench clean
+.PHONY: run test test-sqlite test-postgres install install-dev browser translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     ARGON2_PROFILE = "RFC_9106_LOW_MEMORY"
+    API_TOKEN_LIFETIME = timedelta(days=int(os.environ.get("TRACER_API_TOKEN_DAYS") or 90))
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
     LOGIN_RATE_LIMIT = "20 per minute"
@@ -65,6 +67,13 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Photos and documents: kept outside static/, under names the server makes.
+    UPLOAD_FOLDER = os.environ.get("TRACER_UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    UPLOAD_MAX_BYTES = int(os.environ.get("TRACER_UPLOAD_MAX_BYTES") or 15 * 1024 * 1024)
+    # Optional map tiles (e.g. an internal tile server: "https://tiles.example.mx/{z}/{x}/{y}.png");
+    # without it the seizure map shows the state outlines shipped with the project.
+    MAP_TILE_URL = os.environ.get("TRACER_MAP_TILE_URL") or None
+    MAP_TILE_ATTRIBUTION = os.environ.get("TRACER_MAP_TILE_ATTRIBUTION") or ""
 
 
 class DevelopmentConfig(Config):
@@ -82,6 +91,8 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     REQUIRE_MFA = False
     ARGON2_PROFILE = "CHEAPEST"  # hashing speed is not what the tests check
+    UPLOAD_FOLDER = os.environ.get("TRACER_TEST_UPLOAD_FOLDER") or str(Path(tempfile.gettempdir()) / "tracer-test-uploads")
+    MAP_TILE_URL = None
 
 
 class ProductionConfig(Config):
@@ -90,8 +101,13 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        if not cls.SECRET_KEY:
-            raise RuntimeError("TRACER_SECRET_KEY must be set in production")
+        """Refuse to start a production process that would keep state of its own."""
+        if not cls.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("TRACER_SECRET_KEY must be set in production (32 characters or more)")
+        if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            raise RuntimeError("TRACER_DATABASE_URL must name a PostgreSQL database in production")
+        if not cls.REDIS_URL:
+            raise RuntimeError("TRACER_REDIS_URL must be set in production (rate limits shared by every process)")
 
 
 CONFIGS = {

@@ -42,3 +42,73 @@ def user(role: str = "officer", agency: Agency | None = None, username: str | No
         setattr(created, name, value)
     db.session.flush()
     return created
+
+
+def case(agency: Agency | str | None = None, user: User | None = None, **fields):
+    """A case opened through the service by ``user`` (by default a new officer of
+    ``agency``, FGR unless named); other model fields (``status`` …) are set afterwards."""
+    from tracer.cases import services as case_services
+
+    if isinstance(agency, str) or agency is None:
+        agency = globals()["agency"](agency or "FGR")
+    user = user or globals()["user"]("officer", agency)
+    values = {name: fields.pop(name) for name in list(fields) if name in case_services.EDITABLE_FIELDS}
+    values.setdefault("title", f"Caso {next(_counter)}")
+    created = case_services.create_case(user, values)
+    for name, value in fields.items():
+        setattr(created, name, value)
+    db.session.flush()
+    return created
+
+
+def seizure(case=None, user: User | None = None, firearms: list[dict] | None = None, **values):
+    """A seizure recorded through the service by ``user`` (an officer of the case's agency by
+    default) in ``case`` (a new FGR case by default), with one pistol unless ``firearms`` is given."""
+    from tracer.seizures.services import create_seizure
+
+    case = case or globals()["case"]("FGR")
+    user = user or globals()["user"]("officer", case.owner_agency)
+    values = {"seized_on": "2025-03-14", "seized_time": "10:30", "state": "26", "municipality": "030",
+              "locality": "Hermosillo", "latitude": "29.0729", "longitude": "-110.9559", **values}
+    if firearms is None:
+        firearms = [firearm_values()]
+    created, _warnings = create_seizure(user, case, values, firearms)
+    db.session.flush()
+    return created
+
+
+def firearm_values(**fields) -> dict:
+    """The raw values of one firearm as a form or the API sends them."""
+    return {"firearm_type": "pistol", "manufacturer": "Glock", "model": "17", "caliber": "9mm",
+            "serial_number": f"ABC{next(_counter):05d}", "serial_status": "intact",
+            "country_of_manufacture": "AT", "importer": "Glock Inc.", **fields}
+
+
+def firearm(seizure_=None, **fields):
+    """A firearm recorded in a new seizure (or in ``seizure_``'s case, as a seizure of its own)."""
+    case = seizure_.case if seizure_ is not None else None
+    return seizure(case, firearms=[firearm_values(**fields)]).firearms[0]
+
+
+def png_bytes(size: tuple[int, int] = (8, 6), color: str = "red") -> bytes:
+    """A small valid PNG image."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def photo(firearm_=None, user: User | None = None, data: bytes | None = None, name: str = "photo.png"):
+    """A photo attached to ``firearm_`` through the upload service (the file is really stored)."""
+    from werkzeug.datastructures import FileStorage
+    import io
+
+    from tracer.firearms import files
+
+    firearm_ = firearm_ or firearm()
+    user = user or globals()["user"]("officer", firearm_.case.owner_agency)
+    checked = files.check_file(FileStorage(io.BytesIO(data or png_bytes()), filename=name), "photo")
+    return files.store(checked, user=user, firearm=firearm_)

@@ -62,18 +62,34 @@ def _register_rooms(app: Flask) -> None:
     from tracer.auth.cli import register as register_auth_cli
     from tracer.auth.loaders import init_login
     from tracer.auth.views import bp as auth_bp
+    from tracer.cases import api as _cases_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.cases.views import bp as cases_bp
     from tracer.core.access import enforce_access
     from tracer.core.errors_views import init_error_handlers
     from tracer.core.security import init_security
     from tracer.core.views import bp as core_bp
     from tracer.extensions import csrf
+    from tracer.firearms import api as _firearms_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.firearms.reference_views import init_app as init_reference
+    from tracer.firearms.uploads import bp as attachments_bp
+    from tracer.firearms.views import bp as firearms_bp
+    from tracer.seizures import api as _seizures_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.seizures.maps import bp as maps_bp
+    from tracer.seizures.views import bp as seizures_bp
+    from tracer.seizures.cli import register as register_seizure_cli
+    from tracer.seizures.import_views import bp as seizure_import_bp
 
     init_security(app)
     init_login(app)
     app.before_request(enforce_access)
-    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, api_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, cases_bp, api_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(seizure_import_bp)
+    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     init_error_handlers(app)
     register_auth_cli(app)
     register_audit_cli(app)
+    register_seizure_cli(app)
+    init_reference(app)

@@ -166,7 +166,8 @@ def test_token_of_a_disabled_user_is_refused(client, account, ctx):
     assert_error(client.get("/api/v1/me", headers=bearer(raw)), 401, "unauthorized")
     services.set_active(user, True)
     db.session.commit()
-    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    # Disabling revoked the token for good: enabling the account again does not revive it.
+    assert_error(client.get("/api/v1/me", headers=bearer(raw)), 401, "unauthorized")
 
 
 def test_token_of_a_disabled_agency_is_refused(client, account, ctx):
@@ -399,7 +400,11 @@ def test_api_responses_are_not_cached(client, account):
 
 def test_token_created_on_the_profile_page_is_shown_once_and_revocable(app, login_as):
     officer = login_as("officer")
-    page = officer.post("/auth/tokens", {"name": "Sistema estatal"}, token_from="/auth/profile")
+    refused = officer.post("/auth/tokens", {"name": "Sistema estatal", "password": "not my password"},
+                           token_from="/auth/profile")
+    assert refused.status_code == 400 and 'data-testid="new-token"' not in refused.get_data(as_text=True)
+    page = officer.post("/auth/tokens", {"name": "Sistema estatal", "password": factories.PASSWORD},
+                        token_from="/auth/profile")
     assert page.status_code == 200
     match = NEW_TOKEN.search(page.get_data(as_text=True))
     assert match, "the new token is not on the page"

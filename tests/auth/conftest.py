@@ -105,7 +105,9 @@ def mfa_user(make_user, dbs):
         user = make_user(role, agency, **fields)
         secret = pyotp.random_base32()
         with dbs():
-            user.codes = mfa.enable(db.session.get(User, user.id), secret)
+            stored = db.session.get(User, user.id)
+            stored.totp_pending_secret = secret
+            user.codes = mfa.enable(stored)
         user.secret = secret
         return user
 

@@ -120,7 +120,9 @@ def test_code_is_refused_while_the_name_is_locked(mfa_user, new_browser, dbs):
         session.add(LoginThrottle(username_key=user.username, failures=0,
                                   locked_until=utcnow() + timedelta(minutes=10)))
     response = second_factor(browser, totp_code(user.secret))
-    assert response.status_code == 401
+    # The sign-in is over: back to the form, with the lockout message.
+    assert path_of(response) == "/auth/login"
+    assert "15" in flash_error(page(browser.get("/auth/login")))
     assert path_of(browser.get("/")) == "/auth/login"
 
 
@@ -189,7 +191,9 @@ def test_new_recovery_codes_replace_the_old_ones(mfa_user, new_browser):
     browser = new_browser()
     browser.login(user.username, user.password)
     second_factor(browser, totp_code(user.secret))
-    response = browser.post("/auth/mfa/recovery-codes", {})
+    refused = browser.post("/auth/mfa/recovery-codes", {"password": "not my password"}, token_from="/auth/profile")
+    assert refused.status_code == 400
+    response = browser.post("/auth/mfa/recovery-codes", {"password": user.password}, token_from="/auth/profile")
     assert response.status_code == 200
     fresh = recovery_codes(page(response))
     assert len(fresh) == 10 and not set(fresh) & set(user.codes)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 LOCKED_EN = "Too many failed attempts. Sign-in is blocked for 15 minutes."
 INCORRECT_EN = "Incorrect username or password."
-RECOVERY_CODE = re.compile(r"^[0-9A-F]{5}-[0-9A-F]{5}$")
+RECOVERY_CODE = re.compile(r"^[0-9A-F]{4}(-[0-9A-F]{4}){4}$")
 
 
 def unique(prefix: str) -> str:

@@ -17,6 +17,8 @@ from tracer.extensions import db
 PUBLIC = "public"
 ALL = frozenset({"officer", "analyst", "supervisor", "liaison", "admin"})
 ADMIN = frozenset({"admin"})
+CASE_READERS = frozenset({"officer", "analyst", "supervisor", "liaison"})
+CASE_WRITERS = frozenset({"officer", "analyst", "supervisor"})
 
 ACCESS = {
     "core.home": ALL,
@@ -48,6 +50,41 @@ ACCESS = {
     "api.openapi": PUBLIC,
     "api.me": ALL,
     "api.update_me": ALL,
+    "reference.manufacturers": ADMIN,
+    "reference.manufacturer_new": ADMIN,
+    "reference.manufacturer": ADMIN,
+    "reference.calibers": ADMIN,
+    "reference.caliber_new": ADMIN,
+    "reference.caliber": ADMIN,
+    "reference_lookup.suggest_manufacturers": frozenset({"officer", "analyst", "supervisor", "admin"}),
+    "reference_lookup.suggest_calibers": frozenset({"officer", "analyst", "supervisor", "admin"}),
+    "cases.index": CASE_READERS,
+    "cases.new": CASE_WRITERS,
+    "cases.detail": CASE_READERS,
+    "cases.edit": CASE_WRITERS,
+    "api.list_cases": CASE_READERS,
+    "api.create_case": CASE_WRITERS,
+    "api.get_case": CASE_READERS,
+    "api.update_case": CASE_WRITERS,
+    "seizures.new": CASE_WRITERS,
+    "seizure_import.upload": CASE_WRITERS,
+    "seizures.detail": CASE_WRITERS,
+    "seizures.municipalities": CASE_WRITERS,
+    "maps.states_geojson": ALL,
+    "firearms.detail": CASE_WRITERS,
+    "firearms.edit": CASE_WRITERS,
+    "firearms.add_custody": CASE_WRITERS,
+    "firearms.print_custody": CASE_WRITERS,
+    "attachments.firearm_photos": CASE_WRITERS,
+    "attachments.seizure_photos": CASE_WRITERS,
+    "attachments.download": CASE_WRITERS,
+    "attachments.thumbnail": CASE_WRITERS,
+    "api.create_seizure": CASE_WRITERS,
+    "api.get_seizure": CASE_WRITERS,
+    "api.get_firearm": CASE_WRITERS,
+    "api.update_firearm": CASE_WRITERS,
+    "api.list_custody": CASE_WRITERS,
+    "api.add_custody": CASE_WRITERS,
 }
 ROLES = sorted(ALL)
 
@@ -74,12 +111,18 @@ def people(app):
                  for role in ROLES}
         # Actions on a path's ids act on these, never on the people walking the routes.
         victim = factories.user("officer", factories.agency("SEDENA"))
+        victim_case = factories.case(victim.agency, victim)
+        victim_seizure = factories.seizure(victim_case, victim)
+        victim_photo = factories.photo(victim_seizure.firearms[0], victim)
         api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in users.items()}
         db.session.commit()
         return {
             "usernames": {role: user.username for role, user in users.items()},
             "tokens": api_tokens,
-            "args": {"user_id": victim.id, "agency_id": victim.agency_id, "token_id": 999999},
+            "args": {"user_id": victim.id, "agency_id": victim.agency_id, "token_id": 999999,
+                     "manufacturer_id": 999999, "caliber_id": 999999,
+                     "case_id": victim_case.id, "seizure_id": victim_seizure.id,
+                     "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id},
         }
 
 

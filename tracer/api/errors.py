@@ -22,7 +22,6 @@ DEFAULT_MESSAGES = {
 }
 MESSAGES_BY_CODE = {
     "password_change_required": _l("Change your password on the web before using the API."),
-    "csrf": _l("The form has expired; reload the page and try again."),
     "malformed_json": _l("The body is not valid JSON."),
     "bad_content_type": _l("Send the body as application/json."),
 }

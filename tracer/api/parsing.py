@@ -40,11 +40,15 @@ def _field_message(error: dict) -> str:
     return _("Invalid value.")
 
 
-def parse_json(model: type[Model]) -> Model:
-    """The request body as ``model``; 400 when it is not JSON, 422 naming each bad field."""
+def parse_json(model: type[Model], multiline: tuple[str, ...] = ()) -> Model:
+    """The request body as ``model``; 400 when it is not JSON, 422 naming each bad field.
+    Fields named in ``multiline`` may hold line breaks (notes, circumstances)."""
     if not request.is_json:
         raise WrongContentType(_("Send the body as application/json."), {"content_type": request.content_type or ""})
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nesting deep enough to exhaust the decoder
+        payload = None
     if payload is None:
         raise MalformedRequest(_("The body is not valid JSON."))
     if not isinstance(payload, dict):
@@ -59,7 +63,7 @@ def parse_json(model: type[Model]) -> Model:
         raise ValidationFailed(_("Some fields are not valid."), fields) from None
     fields = {name: [_("Contains an invisible or control character.")]
               for name, value in parsed.model_dump().items()
-              if isinstance(value, str) and forbidden_character(value) is not None}
+              if isinstance(value, str) and forbidden_character(value, name in multiline) is not None}
     if fields:
         raise ValidationFailed(_("Some fields are not valid."), fields)
     return parsed

@@ -20,7 +20,7 @@ class AuditEvent(db.Model):
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    username: Mapped[str | None] = mapped_column(String(64))
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
     agency_id: Mapped[int | None] = mapped_column(Integer)
     source_address: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64), index=True)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Iterator
 
 from flask import g, has_request_context
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from tracer.audit.models import GENESIS_HASH, AuditEvent
@@ -65,7 +65,11 @@ def record(
         "outcome": outcome,
         "details": _json_safe(details) if details else None,
     }
-    session.info.setdefault(_PENDING, []).append(entry)
+    # Tagged with the (innermost) transaction it belongs to, so that rolling back
+    # a savepoint drops exactly the events written inside it.
+    session.connection()  # make sure a transaction exists to tag
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((transaction, entry))
 
 
 def _current_user():
@@ -96,7 +100,7 @@ def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending_events(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
+    pending = [entry for _, entry in session.info.pop(_PENDING, [])]
     if not pending:
         return
     connection = session.connection()
@@ -106,17 +110,48 @@ def _chain_pending_events(session: Session) -> None:
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    rows = []
     for entry in pending:
         seq += 1
         entry["seq"] = seq
         entry_hash = chain_hash(prev_hash, entry)
-        session.add(AuditEvent(**entry, prev_hash=prev_hash, hash=entry_hash))
+        rows.append({**entry, "prev_hash": prev_hash, "hash": entry_hash})
         prev_hash = entry_hash
+    # One multi-row INSERT: a bulk import queues thousands of events per batch.
+    connection.execute(insert(AuditEvent.__table__), rows)
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def write_pending(session: Session | None = None) -> None:
+    """Chain and write the events queued so far, before the commit.
+
+    A long transaction (a bulk import) calls it between batches, so that its
+    events do not pile up in memory until the end; the commit chains the rest.
+    """
+    session = session or db.session()
+    _chain_pending_events(session)
+    session.flush()
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_pending_events(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
+def _drop_rolled_back_events(session: Session, previous_transaction) -> None:
+    """A rolled-back transaction or savepoint takes its events with it."""
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [(t, e) for t, e in pending if not _within(t, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_events_of_ended_session(session: Session, transaction) -> None:
+    """Events never committed do not outlive the outermost transaction (close, rollback)."""
+    if transaction.parent is None:
         session.info.pop(_PENDING, None)
 
 

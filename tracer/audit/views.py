@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracer.audit.models import AuditEvent
 from tracer.audit.services import record
-from tracer.auth.admin_forms import AuditFilterForm
+from tracer.audit.forms import AuditFilterForm
 from tracer.core.access import roles
 from tracer.core.pagination import paginate
 from tracer.extensions import db
@@ -25,7 +25,7 @@ def events():
     if form.validate():
         start, end = form.date_from.data, form.date_to.data
         if form.user.data:
-            statement = statement.where(func.lower(AuditEvent.username) == form.user.data.strip().lower())
+            statement = statement.where(AuditEvent.username == form.user.data.strip().lower())
             filters["user"] = form.user.data
         if form.action.data:
             statement = statement.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))

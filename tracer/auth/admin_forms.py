@@ -1,7 +1,7 @@
 """Forms administrators use for agencies and accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -46,15 +46,3 @@ class UserEditForm(UserForm):
 
     username = None
     password = None
-
-
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    user = StringField(_l("User"), validators=[Optional(), Length(max=64), CleanText()])
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=64), CleanText()])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40), CleanText()])
-    object_id = StringField(_l("Object ID"), validators=[Optional(), Length(max=64), CleanText()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import false, or_, select
@@ -14,6 +15,7 @@ from tracer.auth.models import Agency, User
 from tracer.auth.sessions import live_sessions
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
+from tracer.core.forms import show_errors
 from tracer.core.pagination import paginate
 from tracer.core.text import forbidden_character
 from tracer.extensions import db
@@ -23,12 +25,7 @@ admin_only = roles("admin")
 
 
 def _show_errors(form, failure: ValidationFailed) -> None:
-    for field, messages in failure.fields.items():
-        target = getattr(form, "agency_id" if field == "agency" else field, None)
-        if target is not None:
-            target.errors = list(target.errors or []) + list(messages)
-        else:
-            flash("; ".join(messages), "error")
+    show_errors(form, failure, aliases={"agency": "agency_id"})
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -92,13 +89,12 @@ def user_new():
     form = UserForm()
     form.agency_id.choices = _agency_choices()
     if form.validate_on_submit():
-        values = dict(form.data, agency=db.session.get(Agency, form.agency_id.data))
+        values = dict(form.data, agency=db.session.get(Agency, form.agency_id.data), must_change_password=True)
         try:
             user, generated = services.create_user(values, form.password.data or None)
         except ValidationFailed as failure:
             _show_errors(form, failure)
         else:
-            user.must_change_password = True
             db.session.commit()
             return render_template("admin/user_created.html", user=user, password=generated)
     return render_template("admin/user_form.html", form=form, user=None), 400 if form.errors else 200
@@ -113,7 +109,7 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         values = dict(form.data, agency=db.session.get(Agency, form.agency_id.data))
         try:
-            services.update_user(user, values)
+            services.update_user(user, values, actor=current_user)
         except ValidationFailed as failure:
             _show_errors(form, failure)
         else:
@@ -136,7 +132,11 @@ def _confirmed_user(user_id: int) -> User:
 @admin_only
 def user_disable(user_id: int):
     user = _confirmed_user(user_id)
-    services.set_active(user, False)
+    try:
+        services.set_active(user, False, actor=current_user)
+    except ValidationFailed as failure:
+        flash(" ".join([failure.message] + [m for ms in failure.fields.values() for m in ms]), "error")
+        return redirect(url_for("admin.user_edit", user_id=user_id))
     db.session.commit()
     flash(_("User %(username)s disabled; their sessions and tokens no longer work.", username=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))

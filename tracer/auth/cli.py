@@ -97,7 +97,10 @@ def create_token(username, label):
 def disable_user(username):
     """Disable USERNAME: sessions end and tokens stop working."""
     user = _user_or_exit(username)
-    services.set_active(user, False)
+    try:
+        services.set_active(user, False)
+    except ValidationFailed as failure:
+        _fail(failure)
     db.session.commit()
     click.echo(f"user {user.username} disabled")
 
@@ -108,13 +111,27 @@ def disable_user(username):
 @click.option("--seed", default=2026, show_default=True, type=int, help="Random seed.")
 def seed_demo(firearms, seed):
     """Create demo agencies and one user of every role (idempotent); print the logins."""
-    from tracer.auth.demo import DEMO_PASSWORD, seed_accounts
+    from flask import current_app
 
+    from tracer.auth.demo import DEMO_PASSWORD, seed_accounts
+    from tracer.firearms.reference import load_reference_data
+
+    if current_app.config.get("ENV_NAME") == "production":
+        # Demo accounts share a published password: never in a real deployment.
+        click.echo("seed-demo refuses to run with the production configuration", err=True)
+        raise SystemExit(2)
+    load_reference_data()
     accounts = seed_accounts()
     db.session.commit()
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for user in accounts:
         click.echo(f"  {user.username:<22} {user.role:<11} {user.agency.acronym}")
+    from tracer.seizures.demo import seed_seizures
+
+    summary = seed_seizures(firearms, seed)
+    for problem in summary.problems:
+        click.echo(problem, err=True)
+    click.echo(summary.line())
 
 
 def register(app: Flask) -> None:

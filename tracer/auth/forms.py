@@ -44,6 +44,13 @@ class PasswordChangeForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Label (what the token is for)"), validators=[DataRequired(), Length(max=100), CleanText()])
+    password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class ConfirmForm(FlaskForm):

@@ -41,3 +41,4 @@ def init_login(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.request_loader(load_user_from_request)
     login_manager.unauthorized_handler(unauthorized)
+    app.after_request(sessions.touch_after_request)

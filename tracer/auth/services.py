@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracer.audit.services import record
-from tracer.auth import mfa, passwords, sessions
+from tracer.auth import mfa, passwords, sessions, tokens
 from tracer.auth.models import AGENCY_LEVELS, LANGUAGES, Agency, User
 from tracer.core.access import ROLES
 from tracer.core.errors import ValidationFailed
@@ -39,11 +39,27 @@ def _check_text(fields: dict[str, list[str]], **values: str | None) -> None:
 
 
 def agency_by_acronym(acronym: str) -> Agency | None:
-    return db.session.scalar(select(Agency).where(func.upper(Agency.acronym) == acronym.strip().upper()))
+    # Acronyms are stored upper-case and usernames lower-case: plain equality uses the unique index.
+    return db.session.scalar(select(Agency).where(Agency.acronym == acronym.strip().upper()))
 
 
 def user_by_username(username: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def _active_admins_besides(user: User) -> int:
+    return db.session.scalar(select(func.count(User.id)).where(
+        User.role == "admin", User.active.is_(True), User.id != user.id)) or 0
+
+
+def _guard_admin_loss(user: User, actor: User | None) -> None:
+    """An administrator may not lock themselves out, nor remove the last administrator."""
+    if actor is not None and actor.id == user.id:
+        raise ValidationFailed(_("You cannot disable your own account or remove your own administrator role."),
+                               {"role": [_("Ask another administrator.")]})
+    if user.role == "admin" and user.active and _active_admins_besides(user) == 0:
+        raise ValidationFailed(_("This is the last active administrator."),
+                               {"role": [_("Create or enable another administrator first.")]})
 
 
 def _agency_fields(values: dict[str, Any], agency: Agency | None) -> dict[str, list[str]]:
@@ -92,11 +108,30 @@ def save_agency(values: dict[str, Any], agency: Agency | None = None) -> Agency:
         db.session.flush()
         record("agency.create", object_type="agency", object_id=agency.id, details={"new": clean})
         return agency
+    if clean["level"] != agency.level:
+        _check_members_fit(agency, clean["level"])
     changes = _apply(agency, clean)
     if changes:
         db.session.flush()
-        record("agency.update", object_type="agency", object_id=agency.id, details=changes)
+        # Level, state and activity decide what every member sees: a permission change.
+        permission = {"level", "state_code", "active"} & set(changes["new"])
+        record("agency.permission_change" if permission else "agency.update",
+               object_type="agency", object_id=agency.id, details=changes)
+        if permission:
+            for member in agency.users:
+                sessions.end_all_sessions(member, "agency_change")
     return agency
+
+
+def _check_members_fit(agency: Agency, level: str) -> None:
+    """US agencies hold liaison officers, Mexican ones the other roles: a level
+    change that would break that for existing members is refused."""
+    misfits = [u.username for u in agency.users
+               if (level == "us") != (u.role in ("liaison", "admin")) and u.role != "admin"]
+    if misfits:
+        raise ValidationFailed(_("Please correct the marked fields."), {"level": [_(
+            "Members of this agency have roles that do not fit the new level (%(users)s); "
+            "move or change them first.", users=", ".join(sorted(misfits)[:10]))]})
 
 
 def _apply(obj: Any, clean: dict[str, Any]) -> dict[str, Any]:
@@ -172,10 +207,12 @@ def create_user(values: dict[str, Any], password: str | None = None) -> tuple[Us
     return user, generated
 
 
-def update_user(user: User, values: dict[str, Any]) -> User:
+def update_user(user: User, values: dict[str, Any], actor: User | None = None) -> User:
     """Change name, e-mail, role, agency or language; role and agency changes
     are permission changes and end the user's sessions."""
     _fail(_user_fields(values, user))
+    if user.role == "admin" and values["role"] != "admin":
+        _guard_admin_loss(user, actor)
     clean = {
         "full_name": values["full_name"].strip(),
         "email": (values.get("email") or "").strip() or None,
@@ -194,12 +231,16 @@ def update_user(user: User, values: dict[str, Any]) -> User:
     return user
 
 
-def set_active(user: User, active: bool) -> None:
+def set_active(user: User, active: bool, actor: User | None = None) -> None:
+    """Enable or disable an account; disabling ends its sessions and revokes its tokens."""
     if user.active == active:
         return
+    if not active:
+        _guard_admin_loss(user, actor)
     user.active = active
     if not active:
         sessions.end_all_sessions(user, "disabled")
+        tokens.revoke_all_tokens(user, "disabled")
     record("user.enable" if active else "user.disable", object_type="user", object_id=user.id,
            details={"old": {"active": not active}, "new": {"active": active}})
 
@@ -207,6 +248,7 @@ def set_active(user: User, active: bool) -> None:
 def reset_mfa(user: User) -> None:
     mfa.disable(user)
     sessions.end_all_sessions(user, "mfa_reset")
+    tokens.revoke_all_tokens(user, "mfa_reset")
     record("user.mfa_reset", object_type="user", object_id=user.id)
 
 
@@ -232,6 +274,7 @@ def change_password(user: User, current: str | None, new: str) -> None:
     user.password_changed_at = utcnow()
     user.must_change_password = current is None
     sessions.end_all_sessions(user, "password_change")
+    tokens.revoke_all_tokens(user, "password_change")
     record("user.password_change", object_type="user", object_id=user.id,
            details={"by_admin": current is None})
 
@@ -267,3 +310,24 @@ def update_profile(user: User, values: dict[str, Any]) -> User:
         db.session.flush()
         record("user.update", object_type="user", object_id=user.id, details=changes)
     return user
+
+
+def _confirm_password(user: User, password: str | None) -> None:
+    """Sensitive actions from an open session ask for the password again."""
+    if not password or not passwords.verify_password(user.password_hash, password):
+        raise ValidationFailed(_("Please correct the marked fields."),
+                               {"password": [_("The current password is not correct.")]})
+
+
+def create_personal_token(user: User, name: str, password: str | None):
+    """A new API token for the signed-in user, after confirming their password."""
+    _confirm_password(user, password)
+    return tokens.issue_token(user, name)
+
+
+def regenerate_recovery_codes(user: User, password: str | None) -> list[str]:
+    """New recovery codes (the old ones stop working), after confirming the password."""
+    _confirm_password(user, password)
+    codes = mfa.issue_recovery_codes(user)
+    record("user.recovery_codes_regenerate", object_type="user", object_id=user.id)
+    return codes

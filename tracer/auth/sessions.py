@@ -10,8 +10,9 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from tracer.auth.models import User, UserSession
 from tracer.core.models import utcnow
@@ -39,21 +40,25 @@ def start_session(user: User) -> str:
 
 
 def session_user(sid: str | None, user_id: str | None) -> User | None:
-    """The user of a live session, or None when it ended, expired or does not match."""
+    """The user of a live session, or None when it ended, expired or does not match.
+
+    Never commits: an expiry or a refreshed ``last_seen_at`` is written when the
+    request ends (``touch_after_request``), not in the middle of a view's work."""
     if not sid or not user_id or len(sid) > 100:
         return None
-    record = db.session.scalar(select(UserSession).where(UserSession.sid_hash == _digest(sid)))
+    record = db.session.scalar(
+        select(UserSession).options(joinedload(UserSession.user)).where(UserSession.sid_hash == _digest(sid)))
     if record is None or record.ended_at is not None or str(record.user_id) != str(user_id):
         return None
     now = utcnow()
     reason = _expiry_reason(record, now)
-    if reason or not record.user.active or not record.user.agency.active:
-        _end(record, reason or "disabled", now)
-        db.session.commit()
+    if reason is None and not (record.user.active and record.user.agency.active):
+        reason = "disabled"
+    if reason:
+        g.ended_session = (record.id, record.user_id, reason)
         return None
     if now - record.last_seen_at >= TOUCH_INTERVAL:
-        record.last_seen_at = now
-        db.session.commit()
+        g.touch_session_id = record.id
     return record.user
 
 
@@ -64,11 +69,6 @@ def _expiry_reason(record: UserSession, now: datetime) -> str | None:
     if now - record.last_seen_at >= config["SESSION_IDLE_TIMEOUT"]:
         return "idle_timeout"
     return None
-
-
-def _end(record: UserSession, reason: str, now: datetime) -> None:
-    record.ended_at = now
-    record.end_reason = reason
 
 
 def end_session(sid: str | None, reason: str) -> None:
@@ -99,3 +99,31 @@ def live_sessions(user: User) -> list[UserSession]:
             .order_by(UserSession.created_at.desc())
         )
     )
+
+
+def touch_after_request(response):
+    """Write what the user loaders noticed: a session that expired (audited), a
+    session or token seen again. Runs after the view has committed its own work."""
+    from tracer.audit.services import record
+    from tracer.auth.tokens import touch
+
+    ended = g.pop("ended_session", None)
+    session_id = g.pop("touch_session_id", None)
+    token_id = g.pop("touch_token_id", None)
+    if not (ended or session_id or token_id):
+        return response
+    db.session.rollback()  # anything the view left uncommitted was not meant to be kept
+    now = utcnow()
+    if ended:
+        row_id, user_id, reason = ended
+        db.session.execute(update(UserSession).where(UserSession.id == row_id, UserSession.ended_at.is_(None))
+                           .values(ended_at=now, end_reason=reason).execution_options(synchronize_session=False))
+        record("session.end", object_type="user", object_id=user_id, details={"reason": reason},
+               actor=db.session.get(User, user_id))
+    if session_id:
+        db.session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+                           .execution_options(synchronize_session=False))
+    if token_id:
+        touch(token_id)
+    db.session.commit()
+    return response

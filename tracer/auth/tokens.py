@@ -1,12 +1,13 @@
-"""API bearer tokens: shown once, stored as SHA-256, revocable."""
+"""API bearer tokens: shown once, stored as SHA-256, expiring, revocable."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tracer.audit.services import record
 from tracer.auth.models import ApiToken, User
@@ -15,7 +16,7 @@ from tracer.core.models import utcnow
 from tracer.extensions import db
 
 PREFIX = "trc_"
-_TOUCH_INTERVAL = timedelta(minutes=5)
+TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 def _digest(raw: str) -> str:
@@ -25,33 +26,42 @@ def _digest(raw: str) -> str:
 def issue_token(user: User, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the plain token (shown once)."""
     raw = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name.strip()[:100] or "API", token_hash=_digest(raw), prefix=raw[:12])
+    lifetime = current_app.config["API_TOKEN_LIFETIME"]
+    token = ApiToken(user_id=user.id, name=name.strip()[:100] or "API", token_hash=_digest(raw), prefix=raw[:12],
+                     expires_at=utcnow() + lifetime)
     db.session.add(token)
     db.session.flush()
     record("api_token.create", object_type="api_token", object_id=token.id,
-           details={"user": user.username, "name": token.name}, actor=actor)
+           details={"user": user.username, "name": token.name, "expires_at": token.expires_at.isoformat()},
+           actor=actor)
     return token, raw
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active owner of a live token, or None."""
+    """The active owner of a live token, or None. Never commits: the request's
+    end writes ``last_used_at`` (see ``touch_after_request``)."""
     if not raw or len(raw) > 200 or not raw.startswith(PREFIX):
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
-    if token is None or token.revoked_at is not None:
+    now = utcnow()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
     user = token.user
     if not user.active or not user.agency.active:
         return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > _TOUCH_INTERVAL:
-        token.last_used_at = now
-        db.session.commit()
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
+        g.touch_token_id = token.id
     return user
 
 
+def touch(token_id: int) -> None:
+    db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
+                       .execution_options(synchronize_session=False))
+
+
 def tokens_of(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())))
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())))
 
 
 def revoke_token(user: User, token_id: int, actor: User | None = None) -> ApiToken:
@@ -63,3 +73,14 @@ def revoke_token(user: User, token_id: int, actor: User | None = None) -> ApiTok
         record("api_token.revoke", object_type="api_token", object_id=token.id,
                details={"user": user.username, "name": token.name}, actor=actor)
     return token
+
+
+def revoke_all_tokens(user: User, reason: str) -> int:
+    """Revoke every live token of ``user`` (disabled, new password, new second factor)."""
+    count = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount or 0
+    if count:
+        record("api_token.revoke_all", object_type="user", object_id=user.id,
+               details={"reason": reason, "revoked": count})
+    return count

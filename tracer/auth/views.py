@@ -3,45 +3,42 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from tracer.audit.services import record
 from tracer.auth import login as login_service
 from tracer.auth import mfa, sessions, tokens
 from tracer.auth import services as account_services
-from tracer.auth.forms import ConfirmForm, EnrolForm, LoginForm, NoticeForm, PasswordChangeForm, SecondFactorForm, TokenForm
+from tracer.auth.forms import (ConfirmForm, EnrolForm, LoginForm, NoticeForm, PasswordChangeForm, ReauthForm,
+                               SecondFactorForm, TokenForm)
 from tracer.auth.models import User
 from tracer.core.access import any_role, public
 from tracer.core.errors import ValidationFailed
+from tracer.core.forms import show_errors
 from tracer.core.security import safe_next
 from tracer.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 PENDING_TTL = 300  # seconds between the password and the second factor
-LOCKED_MESSAGE = "locked"
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _start_session(user: User) -> None:
-    """A new session id for every sign-in: nothing from before it survives."""
+def _open_session(user: User, method: str) -> None:
+    """A new session id for every sign-in: nothing of the session before it survives."""
     lang = session.get("lang")
     session.clear()
-    session["sid"] = sessions.start_session(user)
+    session["sid"] = login_service.complete_login(user, method)
     if lang:
         session["lang"] = lang
     login_user(user)
 
 
-def _finish_login(user: User, method: str, next_url: str | None):
-    _start_session(user)
-    login_service.complete_login(user, method)
-    db.session.commit()
+def _after_sign_in(user: User, next_url: str | None):
     if user.must_change_password:
         flash(_("Choose a new password before you continue."), "info")
         return redirect(url_for("auth.change_password"))
@@ -54,12 +51,18 @@ def _pending_user() -> User | None:
         session.pop("pending", None)
         return None
     user = db.session.get(User, pending.get("uid"))
-    return user if user is not None and user.active else None
+    return user if user is not None and user.active and user.agency.active else None
 
 
 def _locked_message() -> str:
     minutes = int(current_app.config["LOGIN_LOCKOUT"].total_seconds() // 60)
     return _("Too many failed attempts. Sign-in is blocked for %(minutes)d minutes.", minutes=minutes)
+
+
+def _back_to_login_locked():
+    session.pop("pending", None)
+    flash(_locked_message(), "error")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/notice", methods=["GET", "POST"])
@@ -86,12 +89,13 @@ def login():
     error = None
     if form.validate_on_submit():
         result = login_service.attempt_password(form.username.data, form.password.data)
-        db.session.commit()
         if result.status == login_service.OK:
-            return _finish_login(result.user, "password", next_url)
+            _open_session(result.user, "password")
+            db.session.commit()
+            return _after_sign_in(result.user, next_url)
+        db.session.commit()
         if result.status in (login_service.NEEDS_MFA, login_service.NEEDS_ENROLMENT):
-            session["pending"] = {"uid": result.user.id, "at": time.time(), "next": next_url,
-                                  "enrol": result.status == login_service.NEEDS_ENROLMENT}
+            session["pending"] = {"uid": result.user.id, "at": time.time(), "next": next_url}
             target = "auth.mfa_verify" if result.status == login_service.NEEDS_MFA else "auth.mfa_setup"
             return redirect(url_for(target))
         error = _locked_message() if result.status == login_service.LOCKED else _("Incorrect username or password.")
@@ -112,87 +116,81 @@ def mfa_verify():
     form = SecondFactorForm()
     error = None
     if form.validate_on_submit():
-        code = form.code.data.strip()
-        if login_service.is_locked(user.username):
-            error = _locked_message()
-        elif mfa.check_totp(user, code):
-            return _finish_login(user, "password+totp", session.get("pending", {}).get("next"))
-        elif mfa.use_recovery_code(user, code):
-            record("user.recovery_code_used", object_type="user", object_id=user.id, actor=user)
-            return _finish_login(user, "password+recovery_code", session.get("pending", {}).get("next"))
-        else:
-            status = login_service.register_failure(user.username, "bad_second_factor", user)
+        result = login_service.verify_second_factor(user, form.code.data)
+        if result.status == login_service.OK:
+            next_url = session.get("pending", {}).get("next")
+            _open_session(user, result.method)
             db.session.commit()
-            if status == login_service.LOCKED:
-                session.pop("pending", None)
-                flash(_locked_message(), "error")
-                return redirect(url_for("auth.login"))
-            error = _("The code is not valid or has already been used.")
+            return _after_sign_in(user, next_url)
+        db.session.commit()
+        if result.status == login_service.LOCKED:
+            return _back_to_login_locked()
+        error = _("The code is not valid or has already been used.")
     return render_template("auth/mfa_verify.html", form=form, error=error), 401 if error else 200
 
 
 @bp.route("/mfa/setup", methods=["GET", "POST"])
 @public
+@limiter.limit(_login_limit, methods=["POST"])
 def mfa_setup():
-    """Enrol an authenticator app: during a sign-in that requires it, or from the profile."""
-    pending = _pending_user()
-    user = current_user if current_user.is_authenticated else pending
+    """Enrol an authenticator app: during a sign-in that requires it, or from the profile.
+    The secret being enrolled stays on the server until a first code confirms it."""
+    pending = _pending_user() if not current_user.is_authenticated else None
+    user = current_user._get_current_object() if current_user.is_authenticated else pending
     if user is None:
         return redirect(url_for("auth.login"))
     if user.mfa_enabled:
         return redirect(url_for("auth.profile"))
-    secret = session.get("mfa_secret") or mfa.new_secret()
-    session["mfa_secret"] = secret
     form = EnrolForm()
     error = None
     if form.validate_on_submit():
-        if mfa.check_totp(user, form.code.data, secret=secret):
-            codes = mfa.enable(user, secret)
-            session.pop("mfa_secret", None)
-            record("user.mfa_enable", object_type="user", object_id=user.id, actor=user)
-            if not current_user.is_authenticated:
+        result, codes = login_service.confirm_enrolment(user, form.code.data, during_sign_in=pending is not None)
+        if result.status == login_service.OK:
+            if pending is not None:
                 next_url = session.get("pending", {}).get("next")
-                _start_session(user)
-                login_service.complete_login(user, "password+totp_enrolment")
+                _open_session(user, "password+totp_enrolment")
                 session["after_codes"] = next_url
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes)
+        db.session.commit()
+        if result.status == login_service.LOCKED:
+            return _back_to_login_locked()
         error = _("The code is not valid. Check the time on your phone and try again.")
-    uri = mfa.provisioning_uri(user, secret)
-    return render_template("auth/mfa_setup.html", form=form, error=error, qr=mfa.qr_svg_data_uri(uri),
-                           secret=secret, required=pending is not None), 400 if error else 200
+    secret = mfa.pending_secret(user)
+    db.session.commit()
+    return render_template("auth/mfa_setup.html", form=form, error=error, secret=secret,
+                           qr=mfa.qr_svg_data_uri(mfa.provisioning_uri(user, secret)),
+                           required=pending is not None), 400 if error else 200
 
 
 @bp.get("/continue")
 @any_role
 def after_enrolment():
     """Where the recovery-code page leads: the page asked for before sign-in."""
-    target = safe_next(session.pop("after_codes", None))
-    if current_user.must_change_password:
-        return redirect(url_for("auth.change_password"))
-    return redirect(target or url_for("core.home"))
+    return _after_sign_in(current_user, session.pop("after_codes", None))
 
 
 @bp.post("/mfa/recovery-codes")
 @any_role
 def regenerate_recovery_codes():
-    form = ConfirmForm()
-    if not form.validate_on_submit() or not current_user.mfa_enabled:
-        abort(400)
-    codes = mfa.issue_recovery_codes(current_user)
-    record("user.recovery_codes_regenerate", object_type="user", object_id=current_user.id)
-    db.session.commit()
-    return render_template("auth/recovery_codes.html", codes=codes)
+    form = ReauthForm()
+    if form.validate_on_submit() and current_user.mfa_enabled:
+        try:
+            codes = account_services.regenerate_recovery_codes(current_user, form.password.data)
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes)
+    return _render_profile(reauth_form=form, status=400)
 
 
 @bp.post("/logout")
 @any_role
 def logout():
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    record("logout", object_type="user", object_id=current_user.id)
-    sessions.end_session(session.get("sid"), "logout")
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("core.home"))
+    login_service.logout(current_user, session.get("sid"))
     db.session.commit()
     lang = session.get("lang") or current_user.locale
     logout_user()
@@ -207,13 +205,13 @@ def logout():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            account_services.change_password(current_user, form.current_password.data, form.new_password.data)
+            account_services.change_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as failure:
-            for field, messages in failure.fields.items():
-                getattr(form, field).errors = list(messages)
+            show_errors(form, failure)
         else:
-            _start_session(current_user._get_current_object())  # every other session has ended; this one starts anew
+            _open_session(user, "password_change")  # every other session has ended; this one starts anew
             db.session.commit()
             flash(_("Your password has been changed. Your other sessions have been closed."), "success")
             return redirect(url_for("auth.profile"))
@@ -226,12 +224,14 @@ def profile():
     return _render_profile()
 
 
-def _render_profile(new_token: str | None = None, token_form: TokenForm | None = None, status: int = 200):
+def _render_profile(new_token: str | None = None, token_form: TokenForm | None = None,
+                    reauth_form: ReauthForm | None = None, status: int = 200):
     return render_template(
         "auth/profile.html",
         tokens=tokens.tokens_of(current_user),
         sessions=sessions.live_sessions(current_user),
         token_form=token_form or TokenForm(formdata=None),
+        reauth_form=reauth_form or ReauthForm(formdata=None),
         confirm=ConfirmForm(),
         new_token=new_token,
         recovery_left=mfa.remaining_recovery_codes(current_user) if current_user.mfa_enabled else 0,
@@ -242,20 +242,22 @@ def _render_profile(new_token: str | None = None, token_form: TokenForm | None =
 @any_role
 def create_token():
     form = TokenForm()
-    if not form.validate_on_submit():
-        return _render_profile(token_form=form, status=400)
-    _, raw = tokens.issue_token(current_user, form.name.data)
-    db.session.commit()
-    return _render_profile(new_token=raw)
+    if form.validate_on_submit():
+        try:
+            _, raw = account_services.create_personal_token(current_user, form.name.data, form.password.data)
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        else:
+            db.session.commit()
+            return _render_profile(new_token=raw)
+    return _render_profile(token_form=form, status=400)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @any_role
 def revoke_token(token_id: int):
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    tokens.revoke_token(current_user, token_id)
-    db.session.commit()
-    flash(_("The token has been revoked."), "success")
+    if ConfirmForm().validate_on_submit():
+        tokens.revoke_token(current_user, token_id)
+        db.session.commit()
+        flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.profile"))

@@ -31,8 +31,6 @@ def handle_http(error: HTTPException):
 
 
 def handle_csrf(error: CSRFError):
-    if is_api_request():
-        return _api(400, "csrf")
     return render_template("errors/error.html", status=400, csrf=True), 400
 
 
@@ -45,8 +43,6 @@ def handle_domain(error: DomainError):
 
 def handle_unexpected(error: Exception):
     db.session.rollback()
-    if isinstance(error, HTTPException):
-        return handle_http(error)
     import logging
 
     logging.getLogger("tracer").exception("unexpected error")

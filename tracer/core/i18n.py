@@ -6,6 +6,8 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from tracer.core.models import utcnow
+
 ROLE_LABELS = {
     "officer": _l("Officer"),
     "analyst": _l("Analyst"),
@@ -52,4 +54,5 @@ def init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         LANGUAGE_LABELS=LANGUAGE_LABELS,
         current_locale=lambda: str(get_locale()),
+        now_utc=utcnow,
     )

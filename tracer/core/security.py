@@ -1,23 +1,21 @@
 """Request identifiers, security headers and safe redirects."""
 from __future__ import annotations
 
-import re
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def assign_request_id() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    # Always made here: a caller must not be able to choose the id the audit trail records.
+    g.request_id = uuid.uuid4().hex
 
 
 def client_address() -> str:
@@ -33,6 +31,8 @@ def add_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint != "static":
         headers.setdefault("Cache-Control", "no-store")
     if getattr(g, "request_id", None):
@@ -53,5 +53,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def init_security(app: Flask) -> None:
-    app.before_request(assign_request_id)
+    # First of all before-request work, so that even a request refused by the
+    # CSRF check or the rate limit carries its id.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
     app.after_request(add_security_headers)

@@ -19,6 +19,8 @@ ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u180e")
 
 def forbidden_character(value: str, allow_newlines: bool = False) -> str | None:
     """Return the first character that may not appear in user text, or None."""
+    if value.isprintable():  # fast path: no control, format, private-use or unassigned character
+        return None
     for char in value:
         if allow_newlines and char in "\n\r\t":
             continue

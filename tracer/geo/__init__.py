@@ -1,1 +1,2 @@
-"""Places: INEGI catalogue of Mexican states (and, later, municipalities and US places)."""
+"""Places: INEGI states and municipalities, localities, US states and cities, state
+outlines, countries, and geocoding through geopy (offline gazetteer or Nominatim)."""

@@ -1,0 +1,10 @@
+"""gunicorn settings: `gunicorn wsgi:app` serves the production configuration."""
+import multiprocessing
+import os
+
+os.environ.setdefault("TRACER_ENV", "production")
+
+bind = os.environ.get("TRACER_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("TRACER_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+forwarded_allow_ips = os.environ.get("TRACER_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"

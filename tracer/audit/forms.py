@@ -1,0 +1,19 @@
+"""The audit trail's filter form."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import Length, Optional
+
+from tracer.core.text import CleanText
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    user = StringField(_l("User"), validators=[Optional(), Length(max=64), CleanText()])
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64), CleanText()])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40), CleanText()])
+    object_id = StringField(_l("Object ID"), validators=[Optional(), Length(max=64), CleanText()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

@@ -1,0 +1,126 @@
+"""Case pages: the list, a case, opening and editing one."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracer.cases import services
+from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_labels, status_labels
+from tracer.core.access import roles
+from tracer.core.errors import Conflict, ValidationFailed
+from tracer.core.pagination import Page
+from tracer.extensions import db
+from tracer.geo.catalog import state_name
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+readers = roles("officer", "analyst", "supervisor", "liaison")
+writers = roles(*sorted(services.CASE_WRITERS))
+
+
+@bp.app_template_filter("case_status_label")
+def case_status_label(value: str | None) -> str:
+    return status_labels().get(value, value or "")
+
+
+@bp.app_template_filter("case_priority_label")
+def case_priority_label(value: str | None) -> str:
+    return priority_labels().get(value, value or "")
+
+
+@bp.app_template_filter("case_date")
+def case_date(value) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+@bp.app_template_filter("case_state_name")
+def _state_name(code: str | None) -> str:
+    return state_name(code) or (code or "")
+
+
+def _show_errors(form, failure: ValidationFailed) -> None:
+    """Put the service's messages next to their fields; the rest at the top of the page."""
+    for name, messages in failure.fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors or []) + list(messages)
+        else:
+            flash("; ".join(messages), "error")
+
+
+@bp.get("")
+@readers
+def index():
+    """The cases the user may see, filtered and a page at a time, newest first."""
+    form = CaseFilterForm(request.args, agencies=services.agencies_in_scope(current_user))
+    page = Page([], 1, 25, 0)
+    if form.validate():
+        try:
+            page = services.list_cases(current_user, form.filters(), request.args.get("page"), 25)
+        except ValidationFailed as failure:
+            _show_errors(form, failure)
+    return render_template("cases/index.html", form=form, page=page, args=form.args()), 400 if form.errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@writers
+def new():
+    """Open a case for the user's agency; officers lead their own cases unless they choose otherwise."""
+    form = CaseForm(data={"lead_officer_id": current_user.id if current_user.role == "officer" else None})
+    form.set_lead_choices(services.lead_candidates(current_user.agency_id))
+    if form.validate_on_submit():
+        try:
+            case = services.create_case(current_user, form.values())
+        except ValidationFailed as failure:
+            _show_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("Case %(reference)s opened.", reference=case.reference), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=None), 400 if form.errors else 200
+
+
+@bp.get("/<int:case_id>")
+@readers
+def detail(case_id: int):
+    """A case and its seizures (a stable address other systems link to)."""
+    case = services.get_case(current_user, case_id)
+    return render_template("cases/detail.html", case=case, seizures=services.case_seizures(case),
+                           may_edit=services.may_edit(current_user, case))
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@writers
+def edit(case_id: int):
+    """Edit a case. A save over a version someone else saved since shows their values
+    beside the user's, keeps what the user typed, and takes the next save as deliberate."""
+    case = services.get_case(current_user, case_id)
+    services.ensure_may_edit(current_user, case)
+    form = CaseEditForm(obj=case)
+    form.set_lead_choices(services.lead_candidates(case.owner_agency_id), case.lead_officer)
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            services.update_case(current_user, case, form.values(), form.version_number())
+        except ValidationFailed as failure:
+            _show_errors(form, failure)
+        except Conflict as error:
+            conflict = True
+            flash(error.message, "warning")
+            form.version.data = str(case.version)
+            form.version.raw_data = [form.version.data]
+        else:
+            db.session.commit()
+            flash(_("Case %(reference)s saved.", reference=case.reference), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    status = 409 if conflict else 400 if form.errors else 200
+    return render_template("cases/form.html", form=form, case=case, conflict=conflict,
+                           typed_lead=_chosen_label(form.lead_officer_id)), status
+
+
+def _chosen_label(select) -> str | None:
+    """The label of the option a select holds now, for showing it beside the saved value."""
+    if select.data is None:
+        return None
+    return next((str(choice.label) for choice in select.choices if str(choice.value) == str(select.data)), None)

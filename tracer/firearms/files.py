@@ -1,0 +1,253 @@
+"""Photos and documents of the evidence: checked by content, stored under server-made names.
+
+A file is accepted only when its bytes are a JPEG, PNG or WebP image that
+Pillow decodes, or a PDF; the name and the content type the browser sends are
+never trusted. Files live under ``UPLOAD_FOLDER`` (outside ``static/``) as
+``ab/abcdef….jpg``; the name the user gave is kept only as display text. The
+SHA-256 of the stored bytes goes into the record, the audit trail and the
+printed chain of custody.
+
+Photo location (EXIF GPS) is evidence and is kept unless the uploader asks to
+remove it; then the image is re-saved without it and the new file is hashed.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from tracer.audit.services import record
+from tracer.core.errors import ValidationFailed
+from tracer.core.text import BIDI_CONTROLS, ZERO_WIDTH
+from tracer.extensions import db
+from tracer.firearms.models import Attachment
+
+# Signature → (content type, extension). WebP is "RIFF????WEBP".
+IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+PDF_TYPE = ("application/pdf", "pdf")
+MAX_PIXELS = 80_000_000  # larger than any camera; a "decompression bomb" is refused
+GPS_IFD = 0x8825
+ORIGINAL_NAME_MAX = 200
+
+
+@dataclass
+class CheckedFile:
+    data: bytes
+    content_type: str
+    extension: str
+    original_name: str
+
+
+def _fail(field: str, message: str) -> None:
+    raise ValidationFailed(_("Please correct the marked fields."), {field: [message]})
+
+
+def sniff(data: bytes) -> str | None:
+    """The kind of file the bytes hold: JPEG, PNG, WEBP, PDF or None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data.startswith(b"%PDF-"):
+        return "PDF"
+    return None
+
+
+def display_name(name: str | None) -> str:
+    """The uploader's file name reduced to harmless display text (never a path)."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(c for c in name if c not in BIDI_CONTROLS and c not in ZERO_WIDTH
+                   and unicodedata.category(c)[0] != "C")
+    name = name.strip(" .")
+    return name[-ORIGINAL_NAME_MAX:] or "file"
+
+
+def read_limited(stream: IO[bytes], field: str) -> bytes:
+    """The upload's bytes, refusing more than ``UPLOAD_MAX_BYTES``."""
+    limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 15 * 1024 * 1024))
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        _fail(field, too_large_message())
+    return data
+
+
+def too_large_message() -> str:
+    limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 15 * 1024 * 1024))
+    if limit >= 1024 * 1024:
+        size = _("%(n)d MB", n=limit // (1024 * 1024))
+    else:
+        size = _("%(n)d KB", n=max(1, limit // 1024))
+    return _("The file is too large: at most %(size)s per file.", size=size)
+
+
+def check_file(storage, field: str, images_only: bool = False) -> CheckedFile:
+    """Check an uploaded file (a werkzeug ``FileStorage``) by its content."""
+    if storage is None or not getattr(storage, "filename", None):
+        _fail(field, _("Choose a file."))
+    data = read_limited(storage.stream, field)
+    if not data:
+        _fail(field, _("The file is empty."))
+    kind = sniff(data)
+    allowed = _("Only JPEG, PNG or WebP photos are accepted.") if images_only else \
+        _("Only JPEG, PNG or WebP photos and PDF documents are accepted.")
+    if kind is None or (images_only and kind == "PDF"):
+        _fail(field, allowed)
+    if kind == "PDF":
+        return CheckedFile(data, *PDF_TYPE, display_name(storage.filename))
+    if not _decodes_as(data, kind):
+        _fail(field, _("The photo could not be read; the file may be damaged.") + " " + allowed)
+    return CheckedFile(data, *IMAGE_TYPES[kind], display_name(storage.filename))
+
+
+def _decodes_as(data: bytes, kind: str) -> bool:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            # Phones save JPEGs with a second, smaller picture inside: Pillow calls them MPO.
+            found = "JPEG" if image.format == "MPO" else image.format
+            if found != kind or image.width * image.height > MAX_PIXELS:
+                return False
+            image.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except Exception:  # Pillow raises many kinds of errors on bad input
+        return False
+    return True
+
+
+def without_location(data: bytes) -> bytes:
+    """The image re-saved without its EXIF GPS data (other EXIF, such as the
+    camera and the time the photo was taken, is kept)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        exif = image.getexif()
+        exif.get_ifd(GPS_IFD)  # load the sub-directory so that deleting it removes it
+        if GPS_IFD in exif:
+            del exif[GPS_IFD]
+        options = {"exif": exif.tobytes()}
+        if image.info.get("icc_profile"):
+            options["icc_profile"] = image.info["icc_profile"]
+        if image.format == "JPEG":  # re-encode with the original tables: no visible loss
+            options.update(quality="keep", subsampling="keep")
+        elif image.format in ("MPO", "WEBP"):
+            options["quality"] = 95
+        out = io.BytesIO()
+        image.save(out, format="JPEG" if image.format == "MPO" else image.format, **options)
+    return out.getvalue()
+
+
+def upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def stored_path(attachment: Attachment) -> Path:
+    return upload_folder() / attachment.stored_name
+
+
+def store(checked: CheckedFile, *, user, firearm=None, seizure=None, strip_location: bool = False,
+          purpose: str = "photo") -> Attachment:
+    """Write the file under a new random name and add its ``Attachment`` row.
+
+    The caller commits, and calls ``discard`` if the transaction fails."""
+    data = checked.data
+    removed = False
+    if strip_location and checked.content_type.startswith("image/"):
+        data = without_location(data)
+        removed = True
+    digest = hashlib.sha256(data).hexdigest()
+    token = secrets.token_hex(16)
+    stored_name = f"{token[:2]}/{token}.{checked.extension}"
+    path = upload_folder() / stored_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as handle:  # never overwrite
+        handle.write(data)
+    os.chmod(path, 0o600)
+    attachment = Attachment(
+        firearm_id=getattr(firearm, "id", None), seizure_id=getattr(seizure, "id", None),
+        stored_name=stored_name, original_name=checked.original_name, content_type=checked.content_type,
+        size_bytes=len(data), sha256=digest, exif_location_removed=removed, uploaded_by_id=user.id)
+    db.session.add(attachment)
+    db.session.flush()
+    case_id = firearm.case_id if firearm is not None else getattr(seizure, "case_id", None)
+    record("attachment.upload", object_type="attachment", object_id=attachment.id, case_id=case_id, actor=user,
+           details={"purpose": purpose, "firearm_id": attachment.firearm_id, "seizure_id": attachment.seizure_id,
+                    "sha256": digest, "size_bytes": len(data), "content_type": checked.content_type,
+                    "original_name": checked.original_name, "exif_location_removed": removed})
+    return attachment
+
+
+def discard(attachment: Attachment | None) -> None:
+    """Remove a stored file whose record was not saved."""
+    if attachment is None:
+        return
+    try:
+        (upload_folder() / attachment.stored_name).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def get_attachment(user, attachment_id: int) -> Attachment:
+    """The attachment if ``user`` may see the firearm or seizure it belongs to; ``NotFound`` otherwise."""
+    from tracer.core.errors import NotFound
+    from tracer.firearms.services import get_firearm
+    from tracer.seizures.services import get_seizure
+
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound(_("Not found."))
+    if attachment.firearm_id is not None:
+        get_firearm(user, attachment.firearm_id)
+    elif attachment.seizure_id is not None:
+        get_seizure(user, attachment.seizure_id)
+    else:
+        raise NotFound(_("Not found."))
+    return attachment
+
+
+def case_of(attachment: Attachment) -> int | None:
+    from tracer.firearms.models import Firearm
+    from tracer.seizures.models import Seizure
+
+    owner = (db.session.get(Firearm, attachment.firearm_id) if attachment.firearm_id is not None
+             else db.session.get(Seizure, attachment.seizure_id))
+    return getattr(owner, "case_id", None)
+
+
+def thumbnail(attachment: Attachment, size: int = 480) -> bytes | None:
+    """A small JPEG of a photo, without any metadata, for pages that list photos.
+    Made once and kept beside the file (``….small.jpg``)."""
+    from PIL import Image, ImageOps
+
+    if not attachment.content_type.startswith("image/"):
+        return None
+    source = stored_path(attachment)
+    small = source.with_name(source.stem + ".small.jpg")
+    if small.is_file():
+        return small.read_bytes()
+    try:
+        with Image.open(source) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((size, size))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="JPEG", quality=80)
+    except Exception:  # a missing or unreadable file is simply not shown
+        return None
+    data = out.getvalue()
+    partial = small.with_name(f"{small.name}.{secrets.token_hex(4)}.part")
+    partial.write_bytes(data)
+    os.replace(partial, small)  # another process may be writing the same copy: the last one wins, whole
+    return data

@@ -1,0 +1,111 @@
+"""Serial numbers: the one normalised form every search and comparison uses.
+
+A serial is stored as written and as its normalised form: Unicode NFKC, upper
+case, ASCII letters and digits only, the letter O as the digit 0 (officers and
+stamping machines confuse them; a search must not). Input that could make two
+different serials look alike on screen — invisible marks, bidirectional
+controls, a Cyrillic А in place of a Latin A — is refused with a message, never
+quietly "cleaned", so what the officer sees is what is stored.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from flask_babel import gettext as _
+from wtforms.validators import ValidationError
+
+from tracer.core.errors import ValidationFailed
+from tracer.core.text import describe_character, forbidden_character
+
+MAX_INPUT_LENGTH = 200
+MAX_LENGTH = 64
+
+# Separators officers type or copy between groups of a serial; all are dropped.
+# The dashes and the degree/ordinal signs come from word processors ("N° 123").
+SEPARATORS = frozenset(" -./_#,:;()[]{}'\"+\\|=~\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00b0\u00ba\u00aa")
+
+# Characters a person (or an OCR engine) takes for one another on a stamped
+# serial. The fuzzy search makes a substitution inside a group cheap.
+LOOKALIKE_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset("0ODQ"),
+    frozenset("1IL7"),
+    frozenset("2Z"),
+    frozenset("5S"),
+    frozenset("6G"),
+    frozenset("8B"),
+    frozenset("UV"),
+)
+
+
+class SerialRejected(ValidationFailed):
+    """A serial number that cannot be stored as given; ``message`` says why."""
+
+    def __init__(self, message: str, field: str = "serial_number"):
+        super().__init__(message, {field: [message]})
+
+
+def serial_problem(text: str) -> str | None:
+    """The translated reason ``text`` cannot be a serial number, or None."""
+    try:
+        normalize_serial(text)
+    except SerialRejected as rejected:
+        return rejected.message
+    return None
+
+
+def normalize_serial(text: str) -> str:
+    """The normalised form of a serial number as written (SPEC §4).
+
+    Raises ``SerialRejected`` naming the problem instead of dropping or
+    replacing anything but separators.
+    """
+    if not isinstance(text, str):
+        raise SerialRejected(_("The serial number must be text."))
+    if len(text) > MAX_INPUT_LENGTH:
+        raise SerialRejected(_("The serial number is too long (at most %(max)d characters).", max=MAX_LENGTH))
+    bad = forbidden_character(text)
+    if bad is not None:
+        raise SerialRejected(_("The serial number contains an invisible or control character (%(char)s). "
+                               "Retype it without copying from another document.",
+                               char=describe_character(bad)))
+    folded = unicodedata.normalize("NFKC", text)
+    kept = []
+    for char in folded:
+        if char.isascii() and char.isalnum():
+            kept.append(char.upper())
+        elif char in SEPARATORS or char.isspace():
+            continue
+        else:
+            raise SerialRejected(_rejection(char))
+    serial = "".join(kept).replace("O", "0")
+    if not serial:
+        raise SerialRejected(_("The serial number holds no letters or digits."))
+    if len(serial) > MAX_LENGTH:
+        raise SerialRejected(_("The serial number is too long (at most %(max)d characters).", max=MAX_LENGTH))
+    return serial
+
+
+def _rejection(char: str) -> str:
+    described = describe_character(char)
+    category = unicodedata.category(char)
+    if category.startswith("L"):
+        if "LATIN" in unicodedata.name(char, ""):
+            return _("The serial number contains a letter with an accent or mark (%(char)s); "
+                     "serial numbers use the letters A to Z only.", char=described)
+        return _("The serial number contains a letter that is not from the Latin alphabet (%(char)s). "
+                 "It may look like a Latin letter: retype it with the keyboard.", char=described)
+    if category == "Nd":
+        return _("The serial number contains a digit from another writing system (%(char)s); "
+                 "use the digits 0 to 9.", char=described)
+    return _("The serial number contains a character that is not a letter, a digit or a separator (%(char)s).",
+             char=described)
+
+
+class ValidSerial:
+    """WTForms validator: the field must normalise as a serial number."""
+
+    def __call__(self, form, field):
+        if field.data:
+            problem = serial_problem(field.data)
+            if problem:
+                raise ValidationError(problem)

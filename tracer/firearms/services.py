@@ -1,0 +1,308 @@
+"""Rules for recording a seized firearm and its custody chain."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracer.audit.services import record
+from tracer.core.errors import Conflict, NotFound
+from tracer.core.models import utcnow
+from tracer.core.scope import agency_scope
+from tracer.core.time import local_to_utc
+from tracer.core.validation import Checker
+from tracer.extensions import db
+from tracer.firearms.models import CONDITIONS, CUSTODY_EVENTS, FIREARM_TYPES, SERIAL_STATUSES, CustodyEvent, Firearm
+from tracer.firearms.reference import caliber_fits, resolve_caliber, resolve_manufacturer
+from tracer.firearms.serials import normalize_serial
+from tracer.geo.countries import resolve_country
+
+# Words officers write for a firearm type, in Spanish and English (SPEC §8).
+FIREARM_TYPE_WORDS = {
+    "pistola": "pistol", "revolver": "revolver", "revólver": "revolver", "rifle": "rifle", "fusil": "rifle",
+    "carabina": "rifle", "escopeta": "shotgun", "subametralladora": "submachine_gun",
+    "submachine gun": "submachine_gun", "ametralladora": "machine_gun", "machine gun": "machine_gun",
+    "receptor": "receiver_frame", "armazon": "receiver_frame", "armazón": "receiver_frame",
+    "receiver": "receiver_frame", "frame": "receiver_frame", "otro": "other", "otra": "other",
+}
+SERIAL_STATUS_WORDS = {
+    "intacto": "intact", "integro": "intact", "íntegro": "intact", "borrado": "obliterated", "limado": "obliterated",
+    "alterado": "altered", "restaurado": "restored", "sin numero": "none", "sin número": "none",
+    "ninguno": "none", "hechiza": "none",
+}
+# Serial statuses whose firearm must show a serial as engraved.
+SERIAL_REQUIRED = {"intact", "altered"}
+FIREARM_FIELDS = ("firearm_type", "manufacturer", "model", "caliber", "serial_number", "serial_status",
+                  "restored_serial", "importer", "country_of_manufacture", "markings", "condition",
+                  "converted_to_automatic", "notes", "external_id")
+
+
+def _serial(check: Checker, field: str, value: Any) -> tuple[str | None, str | None]:
+    """(as written, normalised) or (None, None) after recording an error."""
+    from tracer.firearms.serials import SerialRejected
+
+    raw = "" if value is None else str(value)
+    if len(raw) > 200:
+        check.error(field, _("A serial number has at most 64 characters."))
+        return None, None
+    written = raw.strip()
+    if not written:
+        return None, None
+    try:
+        return written, normalize_serial(written)
+    except SerialRejected as problem:
+        check.error(field, problem.message)
+        return None, None
+
+
+class ReferenceLookups:
+    """How ``check_firearm`` turns text into a maker, a caliber and a country. A bulk
+    import passes one that remembers its answers: each distinct text is looked up once."""
+
+    @staticmethod
+    def manufacturer(text: str):
+        return resolve_manufacturer(text)
+
+    @staticmethod
+    def caliber(text: str):
+        return resolve_caliber(text)
+
+    @staticmethod
+    def country(text: str) -> str | None:
+        return resolve_country(text)
+
+
+def check_firearm(values: dict[str, Any], prefix: str = "",
+                  lookups: ReferenceLookups | None = None) -> tuple[dict[str, Any], Checker]:
+    """Validate one firearm's raw values; returns the clean values and the checker
+    holding errors (which block) and warnings (which are shown and kept)."""
+    lookups = ReferenceLookups if lookups is None else lookups
+    check = Checker(prefix)
+    clean: dict[str, Any] = {}
+    firearm_type = check.choice("firearm_type", values.get("firearm_type"), FIREARM_TYPES, required=True,
+                                words=FIREARM_TYPE_WORDS)
+    clean["firearm_type"] = firearm_type
+
+    maker_text = check.text("manufacturer", values.get("manufacturer"), 120)
+    maker = lookups.manufacturer(maker_text) if maker_text else None
+    clean["manufacturer_id"] = maker.id if maker else None
+    clean["manufacturer_text"] = maker_text
+    if maker_text and maker is None:
+        check.warn("manufacturer", _("Unknown manufacturer: kept as written and flagged for review."))
+
+    clean["model"] = check.text("model", values.get("model"), 120)
+
+    caliber_text = check.text("caliber", values.get("caliber"), 60)
+    caliber = lookups.caliber(caliber_text) if caliber_text else None
+    clean["caliber_id"] = caliber.id if caliber else None
+    clean["caliber_text"] = caliber_text
+    if caliber_text and caliber is None:
+        check.warn("caliber", _("Unknown caliber: kept as written and flagged for review."))
+    if caliber is not None and firearm_type and not caliber_fits(caliber, firearm_type):
+        check.error("caliber", _("%(caliber)s is not a caliber for this type of firearm.", caliber=caliber.name))
+
+    status = check.choice("serial_status", values.get("serial_status") or "intact", SERIAL_STATUSES,
+                          words=SERIAL_STATUS_WORDS)
+    clean["serial_status"] = status
+    written, normalized = _serial(check, "serial_number", values.get("serial_number"))
+    clean["serial_number"], clean["serial_normalized"] = written, normalized
+    restored, restored_normalized = _serial(check, "restored_serial", values.get("restored_serial"))
+    clean["restored_serial"], clean["restored_serial_normalized"] = restored, restored_normalized
+    if status in SERIAL_REQUIRED and not written and "serial_number" not in _own(check):
+        check.error("serial_number", _("Enter the serial number, or choose the status that explains "
+                                       "why there is none (obliterated, or none for a privately made firearm)."))
+    if status == "restored" and not restored and "restored_serial" not in _own(check):
+        check.error("restored_serial", _("Enter the serial number recovered by the restoration."))
+    if status != "restored" and restored:
+        check.error("restored_serial", _("Only a restored serial number has a restored value."))
+    if status == "none" and written:
+        check.error("serial_number", _("A firearm marked as having no serial number cannot carry one."))
+
+    clean["importer"] = check.text("importer", values.get("importer"), 160)
+    country_text = check.text("country_of_manufacture", values.get("country_of_manufacture"), 80)
+    clean["country_code"] = None
+    if country_text:
+        clean["country_code"] = lookups.country(country_text)
+        if clean["country_code"] is None:
+            check.error("country_of_manufacture", _("Unknown country: use the ISO code (US) or the name."))
+    clean["markings"] = check.text("markings", values.get("markings"), 2000, multiline=True)
+    clean["condition"] = check.choice("condition", values.get("condition"), CONDITIONS)
+    clean["converted_to_automatic"] = check.flag("converted_to_automatic", values.get("converted_to_automatic"))
+    clean["notes"] = check.text("notes", values.get("notes"), 2000, multiline=True)
+    clean["external_id"] = check.text("external_id", values.get("external_id"), 80)
+    return clean, check
+
+
+def firearm_query(user):
+    """Firearms the user may see: those of cases owned by agencies in scope."""
+    from tracer.cases.models import Case
+
+    return select(Firearm).join(Case, Case.id == Firearm.case_id).where(agency_scope(user, Case.owner_agency_id))
+
+
+def get_firearm(user, firearm_id: int) -> Firearm:
+    """The firearm if ``user`` may see its case; ``NotFound`` otherwise (absent or out of scope alike)."""
+    firearm = db.session.scalar(firearm_query(user).where(Firearm.id == firearm_id))
+    if firearm is None:
+        raise NotFound(_("Firearm not found."))
+    return firearm
+
+
+def ensure_may_write(user, firearm: Firearm) -> None:
+    """Identity edits, custody entries and files follow the case's edit rule."""
+    from tracer.cases.services import ensure_may_edit
+
+    ensure_may_edit(user, firearm.case)
+
+
+def editable_values(firearm: Firearm) -> dict[str, Any]:
+    """The firearm as the raw values a form or the API shows and sends back."""
+    return {
+        "firearm_type": firearm.firearm_type,
+        "manufacturer": firearm.manufacturer_text or (firearm.manufacturer.name if firearm.manufacturer else None),
+        "model": firearm.model,
+        "caliber": firearm.caliber_text or (firearm.caliber.name if firearm.caliber else None),
+        "serial_number": firearm.serial_number,
+        "serial_status": firearm.serial_status,
+        "restored_serial": firearm.restored_serial,
+        "importer": firearm.importer,
+        "country_of_manufacture": firearm.country_code,
+        "markings": firearm.markings,
+        "condition": firearm.condition,
+        "converted_to_automatic": bool(firearm.converted_to_automatic),
+        "notes": firearm.notes,
+    }
+
+
+def _firearm_conflict(firearm: Firearm) -> Conflict:
+    return Conflict(_("Someone else changed this firearm while you were editing it. "
+                      "Review the values saved now, then save again."),
+                    {"version": firearm.version, "current": editable_values(firearm)})
+
+
+def update_firearm(user, firearm: Firearm, values: dict[str, Any], version: Any) -> tuple[Firearm, dict[str, list[str]]]:
+    """Change the identity fields present in ``values`` of a firearm ``user`` can see.
+
+    ``version`` is the version the user started from; a stale one raises
+    ``Conflict`` carrying the values stored now. The result is checked like a
+    new firearm; only the fields that change are written and audited (old and
+    new values). Returns the firearm and the warnings to show.
+    """
+    ensure_may_write(user, firearm)
+    if isinstance(version, bool) or not isinstance(version, int) or version != firearm.version:
+        raise _firearm_conflict(firearm)
+    current = editable_values(firearm)
+    given = {name: value for name, value in values.items() if name in current}
+    stored_clean, _stored_check = check_firearm(current)
+    clean, check = check_firearm({**current, **given})
+    check.raise_if_errors()
+    old, new = {}, {}
+    for name, value in clean.items():
+        if name in stored_clean and stored_clean[name] != value and getattr(firearm, name) != value:
+            old[name], new[name] = getattr(firearm, name), value
+            setattr(firearm, name, value)
+    if not new:
+        return firearm, check.warnings
+    try:
+        db.session.flush()
+        db.session.expire(firearm, ["manufacturer", "caliber"])  # follow the changed references
+    except StaleDataError:
+        # Another transaction saved the firearm between our read and our write.
+        db.session.rollback()
+        stored = db.session.get(Firearm, firearm.id, populate_existing=True)
+        raise _firearm_conflict(stored or firearm) from None
+    record("firearm.update", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id, actor=user,
+           details={"old": old, "new": new})
+    return firearm, check.warnings
+
+
+def _own(check: Checker) -> set[str]:
+    return {field[len(check.prefix):] for field in check.errors}
+
+
+def add_firearm(seizure, clean: dict[str, Any], actor=None) -> Firearm:
+    """Create a checked firearm in ``seizure`` and open its custody chain with
+    the seizure itself. The caller audits and commits."""
+    firearm = Firearm(seizure=seizure, case_id=seizure.case_id, agency_id=seizure.case.owner_agency_id,
+                      created_by_id=getattr(actor, "id", None), **clean)
+    db.session.add(firearm)
+    db.session.flush()
+    # The seizure's date and time are Mexican wall-clock time; the chain stores UTC.
+    occurred = local_to_utc(datetime.combine(seizure.seized_on, seizure.seized_time or datetime.min.time()))
+    db.session.add(CustodyEvent(
+        firearm_id=firearm.id, event="seized", occurred_at=occurred,
+        received_by_name=getattr(actor, "full_name", None), received_by_institution=seizure.agency.name,
+        place=", ".join(p for p in (seizure.locality, seizure.address) if p) or None,
+        notes=_("Recorded with the seizure."), recorded_by_id=getattr(actor, "id", None)))
+    return firearm
+
+
+CUSTODY_FIELDS = ("event", "occurred_at", "handed_over_by_name", "handed_over_by_institution",
+                  "handed_over_by_rank", "received_by_name", "received_by_institution", "received_by_rank",
+                  "place", "packaging", "seal_number", "notes", "corrects_id")
+
+
+def custody_chain(firearm: Firearm) -> list[CustodyEvent]:
+    return list(db.session.scalars(
+        select(CustodyEvent).where(CustodyEvent.firearm_id == firearm.id)
+        .order_by(CustodyEvent.occurred_at, CustodyEvent.id)))
+
+
+def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attachment=None) -> CustodyEvent:
+    """Append one entry to the firearm's chain of custody. Corrections are new
+    entries naming the one they correct; nothing is ever edited."""
+    if actor is not None:
+        ensure_may_write(actor, firearm)
+    check = Checker()
+    event = check.choice("event", values.get("event"), CUSTODY_EVENTS, required=True)
+    occurred = values.get("occurred_at")
+    if isinstance(occurred, str):
+        try:
+            occurred = datetime.fromisoformat(occurred.strip())
+        except ValueError:
+            check.error("occurred_at", _("Use a date and time in the form YYYY-MM-DDTHH:MM."))
+            occurred = None
+    if occurred is None and "occurred_at" not in check.errors:
+        check.error("occurred_at", _("This field is required."))
+    if isinstance(occurred, datetime):
+        if occurred.tzinfo is None:
+            occurred = local_to_utc(occurred)
+        if occurred > utcnow():
+            check.error("occurred_at", _("The date cannot be in the future."))
+        elif firearm.seizure is not None and occurred < local_to_utc(
+                datetime.combine(firearm.seizure.seized_on, datetime.min.time())):
+            check.error("occurred_at", _("The chain of custody starts with the seizure: this date is before "
+                                         "the seizure (%(date)s).", date=firearm.seizure.seized_on.isoformat()))
+    texts = {name: check.text(name, values.get(name), 160 if "name" in name or "institution" in name else 200)
+             for name in ("handed_over_by_name", "handed_over_by_institution", "received_by_name",
+                          "received_by_institution", "place", "packaging")}
+    texts["handed_over_by_rank"] = check.text("handed_over_by_rank", values.get("handed_over_by_rank"), 80)
+    texts["received_by_rank"] = check.text("received_by_rank", values.get("received_by_rank"), 80)
+    texts["seal_number"] = check.text("seal_number", values.get("seal_number"), 80)
+    texts["notes"] = check.text("notes", values.get("notes"), 4000, multiline=True)
+    if event in ("transferred", "received") and not (texts["handed_over_by_name"] and texts["received_by_name"]):
+        check.error("received_by_name", _("A handover names who delivered and who received."))
+    corrects_id = check.integer("corrects_id", values.get("corrects_id"), 1, 2**31 - 1)
+    if corrects_id is not None:
+        corrected = db.session.get(CustodyEvent, corrects_id)
+        if corrected is None or corrected.firearm_id != firearm.id:
+            check.error("corrects_id", _("The corrected entry belongs to another firearm."))
+    check.raise_if_errors()
+    entry = CustodyEvent(firearm_id=firearm.id, event=event, occurred_at=occurred, corrects_id=corrects_id,
+                         attachment_id=getattr(attachment, "id", None), recorded_by_id=getattr(actor, "id", None),
+                         **texts)
+    db.session.add(entry)
+    latest = custody_chain(firearm)
+    db.session.flush()
+    if not latest or occurred >= latest[-1].occurred_at:
+        firearm.custody_status = event  # where the firearm is now: its latest custody event
+    db.session.flush()
+    record("custody.create", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id,
+           details={"entry": entry.id, "event": event, "occurred_at": occurred.isoformat(),
+                    "corrects": corrects_id, "seal_number": texts["seal_number"],
+                    "attachment_sha256": getattr(attachment, "sha256", None)})
+    return entry

@@ -1,0 +1,170 @@
+"""Firearm pages: identity, photos, the chain of custody and its printable record."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracer.audit.services import record
+from tracer.cases.services import may_edit
+from tracer.core.access import roles
+from tracer.core.errors import Conflict, ValidationFailed
+from tracer.core.models import utcnow
+from tracer.extensions import db
+from tracer.firearms import files, services
+from tracer.firearms.forms import CustodyForm, FirearmEditForm, PhotoForm
+from tracer.firearms.labels import register_filters
+from tracer.firearms.models import Attachment, CustodyEvent
+from tracer.firearms.uploads import too_large
+from tracer.geo import countries
+from tracer.geo.catalog import state_name
+
+bp = Blueprint("firearms", __name__, url_prefix="/firearms")
+case_workers = roles("officer", "analyst", "supervisor")
+bp.record_once(lambda state: register_filters(state.app))
+bp.register_error_handler(413, too_large)  # an oversized custody document
+
+
+def country_name(code: str | None) -> str:
+    """A country's name in the user's language (ISO 3166-1 code kept when unknown)."""
+    return countries.country_name(code, str(get_locale() or "es"))
+
+
+def firearm_files(firearm) -> tuple[list[Attachment], dict[int, Attachment]]:
+    """The firearm's photos, and the documents attached to its custody entries by id."""
+    rows = list(db.session.scalars(select(Attachment).where(Attachment.firearm_id == firearm.id)
+                                   .order_by(Attachment.id)))
+    custody_ids = set(db.session.scalars(select(CustodyEvent.attachment_id).where(
+        CustodyEvent.firearm_id == firearm.id, CustodyEvent.attachment_id.is_not(None))))
+    photos = [a for a in rows if a.id not in custody_ids]
+    return photos, {a.id: a for a in rows if a.id in custody_ids}
+
+
+def _chain_view(firearm):
+    chain = services.custody_chain(firearm)
+    corrected_by: dict[int, list[int]] = {}
+    for entry in chain:
+        if entry.corrects_id:
+            corrected_by.setdefault(entry.corrects_id, []).append(entry.id)
+    return chain, corrected_by
+
+
+def render_firearm(firearm, custody_form=None, photo_form=None, custody_summary=None, status: int = 200):
+    """The firearm page, with forms holding what the user typed when they come back with errors."""
+    chain, corrected_by = _chain_view(firearm)
+    photos, _documents = firearm_files(firearm)
+    if custody_form is None:
+        custody_form = CustodyForm(formdata=None)
+    custody_form.set_entries(chain)
+    return render_template(
+        "firearms/detail.html", firearm=firearm, seizure=firearm.seizure, case=firearm.case,
+        country=country_name(firearm.country_code), state=state_name(firearm.seizure.state_code),
+        chain=chain, corrected_by=corrected_by, photos=photos,
+        custody_form=custody_form, photo_form=photo_form or PhotoForm(formdata=None),
+        custody_summary=custody_summary or [], may_edit=may_edit(current_user, firearm.case)), status
+
+
+@bp.get("/<int:firearm_id>")
+@case_workers
+def detail(firearm_id: int):
+    """A firearm: its identity, photos and chain of custody."""
+    return render_firearm(services.get_firearm(current_user, firearm_id))
+
+
+def _summary(form, failure: ValidationFailed) -> list[tuple]:
+    summary = []
+    for name, messages in failure.fields.items():
+        target = form[name] if name in form._fields and name != "csrf_token" else None
+        if target is not None:
+            target.errors = list(target.errors or []) + list(messages)
+        summary.append((target.id if target is not None else None,
+                        target.label.text if target is not None else _("Form"), messages))
+    return summary
+
+
+@bp.post("/<int:firearm_id>/custody")
+@case_workers
+def add_custody(firearm_id: int):
+    """Append an entry (or a correction) to the chain of custody, with an optional document."""
+    firearm = services.get_firearm(current_user, firearm_id)
+    services.ensure_may_write(current_user, firearm)
+    form = CustodyForm()
+    if not form.validate_on_submit():
+        return render_firearm(firearm, form, status=400,
+                              custody_summary=[(None, _("Form"), [_("The form has expired; reload the page and try again.")])])
+    attachment = None
+    has_file = bool(getattr(form.document.data, "filename", ""))
+    try:
+        if has_file:
+            checked = files.check_file(form.document.data, "document")
+            attachment = files.store(checked, user=current_user, firearm=firearm,
+                                     strip_location=bool(form.remove_location.data), purpose="custody")
+        entry = services.record_custody_event(current_user, firearm, form.values(), attachment=attachment)
+        db.session.commit()
+    except ValidationFailed as failure:
+        db.session.rollback()
+        files.discard(attachment)
+        if has_file and "document" not in failure.fields:
+            failure.fields["document"] = [_("Files are not kept when the form has errors: choose it again.")]
+        return render_firearm(firearm, form, custody_summary=_summary(form, failure), status=400)
+    except Exception:
+        db.session.rollback()
+        files.discard(attachment)
+        raise
+    flash(_("Custody entry no. %(id)d recorded.", id=entry.id), "success")
+    return redirect(url_for("firearms.detail", firearm_id=firearm.id, _anchor="custody"))
+
+
+@bp.get("/<int:firearm_id>/custody/print")
+@case_workers
+def print_custody(firearm_id: int):
+    """The chain of custody laid out as the Registro de Cadena de Custodia, for printing."""
+    firearm = services.get_firearm(current_user, firearm_id)
+    chain, corrected_by = _chain_view(firearm)
+    photos, documents = firearm_files(firearm)
+    record("custody.print", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id,
+           details={"entries": len(chain), "attachments": [a.sha256 for a in photos + list(documents.values())]})
+    db.session.commit()
+    return render_template("firearms/custody_print.html", firearm=firearm, seizure=firearm.seizure,
+                           case=firearm.case, chain=chain, corrected_by=corrected_by, photos=photos,
+                           documents=documents, country=country_name(firearm.country_code),
+                           state=state_name(firearm.seizure.state_code), now=utcnow())
+
+
+@bp.route("/<int:firearm_id>/edit", methods=["GET", "POST"])
+@case_workers
+def edit(firearm_id: int):
+    """Correct a firearm's identity. A save over a version someone else saved since
+    shows the saved values, keeps what the user typed and takes the next save as deliberate."""
+    firearm = services.get_firearm(current_user, firearm_id)
+    services.ensure_may_write(current_user, firearm)
+    if request.method == "POST":
+        form = FirearmEditForm()
+    else:
+        form = FirearmEditForm(data={**services.editable_values(firearm), "version": str(firearm.version)})
+    form.set_choices()
+    summary, conflict, status = [], None, 200
+    if form.is_submitted():
+        if not form.validate():
+            summary, status = [(None, _("Form"), [_("The form has expired; reload the page and try again.")])], 400
+        else:
+            try:
+                version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+                _saved, warnings = services.update_firearm(current_user, firearm, form.values(), version)
+            except ValidationFailed as failure:
+                summary, status = _summary(form, failure), 400
+            except Conflict as error:
+                conflict, status = error, 409
+                form.version.data = str(firearm.version)
+                form.version.raw_data = [form.version.data]
+            else:
+                db.session.commit()
+                flash(_("Firearm saved."), "success")
+                for messages in warnings.values():
+                    for message in messages:
+                        flash(message, "warning")
+                return redirect(url_for("firearms.detail", firearm_id=firearm.id))
+    return render_template("firearms/edit.html", form=form, firearm=firearm, summary=summary, conflict=conflict,
+                           saved=services.editable_values(firearm), country=country_name), status

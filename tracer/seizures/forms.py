@@ -1,0 +1,57 @@
+"""The seizure form: the event, its place, and any number of firearm rows.
+
+Rows are named ``firearms-<i>-<field>``. The form only carries what was typed;
+``create_seizure`` checks it and its messages are put back next to each field.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.widgets import DateInput, NumberInput, TimeInput
+
+from tracer.firearms.forms import BLANK, FirearmRowForm
+from tracer.seizures.services import MAX_FIREARMS
+
+SEIZURE_FORM_FIELDS = ("seized_on", "seized_time", "agency", "state", "municipality", "locality", "address",
+                       "latitude", "longitude", "coordinate_source", "circumstances", "operation_name",
+                       "crime_category", "magazines_count", "cartridges_count")
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class SeizureForm(FlaskForm):
+    case_id = SelectField(_l("Case"), validate_choice=False)
+    seized_on = StringField(_l("Date of the seizure"), widget=DateInput())
+    seized_time = StringField(_l("Time"), widget=TimeInput())
+    agency = SelectField(_l("Seizing agency"), validate_choice=False)
+    state = SelectField(_l("State"), validate_choice=False)
+    municipality = SelectField(_l("Municipality"), validate_choice=False)
+    locality = StringField(_l("Locality"))
+    address = StringField(_l("Address or place"))
+    latitude = StringField(_l("Latitude"), render_kw={**DECIMAL, "placeholder": "29.0729"})
+    longitude = StringField(_l("Longitude"), render_kw={**DECIMAL, "placeholder": "-110.9559"})
+    coordinate_source = HiddenField()
+    circumstances = TextAreaField(_l("Circumstances"), render_kw={"rows": 4})
+    operation_name = StringField(_l("Operation name"))
+    crime_category = StringField(_l("Crime category"), render_kw={"list": "crime-categories"})
+    magazines_count = StringField(_l("Magazines"), widget=NumberInput(min=0), default="0")
+    cartridges_count = StringField(_l("Cartridges"), widget=NumberInput(min=0), default="0")
+    firearms = FieldList(FormField(FirearmRowForm), min_entries=1, max_entries=MAX_FIREARMS)
+
+    def set_choices(self, cases, agencies, states, municipalities) -> None:
+        self.case_id.choices = [BLANK] + [SelectChoice(str(c.id), f"{c.reference} — {c.title}") for c in cases]
+        self.agency.choices = [SelectChoice(a.acronym, f"{a.acronym} — {a.name}") for a in agencies]
+        self.state.choices = [BLANK] + [SelectChoice(code, name) for code, name in states]
+        self.municipality.choices = [BLANK] + [SelectChoice(code, name) for code, name in municipalities]
+        for row in self.firearms:
+            row.form.set_choices()
+
+    def values(self) -> dict[str, Any]:
+        return {name: self[name].data for name in SEIZURE_FORM_FIELDS}
+
+    def submitted_rows(self) -> list:
+        """The firearm rows that hold something; rows left empty are ignored."""
+        return [row for row in self.firearms if not row.form.is_blank()]

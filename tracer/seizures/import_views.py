@@ -1,0 +1,39 @@
+"""The seizure import as a page: upload a CSV file, read the report in the browser."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField
+
+from tracer.core.access import roles
+from tracer.seizures.importing import import_seizures
+from tracer.seizures.importing_csv import COLUMNS, REQUIRED_COLUMNS
+
+bp = Blueprint("seizure_import", __name__)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))])
+    partial = BooleanField(_l("Import the seizures without errors and report the rest"))
+    dry_run = BooleanField(_l("Only check the file (write nothing)"))
+
+
+@bp.route("/seizures/import", methods=["GET", "POST"])
+@roles("officer", "analyst", "supervisor")
+def upload():
+    """The upload form; after a POST, the import's report under it."""
+    form = ImportForm()
+    report, status = None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        report = import_seizures(current_user._get_current_object(), upload.stream,
+                                 partial=form.partial.data, dry_run=form.dry_run.data,
+                                 source=(upload.filename or "")[:200] or None)
+        status = 422 if report.rejected else 200
+    elif form.errors:
+        status = 400
+    return render_template("seizures/import.html", form=form, report=report, columns=COLUMNS,
+                           required=REQUIRED_COLUMNS), status

@@ -1,0 +1,199 @@
+"""Writing checked seizures in bulk: their cases, the seizures, the firearms, the
+first entry of each firearm's custody chain, and the audit trail.
+
+The values come from ``check_seizure`` and ``check_firearm`` and are written
+as they are, with multi-row INSERTs instead of one ORM object per firearm: a
+batch of a thousand firearms costs a handful of statements. What the form path
+does one firearm at a time (``create_seizure``, ``add_firearm``) happens here
+per batch, with the same values: a case opened as ``create_case`` opens it, a
+``seized`` custody entry per firearm, and the audit events (``case.create``,
+and one ``seizure.create`` per seizure naming its firearms), which the caller
+records when its transaction allows (see ``importing._second_pass``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timezone
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import insert, select, text, update
+
+from tracer.auth.models import Agency
+from tracer.cases.models import Case, CaseReferenceCounter
+from tracer.cases.services import current_year, next_reference
+from tracer.extensions import db
+from tracer.firearms.models import CustodyEvent, Firearm
+from tracer.seizures.models import Seizure
+from tracer.seizures.services import _auditable
+
+CASE_TABLE, SEIZURE_TABLE = Case.__table__, Seizure.__table__
+FIREARM_TABLE, CUSTODY_TABLE = Firearm.__table__, CustodyEvent.__table__
+# What ``create_case`` records of a new case.
+CASE_AUDITED = ("reference", "status", "owner_agency_id", "title", "priority", "lead_officer_id")
+
+
+@dataclass
+class SeizureToWrite:
+    """One seizure and its firearms, checked. ``seizure_id`` names a seizure already
+    recorded that the firearms join; ``case_id`` an existing case; neither: a new case."""
+
+    seizure_ref: str | None
+    seizure: dict[str, Any]
+    case_id: int | None = None
+    owner_id: int | None = None
+    seizure_id: int | None = None
+    firearms: list[dict[str, Any]] = field(default_factory=list)
+    created: bool = False
+
+
+@dataclass
+class WriteCounts:
+    firearms: int = 0
+    seizures: int = 0
+    cases: int = 0
+
+
+def _insert_keyed(table, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
+    """Insert ``rows``; return the new ids by ``key``, columns of a unique constraint.
+
+    Not RETURNING: SQLAlchemy would insert row by row on SQLite to keep the
+    order, and build statements of thousands of placeholders on PostgreSQL. On
+    PostgreSQL the ids come from the table's sequence first (then the rows are
+    inserted with them); on SQLite a SELECT on the key finds them after a plain
+    many-row INSERT. (A SELECT on PostgreSQL would be planned on the agency index
+    while the new rows have no statistics yet, and slow down as the table grows.)
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+        ids = db.session.scalars(text("SELECT nextval(:sequence) FROM generate_series(1, :n)"),
+                                 {"sequence": sequence, "n": len(rows)}).all()
+        rows = [{**row, "id": row_id} for row, row_id in zip(rows, ids)]
+        db.session.execute(insert(table), rows)
+        return {tuple(row[name] for name in key): row["id"] for row in rows}
+    db.session.execute(insert(table), rows)
+    columns = [table.c[name] for name in key]
+    found = db.session.execute(select(table.c.id, *columns).where(
+        *(column.in_({row[column.name] for row in rows}) for column in columns)))
+    return {tuple(values): row_id for row_id, *values in found}
+
+
+class BulkWriter:
+    """Writes batches of ``SeizureToWrite`` for ``actor`` in the current transaction."""
+
+    def __init__(self, actor) -> None:
+        self.actor = actor
+        self.actor_id = getattr(actor, "id", None)
+        self.actor_name = getattr(actor, "full_name", None)
+        self.agency_id = actor.agency_id
+        self.counts = WriteCounts()
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self._institutions: dict[int, str] = {}
+        self._custody_note = _("Recorded with the seizure.")
+
+    def write(self, batch: list[SeizureToWrite]) -> None:
+        """Write one batch; its audit events wait in ``take_events`` (the caller records
+        them, when it chooses, and commits)."""
+        self._open_cases(batch)
+        self._insert_seizures([item for item in batch if item.seizure_id is None])
+        firearm_ids = self._insert_firearms(batch)
+        self._insert_custody(batch, firearm_ids)
+        self._audit(batch, firearm_ids)
+
+    def _open_cases(self, batch: list[SeizureToWrite]) -> None:
+        """A case per new seizure that names none, as ``create_case`` opens it (status
+        open, normal priority, the importing officer as lead, a ``case.create`` event),
+        numbered from one block of references and inserted in one statement."""
+        needing = [item for item in batch if item.case_id is None and item.seizure_id is None]
+        if not needing:
+            return
+        lead_id = self.actor_id if self.actor.role == "officer" else None
+        rows = [{"reference": reference, "status": "open", "priority": "normal", "owner_agency_id": self.agency_id,
+                 "lead_officer_id": lead_id, "created_by_id": self.actor_id, "version": 1,
+                 "title": _("Seizure %(ref)s", ref=item.seizure_ref or item.firearms[0]["external_id"])}
+                for item, reference in zip(needing, self._references(len(needing)))]
+        ids = _insert_keyed(CASE_TABLE, rows, "reference")
+        for item, row in zip(needing, rows):
+            case_id = ids[(row["reference"],)]
+            item.case_id, item.owner_id = case_id, self.agency_id
+            self.events.append(("case.create", {
+                "object_type": "case", "object_id": case_id, "case_id": case_id,
+                "details": {"new": {key: row[key] for key in CASE_AUDITED}, "source": "import"}}))
+        self.counts.cases += len(needing)
+
+    def _references(self, count: int) -> list[str]:
+        """``count`` consecutive case references of this year. ``next_reference`` gives the
+        first (creating the year's counter if needed) and locks the counter until the
+        transaction ends, so bumping it by the rest in one statement leaves no gap to share."""
+        year = current_year()
+        first = next_reference(year)
+        prefix, number = first.rsplit("-", 1)
+        if count > 1:
+            counters = CaseReferenceCounter.__table__
+            db.session.execute(update(counters).where(counters.c.year == year)
+                               .values(last_number=counters.c.last_number + count - 1))
+        return [f"{prefix}-{n:06d}" for n in range(int(number), int(number) + count)]
+
+    def _insert_seizures(self, new: list[SeizureToWrite]) -> None:
+        if not new:
+            return
+        rows = [{**item.seizure, "case_id": item.case_id, "created_by_id": self.actor_id, "version": 1}
+                for item in new]
+        referenced = [row for row in rows if row["seizure_ref"] is not None]
+        ids = _insert_keyed(SEIZURE_TABLE, referenced, "agency_id", "seizure_ref") if referenced else {}
+        for item, row in zip(new, rows):
+            if row["seizure_ref"] is None:  # no key tells these apart: one INSERT each
+                row_id = db.session.execute(insert(SEIZURE_TABLE).returning(SEIZURE_TABLE.c.id), row).scalar_one()
+            else:
+                row_id = ids[(row["agency_id"], row["seizure_ref"])]
+            item.seizure_id, item.created = row_id, True
+        self.counts.seizures += len(new)
+
+    def _insert_firearms(self, batch: list[SeizureToWrite]) -> list[int]:
+        rows = [{**firearm, "seizure_id": item.seizure_id, "case_id": item.case_id, "agency_id": item.owner_id,
+                 "created_by_id": self.actor_id, "custody_status": "seized", "version": 1}
+                for item in batch for firearm in item.firearms]
+        ids = _insert_keyed(FIREARM_TABLE, rows, "agency_id", "external_id")
+        self.counts.firearms += len(rows)
+        return [ids[(row["agency_id"], row["external_id"])] for row in rows]
+
+    def _institution(self, agency_id: int) -> str:
+        if agency_id not in self._institutions:
+            self._institutions[agency_id] = db.session.scalar(select(Agency.name).where(Agency.id == agency_id))
+        return self._institutions[agency_id]
+
+    def _insert_custody(self, batch: list[SeizureToWrite], firearm_ids: list[int]) -> None:
+        ids = iter(firearm_ids)
+        rows = []
+        for item in batch:
+            seizure = item.seizure
+            entry = {
+                "event": "seized",
+                "occurred_at": datetime.combine(seizure["seized_on"], seizure.get("seized_time") or time.min,
+                                                timezone.utc),
+                "received_by_name": self.actor_name,
+                "received_by_institution": self._institution(seizure["agency_id"]),
+                "place": ", ".join(p for p in (seizure.get("locality"), seizure.get("address")) if p) or None,
+                "notes": self._custody_note,
+                "recorded_by_id": self.actor_id,
+            }
+            rows.extend({**entry, "firearm_id": next(ids)} for _firearm in item.firearms)
+        db.session.execute(insert(CUSTODY_TABLE), rows)
+
+    def _audit(self, batch: list[SeizureToWrite], firearm_ids: list[int]) -> None:
+        ids = iter(firearm_ids)
+        for item in batch:
+            created = [next(ids) for _firearm in item.firearms]
+            if item.created:
+                self.events.append(("seizure.create", {
+                    "object_type": "seizure", "object_id": item.seizure_id, "case_id": item.case_id,
+                    "details": {"new": _auditable(item.seizure), "firearms": created, "source": "import"}}))
+            else:
+                self.events.append(("seizure.update", {
+                    "object_type": "seizure", "object_id": item.seizure_id, "case_id": item.case_id,
+                    "details": {"firearms_added": created, "source": "import"}}))
+
+    def take_events(self) -> list[tuple[str, dict[str, Any]]]:
+        """The audit events of the batches written since the last call: (action, fields) for ``record``."""
+        events, self.events = self.events, []
+        return events
