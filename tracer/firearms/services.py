@@ -118,7 +118,7 @@ def check_firearm(values: dict[str, Any], prefix: str = "",
     if status == "restored" and not restored and "restored_serial" not in _own(check):
         check.error("restored_serial", _("Enter the serial number recovered by the restoration."))
     if status != "restored" and restored:
-        check.error("restored_serial", _("Only a restored serial number has a restored value."))
+        check.error("restored_serial", _("A restored value is entered only when the serial status is restored."))
     if status == "none" and written:
         check.error("serial_number", _("A firearm marked as having no serial number cannot carry one."))
 
@@ -264,7 +264,7 @@ def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attach
         try:
             occurred = datetime.fromisoformat(occurred.strip())
         except ValueError:
-            check.error("occurred_at", _("Use a date and time in the form YYYY-MM-DDTHH:MM."))
+            check.error("occurred_at", _("Use a date and time in the form YYYY-MM-DD HH:MM."))
             occurred = None
     if occurred is None and "occurred_at" not in check.errors:
         check.error("occurred_at", _("This field is required."))
@@ -285,7 +285,7 @@ def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attach
     texts["seal_number"] = check.text("seal_number", values.get("seal_number"), 80)
     texts["notes"] = check.text("notes", values.get("notes"), 4000, multiline=True)
     if event in ("transferred", "received") and not (texts["handed_over_by_name"] and texts["received_by_name"]):
-        check.error("received_by_name", _("A handover names who delivered and who received."))
+        check.error("received_by_name", _("A transfer or receipt must name who delivered and who received."))
     corrects_id = check.integer("corrects_id", values.get("corrects_id"), 1, 2**31 - 1)
     if corrects_id is not None:
         corrected = db.session.get(CustodyEvent, corrects_id)

@@ -107,7 +107,7 @@ def add_custody(firearm_id: int):
         db.session.rollback()
         files.discard(attachment)
         if has_file and "document" not in failure.fields:
-            failure.fields["document"] = [_("Files are not kept when the form has errors: choose it again.")]
+            failure.fields["document"] = [_("Files are not kept when the form has errors: choose the file again.")]
         return render_firearm(firearm, form, custody_summary=_summary(form, failure), status=400)
     except Exception:
         db.session.rollback()

@@ -117,7 +117,7 @@ class CsvRows:
         missing = [name for name in REQUIRED_COLUMNS if name not in seen]
         if missing:
             raise FileRejected(Problem(line, ", ".join(missing), None, _(
-                "Missing column: %(missing)s. The header must name these columns (in any order): %(expected)s.",
+                "Missing columns: %(missing)s. The header must name these columns (in any order): %(expected)s.",
                 missing=", ".join(missing), expected=", ".join(COLUMNS))))
         return columns
 

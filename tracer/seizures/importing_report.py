@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 # How many problems a report lists; the rest are counted.
@@ -137,5 +138,6 @@ class ImportReport:
                          total=self.problem_count))
             out.extend(f"  {problem.describe()}" for problem in self.problems)
         if self.hidden_problems:
-            out.append(_("… and %(n)d more problems not listed.", n=self.hidden_problems))
+            out.append(ngettext("… and %(num)d more problem not listed.", "… and %(num)d more problems not listed.",
+                                self.hidden_problems))
         return out
