@@ -76,7 +76,9 @@ def _prepare(form: SeizureForm) -> None:
                      _municipalities(form.state.data))
     # Choosing a state fills the municipality select (htmx); without scripts, a button reloads the form.
     form.state.render_kw = {"hx-get": url_for("seizures.municipalities"), "hx-target": "#municipality",
-                            "hx-trigger": "change", "hx-swap": "innerHTML"}
+                            "hx-trigger": "change", "hx-swap": "innerHTML",
+                            # The list is locked while it reloads: a choice made meanwhile would be lost.
+                            "hx-disabled-elt": "#municipality"}
 
 
 def _render(form: SeizureForm, summary=None, status: int = 200):
