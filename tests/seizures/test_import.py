@@ -63,7 +63,8 @@ def test_a_good_file_is_imported_grouped_by_seizure_ref(user):
 
     chain = list(db.session.scalars(select(CustodyEvent).where(CustodyEvent.firearm_id == firearms["E1"].id)))
     assert [(c.event, c.recorded_by_id) for c in chain] == [("seized", user.id)]
-    assert chain[0].occurred_at.date().isoformat() == "2025-03-14"
+    # The seizure's date is Mexico City's: its midnight is 06:00 UTC, not the evening before.
+    assert chain[0].occurred_at.isoformat() == "2025-03-14T06:00:00+00:00"
 
 
 def test_the_import_is_audited(user):

@@ -224,6 +224,11 @@ def _own(check: Checker) -> set[str]:
     return {field[len(check.prefix):] for field in check.errors}
 
 
+def seizure_moment(seized_on, seized_time=None) -> datetime:
+    """When a seizure happened, as UTC: its date and time are Mexico City wall-clock."""
+    return local_to_utc(datetime.combine(seized_on, seized_time or datetime.min.time()))
+
+
 def add_firearm(seizure, clean: dict[str, Any], actor=None) -> Firearm:
     """Create a checked firearm in ``seizure`` and open its custody chain with
     the seizure itself. The caller audits and commits."""
@@ -232,7 +237,7 @@ def add_firearm(seizure, clean: dict[str, Any], actor=None) -> Firearm:
     db.session.add(firearm)
     db.session.flush()
     # The seizure's date and time are Mexican wall-clock time; the chain stores UTC.
-    occurred = local_to_utc(datetime.combine(seizure.seized_on, seizure.seized_time or datetime.min.time()))
+    occurred = seizure_moment(seizure.seized_on, seizure.seized_time)
     db.session.add(CustodyEvent(
         firearm_id=firearm.id, event="seized", occurred_at=occurred,
         received_by_name=getattr(actor, "full_name", None), received_by_institution=seizure.agency.name,

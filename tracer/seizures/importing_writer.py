@@ -13,7 +13,7 @@ records when its transaction allows (see ``importing._second_pass``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timezone
+
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from tracer.cases.models import Case, CaseReferenceCounter
 from tracer.cases.services import current_year, next_reference
 from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
+from tracer.firearms.services import seizure_moment
 from tracer.seizures.models import Seizure
 from tracer.seizures.services import _auditable
 
@@ -169,8 +170,7 @@ class BulkWriter:
             seizure = item.seizure
             entry = {
                 "event": "seized",
-                "occurred_at": datetime.combine(seizure["seized_on"], seizure.get("seized_time") or time.min,
-                                                timezone.utc),
+                "occurred_at": seizure_moment(seizure["seized_on"], seizure.get("seized_time")),
                 "received_by_name": self.actor_name,
                 "received_by_institution": self._institution(seizure["agency_id"]),
                 "place": ", ".join(p for p in (seizure.get("locality"), seizure.get("address")) if p) or None,
