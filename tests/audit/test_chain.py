@@ -317,7 +317,27 @@ def test_cli_verify_reports_an_intact_chain(app, ctx):
     expected = audit.verify_chain().count
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"audit chain intact: {expected} events"
+    first, head = result.stdout.strip().splitlines()
+    assert first == f"audit chain intact: {expected} events"
+    newest = db.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
+    assert head == f"head: {newest.seq}:{newest.hash}"
+
+
+def test_cli_verify_with_a_recorded_head_notices_removed_newest_events(app, ctx):
+    make_events()
+    runner = app.test_cli_runner()
+    head = runner.invoke(args=["audit", "verify"]).stdout.strip().splitlines()[-1].removeprefix("head: ")
+    assert runner.invoke(args=["audit", "verify", "--expect-head", head]).exit_code == 0
+    newest = db.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
+    with triggers_bypassed():
+        db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": newest.id})
+    db.session.expire_all()
+    plain = runner.invoke(args=["audit", "verify"])
+    assert plain.exit_code == 0  # the chain alone cannot tell
+    anchored = runner.invoke(args=["audit", "verify", "--expect-head", head])
+    assert anchored.exit_code == 1
+    assert "removed from the end" in anchored.stderr
+    assert runner.invoke(args=["audit", "verify", "--expect-head", "nonsense"]).exit_code == 2
 
 
 def test_cli_verify_fails_on_a_tampered_chain(app, ctx):

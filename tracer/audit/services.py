@@ -162,11 +162,18 @@ class ChainReport:
     first_bad_seq: int | None = None
     first_bad_id: int | None = None
     reason: str | None = None
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the whole chain in order; stop at the first event that does not hold."""
+def verify_chain(batch: int = 5000, expect_head: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the whole chain in order; stop at the first event that does not hold.
+
+    The chain alone cannot show that its newest events were removed. ``expect_head``
+    is a head recorded earlier outside the database (``seq``, ``hash``): the chain
+    must still hold that very event."""
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    head_found = expect_head is None
     for row in _events_in_order(batch):
         fields = {name: getattr(row, name) for name in AuditEvent.CHAINED_FIELDS}
         reason = None
@@ -178,8 +185,15 @@ def verify_chain(batch: int = 5000) -> ChainReport:
             reason = "content does not match its hash (event altered)"
         if reason:
             return ChainReport(False, count, row.seq, row.id, reason)
+        if expect_head is not None and row.seq == expect_head[0]:
+            if row.hash != expect_head[1]:
+                return ChainReport(False, count, row.seq, row.id, "differs from the head recorded earlier")
+            head_found = True
         expected_prev, expected_seq, count = row.hash, row.seq + 1, count + 1
-    return ChainReport(True, count)
+    if not head_found:
+        return ChainReport(False, count, expect_head[0], None,
+                           "the head recorded earlier is gone (events removed from the end)")
+    return ChainReport(True, count, head_seq=expected_seq - 1, head_hash=expected_prev)
 
 
 def _events_in_order(batch: int) -> Iterator[AuditEvent]:

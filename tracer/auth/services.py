@@ -17,6 +17,7 @@ from tracer.audit.services import record
 from tracer.auth import mfa, passwords, sessions, tokens
 from tracer.auth.models import AGENCY_LEVELS, LANGUAGES, Agency, User
 from tracer.core.access import ROLES
+from tracer.core.changes import apply_changes
 from tracer.core.errors import ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.text import forbidden_character
@@ -136,11 +137,7 @@ def _check_members_fit(agency: Agency, level: str) -> None:
 
 def _apply(obj: Any, clean: dict[str, Any]) -> dict[str, Any]:
     """Set the values that differ; returns {"old": {...}, "new": {...}} of the changes."""
-    old, new = {}, {}
-    for name, value in clean.items():
-        if getattr(obj, name) != value:
-            old[name], new[name] = getattr(obj, name), value
-            setattr(obj, name, value)
+    old, new = apply_changes(obj, clean)
     return {"old": old, "new": new} if new else {}
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
 from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES, Case, CaseReferenceCounter
+from tracer.core.changes import apply_changes
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.pagination import Page, paginate
@@ -337,11 +338,7 @@ def update_case(user: User, case: Case, values: dict[str, Any], version: Any) ->
     clean = _field_values({k: v for k, v in values.items() if k in EDITABLE_FIELDS}, case.owner_agency_id,
                           fields, current_lead_id=case.lead_officer_id)
     _fail(fields)
-    old, new = {}, {}
-    for name, value in clean.items():
-        if getattr(case, name) != value:
-            old[name], new[name] = getattr(case, name), value
-            setattr(case, name, value)
+    old, new = apply_changes(case, clean)
     if not new:
         return case
     try:

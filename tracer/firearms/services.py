@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracer.audit.services import record
 from tracer.core.errors import Conflict, NotFound
+from tracer.core.changes import apply_changes
 from tracer.core.models import utcnow
 from tracer.core.scope import agency_scope
 from tracer.core.time import local_to_utc
@@ -200,11 +201,10 @@ def update_firearm(user, firearm: Firearm, values: dict[str, Any], version: Any)
     stored_clean, _stored_check = check_firearm(current)
     clean, check = check_firearm({**current, **given})
     check.raise_if_errors()
-    old, new = {}, {}
-    for name, value in clean.items():
-        if name in stored_clean and stored_clean[name] != value and getattr(firearm, name) != value:
-            old[name], new[name] = getattr(firearm, name), value
-            setattr(firearm, name, value)
+    # Only what the user changed: a stored value checked again may resolve anew
+    # (an alias added since), which is not the user's edit.
+    old, new = apply_changes(firearm, {name: value for name, value in clean.items()
+                                       if name in stored_clean and stored_clean[name] != value})
     if not new:
         return firearm, check.warnings
     try:
