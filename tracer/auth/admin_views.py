@@ -24,10 +24,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles("admin")
 
 
-def _show_errors(form, failure: ValidationFailed) -> None:
-    show_errors(form, failure, aliases={"agency": "agency_id"})
-
-
 def _agency_choices() -> list[SelectChoice]:
     agencies = db.session.scalars(select(Agency).order_by(Agency.acronym))
     return [SelectChoice(a.id, f"{a.acronym} — {a.name}") for a in agencies]
@@ -59,7 +55,7 @@ def _agency_form(agency: Agency | None):
         try:
             saved = services.save_agency(form.data, agency)
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure, aliases={"agency": "agency_id"})
         else:
             db.session.commit()
             flash(_("Agency %(acronym)s saved.", acronym=saved.acronym), "success")
@@ -93,7 +89,7 @@ def user_new():
         try:
             user, generated = services.create_user(values, form.password.data or None)
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure, aliases={"agency": "agency_id"})
         else:
             db.session.commit()
             return render_template("admin/user_created.html", user=user, password=generated)
@@ -111,7 +107,7 @@ def user_edit(user_id: int):
         try:
             services.update_user(user, values, actor=current_user)
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure, aliases={"agency": "agency_id"})
         else:
             db.session.commit()
             flash(_("User %(username)s saved.", username=user.username), "success")

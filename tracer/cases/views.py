@@ -10,6 +10,7 @@ from tracer.cases import services
 from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_labels, status_labels
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
+from tracer.core.forms import show_errors
 from tracer.core.pagination import Page
 from tracer.extensions import db
 from tracer.geo.catalog import state_name
@@ -39,16 +40,6 @@ def _state_name(code: str | None) -> str:
     return state_name(code) or (code or "")
 
 
-def _show_errors(form, failure: ValidationFailed) -> None:
-    """Put the service's messages next to their fields; the rest at the top of the page."""
-    for name, messages in failure.fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors or []) + list(messages)
-        else:
-            flash("; ".join(messages), "error")
-
-
 @bp.get("")
 @readers
 def index():
@@ -59,7 +50,7 @@ def index():
         try:
             page = services.list_cases(current_user, form.filters(), request.args.get("page"), 25)
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure)
     return render_template("cases/index.html", form=form, page=page, args=form.args()), 400 if form.errors else 200
 
 
@@ -73,7 +64,7 @@ def new():
         try:
             case = services.create_case(current_user, form.values())
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure)
         else:
             db.session.commit()
             flash(_("Case %(reference)s opened.", reference=case.reference), "success")
@@ -104,7 +95,7 @@ def edit(case_id: int):
         try:
             services.update_case(current_user, case, form.values(), form.version_number())
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure)
         except Conflict as error:
             conflict = True
             flash(error.message, "warning")

@@ -1,7 +1,7 @@
 """The home page and the language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from tracer.auth import services as account_services

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
+from tracer.core.forms import show_errors
 from tracer.core.pagination import paginate
 from tracer.extensions import db
 from tracer.firearms import reference
@@ -38,15 +39,6 @@ def firearm_types_label(values) -> str:
     return ", ".join(str(FIREARM_TYPE_LABELS.get(v, v)) for v in values or ())
 
 
-def _show_errors(form, failure: ValidationFailed) -> None:
-    for name, messages in failure.fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors or []) + list(messages)
-        else:
-            flash("; ".join(messages), "error")
-
-
 def _listing(statement, template: str, endpoint: str):
     form = ReferenceSearchForm(request.args)
     query = form.q.data.strip() if form.validate() and form.q.data else ""
@@ -69,7 +61,7 @@ def manufacturer_new():
         try:
             maker = reference.create_manufacturer(form.data)
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure)
         else:
             db.session.commit()
             flash(_("Manufacturer %(name)s added.", name=maker.name), "success")
@@ -87,7 +79,7 @@ def manufacturer(manufacturer_id: int):
         try:
             added = reference.add_manufacturer_alias(maker, form.alias.data)
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure)
         else:
             db.session.commit()
             flash(_("Alias “%(alias)s” added to %(name)s.", alias=added.alias, name=maker.name), "success")
@@ -111,7 +103,7 @@ def caliber_new():
         try:
             caliber = reference.create_caliber(form.data)
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure)
         else:
             db.session.commit()
             flash(_("Caliber %(name)s added.", name=caliber.name), "success")
@@ -129,7 +121,7 @@ def caliber(caliber_id: int):
         try:
             added = reference.add_caliber_alias(row, form.alias.data)
         except ValidationFailed as failure:
-            _show_errors(form, failure)
+            show_errors(form, failure)
         else:
             db.session.commit()
             flash(_("Alias “%(alias)s” added to %(name)s.", alias=added.alias, name=row.name), "success")

@@ -37,9 +37,6 @@ SERIAL_STATUS_WORDS = {
 }
 # Serial statuses whose firearm must show a serial as engraved.
 SERIAL_REQUIRED = {"intact", "altered"}
-FIREARM_FIELDS = ("firearm_type", "manufacturer", "model", "caliber", "serial_number", "serial_status",
-                  "restored_serial", "importer", "country_of_manufacture", "markings", "condition",
-                  "converted_to_automatic", "notes", "external_id")
 
 
 def _serial(check: Checker, field: str, value: Any) -> tuple[str | None, str | None]:
@@ -244,11 +241,6 @@ def add_firearm(seizure, clean: dict[str, Any], actor=None) -> Firearm:
         place=", ".join(p for p in (seizure.locality, seizure.address) if p) or None,
         notes=_("Recorded with the seizure."), recorded_by_id=getattr(actor, "id", None)))
     return firearm
-
-
-CUSTODY_FIELDS = ("event", "occurred_at", "handed_over_by_name", "handed_over_by_institution",
-                  "handed_over_by_rank", "received_by_name", "received_by_institution", "received_by_rank",
-                  "place", "packaging", "seal_number", "notes", "corrects_id")
 
 
 def custody_chain(firearm: Firearm) -> list[CustodyEvent]:

@@ -23,9 +23,6 @@ from tracer.geo.geocoding import geocode_place
 from tracer.geo.shapes import in_mexico, point_in_state
 from tracer.seizures.models import COORDINATE_SOURCES, Seizure
 
-SEIZURE_FIELDS = ("case_id", "seized_on", "seized_time", "agency", "state", "municipality", "locality", "address",
-                  "latitude", "longitude", "coordinate_source", "circumstances", "operation_name",
-                  "crime_category", "magazines_count", "cartridges_count", "seizure_ref")
 MAX_FIREARMS = 500
 
 
