@@ -78,6 +78,8 @@ def _register_rooms(app: Flask) -> None:
     from tracer.seizures.views import bp as seizures_bp
     from tracer.seizures.cli import register as register_seizure_cli
     from tracer.seizures.import_views import bp as seizure_import_bp
+    from tracer.tracing.search_views import bp as search_bp
+    from tracer.tracing.views import bp as tracing_bp
 
     init_security(app)
     init_login(app)
@@ -85,7 +87,7 @@ def _register_rooms(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, cases_bp, api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(seizure_import_bp)
-    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp):
+    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     init_error_handlers(app)

@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, false, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +24,7 @@ from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES, Case, CaseRefere
 from tracer.core.changes import apply_changes
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tracer.core.numbering import next_number
 from tracer.core.pagination import Page, paginate
 from tracer.core.scope import agency_scope
 from tracer.core.text import forbidden_character
@@ -169,28 +169,8 @@ def lead_candidates(agency_id: int) -> list[User]:
 
 
 def next_reference(year: int, session: Session | None = None) -> str:
-    """The next case reference of ``year``, ``TR-2026-000123``.
-
-    The counter row is bumped by a single ``UPDATE … RETURNING``, which row-locks
-    it until the transaction ends, so concurrent writers queue and never share a
-    number. The year's first case inserts the row inside a savepoint; when a
-    concurrent writer inserted it first, the unique key refuses ours and the
-    ``UPDATE`` runs on theirs.
-    """
-    session = session or db.session()
-    counters = CaseReferenceCounter.__table__
-    bump = (update(counters).where(counters.c.year == year)
-            .values(last_number=counters.c.last_number + 1)
-            .returning(counters.c.last_number))
-    number = session.execute(bump).scalar()
-    if number is None:
-        try:
-            with session.begin_nested():
-                session.execute(insert(counters).values(year=year, last_number=1))
-            number = 1
-        except IntegrityError:
-            number = session.execute(bump).scalar_one()
-    return f"TR-{year}-{number:06d}"
+    """The next case reference of ``year``, ``TR-2026-000123``."""
+    return f"TR-{year}-{next_number(CaseReferenceCounter, year, session):06d}"
 
 
 def current_year() -> int:

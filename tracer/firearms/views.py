@@ -20,6 +20,7 @@ from tracer.firearms.models import Attachment, CustodyEvent
 from tracer.firearms.uploads import too_large
 from tracer.geo import countries
 from tracer.geo.catalog import state_name
+from tracer.tracing.panels import firearm_tracing
 
 bp = Blueprint("firearms", __name__, url_prefix="/firearms")
 case_workers = roles("officer", "analyst", "supervisor")
@@ -63,7 +64,8 @@ def render_firearm(firearm, custody_form=None, photo_form=None, custody_summary=
         country=country_name(firearm.country_code), state=state_name(firearm.seizure.state_code),
         chain=chain, corrected_by=corrected_by, photos=photos,
         custody_form=custody_form, photo_form=photo_form or PhotoForm(formdata=None),
-        custody_summary=custody_summary or [], may_edit=may_edit(current_user, firearm.case)), status
+        custody_summary=custody_summary or [], may_edit=may_edit(current_user, firearm.case),
+        **firearm_tracing(current_user, firearm)), status
 
 
 @bp.get("/<int:firearm_id>")

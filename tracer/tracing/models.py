@@ -1,0 +1,137 @@
+"""Trace requests sent to a US partner, their results, and possible repeat recoveries of a firearm."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracer.auth.models import Agency, User
+from tracer.core.models import TimestampMixin, UTCDateTime, utcnow
+from tracer.extensions import db
+from tracer.firearms.models import Firearm
+
+TRACE_STATUSES = ("draft", "submitted", "completed", "no_trace")
+TRACE_PRIORITIES = ("routine", "urgent")
+TRACE_OUTCOMES = ("us_retail", "us_other", "foreign", "undetermined", "no_trace")
+NO_TRACE_REASONS = ("obliterated_serial", "incomplete_identifiers", "dealer_out_of_business", "too_old",
+                    "records_unavailable", "other")
+ORIGIN_SOURCES = ("gazetteer", "geocoded")
+# Time to crime under this many days (three years) is "short": a sign of trafficking.
+SHORT_TIME_TO_CRIME_DAYS = 1095
+
+LINK_MATCHES = ("exact", "lookalike", "one_edit", "letters_ignored")
+LINK_STATUSES = ("possible", "confirmed", "dismissed")
+
+
+def _enum(values, name, length=24):
+    return Enum(*values, name=name, native_enum=False, create_constraint=True, length=length)
+
+
+class TraceRequest(TimestampMixin, db.Model):
+    """One request to trace one recovered firearm (a firearm row is one recovery).
+
+    ``identifiers`` keeps what was sent at submission — the firearm's identity,
+    the seizure date and place — so the request reads the same later and the
+    liaison who works it needs no access to the case.
+    """
+
+    __tablename__ = "trace_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trace_number: Mapped[str] = mapped_column(String(20), unique=True)
+    firearm_id: Mapped[int] = mapped_column(ForeignKey("firearms.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The agency that owns the firearm's case: the scope of Mexican users.
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    requesting_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    # The US partner office that works the request: the scope of liaison officers.
+    addressed_to_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(_enum(TRACE_STATUSES, "trace_status", 16), default="draft", index=True)
+    priority: Mapped[str] = mapped_column(_enum(TRACE_PRIORITIES, "trace_priority", 16), default="routine")
+    identifiers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # The result, entered by the liaison (form, CSV or API).
+    outcome: Mapped[str | None] = mapped_column(_enum(TRACE_OUTCOMES, "trace_outcome"), index=True)
+    no_trace_reason: Mapped[str | None] = mapped_column(_enum(NO_TRACE_REASONS, "no_trace_reason"))
+    ffl_name: Mapped[str | None] = mapped_column(String(200))
+    ffl_license: Mapped[str | None] = mapped_column(String(20), index=True)
+    ffl_street: Mapped[str | None] = mapped_column(String(200))
+    ffl_city: Mapped[str | None] = mapped_column(String(120))
+    ffl_state: Mapped[str | None] = mapped_column(String(2), index=True)
+    ffl_zip: Mapped[str | None] = mapped_column(String(10))
+    origin_latitude: Mapped[float | None] = mapped_column(Float)
+    origin_longitude: Mapped[float | None] = mapped_column(Float)
+    origin_source: Mapped[str | None] = mapped_column(_enum(ORIGIN_SOURCES, "origin_source", 16))
+    purchase_date: Mapped[date | None] = mapped_column(Date)
+    # Personal data: shown only under SPEC §2 rules, every read audited.
+    purchaser_name: Mapped[str | None] = mapped_column(String(200))
+    multiple_sale: Mapped[bool | None] = mapped_column(Boolean)
+    # Days from purchase to seizure, fixed when the result is recorded.
+    time_to_crime_days: Mapped[int | None] = mapped_column(Integer)
+    result_notes: Mapped[str | None] = mapped_column(Text)
+    result_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    result_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    firearm: Mapped[Firearm] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
+    requesting_agency: Mapped[Agency] = relationship(foreign_keys=[requesting_agency_id])
+    addressed_to: Mapped[Agency] = relationship(foreign_keys=[addressed_to_id], lazy="joined")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    result_by: Mapped[User | None] = relationship(foreign_keys=[result_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def short_time_to_crime(self) -> bool:
+        return self.time_to_crime_days is not None and self.time_to_crime_days < SHORT_TIME_TO_CRIME_DAYS
+
+    def __repr__(self) -> str:
+        return f"<TraceRequest {self.trace_number} {self.status}>"
+
+
+class TraceNumberCounter(db.Model):
+    """The last trace number given in each year: RT-2026-000123."""
+
+    __tablename__ = "trace_number_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FirearmLink(db.Model):
+    """Two recoveries whose identity matches or nearly matches: perhaps the same firearm.
+
+    Detected when a firearm is recorded (``firearm_id`` is the newer record);
+    an analyst confirms or dismisses it.
+    """
+
+    __tablename__ = "firearm_links"
+    __table_args__ = (
+        UniqueConstraint("firearm_id", "other_firearm_id", name="uq_firearm_links_pair"),
+        CheckConstraint("firearm_id <> other_firearm_id", name="distinct"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firearm_id: Mapped[int] = mapped_column(ForeignKey("firearms.id"), index=True)
+    other_firearm_id: Mapped[int] = mapped_column(ForeignKey("firearms.id"), index=True)
+    match: Mapped[str] = mapped_column(_enum(LINK_MATCHES, "firearm_link_match", 16))
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(_enum(LINK_STATUSES, "firearm_link_status", 16), default="possible",
+                                        index=True)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    firearm: Mapped[Firearm] = relationship(foreign_keys=[firearm_id])
+    other_firearm: Mapped[Firearm] = relationship(foreign_keys=[other_firearm_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
