@@ -112,3 +112,36 @@ def photo(firearm_=None, user: User | None = None, data: bytes | None = None, na
     user = user or globals()["user"]("officer", firearm_.case.owner_agency)
     checked = files.check_file(FileStorage(io.BytesIO(data or png_bytes()), filename=name), "photo")
     return files.store(checked, user=user, firearm=firearm_)
+
+
+def trace_request(firearm_=None, addressed_to: Agency | str = "ATF-MX", requested_by: User | None = None,
+                  **fields):
+    """A submitted trace request for ``firearm_`` (a new firearm by default), addressed to a US office,
+    written directly (the request services have their own tests); other fields set as given."""
+    from datetime import datetime, timezone
+
+    from tracer.core.numbering import next_number
+    from tracer.tracing.models import TraceNumberCounter, TraceRequest
+
+    firearm_ = firearm_ or firearm()
+    if isinstance(addressed_to, str):
+        addressed_to = agency(addressed_to)
+    requested_by = requested_by or user("analyst", firearm_.case.owner_agency)
+    seizure_ = firearm_.seizure
+    values = {
+        "trace_number": f"RT-2099-{next_number(TraceNumberCounter, 2099):06d}",
+        "firearm_id": firearm_.id, "case_id": firearm_.case_id, "agency_id": firearm_.agency_id,
+        "requesting_agency_id": requested_by.agency_id, "addressed_to_id": addressed_to.id,
+        "requested_by_id": requested_by.id, "status": "submitted", "priority": "routine",
+        "submitted_at": datetime.now(timezone.utc),
+        "identifiers": {"firearm_type": firearm_.firearm_type, "manufacturer": firearm_.manufacturer_name,
+                        "model": firearm_.model, "caliber": firearm_.caliber_name,
+                        "serial_number": firearm_.serial_number, "importer": firearm_.importer,
+                        "country_of_manufacture": firearm_.country_code,
+                        "seized_on": seizure_.seized_on.isoformat(), "state": seizure_.state_code},
+        **fields,
+    }
+    created = TraceRequest(**values)
+    db.session.add(created)
+    db.session.flush()
+    return created
