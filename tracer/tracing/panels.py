@@ -14,3 +14,9 @@ def case_tracing(user, case) -> dict[str, Any]:
     """Template values for the tracing panel of a case page (``tracing/_case_panels.html``)."""
     values: dict[str, Any] = {}
     return values
+
+
+def request_tracing(user, trace_request) -> dict[str, Any]:
+    """Template values for the result part of a trace request page (``tracing/_request_result_panel.html``)."""
+    values: dict[str, Any] = {}
+    return values
