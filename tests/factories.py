@@ -145,3 +145,13 @@ def trace_request(firearm_=None, addressed_to: Agency | str = "ATF-MX", requeste
     db.session.add(created)
     db.session.flush()
     return created
+
+
+def firearm_link(firearm_, other, match: str = "lookalike", score: float = 0.9, **fields):
+    """A possible-same-firearm link from ``firearm_`` (the newer record) to ``other``."""
+    from tracer.tracing.models import FirearmLink
+
+    created = FirearmLink(firearm_id=firearm_.id, other_firearm_id=other.id, match=match, score=score, **fields)
+    db.session.add(created)
+    db.session.flush()
+    return created

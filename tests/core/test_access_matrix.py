@@ -114,6 +114,8 @@ def people(app):
         victim_case = factories.case(victim.agency, victim)
         victim_seizure = factories.seizure(victim_case, victim)
         victim_photo = factories.photo(victim_seizure.firearms[0], victim)
+        victim_request = factories.trace_request(victim_seizure.firearms[0])
+        victim_link = factories.firearm_link(factories.firearm(victim_seizure), victim_seizure.firearms[0])
         api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in users.items()}
         db.session.commit()
         return {
@@ -122,7 +124,8 @@ def people(app):
             "args": {"user_id": victim.id, "agency_id": victim.agency_id, "token_id": 999999,
                      "manufacturer_id": 999999, "caliber_id": 999999,
                      "case_id": victim_case.id, "seizure_id": victim_seizure.id,
-                     "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id},
+                     "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id,
+                     "trace_request_id": victim_request.id, "link_id": victim_link.id},
         }
 
 

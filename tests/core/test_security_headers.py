@@ -70,6 +70,8 @@ def visitors(app, ctx):
     case = factories.case(agency, officer_user)
     seizure = factories.seizure(case, officer_user)
     photo = factories.photo(seizure.firearms[0], officer_user)
+    trace_request = factories.trace_request(seizure.firearms[0])
+    link = factories.firearm_link(factories.firearm(seizure), seizure.firearms[0])
     db.session.commit()
     people = {"anonymous": Browser(app.test_client())}
     for name, user in (("officer", officer_user), ("admin", admin_user)):
@@ -78,7 +80,8 @@ def visitors(app, ctx):
         people[name] = browser
     ids = {"agency_id": agency.id, "user_id": officer_user.id, "token_id": 1, "case_id": case.id,
            "manufacturer_id": 1, "caliber_id": 1, "seizure_id": seizure.id,
-           "firearm_id": seizure.firearms[0].id, "attachment_id": photo.id}
+           "firearm_id": seizure.firearms[0].id, "attachment_id": photo.id,
+           "trace_request_id": trace_request.id, "link_id": link.id}
     return people, ids
 
 
