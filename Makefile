@@ -7,7 +7,7 @@ PYBABEL := $(BIN)/pybabel
 CATALOGS := $(wildcard tracer/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres install install-dev browser translations messages clean
+.PHONY: run test test-sqlite test-postgres bench install install-dev browser translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test-sqlite:
 
 test-postgres:
 	$(BIN)/python -m pytest -m "not browser"
+
+## Serial-search budgets (SPEC §10) on 1,000,000 firearms in PostgreSQL: TRACER_BENCH_DATABASE_URL
+## (default tracer_bench on the local server); the dataset is reused when present (BENCH_ARGS=--rebuild).
+bench: install
+	$(BIN)/python tests/bench/serial_search.py $(BENCH_ARGS)
 
 ## Re-extract messages and merge them into both catalogs.
 messages: install

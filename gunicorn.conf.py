@@ -8,3 +8,12 @@ bind = os.environ.get("TRACER_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("TRACER_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
 forwarded_allow_ips = os.environ.get("TRACER_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
+
+
+def post_worker_init(worker):
+    # The application's start-up objects live as long as the worker: keep them out of
+    # the garbage collector's full passes, which otherwise add milliseconds to requests.
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -95,6 +95,10 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+    # The SQLite full-text table of serials and the PostgreSQL-only indexes are
+    # written by hand in their revision; autogenerate must neither drop nor add them.
+    from tracer.core.models import autogenerate_filter
+    conf_args["include_object"] = autogenerate_filter(connectable.dialect.name)
 
     with connectable.connect() as connection:
         context.configure(

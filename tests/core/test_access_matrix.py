@@ -85,6 +85,26 @@ ACCESS = {
     "api.update_firearm": CASE_WRITERS,
     "api.list_custody": CASE_WRITERS,
     "api.add_custody": CASE_WRITERS,
+    # Trace readiness and trace requests: lists, pages, backlog, exports, API.
+    "tracing.request_firearm_trace": frozenset({"analyst", "supervisor"}),
+    "tracing.index": CASE_READERS,
+    "tracing.detail": CASE_READERS,
+    "tracing.submit": frozenset({"analyst", "supervisor"}),
+    "tracing.backlog": frozenset({"analyst", "supervisor"}),
+    "tracing.backlog_request": frozenset({"analyst", "supervisor"}),
+    "tracing.export_csv": CASE_READERS,
+    "tracing.print_request": CASE_READERS,
+    "api.firearm_readiness": CASE_WRITERS,
+    "api.request_trace": frozenset({"analyst", "supervisor"}),
+    "api.list_trace_requests": CASE_READERS,
+    "api.get_trace_request": CASE_READERS,
+    # Trace results: the liaison's form, upload and API.
+    "tracing.record_result": frozenset({"liaison"}),
+    "tracing.import_results": frozenset({"liaison"}),
+    "api.put_trace_result": frozenset({"liaison"}),
+    # Serial-number search: the page and the API.
+    "search.serial": CASE_WRITERS,
+    "api.search_serial": CASE_WRITERS,
 }
 ROLES = sorted(ALL)
 

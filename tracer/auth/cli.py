@@ -110,7 +110,8 @@ def disable_user(username):
               help="How many seized firearms to generate, once seizures exist.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Random seed.")
 def seed_demo(firearms, seed):
-    """Create demo agencies and one user of every role (idempotent); print the logins."""
+    """Create demo agencies, one user of every role, seizures, trace requests and results
+    (idempotent); print the logins."""
     from flask import current_app
 
     from tracer.auth.demo import DEMO_PASSWORD, seed_accounts
@@ -132,6 +133,12 @@ def seed_demo(firearms, seed):
     for problem in summary.problems:
         click.echo(problem, err=True)
     click.echo(summary.line())
+    from tracer.tracing.demo import seed_traces
+
+    traces = seed_traces(seed)
+    for problem in traces.problems:
+        click.echo(problem, err=True)
+    click.echo(traces.line())
 
 
 def register(app: Flask) -> None:

@@ -46,3 +46,24 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+# Tables a migration keeps that the models do not describe: SQLite's full-text index
+# of serials (a virtual table and the shadow tables SQLite makes for it).
+UNMODELLED_TABLES = ("firearm_serials_fts",)
+
+
+def autogenerate_filter(dialect_name: str):
+    """``include_object`` for Alembic's comparison on ``dialect_name``: leaves out the
+    unmodelled tables, and indexes declared for another database only (``ddl_if``)."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        if type_ == "table" and name and name.startswith(UNMODELLED_TABLES):
+            return False
+        condition = getattr(obj, "_ddl_if", None)
+        wanted = getattr(condition, "dialect", None)
+        if wanted is not None:
+            return dialect_name == wanted if isinstance(wanted, str) else dialect_name in wanted
+        return True
+
+    return include

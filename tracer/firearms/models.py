@@ -3,17 +3,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.core.models import TimestampMixin, UTCDateTime, utcnow
 from tracer.extensions import db
+from tracer.firearms.serials import serial_search_keys
 
 FIREARM_TYPES = ("pistol", "revolver", "rifle", "shotgun", "submachine_gun", "machine_gun", "receiver_frame", "other")
 SERIAL_STATUSES = ("intact", "obliterated", "altered", "restored", "none")
 CUSTODY_EVENTS = ("seized", "packaged", "transferred", "received", "stored", "sent_to_lab",
                   "returned_from_lab", "released", "destroyed")
 CONDITIONS = ("good", "worn", "damaged", "inoperable", "parts")
+
+
+# Search keys compare byte by byte: range scans on a prefix must not depend on a
+# locale's collation (PostgreSQL's default one may ignore or reorder characters).
+SearchKey = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 
 def _enum(values, name, length=20):
@@ -75,6 +81,16 @@ class Firearm(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("agency_id", "external_id", name="uq_firearms_agency_external_id"),
         Index("ix_firearms_identity", "manufacturer_id", "serial_normalized"),
+        # With the id, the one-edit range lookups read the index alone (index-only scans)
+        # and fetch rows only for the serials that pass.
+        Index("ix_firearms_serial_skeleton", "serial_skeleton", "id"),
+        Index("ix_firearms_serial_skeleton_reversed", "serial_skeleton_reversed", "id"),
+        # Substring and wildcard searches on PostgreSQL (pg_trgm); SQLite has the
+        # firearm_serials_fts table instead (see the migration that creates both).
+        Index("ix_firearms_serial_normalized_trgm", "serial_normalized", postgresql_using="gin",
+              postgresql_ops={"serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_firearms_restored_serial_normalized_trgm", "restored_serial_normalized", postgresql_using="gin",
+              postgresql_ops={"restored_serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +109,10 @@ class Firearm(TimestampMixin, db.Model):
     serial_status: Mapped[str] = mapped_column(_enum(SERIAL_STATUSES, "serial_status"))
     restored_serial: Mapped[str | None] = mapped_column(String(64))
     restored_serial_normalized: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Search keys, kept by ``serial_search_keys`` on every write (see ``_keep_search_keys``).
+    serial_skeleton: Mapped[str | None] = mapped_column(SearchKey)
+    serial_skeleton_reversed: Mapped[str | None] = mapped_column(SearchKey)
+    serial_digits: Mapped[str | None] = mapped_column(SearchKey, index=True)
     importer: Mapped[str | None] = mapped_column(String(160))
     country_code: Mapped[str | None] = mapped_column(String(2))
     markings: Mapped[str | None] = mapped_column(Text)
@@ -118,6 +138,14 @@ class Firearm(TimestampMixin, db.Model):
     @property
     def caliber_name(self) -> str:
         return self.caliber.name if self.caliber else (self.caliber_text or "")
+
+
+@event.listens_for(Firearm, "before_insert")
+@event.listens_for(Firearm, "before_update")
+def _keep_search_keys(mapper, connection, firearm: Firearm) -> None:
+    # Every ORM write goes through here; bulk Core inserts call serial_search_keys themselves.
+    for name, value in serial_search_keys(firearm.serial_normalized, firearm.restored_serial_normalized).items():
+        setattr(firearm, name, value)
 
 
 class CustodyEvent(db.Model):

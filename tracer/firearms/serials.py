@@ -37,6 +37,39 @@ LOOKALIKE_GROUPS: tuple[frozenset[str], ...] = (
 )
 
 
+# Each look-alike group written as its representative (the digit, or U for {U V}).
+LOOKALIKE_REPRESENTATIVE = {char: min(group) for group in LOOKALIKE_GROUPS for char in group}
+_SKELETON_TABLE = str.maketrans(LOOKALIKE_REPRESENTATIVE)
+
+
+def lookalike_skeleton(normalized: str) -> str:
+    """A normalised serial with every look-alike written as its group's representative:
+    two serials that differ only by look-alikes have the same skeleton."""
+    return normalized.translate(_SKELETON_TABLE)
+
+
+def serial_search_keys(serial_normalized: str | None, restored_normalized: str | None) -> dict[str, str | None]:
+    """The search keys stored on a firearm (columns of the same names), from one serial:
+    the restored serial when there is one, since it is the firearm's real number and the
+    visible one is then a partly legible remnant; otherwise the serial as engraved.
+
+    - ``serial_skeleton``: ``lookalike_skeleton`` of that serial (look-alike search, and the
+      prefix ranges of the one-edit search);
+    - ``serial_skeleton_reversed``: the skeleton read backwards (suffix ranges of the
+      one-edit search as prefix ranges of an ordinary index);
+    - ``serial_digits``: its digits alone (the letters-ignored search), None without digits.
+
+    Exact and partial searches read ``serial_normalized`` and ``restored_serial_normalized``
+    themselves, so a remnant still matches them.
+    """
+    source = restored_normalized or serial_normalized
+    if not source:
+        return {"serial_skeleton": None, "serial_skeleton_reversed": None, "serial_digits": None}
+    skeleton = lookalike_skeleton(source)
+    digits = "".join(char for char in source if char.isdigit())
+    return {"serial_skeleton": skeleton, "serial_skeleton_reversed": skeleton[::-1], "serial_digits": digits or None}
+
+
 class SerialRejected(ValidationFailed):
     """A serial number that cannot be stored as given; ``message`` says why."""
 

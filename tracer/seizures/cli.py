@@ -17,7 +17,7 @@ from tracer.seizures.importing import AgencyActor, import_seizures
 import_cli = AppGroup("import", help="Import records from CSV files (UTF-8, header row, comma).")
 
 
-class _ProgressBars:
+class ProgressBars:
     """A progress bar per phase on standard error (only when it is a terminal)."""
 
     def __init__(self, size: int | None):
@@ -105,7 +105,7 @@ def import_seizures_command(file, username, acronym, partial, dry_run, lang):
         size = os.fstat(file.fileno()).st_size or None
     except (OSError, ValueError, AttributeError):
         pass
-    bars = _ProgressBars(size) if sys.stderr.isatty() else None
+    bars = ProgressBars(size) if sys.stderr.isatty() else None
     with force_locale(locale):
         try:
             report = import_seizures(actor, file, partial=partial, dry_run=dry_run,

@@ -6,7 +6,9 @@ written through the seizure import, as an officer of each owning agency would
 upload them: every row passes the same checks, every firearm opens its custody
 chain, every write is audited. Cases of several kinds come out: a case per
 seizure (as the import opens them) and longer investigations that gather
-seizures, some ``open``, some ``investigating``.
+seizures, some ``open``, some ``investigating``. A few firearms are recovered
+more than once, in different seizures and agencies, sometimes with their serial
+misread: the import links them as possible same firearms.
 
 Deterministic for a given seed, and idempotent: seizures are keyed by their
 ``DEMO-`` seizure_ref and external_id, investigations by their ``DEMO/``
@@ -43,6 +45,12 @@ FEDERAL_OWNERS = (("FGR", .65), ("SEDENA", .2), ("GN", .15))
 SEIZERS = {"FGR": (("SEDENA", .45), ("GN", .35), ("FGR", .2)), "SEDENA": (("SEDENA", 1),), "GN": (("GN", 1),)}
 STATE_SHARE = .55  # of the seizures in Sonora, Jalisco and Chihuahua, those the state prosecutor owns
 INVESTIGATION_SHARE = .35  # of the seizures, those filed under a longer investigation
+# Of the firearms, those that are a recurring firearm recovered again (possible same firearm),
+# drawn from a pool of one recurring firearm per REPEAT_POOL_DIVISOR demo firearms.
+REPEAT_SHARE, REPEAT_POOL_DIVISOR = .012, 100
+# What a misreading officer writes for a character of a serial (SPEC §4 look-alikes).
+LOOKALIKE_SWAPS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8", "2": "Z",
+                   "Z": "2", "6": "G", "G": "6"}
 INVESTIGATIONS = (
     ("Tráfico de armas por la ruta Nogales–Hermosillo",
      "Armas compradas en Arizona y cruzadas por Nogales en vehículos particulares."),
@@ -106,9 +114,33 @@ def demo_seizures(firearms: int, seed: int, investigations: dict[str, list[str]]
         seizure = {"seizure_ref": seizure_ref, **seizure_values(rng, state), "agency": _seizer(rng, owner),
                    "case_reference": case_reference}
         size = min(seizure_size(rng), firearms - made)
-        yield owner, [{"external_id": f"{seizure_ref}-{i + 1:02d}", **seizure, **firearm_values(rng)}
+        yield owner, [{"external_id": f"{seizure_ref}-{i + 1:02d}", **seizure, **_firearm(rng, seed, firearms)}
                       for i in range(size)]
         made += size
+
+
+def _firearm(rng: random.Random, seed: int, firearms: int) -> dict[str, str]:
+    """A firearm's columns: usually a firearm of its own, sometimes (``REPEAT_SHARE``) one of the
+    demo's recurring firearms recovered again — written exactly, with a look-alike misread, or
+    with a character left out — which the import links to its other recoveries."""
+    if rng.random() >= REPEAT_SHARE:
+        return firearm_values(rng)
+    number = rng.randrange(max(10, firearms // REPEAT_POOL_DIVISOR))
+    identity = random.Random(f"{PREFIX}:{seed}:recurring:{number}")
+    row = firearm_values(identity)
+    while row["serial_status"] != "intact" or not row["serial_number"]:
+        row = firearm_values(identity)
+    serial = row["serial_number"]
+    variant = rng.random()
+    if variant < .2:
+        position = rng.randrange(len(serial))
+        swapped = LOOKALIKE_SWAPS.get(serial[position].upper())
+        if swapped:
+            row["serial_number"] = serial[:position] + swapped + serial[position + 1:]
+    elif variant < .3 and len(serial) > 6:
+        position = rng.randrange(len(serial))
+        row["serial_number"] = serial[:position] + serial[position + 1:]
+    return row
 
 
 def _investigations(officers: dict, firearms: int, seed: int, summary: DemoSummary) -> dict[str, list[str]]:

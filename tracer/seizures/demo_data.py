@@ -19,6 +19,17 @@ The shares below are rounded from published figures, not copied from any one tab
   are foreign-made and carry a US importer's marking (both figures as the
   reports above describe recovered firearms; rounded). Some foreign-made
   firearms here lack the marking, as recovered firearms sometimes do.
+- Records fall short of what a trace needs: GAO-21-322 and ATF's Mexico trace
+  reports describe a large share of the trace requests sent from Mexico —
+  about half in several years — failing or returned for missing or incorrect
+  identifiers (no importer on a foreign-made firearm, no model or country of
+  manufacture, a maker or caliber written in a way nobody can look up, an
+  obliterated serial). ``RECORDING_GAPS`` reproduces that: rounded shares of
+  rows with a field left empty or a maker or caliber misspelled, so that the
+  demo's readiness mix (``flask tracing readiness-report``) looks like a real
+  register's, about half of the firearms lacking or doubting an identifier.
+  A caliber that does not fit the type is not among them: the seizure checks
+  refuse it as an error, so no imported record carries one.
 
 Places come from the INEGI gazetteer shipped with the project (``tracer.geo``).
 Everything is drawn from ``random.Random`` seeded per seizure, so a seizure
@@ -119,6 +130,15 @@ _OTHERS = [
 ]
 MODELS = _PISTOLS + _REVOLVERS + _RIFLES + _OTHERS
 SERIAL_STATUS_WEIGHTS = (("intact", 83), ("obliterated", 15), ("restored", 2))
+# Shares of rows whose field was left empty or written in a way the reference lists do not know.
+RECORDING_GAPS = {"model": .14, "country_of_manufacture": .2, "caliber": .03, "misspelled_maker": .06,
+                  "unlisted_caliber": .03, "type_other": .01}
+MISSPELLED_MAKERS = {"Glock": "Glok", "Smith & Wesson": "Smith Weson", "Beretta": "Berreta", "Ruger": "Rugger",
+                     "Taurus": "Tauros", "Norinco": "Norinko", "Zastava Arms": "Zastaba", "Remington": "Remigton",
+                     "Mossberg": "Mosberg"}
+# Calibers as officers write them that no reference alias knows (the AK cartridge as "Russian 7.62").
+UNLISTED_CALIBERS = {"7.62x39": "7.62 ruso", "7.62x39mm": "7.62 ruso", ".38 Special": "cal. 38 esp",
+                     "9mm": "9 mm corto largo", ".223": "223 largo", "5.56": "5.56 OTAN largo"}
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
 
@@ -182,6 +202,21 @@ def firearm_values(rng: random.Random) -> dict[str, str]:
            "restored_serial": serial if status == "restored" else ""}
     if status == "obliterated" and rng.random() < .3:
         row["notes"] = "Número de serie limado; enviado a restauración química."
+    return _recorded_with_gaps(rng, row)
+
+
+def _recorded_with_gaps(rng: random.Random, row: dict[str, str]) -> dict[str, str]:
+    """The row as an officer might have recorded it: see ``RECORDING_GAPS``."""
+    gaps = {name: rng.random() < share for name, share in RECORDING_GAPS.items()}
+    for name in ("model", "country_of_manufacture", "caliber"):
+        if gaps[name]:
+            row[name] = ""
+    if gaps["misspelled_maker"] and row["manufacturer"] in MISSPELLED_MAKERS:
+        row["manufacturer"] = MISSPELLED_MAKERS[row["manufacturer"]]
+    if gaps["unlisted_caliber"] and row["caliber"] in UNLISTED_CALIBERS:
+        row["caliber"] = UNLISTED_CALIBERS[row["caliber"]]
+    if gaps["type_other"]:
+        row["firearm_type"] = "otro"
     return row
 
 

@@ -1,20 +1,13 @@
-"""Reading a seizure CSV file as a stream of numbered rows (SPEC §8).
-
-The file is read line by line from its bytes, never whole: memory does not
-grow with its length. Each line is decoded on its own, so a file that is not
-UTF-8 is refused naming the line where decoding failed. Rows are numbered as a
-spreadsheet numbers them: the header is line 1, and a row whose quoted value
-spans lines keeps the number of its first line.
-"""
+"""The seizure file's columns (SPEC §8), read with the shared streaming reader."""
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
-from flask_babel import gettext as _
+from tracer.core import csv_files
+from tracer.core.csv_files import MAX_LINE_BYTES, MAX_VALUE_LENGTH, CsvLayout, FileRejected, Row
 
-from tracer.seizures.importing_report import Problem, shorten
+__all__ = ["COLUMNS", "KNOWN_COLUMNS", "LAYOUT", "MAX_LINE_BYTES", "MAX_VALUE_LENGTH", "OPTIONAL_COLUMNS",
+           "REQUIRED_COLUMNS", "CsvRows", "FileRejected", "Row"]
 
 # The columns of SPEC §8, in their documented order.
 COLUMNS = (
@@ -27,114 +20,11 @@ OPTIONAL_COLUMNS = ("restored_serial", "markings", "condition", "converted_to_au
 KNOWN_COLUMNS = frozenset(COLUMNS + OPTIONAL_COLUMNS)
 # Without these a row cannot be imported, so a file without them is refused at once.
 REQUIRED_COLUMNS = ("external_id", "seized_on", "state", "firearm_type")
-# The longest value any column holds (notes and markings); longer is refused unread.
-MAX_VALUE_LENGTH = 2000
-# A line longer than this cannot be a row of this format (and is not kept in memory).
-MAX_LINE_BYTES = 1 << 20
-BOM = b"\xef\xbb\xbf"
+LAYOUT = CsvLayout(COLUMNS, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
 
 
-class FileRejected(Exception):
-    """The file as a whole cannot be imported; ``problem`` says where and why."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-@dataclass
-class Row:
-    """One data row: its line number, its values by column, and what is wrong
-    with its shape (wrong number of fields, a value too long to read)."""
-
-    line: int
-    values: dict[str, str]
-    problems: list[Problem] = field(default_factory=list)
-
-
-class CsvRows:
-    """Iterate over the data rows of ``stream`` (binary), checking the header first.
-
-    ``bytes_read`` follows the reading, for a progress bar. Raises
-    ``FileRejected`` for an empty file, a file that is not UTF-8, a broken CSV
-    structure or a missing required column.
-    """
+class CsvRows(csv_files.CsvRows):
+    """The rows of a seizure file (see ``tracer.core.csv_files.CsvRows``)."""
 
     def __init__(self, stream: BinaryIO):
-        self.bytes_read = 0
-        self._physical = 0
-        self._stream = stream
-        self._reader = csv.reader(self._lines(), strict=True)
-        self.columns = self._header()
-        self.unknown_columns = [name or _("(unnamed)") for name in self.columns if name not in KNOWN_COLUMNS]
-
-    def _lines(self) -> Iterator[str]:
-        while True:
-            raw = self._stream.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            self._physical += 1
-            self.bytes_read += len(raw)
-            if len(raw) > MAX_LINE_BYTES:
-                raise FileRejected(Problem(self._physical, None, None, _(
-                    "This line is longer than %(n)d bytes: the file is not a CSV file of this format.",
-                    n=MAX_LINE_BYTES)))
-            if self._physical == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM):]
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as problem:
-                sample = raw[max(0, problem.start - 10):problem.end + 10].decode("utf-8", "replace")
-                raise FileRejected(Problem(self._physical, None, shorten(sample.strip()), _(
-                    "The file is not UTF-8 text (byte %(byte)d of this line). Save it as “CSV UTF-8” "
-                    "and import it again.", byte=problem.start + 1))) from None
-
-    def _next_record(self) -> tuple[int, list[str]] | None:
-        start = self._reader.line_num + 1
-        try:
-            return start, next(self._reader)
-        except StopIteration:
-            return None
-        except csv.Error as problem:
-            raise FileRejected(Problem(self._reader.line_num or start, None, None, _(
-                "The CSV structure is broken here (%(detail)s). Check the quotes of this line.",
-                detail=str(problem)))) from None
-
-    def _header(self) -> list[str]:
-        record = self._next_record()
-        while record is not None and not any(value.strip() for value in record[1]):
-            record = self._next_record()
-        if record is None:
-            raise FileRejected(Problem(None, None, None, _("The file is empty: it has no header and no rows.")))
-        line, names = record
-        columns = [name.strip().lower() for name in names]
-        seen: set[str] = set()
-        for name in columns:
-            if name and name in seen:
-                raise FileRejected(Problem(line, name, None, _("The column %(column)s appears twice in the header.",
-                                                               column=name)))
-            seen.add(name)
-        missing = [name for name in REQUIRED_COLUMNS if name not in seen]
-        if missing:
-            raise FileRejected(Problem(line, ", ".join(missing), None, _(
-                "Missing columns: %(missing)s. The header must name these columns (in any order): %(expected)s.",
-                missing=", ".join(missing), expected=", ".join(COLUMNS))))
-        return columns
-
-    def __iter__(self) -> Iterator[Row]:
-        columns, width = self.columns, len(self.columns)
-        while (record := self._next_record()) is not None:
-            line, fields = record
-            if not fields or not any(value.strip() for value in fields):
-                continue  # blank lines, and the empty rows spreadsheets leave at the end
-            row = Row(line, dict(zip(columns, fields)))
-            if len(fields) != width:
-                row.problems.append(Problem(line, None, None, _(
-                    "This row has %(given)d fields; the header has %(expected)d. Check the commas and quotes.",
-                    given=len(fields), expected=width)))
-            for name, value in row.values.items():
-                if len(value) > MAX_VALUE_LENGTH:
-                    row.problems.append(Problem(line, name, shorten(value), _(
-                        "This value is too long (%(given)d characters; at most %(n)d).",
-                        given=len(value), n=MAX_VALUE_LENGTH)))
-            yield row
+        super().__init__(stream, LAYOUT)

@@ -1,100 +1,42 @@
 """What a seizure import did, or would do: the counts and the problems, row by row.
 
-The report is what the command line prints and the upload page shows. Every
-message is already translated when it is stored here; line numbers are those
-of the CSV file as a spreadsheet shows them (the header is line 1).
+The problems and the report's shape are shared with the other imports
+(``tracer.core.import_report``); a seizure import counts seizures and cases too.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from flask_babel import lazy_gettext as _l
 
-# How many problems a report lists; the rest are counted.
-MAX_SHOWN = 200
-# How much of an offending value a report repeats.
-VALUE_SHOWN = 60
+from tracer.core.import_report import (ERROR, IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, SEVERITY_LABELS, SKIPPED,
+                                       VALUE_SHOWN, WARNING, BaseImportReport, Problem, shorten)
 
-ERROR, SKIPPED, WARNING = "error", "skipped", "warning"
-SEVERITY_LABELS = {ERROR: _l("Error"), SKIPPED: _l("Not imported"), WARNING: _l("Warning")}
-
-IMPORTED, PARTIAL, REJECTED = "imported", "partial", "rejected"
-
-
-def shorten(value: str | None, limit: int = VALUE_SHOWN) -> str | None:
-    """``value`` cut to ``limit`` characters, with an ellipsis when cut."""
-    if value is None:
-        return None
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong (or worth knowing) about a row: where, what and why."""
-
-    line: int | None
-    column: str | None
-    value: str | None
-    message: str
-    severity: str = ERROR
-
-    @property
-    def severity_label(self) -> str:
-        return str(SEVERITY_LABELS[self.severity])
-
-    def describe(self) -> str:
-        """One line for the command line, in the user's language."""
-        place = []
-        if self.line is not None:
-            place.append(_("line %(line)d", line=self.line))
-        if self.column:
-            place.append(_("column %(column)s", column=self.column))
-        if self.value:
-            place.append(_("value “%(value)s”", value=self.value))
-        prefix = ", ".join(place)
-        label = self.severity_label
-        return f"{label}: {prefix}: {self.message}" if prefix else f"{label}: {self.message}"
+__all__ = ["ERROR", "IMPORTED", "MAX_SHOWN", "PARTIAL", "REJECTED", "SEVERITY_LABELS", "SKIPPED", "VALUE_SHOWN",
+           "WARNING", "ImportReport", "Problem", "shorten"]
 
 
 @dataclass
-class ImportReport:
-    """Counts and problems of one import.
+class ImportReport(BaseImportReport):
+    """Counts and problems of one seizure import.
 
     ``outcome`` is ``imported`` (every new row written), ``partial`` (with
     ``--partial``: the good seizures written, the rest reported) or
-    ``rejected`` (nothing written). A dry run reports the outcome the import
-    would have had and writes nothing.
+    ``rejected`` (nothing written). ``skipped`` counts the seizures left out
+    whole because one of their rows has errors.
     """
 
-    dry_run: bool = False
-    partial: bool = False
-    outcome: str = REJECTED
-    rows: int = 0
-    imported_rows: int = 0
     seizures: int = 0
     cases: int = 0
-    already_imported: int = 0
-    error_rows: int = 0
     skipped_rows: int = 0
-    errors: int = 0
-    warnings: int = 0
-    skipped_seizures: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
 
     @property
-    def rejected(self) -> bool:
-        return self.outcome == REJECTED
+    def skipped_seizures(self) -> int:
+        return self.skipped
 
-    @property
-    def problem_count(self) -> int:
-        return self.errors + self.warnings + self.skipped_seizures
-
-    @property
-    def hidden_problems(self) -> int:
-        return max(0, self.problem_count - len(self.problems))
+    @skipped_seizures.setter
+    def skipped_seizures(self, value: int) -> None:
+        self.skipped = value
 
     def headline(self) -> str:
         """One sentence saying what happened, in the user's language."""
@@ -125,19 +67,3 @@ class ImportReport:
             (_("Rows not imported because another row of their seizure has errors"), self.skipped_rows),
             (_("Warnings"), self.warnings),
         ]
-
-    def lines(self) -> list[str]:
-        """The whole report as text lines: headline, counts, problems, and how many more."""
-        out = [self.headline()]
-        if self.unknown_columns:
-            out.append(_("Columns ignored (not part of the format): %(columns)s",
-                         columns=", ".join(self.unknown_columns)))
-        out.extend(f"  {label}: {number}" for label, number in self.counts())
-        if self.problems:
-            out.append(_("Problems (the first %(shown)d of %(total)d):", shown=len(self.problems),
-                         total=self.problem_count))
-            out.extend(f"  {problem.describe()}" for problem in self.problems)
-        if self.hidden_problems:
-            out.append(ngettext("… and %(num)d more problem not listed.", "… and %(num)d more problems not listed.",
-                                self.hidden_problems))
-        return out

@@ -1,22 +1,18 @@
-"""Scratch space on disk for one import, so that memory stays flat however long the file.
+"""Scratch space on disk for one seizure import (see ``tracer.core.scratch``).
 
-Checking a file whole needs to remember every row: which external ids came
-before (duplicates), what each seizure's first row said about its date and
-place (agreement), which seizures have a bad row (``--partial`` skips them
-whole). Kept in dictionaries, a million-row file would need hundreds of
-megabytes; kept in a private SQLite file next to the process, it needs a page
-cache. The checked values wait there too, so the file is read once, the rows
+Checking a seizure file whole needs to remember every row: which external ids
+came before (duplicates), what each seizure's first row said about its date
+and place (agreement), which seizures have a bad row (``--partial`` skips them
+whole). The checked values wait there too, so the file is read once, the rows
 come back grouped by seizure for writing, and the problems come back sorted.
 """
 from __future__ import annotations
 
-import os
-import pickle
-import sqlite3
-import tempfile
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
-from tracer.seizures.importing_report import ERROR, SKIPPED, WARNING, Problem
+from tracer.core.scratch import CHUNK, ScratchDatabase, dump, load
+
+__all__ = ["ALREADY", "BAD", "CHUNK", "GROUP_COLUMNS", "NEW", "RAW_SEPARATOR", "Staging", "dump", "load"]
 
 # Row states.
 NEW, BAD, ALREADY = 0, 1, 2
@@ -25,10 +21,6 @@ GROUP_COLUMNS = ("seized_on", "state", "municipality", "locality", "latitude", "
                  "case_reference")
 # Between the values of GROUP_COLUMNS as written, kept to quote them in a report.
 RAW_SEPARATOR = "\x1f"
-# How many groups or events are read back at a time.
-CHUNK = 500
-_SEVERITY_ORDER = {ERROR: 0, SKIPPED: 1, WARNING: 2}
-_SEVERITIES = {order: name for name, order in _SEVERITY_ORDER.items()}
 
 _SCHEMA = f"""
 CREATE TABLE rows (
@@ -37,44 +29,15 @@ CREATE TABLE rows (
 CREATE TABLE groups (
     grp TEXT PRIMARY KEY, first_line INTEGER, seizure_ref TEXT, agency_id INTEGER, seizure BLOB,
     case_id INTEGER, owner_id INTEGER, seizure_id INTEGER, bad INTEGER DEFAULT 0);
-CREATE TABLE problems (line INTEGER, col TEXT, value TEXT, message TEXT, severity INTEGER);
 CREATE TABLE events (id INTEGER PRIMARY KEY, event BLOB);
 CREATE TABLE bad_lines (line INTEGER);
 """
 
 
-def dump(value: Any) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+class Staging(ScratchDatabase):
+    """The tables of a seizure import."""
 
-
-def load(blob: bytes | None) -> Any:
-    return None if blob is None else pickle.loads(blob)
-
-
-class Staging:
-    """A private SQLite database in a temporary file, removed on ``close``."""
-
-    def __init__(self) -> None:
-        handle, self.path = tempfile.mkstemp(prefix="tracer-import-", suffix=".sqlite")
-        os.close(handle)
-        self.db = sqlite3.connect(self.path, isolation_level=None)
-        # Scratch data: no journal, no fsync; a crash loses nothing worth keeping.
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16000", "temp_store=FILE"):
-            self.db.execute(f"PRAGMA {pragma}")
-        self.db.executescript(_SCHEMA)
-        self.db.execute("BEGIN")
-
-    def close(self) -> None:
-        try:
-            self.db.close()
-        finally:
-            os.unlink(self.path)
-
-    def __enter__(self) -> "Staging":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    schema = _SCHEMA
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -88,11 +51,6 @@ class Staging:
         row of a group wins."""
         self.db.executemany("INSERT OR IGNORE INTO groups (grp, first_line, seizure_ref, agency_id, seizure, "
                             "case_id, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?)", groups)
-
-    def add_problems(self, problems: Iterable[Problem]) -> None:
-        self.db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?, ?)",
-                            ((p.line, p.column, p.value, p.message, _SEVERITY_ORDER[p.severity])
-                             for p in problems))
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM rows LIMIT 1").fetchone() is None
@@ -183,19 +141,11 @@ class Staging:
             f"FROM rows r JOIN groups g ON g.grp = r.grp WHERE r.state = {NEW} AND NOT g.bad").fetchone()
         existing = one(f"SELECT COUNT(DISTINCT g.grp) FROM rows r JOIN groups g ON g.grp = r.grp WHERE r.state = "
                        f"{NEW} AND NOT g.bad AND g.seizure_id IS NOT NULL").fetchone()[0]
-        severities = dict(one("SELECT severity, COUNT(*) FROM problems GROUP BY severity").fetchall())
         return {
             "rows": sum(states.values()), "bad": states.get(BAD, 0), "already": states.get(ALREADY, 0),
             "new": states.get(NEW, 0), "writable": writable, "seizures": seizures - existing, "cases": cases,
-            "errors": severities.get(0, 0), "skipped": severities.get(1, 0), "warnings": severities.get(2, 0),
+            **self.problem_counts(),
         }
-
-    def first_problems(self, limit: int) -> list[Problem]:
-        """Errors first, then seizures skipped, then warnings; each in file order."""
-        found = self.db.execute("SELECT line, col, value, message, severity FROM problems "
-                                "ORDER BY severity, line, rowid LIMIT ?", (limit,)).fetchall()
-        return [Problem(line, col, value, message, _SEVERITIES[severity])
-                for line, col, value, message, severity in found]
 
     def rows_to_write(self) -> Iterator[tuple]:
         """(line, firearm, grp, seizure_ref, seizure, case_id, owner_id, seizure_id) of every row to

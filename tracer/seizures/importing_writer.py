@@ -24,9 +24,11 @@ from tracer.cases.models import Case, CaseReferenceCounter
 from tracer.cases.services import current_year, next_reference
 from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
+from tracer.firearms.serials import serial_search_keys
 from tracer.firearms.services import seizure_moment
 from tracer.seizures.models import Seizure
 from tracer.seizures.services import _auditable
+from tracer.tracing.links_bulk import detect_links_bulk
 
 CASE_TABLE, SEIZURE_TABLE = Case.__table__, Seizure.__table__
 FIREARM_TABLE, CUSTODY_TABLE = Firearm.__table__, CustodyEvent.__table__
@@ -53,6 +55,7 @@ class WriteCounts:
     firearms: int = 0
     seizures: int = 0
     cases: int = 0
+    links: int = 0
 
 
 def _insert_keyed(table, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
@@ -100,6 +103,8 @@ class BulkWriter:
         firearm_ids = self._insert_firearms(batch)
         self._insert_custody(batch, firearm_ids)
         self._audit(batch, firearm_ids)
+        # Recoveries of firearms recorded before, in any agency's case: one set-based pass per batch.
+        self.counts.links += detect_links_bulk(firearm_ids, self.events)
 
     def _open_cases(self, batch: list[SeizureToWrite]) -> None:
         """A case per new seizure that names none, as ``create_case`` opens it (status
@@ -151,8 +156,10 @@ class BulkWriter:
         self.counts.seizures += len(new)
 
     def _insert_firearms(self, batch: list[SeizureToWrite]) -> list[int]:
+        # Core inserts skip the ORM's hooks: the search keys are computed here, as they are there.
         rows = [{**firearm, "seizure_id": item.seizure_id, "case_id": item.case_id, "agency_id": item.owner_id,
-                 "created_by_id": self.actor_id, "custody_status": "seized", "version": 1}
+                 "created_by_id": self.actor_id, "custody_status": "seized", "version": 1,
+                 **serial_search_keys(firearm.get("serial_normalized"), firearm.get("restored_serial_normalized"))}
                 for item in batch for firearm in item.firearms]
         ids = _insert_keyed(FIREARM_TABLE, rows, "agency_id", "external_id")
         self.counts.firearms += len(rows)

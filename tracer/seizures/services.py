@@ -22,6 +22,7 @@ from tracer.geo.catalog import resolve_municipality, resolve_state
 from tracer.geo.geocoding import geocode_place
 from tracer.geo.shapes import in_mexico, point_in_state
 from tracer.seizures.models import COORDINATE_SOURCES, Seizure
+from tracer.tracing.link_services import detect_and_notify
 
 MAX_FIREARMS = 500
 
@@ -154,6 +155,9 @@ def create_seizure(user, case, values: dict[str, Any],
     for firearm in created:
         record("firearm.create", object_type="firearm", object_id=firearm.id, case_id=case.id,
                details={"new": _auditable(_firearm_values(firearm))})
+    # A firearm recorded before, perhaps in another agency's case: the officer is told now.
+    for key, notices in detect_and_notify(user, created).items():
+        check.warnings.setdefault(key, []).extend(notices)
     return seizure, check.warnings
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from tracer.auth.models import Agency
@@ -123,12 +123,19 @@ def _show_errors(form: SeizureForm, rows: list, fields: dict[str, list[str]]) ->
 
 
 def _warning_messages(warnings: dict[str, list[str]]) -> list[str]:
-    """The warnings of a saved seizure; firearms are numbered as the seizure page lists them."""
+    """The warnings of a saved seizure; firearms are numbered as the seizure page lists them.
+    A possible same firearm the user may open links to it."""
     shown = []
     for key, messages in warnings.items():
         match = ROW_KEY.match(key)
         prefix = _("Firearm %(n)d", n=int(match.group(1)) + 1) + ": " if match else ""
-        shown.extend(prefix + message for message in messages)
+        for message in messages:
+            other = getattr(message, "firearm_id", None)
+            if other is None:
+                shown.append(prefix + message)
+            else:
+                shown.append(escape(prefix + message) + Markup(' <a href="%s">%s</a>') % (
+                    url_for("firearms.detail", firearm_id=other), _("Open the other firearm")))
     return shown
 
 

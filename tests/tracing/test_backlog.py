@@ -1,0 +1,180 @@
+"""The trace backlog: untraced firearms in scope, its filters and counts, and the bulk request."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.seizures.helpers import text
+from tests.tracing.helpers import READY
+from tracer.audit.models import AuditEvent
+from tracer.core.time import local_today
+from tracer.extensions import db
+from tracer.tracing.models import TraceRequest
+from tracer.tracing.requests import request_trace
+
+CHIHUAHUA = {"state": "08", "municipality": "037", "locality": "Ciudad Juárez", "latitude": "31.69",
+             "longitude": "-106.42"}
+
+
+def _firearm(case, days_ago: int = 10, place: dict | None = None, **fields):
+    seized_on = (local_today() - timedelta(days=days_ago)).isoformat()
+    return factories.seizure(case, firearms=[{**READY, **fields}], seized_on=seized_on, **(place or {})).firearms[0]
+
+
+@pytest.fixture
+def world(login_as, reference_data):
+    """A federal analyst (English) and firearms of Sonora and Chihuahua in every backlog state."""
+    factories.agency("ATF-MX")
+    analyst = login_as("analyst", "FGR", locale="en")
+    son, chih = factories.case("FGE-SON"), factories.case("FGE-CHIH")
+    firearms = {
+        "son_ready_new": _firearm(son, 5),
+        "son_not_ready_old": _firearm(son, 400, importer=""),
+        "son_ready_mid": _firearm(son, 100, manufacturer="Armas Patito"),
+        "chih_ready_year": _firearm(chih, 200, CHIHUAHUA),
+        "chih_not_ready_new": _firearm(chih, 2, CHIHUAHUA, model=""),
+        "son_requested": _firearm(son, 50),
+        "son_draft": _firearm(son, 60, importer=""),
+    }
+    requester = factories.user("analyst", factories.agency("FGR"))
+    request_trace(requester, firearms["son_requested"])
+    request_trace(requester, firearms["son_draft"], submit=False)
+    db.session.commit()
+    return analyst, firearms
+
+
+def _rows(page) -> list[int]:
+    return [int(i) for i in re.findall(r'<tr data-firearm="(\d+)">', text(page))]
+
+
+def _counts(page) -> tuple[int, int]:
+    body = text(page)
+    ready = re.search(r"data-ready-count>(\d+)<", body).group(1)
+    not_ready = re.search(r"data-not-ready-count>(\d+)<", body).group(1)
+    return int(ready), int(not_ready)
+
+
+def _ids(firearms, *names) -> list[int]:
+    return [firearms[name].id for name in names]
+
+
+def test_the_backlog_lists_untraced_firearms_longest_waiting_first_with_counts(world):
+    analyst, firearms = world
+    page = analyst.get("/trace-requests/backlog")
+    assert page.status_code == 200
+    assert _rows(page) == _ids(firearms, "son_not_ready_old", "chih_ready_year", "son_ready_mid", "son_draft",
+                               "son_ready_new", "chih_not_ready_new")
+    assert _counts(page) == (3, 3)
+    body = text(page)
+    draft = db.session.scalar(select(TraceRequest).where(TraceRequest.status == "draft"))
+    assert f"Draft {draft.trace_number}" in body
+    # Each row says what is missing or suspect; only ready firearms can be selected.
+    row = body[body.index(f'data-firearm="{firearms["son_not_ready_old"].id}"'):]
+    assert "The importer is missing" in row[:row.index("</tr>")]
+    row = body[body.index(f'data-firearm="{firearms["son_ready_mid"].id}"'):]
+    assert "“Armas Patito” is not in the reference list" in row[:row.index("</tr>")]
+    boxes = [int(i) for i in re.findall(r'name="firearm_ids" value="(\d+)"', body)]
+    assert sorted(boxes) == sorted(_ids(firearms, "son_ready_new", "son_ready_mid", "chih_ready_year"))
+
+
+@pytest.mark.parametrize("query, expected, counts", [
+    ("readiness=ready", ("chih_ready_year", "son_ready_mid", "son_ready_new"), (3, 3)),
+    ("readiness=not_ready", ("son_not_ready_old", "son_draft", "chih_not_ready_new"), (3, 3)),
+    ("state=08", ("chih_ready_year", "chih_not_ready_new"), (1, 1)),
+    ("state=8&readiness=ready", ("chih_ready_year",), (1, 1)),
+    ("agency=FGE-SON", ("son_not_ready_old", "son_ready_mid", "son_draft", "son_ready_new"), (2, 2)),
+    ("age=under_30", ("son_ready_new", "chih_not_ready_new"), (1, 1)),
+    ("age=30_180", ("son_ready_mid", "son_draft"), (1, 1)),
+    ("age=180_365", ("chih_ready_year",), (1, 0)),
+    ("age=over_365", ("son_not_ready_old",), (0, 1)),
+])
+def test_the_backlog_filters(world, query, expected, counts):
+    analyst, firearms = world
+    page = analyst.get(f"/trace-requests/backlog?{query}")
+    assert _rows(page) == _ids(firearms, *expected)
+    assert _counts(page) == counts
+
+
+def test_a_bad_filter_names_the_field(world):
+    analyst, _firearms = world
+    page = analyst.get("/trace-requests/backlog?age=forever&state=99")
+    assert page.status_code == 400
+    body = text(page)
+    assert "Use the INEGI code of a state, 01 to 32." in body and "Not one of the allowed values" in body
+
+
+def test_the_backlog_is_scoped(world, login_as):
+    _analyst, firearms = world
+    jalisco = login_as("analyst", "FGE-JAL", locale="en")
+    assert _rows(jalisco.get("/trace-requests/backlog")) == []
+    sonora = login_as("supervisor", "FGE-SON", locale="en")
+    assert set(_rows(sonora.get("/trace-requests/backlog"))) == set(
+        _ids(firearms, "son_not_ready_old", "son_ready_mid", "son_draft", "son_ready_new"))
+
+
+def test_the_backlog_pages(login_as, reference_data):
+    factories.agency("ATF-MX")
+    analyst = login_as("analyst", "FGE-SON", locale="en")
+    case = factories.case("FGE-SON")
+    seizure = factories.seizure(case, firearms=[{**READY, "serial_number": f"BXK{n:03d}"} for n in range(27)])
+    db.session.commit()
+    first, second = analyst.get("/trace-requests/backlog"), analyst.get("/trace-requests/backlog?page=2")
+    assert len(_rows(first)) == 25 and len(_rows(second)) == 2
+    assert set(_rows(first)) | set(_rows(second)) == {f.id for f in seizure.firearms}
+    assert 'href="/trace-requests/backlog?page=2"' in text(first)
+
+
+def _bulk(browser, ids, **data):
+    return browser.post("/trace-requests/backlog", {"firearm_ids": [str(i) for i in ids], "priority": "routine",
+                                                    **data}, token_from="/trace-requests/backlog")
+
+
+def test_bulk_request_creates_the_selected_ready_firearms_and_reports_the_refusals(world):
+    analyst, firearms = world
+    chosen = _ids(firearms, "son_ready_new", "chih_ready_year", "son_not_ready_old", "son_requested")
+    page = _bulk(analyst, chosen, priority="urgent", readiness="ready")
+    assert page.status_code == 200
+    body = text(page)
+    report = body[body.index('id="bulk-report"'):body.index("</section>", body.index('id="bulk-report"'))]
+    assert "2 trace requests created." in report and "2 firearms refused:" in report
+    refused = report[report.index("data-refused"):]
+    assert "The importer is missing" in refused
+    existing = db.session.scalar(select(TraceRequest).where(TraceRequest.firearm_id == firearms["son_requested"].id))
+    assert f"This recovery already has trace request {existing.trace_number}." in refused
+    created = db.session.scalars(select(TraceRequest).where(TraceRequest.firearm_id.in_(chosen[:2]))).all()
+    assert {(t.status, t.priority) for t in created} == {("submitted", "urgent")}
+    assert all(t.trace_number in report for t in created)
+    # The page comes back to the same filter, without the firearms just requested.
+    assert _rows(page) == _ids(firearms, "son_ready_mid")
+    events = db.session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "trace_request.submit")).all()
+    assert {str(t.id) for t in created} <= set(events)
+
+
+def test_bulk_request_without_a_selection_says_so(world):
+    analyst, _firearms = world
+    page = _bulk(analyst, [])
+    assert page.status_code == 400 and "Choose at least one firearm." in text(page)
+
+
+def test_bulk_request_is_all_or_nothing_on_an_unexpected_error(world):
+    analyst, firearms = world
+    before = db.session.scalar(select(func.count()).select_from(TraceRequest))
+    real = request_trace
+    calls = []
+
+    def failing(user, firearm, *args, **kwargs):
+        calls.append(firearm.id)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(user, firearm, *args, **kwargs)
+
+    with mock.patch("tracer.tracing.requests.request_trace", side_effect=failing):
+        page = _bulk(analyst, _ids(firearms, "son_ready_new", "chih_ready_year", "son_ready_mid"))
+    assert page.status_code == 500
+    assert len(calls) == 2
+    assert db.session.scalar(select(func.count()).select_from(TraceRequest)) == before

@@ -1,0 +1,95 @@
+"""The serial search keys stay current on every way a firearm is written, and the
+migration that adds them fills them for the firearms already recorded."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories
+from tests.core.test_migrations import flask, head_revision
+from tests.seizures.import_helpers import officer, row, run
+from tracer.extensions import db
+from tracer.firearms import services
+from tracer.firearms.models import Firearm
+from tracer.firearms.serials import serial_search_keys
+from tracer.tracing.search import find_serial_matches
+
+PREVIOUS_REVISION = "1a80daf62bce"
+
+
+def keys(firearm: Firearm) -> tuple:
+    db.session.flush()
+    db.session.refresh(firearm)
+    return firearm.serial_skeleton, firearm.serial_skeleton_reversed, firearm.serial_digits
+
+
+def test_the_keys_of_a_serial():
+    assert serial_search_keys("BXK1Z3456", None) == {
+        "serial_skeleton": "8XK123456", "serial_skeleton_reversed": "654321KX8", "serial_digits": "13456"}
+    # The restored serial is the firearm's number; the visible one is a remnant.
+    assert serial_search_keys("AB", "SGD0V7")["serial_skeleton"] == "5600U1"
+    assert serial_search_keys("ABCDEF", None)["serial_digits"] is None
+    assert serial_search_keys(None, None) == {"serial_skeleton": None, "serial_skeleton_reversed": None,
+                                              "serial_digits": None}
+
+
+def test_a_firearm_recorded_on_the_form_gets_its_keys(ctx, reference_data):
+    firearm = factories.firearm(serial_number="bxk-1z3456")
+    assert keys(firearm) == ("8XK123456", "654321KX8", "13456")
+
+
+def test_a_corrected_serial_changes_its_keys_and_the_substring_index(ctx, reference_data):
+    firearm = factories.firearm(serial_number="BXK1Z3456")
+    user = factories.user("officer", firearm.case.owner_agency)
+    services.update_firearm(user, firearm, {"serial_number": "QRT-777999"}, firearm.version)
+    assert keys(firearm) == ("0RT111999", "999111TR0", "777999")
+    assert [m.firearm_id for m in find_serial_matches("T777", "partial")] == [firearm.id]
+    assert find_serial_matches("XK1Z3", "partial") == []
+    services.update_firearm(user, firearm, {"serial_status": "restored", "restored_serial": "RST-90210",
+                                            "serial_number": ""}, firearm.version)
+    assert keys(firearm) == ("R5T90210", "01209T5R", "90210")
+    assert [m.match for m in find_serial_matches("R5T9021O")] == ["lookalike"]
+
+
+def test_imported_firearms_get_their_keys(ctx, reference_data):
+    user = officer()
+    report = run(user, [row("K-1", serial_number="bxk 1z3456"), row("K-2", serial_number="ZZ-0190")])
+    assert (report.outcome, report.imported_rows) == ("imported", 2), report.problems
+    stored = dict(db.session.execute(select(Firearm.external_id, Firearm.serial_skeleton)).all())
+    assert stored == {"K-1": "8XK123456", "K-2": "220190"}
+    found = find_serial_matches("8XK123456")
+    assert [m.match for m in found] == ["lookalike"]
+    assert len(find_serial_matches("Z019", "partial")) == 1
+
+
+@pytest.fixture
+def old_database(tmp_path):
+    database = tmp_path / "before.db"
+    flask(database, "db", "upgrade", PREVIOUS_REVISION)
+    # Firearms alone: the backfill reads nothing else (foreign keys are off on a bare sqlite3 connection).
+    with sqlite3.connect(database) as connection:
+        for firearm_id, serial, restored in ((1, "BXK1Z3456", None), (2, "AB", "SGD0V7"), (3, None, None)):
+            connection.execute(
+                "INSERT INTO firearms (id, seizure_id, case_id, agency_id, firearm_type, serial_normalized, "
+                "restored_serial_normalized, serial_status, converted_to_automatic, custody_status, version, "
+                "created_at, updated_at) VALUES (?, 1, 1, 1, 'pistol', ?, ?, 'intact', 0, 'seized', 1, "
+                "'2025-01-01', '2025-01-01')", (firearm_id, serial, restored))
+    return database
+
+
+def test_the_migration_fills_the_keys_of_recorded_firearms(old_database):
+    flask(old_database, "db", "upgrade")
+    with sqlite3.connect(old_database) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
+        rows = connection.execute("SELECT id, serial_skeleton, serial_skeleton_reversed, serial_digits "
+                                  "FROM firearms ORDER BY id").fetchall()
+        assert rows == [(1, "8XK123456", "654321KX8", "13456"), (2, "5600U1", "1U0065", "07"),
+                        (3, None, None, None)]
+        # The substring index holds the firearms already there, and follows later changes.
+        like = "SELECT rowid FROM firearm_serials_fts WHERE serial_normalized LIKE ?"
+        assert connection.execute(like, ("%K1Z3%",)).fetchall() == [(1,)]
+        connection.execute("UPDATE firearms SET serial_normalized = 'QRT777999' WHERE id = 1")
+        assert connection.execute(like, ("%K1Z3%",)).fetchall() == []
+        assert connection.execute(like, ("%T777%",)).fetchall() == [(1,)]

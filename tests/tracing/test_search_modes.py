@@ -1,0 +1,215 @@
+"""The serial search's rules (SPEC §4), through the index-backed core ``find_serial_matches``."""
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+from tracer.core.errors import ValidationFailed
+from tracer.extensions import db
+from tracer.firearms.reference import resolve_manufacturer
+from tracer.tracing.search import find_serial_matches
+from tracer.tracing.search_ranking import weighted_distance, within_one_edit
+
+
+@pytest.fixture
+def register(ctx, reference_data):
+    """``register(*serials, manufacturer=...)`` records one firearm per serial; {serial: id}."""
+
+    def record(*serials, manufacturer="Glock", **fields):
+        firearms = factories.seizure(firearms=[factories.firearm_values(
+            serial_number=serial, manufacturer=manufacturer, **fields) for serial in serials]).firearms
+        db.session.flush()
+        return {firearm.serial_number: firearm.id for firearm in firearms}
+
+    return record
+
+
+def kinds(matches) -> dict[int, str]:
+    return {match.firearm_id: match.match for match in matches}
+
+
+# --- exact -------------------------------------------------------------------------------------------
+
+
+def test_exact_compares_normalised_serials(register):
+    ids = register("GLK-123 456", "GLK123457", "6LK123456")
+    found = find_serial_matches("GLK123456", "exact")
+    assert [(m.firearm_id, m.match, m.score) for m in found] == [(ids["GLK-123 456"], "exact", 1.0)]
+
+
+def test_exact_finds_a_restored_serial(register):
+    ids = register("", serial_status="restored", restored_serial="RST-90210")
+    assert kinds(find_serial_matches("RST90210", "exact")) == {ids[None]: "exact"}
+
+
+def test_exact_runs_for_a_query_of_lookalikes_only(register):
+    ids = register("0000", "OOOO1")
+    assert kinds(find_serial_matches("0000", "exact")) == {ids["0000"]: "exact"}
+
+
+# --- fuzzy: look-alikes, one true edit, letters ignored ----------------------------------------------
+
+
+def test_lookalikes_rank_above_any_true_edit(register):
+    ids = register("GLK123456", "6LKIZ3456", "GLK123457", "GLK12345", "8LK1Z3456")
+    found = find_serial_matches("GLK123456")
+    order = [m.firearm_id for m in found]
+    assert found[0].firearm_id == ids["GLK123456"] and found[0].match == "exact" and found[0].score == 1.0
+    # Three look-alike mistakes still rank above a single true edit.
+    assert kinds(found)[ids["6LKIZ3456"]] == "lookalike"
+    assert kinds(found)[ids["GLK123457"]] == "one_edit" and kinds(found)[ids["GLK12345"]] == "one_edit"
+    assert order.index(ids["6LKIZ3456"]) < order.index(ids["GLK123457"])
+    assert order.index(ids["6LKIZ3456"]) < order.index(ids["GLK12345"])
+    scores = {m.firearm_id: m.score for m in found}
+    assert scores[ids["6LKIZ3456"]] > scores[ids["GLK123457"]]
+    # 8LK1Z3456 (a true edit G→8 and a look-alike 2→Z) ranks below the clean one-edit serial.
+    assert kinds(found)[ids["8LK1Z3456"]] == "one_edit"
+    assert scores[ids["GLK123457"]] > scores[ids["8LK1Z3456"]]
+
+
+def test_fewer_lookalike_mistakes_rank_higher(register):
+    ids = register("BXK1Z3", "8XK1Z3")
+    found = find_serial_matches("BXK123")
+    assert [m.firearm_id for m in found] == [ids["BXK1Z3"], ids["8XK1Z3"]]
+    assert all(m.match == "lookalike" for m in found)
+
+
+BASE = "KXR4T9"
+ONE_EDITS = {
+    "substitute at the start": "MXR4T9", "substitute in the middle": "KXRMT9", "substitute at the end": "KXR4TM",
+    "insert at the start": "MKXR4T9", "insert in the middle": "KXR4MT9", "insert at the end": "KXR4T9M",
+    "delete at the start": "XR4T9", "delete in the middle": "KXRT9", "delete at the end": "KXR4T",
+}
+
+
+@pytest.mark.parametrize("typed", ONE_EDITS.values(), ids=ONE_EDITS.keys())
+def test_one_true_edit_on_six_characters_is_always_found(register, typed):
+    ids = register(BASE, "KXA4T9Q", "PXR4T1", "KXQQT9")
+    found = find_serial_matches(typed)
+    assert kinds(found).get(ids[BASE]) == "one_edit", found
+
+
+@pytest.mark.parametrize("stored", ONE_EDITS.values(), ids=ONE_EDITS.keys())
+def test_a_stored_serial_one_edit_away_is_found(register, stored):
+    ids = register(stored)
+    assert kinds(find_serial_matches(BASE)) == {ids[stored]: "one_edit"}
+
+
+def _every_one_edit(serial: str) -> set[str]:
+    """Every serial one insertion, deletion or substitution (by a character that does not look
+    alike) away from ``serial``, at every position, that has six characters or is compared
+    with one that has."""
+    other = lambda char: "X" if char != "X" else "W"  # noqa: E731
+    variants = {serial[:i] + other(serial[i:i + 1]) + serial[i:] for i in range(len(serial) + 1)}
+    variants |= {serial[:i] + serial[i + 1:] for i in range(len(serial))}
+    variants |= {serial[:i] + other(serial[i]) + serial[i + 1:] for i in range(len(serial))}
+    return {v for v in variants if max(len(v), len(serial)) >= 6 and min(len(v), len(serial)) >= 5}
+
+
+@pytest.mark.parametrize("serial", ["KR4T9", "KXR4T9", "K1R4T9P", "AB12CD34", "2011AK0123"])
+def test_every_single_edit_at_every_position_is_found_both_ways(register, serial):
+    variants = _every_one_edit(serial)
+    stored = register(serial, *variants)
+    # A letter added or dropped keeps the digits: that is told as "letters ignored".
+    one_edit = {"one_edit", "letters_ignored"}
+    for typed in variants:
+        assert kinds(find_serial_matches(typed, limit=200)).get(stored[serial]) in one_edit, typed
+    found = kinds(find_serial_matches(serial, limit=200))
+    assert {stored[v] for v in variants} <= {firearm_id for firearm_id, kind in found.items() if kind in one_edit}
+
+
+def test_one_true_edit_with_lookalike_mistakes_is_found(register):
+    ids = register("BXK1Z3456", "WWW123456")
+    # Two look-alike mistakes (8 for B, 2 for Z) and one true edit (7 for 4, 6 missing).
+    for typed in ("8XK123756", "8XK12345"):
+        assert kinds(find_serial_matches(typed)).get(ids["BXK1Z3456"]) == "one_edit", typed
+
+
+def test_two_true_edits_are_not_a_match(register):
+    register("KXR4T9")
+    assert find_serial_matches("KMR4TM") == []
+
+
+def test_letters_ignored(register):
+    ids = register("369J257", "AB-3692570")
+    found = kinds(find_serial_matches("369257"))
+    assert found == {ids["369J257"]: "letters_ignored"}
+    assert kinds(find_serial_matches("369J257")) == {ids["369J257"]: "exact"}
+    assert kinds(find_serial_matches("Q369257X")).get(ids["369J257"]) == "letters_ignored"
+
+
+def test_fuzzy_covers_the_restored_serial(register):
+    ids = register("", serial_status="restored", restored_serial="RST90210")
+    assert kinds(find_serial_matches("RST9021O")) == {ids[None]: "exact"}
+    assert kinds(find_serial_matches("R5T90210")) == {ids[None]: "lookalike"}
+    assert kinds(find_serial_matches("RST90219")) == {ids[None]: "one_edit"}
+
+
+# --- partial -------------------------------------------------------------------------------------------
+
+
+def test_partial_without_wildcards_is_a_substring(register):
+    ids = register("KXR4T9", "AAKXR4", "R4T")
+    found = find_serial_matches("XR4", "partial")
+    assert set(kinds(found)) == {ids["KXR4T9"], ids["AAKXR4"]}
+    assert all(m.match == "partial" for m in found)
+    assert kinds(find_serial_matches("R4T", "partial"))[ids["R4T"]] == "exact"
+
+
+def test_partial_wildcards_cover_the_whole_serial(register):
+    ids = register("KXR4T9", "KXR4TT9", "ZKXR4T9")
+    assert set(kinds(find_serial_matches("KX?4T9", "partial"))) == {ids["KXR4T9"]}
+    assert set(kinds(find_serial_matches("KX*T9", "partial"))) == {ids["KXR4T9"], ids["KXR4TT9"]}
+    assert set(kinds(find_serial_matches("*R4T9", "partial"))) == {ids["KXR4T9"], ids["ZKXR4T9"]}
+
+
+def test_partial_ranks_serials_it_covers_more_first(register):
+    ids = register("KXR4T9", "KXR4T9ABCDEF")
+    found = find_serial_matches("KXR4*", "partial")
+    assert [m.firearm_id for m in found] == [ids["KXR4T9"], ids["KXR4T9ABCDEF"]]
+    assert found[0].score > found[1].score
+
+
+def test_partial_reads_the_restored_serial(register):
+    ids = register("", serial_status="restored", restored_serial="RST90210")
+    assert set(kinds(find_serial_matches("T902", "partial"))) == {ids[None]}
+
+
+# --- filters and the contract ------------------------------------------------------------------------------
+
+
+def test_manufacturer_filter_by_any_alias(register):
+    glock = register("SWX12345", manufacturer="Glock")
+    smith = register("SWX12345", manufacturer="S&W")
+    maker = resolve_manufacturer("Smith and Wesson")
+    found = find_serial_matches("SWX12345", "exact", manufacturer_ids={maker.id})
+    assert kinds(found) == {smith["SWX12345"]: "exact"}
+    assert set(kinds(find_serial_matches("SWX12345", "exact"))) == {glock["SWX12345"], smith["SWX12345"]}
+    assert find_serial_matches("SWX12345", "exact", manufacturer_ids=set()) == []
+
+
+def test_exclude_leaves_one_firearm_out_and_limit_caps(register):
+    ids = register("GLK123456", "GLK123457", "GLK123458")
+    found = find_serial_matches("GLK123456", exclude_firearm_id=ids["GLK123456"])
+    assert ids["GLK123456"] not in kinds(found) and len(found) == 2
+    assert len(find_serial_matches("GLK123456", limit=1)) == 1
+
+
+@pytest.mark.parametrize("normalized,mode", [("abc", "fuzzy"), ("AB%C", "partial"), ("AB*", "fuzzy"),
+                                             ("ABC", "regex"), ("", "exact")])
+def test_the_core_refuses_what_it_cannot_search(ctx, normalized, mode):
+    with pytest.raises(ValidationFailed):
+        find_serial_matches(normalized, mode)
+
+
+# --- the distance itself ------------------------------------------------------------------------------------
+
+
+def test_weighted_distance_counts_true_edits_before_lookalikes():
+    assert weighted_distance("GLK123456", "GLK123456") == (0, 0)
+    assert weighted_distance("GLK123456", "6LKIZ3456") == (0, 3)
+    assert weighted_distance("GLK123456", "GLK123457") == (1, 0)
+    assert weighted_distance("GLK123456", "8LK1Z3456") == (1, 1)
+    assert weighted_distance("369257", "369J257") == (1, 0)
+    assert within_one_edit("ABCDEF", "ABXDEF") and within_one_edit("ABCDEF", "ABCDE")
+    assert within_one_edit("ABCDEF", "XABCDEF") and not within_one_edit("ABCDEF", "XBCDEY")

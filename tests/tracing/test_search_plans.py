@@ -1,0 +1,122 @@
+"""Every lookup the serial search makes is answered by an index, on SQLite and on PostgreSQL.
+
+The test tables are small, and PostgreSQL rightly scans a small table; with sequential
+scans priced out (``enable_seqscan = off``) it still scans one when no index can answer
+the condition, so a plan without ``Seq Scan`` shows an index that fits the query. The
+control cases (a LIKE on an unindexed column) show that the check can fail.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, select, text
+
+from tests import factories
+from tracer.extensions import db
+from tracer.firearms.models import Firearm
+from tracer.tracing.search_lookups import lookup_statement, lookup_statements
+from tracer.tracing.search_query import SerialQuery
+from tracer.tracing.search_scope import search_serials
+
+# (query, the lookups it makes)
+QUERIES = [
+    (SerialQuery("exact", "GLK123456"), 1),
+    (SerialQuery("fuzzy", "GLK123456"), 5),  # equality, skeleton, prefix and suffix ranges, digits
+    (SerialQuery("fuzzy", "KXR4T"), 4),  # five characters: ranges for six-character serials, too few digits
+    (SerialQuery("partial", "K123"), 2),  # each normalised serial
+    (SerialQuery("partial", "GLK?23*"), 2),
+    (SerialQuery("partial", "*3456"), 2),
+]
+
+
+def _sql(statement) -> str:
+    dialect = db.session.get_bind().dialect
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def plan(statement, parameters=None) -> str:
+    """The plan of a statement (or of SQL text sent with ``parameters``)."""
+    connection = db.session.connection()
+    sql = statement if isinstance(statement, str) else _sql(statement)
+    if connection.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters or ()).all()
+        return "\n".join(row[-1] for row in rows)
+    connection.execute(text("SET LOCAL enable_seqscan = off"))
+    rows = connection.exec_driver_sql("EXPLAIN " + sql, parameters or {}).all()
+    return "\n".join(row[0] for row in rows)
+
+
+def uses_an_index(found: str, dialect: str) -> bool:
+    """Whether the plan reads firearms through indexes only (no scan of the table or of a
+    whole index; the full-text table through a LIKE constraint handed to it)."""
+    lines = found.splitlines()
+    if dialect == "sqlite":
+        scans_firearms = any(re.match(r"SCAN (firearms|firearm_serials_fts)\b", line) and ":L" not in line
+                             for line in lines)
+        return not scans_firearms and any("SEARCH firearms" in line for line in lines)
+    return "Seq Scan on firearms" not in found and any("Index" in line and "firearms" in line for line in lines)
+
+
+@pytest.mark.parametrize("query,count", QUERIES, ids=[f"{q.mode}-{q.text}" for q, _count in QUERIES])
+@pytest.mark.parametrize("manufacturer_ids", [None, {1}], ids=["all makers", "one maker"])
+def test_every_lookup_uses_an_index(ctx, query, count, manufacturer_ids):
+    dialect = db.session.get_bind().dialect.name
+    statements = lookup_statements(query, dialect, manufacturer_ids, exclude_firearm_id=7)
+    assert len(statements) == count
+    for statement in statements:
+        found = plan(statement)
+        assert uses_an_index(found, dialect), f"{_sql(statement)}\n{found}"
+
+
+@pytest.mark.parametrize("query,count", QUERIES, ids=[f"{q.mode}-{q.text}" for q, _count in QUERIES])
+def test_the_statement_issued_uses_indexes_only(ctx, query, count):
+    """The lookups go to the database as one statement (UNION ALL); its plan too."""
+    dialect = db.session.get_bind().dialect.name
+    statement = lookup_statement(query, dialect, {1}, exclude_firearm_id=7, limit=20)
+    found = plan(statement)
+    assert uses_an_index(found, dialect), f"{_sql(statement)}\n{found}"
+    assert found.count("firearms") >= count
+
+
+def test_the_fuzzy_lookups_cover_skeleton_digits_and_both_ranges(ctx):
+    sql = "\n".join(map(_sql, lookup_statements(SerialQuery("fuzzy", "GLK123456"), "sqlite")))
+    assert "serial_skeleton = '61K123456'" in sql
+    assert "serial_skeleton >= '61K12'" in sql and "serial_skeleton < '61K13'" in sql
+    assert "serial_skeleton_reversed >= '6543'" in sql and "serial_skeleton_reversed < '6544'" in sql
+    assert "serial_digits = '123456'" in sql
+
+
+def test_the_check_can_fail(ctx):
+    """A substring search on a column with no trigram index is a full scan, and is seen as one."""
+    dialect = db.session.get_bind().dialect.name
+    unindexed = select(Firearm.id).where(Firearm.model.like("%K123%"))
+    assert not uses_an_index(plan(unindexed), dialect)
+    by_text = select(Firearm.id).where(Firearm.serial_normalized.like("%K123%"))
+    if dialect == "sqlite":  # SQLite's ordinary indexes cannot answer a substring either
+        assert not uses_an_index(plan(by_text), dialect)
+
+
+@pytest.mark.parametrize("mode,typed", [("exact", "GLK-123456"), ("partial", "K123"), ("fuzzy", "6LK123457")])
+def test_every_statement_a_search_sends_uses_indexes(ctx, reference_data, mode, typed):
+    """What the page and the API run (``search_serials``, for a state user: a scope with a
+    subquery), statement by statement, as sent to the database."""
+    factories.seizure(factories.case("FGE-SON"), firearms=[factories.firearm_values(serial_number="GLK123456")])
+    user = factories.user("analyst", factories.agency("FGE-JAL"))
+    connection = db.session.connection()
+    sent = []
+
+    def capture(_connection, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    try:
+        found = search_serials(user, typed, mode)
+    finally:
+        event.remove(connection, "before_cursor_execute", capture)
+    assert found.restricted and not found.hits  # both statements ran: the lookups and the details
+    searches = [(sql, parameters) for sql, parameters in sent if "firearms" in sql]
+    assert len(searches) == 2
+    for sql, parameters in searches:
+        found_plan = plan(sql, parameters)
+        assert uses_an_index(found_plan, connection.dialect.name), f"{sql}\n{found_plan}"

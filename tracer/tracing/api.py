@@ -1,0 +1,152 @@
+"""Trace readiness and trace requests on the JSON API, through the same services as the pages."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from flask import jsonify, request, url_for
+from flask_login import current_user
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracer.api.openapi import operation
+from tracer.api.parsing import parse_json
+from tracer.api.views import bp
+from tracer.core.pagination import paginate
+from tracer.extensions import db
+from tracer.firearms.services import get_firearm
+from tracer.tracing import requests as services
+from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES, TraceRequest
+from tracer.tracing.readiness import IDENTIFIERS, trace_readiness
+from tracer.tracing.result_schema import TraceResultFields, result_fields
+
+case_workers = ("officer", "analyst", "supervisor")
+readers = ("officer", "analyst", "supervisor", "liaison")
+requesters = tuple(sorted(services.REQUESTERS))
+
+Status = Literal["draft", "submitted", "completed", "no_trace"]
+Priority = Literal["routine", "urgent"]
+
+
+class SuspectOut(BaseModel):
+    field: str = Field(description="One of: " + ", ".join(IDENTIFIERS))
+    reason: str = Field(description="Why it is doubtful, in the caller's language")
+
+
+class ReadinessOut(BaseModel):
+    ready: bool = Field(description="True when nothing is missing: a trace may be requested")
+    missing: list[str] = Field(description="Identifiers a trace needs and the firearm lacks (they block a request); "
+                                           "each one of: " + ", ".join(IDENTIFIERS))
+    suspect: list[SuspectOut] = Field(description="Identifiers present but doubtful (warnings only)")
+
+
+class TraceRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    addressed_to: str | None = Field(default=None, max_length=32,
+                                     description="Acronym of the US partner office; by default the only one")
+    priority: Priority = "routine"
+
+
+class AgencyRef(BaseModel):
+    id: int
+    acronym: str
+    name: str
+
+
+class TraceRequestOut(TraceResultFields):  # the result's fields: tracing.result_schema
+    """A trace request as the API shows it. The result's fields are added beside these;
+    personal data stays out of this model."""
+
+    id: int
+    trace_number: str = Field(description="RT-YYYY-NNNNNN")
+    status: Status
+    priority: Priority
+    firearm_id: int
+    case_id: int
+    requesting_agency: AgencyRef
+    requested_by: str | None = Field(description="Full name of the official who requested it")
+    addressed_to: str = Field(description="Acronym of the US partner office the request is addressed to")
+    identifiers: dict[str, Any] = Field(description="What was sent: the firearm's identity, the seizure's date, "
+                                                    "state and municipality (INEGI codes), the case reference")
+    created_at: datetime
+    submitted_at: datetime | None
+    version: int
+    url: str = Field(description="The request's web page")
+
+
+class TraceRequestList(BaseModel):
+    items: list[TraceRequestOut]
+    page: int
+    per_page: int
+    total: int
+
+
+def trace_request_json(trace: TraceRequest) -> dict[str, Any]:
+    """A request in the shape of ``TraceRequestOut``."""
+    agency = trace.requesting_agency
+    return TraceRequestOut(
+        id=trace.id, trace_number=trace.trace_number, status=trace.status, priority=trace.priority,
+        firearm_id=trace.firearm_id, case_id=trace.case_id,
+        requesting_agency=AgencyRef(id=agency.id, acronym=agency.acronym, name=agency.name),
+        requested_by=trace.requested_by.full_name if trace.requested_by else None,
+        addressed_to=trace.addressed_to.acronym, identifiers=dict(trace.identifiers or {}),
+        created_at=trace.created_at, submitted_at=trace.submitted_at, version=trace.version,
+        url=url_for("tracing.detail", trace_request_id=trace.id),
+        **result_fields(trace),  # the result, without personal data (tracing.result_schema)
+    ).model_dump(mode="json")
+
+
+@operation(bp, "/firearms/<int:firearm_id>/readiness", "GET", allow=case_workers, response=ReadinessOut,
+           errors=(404,), summary="Whether a firearm carries the identifiers a trace needs: what is missing "
+                                  "(blocks a request) and what is suspect (warnings)")
+def firearm_readiness(firearm_id: int):
+    return jsonify(trace_readiness(get_firearm(current_user, firearm_id)).as_json())
+
+
+def _request_body() -> TraceRequestIn:
+    """The body is optional: an empty request takes the defaults."""
+    if not request.get_data(cache=True):
+        return TraceRequestIn()
+    return parse_json(TraceRequestIn)
+
+
+@operation(bp, "/firearms/<int:firearm_id>/trace-requests", "POST", allow=requesters, response=TraceRequestOut,
+           body=TraceRequestIn, status=201, errors=(404, 409, 422),
+           summary="Request and submit the trace of a firearm (the body is optional). 422 lists what a trace "
+                   "still needs (details: each missing field with its reason, and `missing`); 409 when this "
+                   "recovery already has a request (details name its trace number)")
+def request_trace(firearm_id: int):
+    firearm = get_firearm(current_user, firearm_id)
+    body = _request_body()
+    trace = services.request_trace(current_user, firearm, body.addressed_to, body.priority)
+    db.session.commit()
+    response = jsonify(trace_request_json(trace))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_trace_request", trace_request_id=trace.id)
+    return response
+
+
+LIST_QUERY = {
+    "status": "One of: " + ", ".join(TRACE_STATUSES),
+    "priority": "One of: " + ", ".join(TRACE_PRIORITIES),
+    "page": "Page number, from 1",
+    "per_page": "Items per page, at most 100 (default 25)",
+}
+
+
+@operation(bp, "/trace-requests", "GET", allow=readers, response=TraceRequestList, errors=(422,), query=LIST_QUERY,
+           summary="The trace requests the caller may see: a US partner office's are those addressed to it, "
+                   "oldest submitted first; others newest first")
+def list_trace_requests():
+    filters = services.RequestFilters(status=request.args.get("status") or None,
+                                      priority=request.args.get("priority") or None)
+    page = paginate(services.filtered_requests(current_user, filters), request.args.get("page"),
+                    request.args.get("per_page", 25))
+    return jsonify({"items": [trace_request_json(t) for t in page.items], "page": page.page,
+                    "per_page": page.per_page, "total": page.total})
+
+
+@operation(bp, "/trace-requests/<int:trace_request_id>", "GET", allow=readers, response=TraceRequestOut,
+           errors=(404,), summary="A trace request")
+def get_trace_request(trace_request_id: int):
+    return jsonify(trace_request_json(services.get_trace_request(current_user, trace_request_id)))

@@ -1,0 +1,147 @@
+"""The trace backlog: firearms in scope whose trace has not been requested yet.
+
+A firearm is in the backlog while it has no request or only a draft. The list
+is filtered in the database — readiness too, through the SQL form of the
+readiness rules — so the counts hold for any number of firearms.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, case, exists, func, not_, select
+
+from tracer.auth.models import Agency, User
+from tracer.core.errors import ValidationFailed
+from tracer.core.pagination import Page, paginate
+from tracer.core.time import local_today
+from tracer.extensions import db
+from tracer.firearms.models import Firearm
+from tracer.firearms.services import firearm_query
+from tracer.geo.catalog import states
+from tracer.seizures.models import Seizure
+from tracer.tracing.models import TraceRequest
+from tracer.tracing.readiness import Readiness, ready_clause, trace_readiness
+
+# Time since the seizure, in days: (lowest included, highest excluded).
+AGE_BANDS = {
+    "under_30": (0, 30),
+    "30_180": (30, 180),
+    "180_365": (180, 365),
+    "over_365": (365, None),
+}
+AGE_LABELS = {
+    "under_30": _l("Under 30 days"),
+    "30_180": _l("30 to 180 days"),
+    "180_365": _l("180 days to a year"),
+    "over_365": _l("Over a year"),
+}
+READINESS_VALUES = ("ready", "not_ready")
+
+
+@dataclass
+class BacklogFilters:
+    """What the backlog may be narrowed by; empty values do not filter."""
+
+    state: str | None = None
+    agency: str | None = None
+    age: str | None = None
+    readiness: str | None = None
+
+    @classmethod
+    def from_mapping(cls, values: Any) -> "BacklogFilters":
+        return cls(**{name: (values.get(name) or "").strip() or None for name in cls.__dataclass_fields__})
+
+
+@dataclass
+class BacklogCounts:
+    ready: int
+    not_ready: int
+
+
+@dataclass
+class BacklogRow:
+    firearm: Firearm
+    readiness: Readiness
+    draft: TraceRequest | None
+    age_days: int
+
+
+def _check(filters: BacklogFilters) -> BacklogFilters:
+    fields: dict[str, list[str]] = {}
+    state = filters.state
+    if state and state.isascii() and state.isdigit():
+        state = state.zfill(2)
+    if state and state not in states():
+        fields["state"] = [_("Use the INEGI code of a state, 01 to 32.")]
+    if filters.age and filters.age not in AGE_BANDS:
+        fields["age"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(AGE_BANDS))]
+    if filters.readiness and filters.readiness not in READINESS_VALUES:
+        fields["readiness"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(READINESS_VALUES))]
+    if fields:
+        raise ValidationFailed(_("Please correct the marked fields."), fields)
+    return replace(filters, state=state)
+
+
+def _untraced() -> Any:
+    return not_(exists().where(TraceRequest.firearm_id == Firearm.id, TraceRequest.status != "draft"))
+
+
+def _filtered(user: User, filters: BacklogFilters, today: date) -> Select:
+    """Every filter but readiness, which the counts split by."""
+    statement = (firearm_query(user).join(Seizure, Seizure.id == Firearm.seizure_id)
+                 .where(_untraced()))
+    if filters.state:
+        statement = statement.where(Seizure.state_code == filters.state)
+    if filters.agency:
+        agency_id = select(Agency.id).where(Agency.acronym == filters.agency.upper()).scalar_subquery()
+        statement = statement.where(Firearm.agency_id == agency_id)
+    if filters.age:
+        low, high = AGE_BANDS[filters.age]
+        statement = statement.where(Seizure.seized_on <= today - timedelta(days=low))
+        if high is not None:
+            statement = statement.where(Seizure.seized_on > today - timedelta(days=high))
+    return statement
+
+
+def backlog_query(user: User, filters: BacklogFilters, today: date | None = None) -> Select:
+    """The scoped ``SELECT`` of untraced firearms matching ``filters``, longest waiting first."""
+    filters = _check(filters)
+    statement = _filtered(user, filters, today or local_today())
+    if filters.readiness == "ready":
+        statement = statement.where(ready_clause())
+    elif filters.readiness == "not_ready":
+        statement = statement.where(not_(ready_clause()))
+    return statement.order_by(Seizure.seized_on, Firearm.id)
+
+
+def backlog_counts(user: User, filters: BacklogFilters, today: date | None = None) -> BacklogCounts:
+    """How many untraced firearms under ``filters`` (readiness aside) are ready, and how many are not."""
+    filters = _check(filters)
+    statement = _filtered(user, filters, today or local_today()).with_only_columns(
+        func.count(Firearm.id), func.coalesce(func.sum(case((ready_clause(), 1), else_=0)), 0))
+    total, ready = db.session.execute(statement).one()
+    return BacklogCounts(ready=int(ready or 0), not_ready=int(total or 0) - int(ready or 0))
+
+
+def backlog_page(user: User, filters: BacklogFilters, page: Any = 1, per_page: Any = 25) -> tuple[Page, list[BacklogRow]]:
+    """One page of the backlog, each firearm with its readiness, its draft request if any, and its age."""
+    today = local_today()
+    result = paginate(backlog_query(user, filters, today), page, per_page)
+    ids = [firearm.id for firearm in result.items]
+    drafts = {t.firearm_id: t for t in db.session.scalars(
+        select(TraceRequest).where(TraceRequest.firearm_id.in_(ids)))} if ids else {}
+    rows = [BacklogRow(firearm, trace_readiness(firearm), drafts.get(firearm.id),
+                       (today - firearm.seizure.seized_on).days) for firearm in result.items]
+    return result, rows
+
+
+def backlog_agencies(user: User) -> list[Agency]:
+    """The agencies whose firearms ``user`` may see, for the agency filter."""
+    from tracer.cases.services import agencies_in_scope
+
+    return agencies_in_scope(user)
+

@@ -1,0 +1,74 @@
+"""The backlog page: untraced firearms in scope, and traces requested for many at once."""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from tracer.core.errors import ValidationFailed
+from tracer.core.forms import show_errors
+from tracer.core.pagination import Page
+from tracer.extensions import db
+from tracer.tracing import requests as services
+from tracer.tracing.backlog import BacklogCounts, backlog_agencies, backlog_counts, backlog_page
+from tracer.tracing.forms import BacklogFilterForm, BulkRequestForm
+from tracer.tracing.views import bp, requesters
+
+PER_PAGE = 25
+FILTERS = ("state", "agency", "age", "readiness")
+
+
+def render_backlog(filters: BacklogFilterForm, bulk: BulkRequestForm, page_number, outcome=None, status: int = 200):
+    page, rows, counts = Page([], 1, PER_PAGE, 0), [], BacklogCounts(0, 0)
+    try:
+        page, rows = backlog_page(current_user, filters.filters(), page_number, PER_PAGE)
+        counts = backlog_counts(current_user, filters.filters())
+    except ValidationFailed as failure:
+        show_errors(filters, failure)
+        status = 400
+    args = filters.args()
+    for name in FILTERS:
+        bulk[name].data = args.get(name, "")
+    bulk.page.data = str(page.page)
+    return render_template("tracing/backlog.html", filters=filters, bulk=bulk, page=page, rows=rows,
+                           counts=counts, args=args, outcome=outcome), status
+
+
+def _bulk_form() -> BulkRequestForm:
+    form = BulkRequestForm()
+    form.set_offices(services.partner_offices())
+    return form
+
+
+@bp.get("/trace-requests/backlog")
+@requesters
+def backlog():
+    """Every firearm in scope still waiting for a trace request, filtered by state, agency, age and readiness."""
+    filters = BacklogFilterForm(request.args, agencies=backlog_agencies(current_user))
+    bulk = BulkRequestForm(formdata=None)
+    bulk.set_offices(services.partner_offices())
+    return render_backlog(filters, bulk, request.args.get("page"))
+
+
+@bp.post("/trace-requests/backlog")
+@requesters
+def backlog_request():
+    """Request the traces of the selected firearms; the page reports what was created and what was refused."""
+    bulk = _bulk_form()
+    filters = BacklogFilterForm(MultiDict({name: request.form.get(name, "") for name in FILTERS}),
+                                agencies=backlog_agencies(current_user))
+    page_number = request.form.get("page")
+    if not bulk.validate_on_submit():
+        show_errors(bulk, ValidationFailed("", {"firearm_ids": [
+            _("The form has expired; reload the page and try again.")]}))
+        return render_backlog(filters, bulk, page_number, status=400)
+    try:
+        outcome = services.request_traces(current_user, bulk.firearm_ids.data or [], bulk.addressed_to.data or None,
+                                          bulk.priority.data)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        show_errors(bulk, failure)
+        return render_backlog(filters, bulk, page_number, status=400)
+    db.session.commit()
+    return render_backlog(filters, bulk, page_number, outcome=outcome)

@@ -1,0 +1,116 @@
+"""Trace requests laid out like ATF Form 3312.1 (Solicitud de Rastreo): CSV rows and printable values.
+
+Values come from the identifiers snapshot — what was sent — shown in the
+reader's language; the readiness notes (suspect identifiers) come from the
+readiness service. Cells that a spreadsheet would run as a formula are
+neutralised.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable, Iterator
+
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from tracer.firearms.labels import FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
+from tracer.geo.catalog import municipality_name, state_name
+from tracer.geo.countries import country_name
+from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_STATUS_LABELS
+from tracer.tracing.models import TraceRequest
+from tracer.tracing.readiness import trace_readiness
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+# (key, header) in the order of the form: the request, the firearm, the recovery.
+COLUMNS = (
+    ("trace_number", _l("Trace number")),
+    ("status", _l("Status")),
+    ("priority", _l("Priority")),
+    ("submitted_on", _l("Submitted on")),
+    ("requesting_agency", _l("Requesting agency")),
+    ("requested_by", _l("Requested by")),
+    ("addressed_to", _l("Sent to")),
+    ("firearm_type", _l("Type")),
+    ("manufacturer", _l("Manufacturer")),
+    ("model", _l("Model")),
+    ("caliber", _l("Caliber")),
+    ("serial_number", _l("Serial number")),
+    ("serial_status", _l("Serial number status")),
+    ("restored_serial", _l("Restored serial number")),
+    ("importer", _l("Importer")),
+    ("country_of_manufacture", _l("Country of manufacture")),
+    ("seized_on", _l("Seizure date")),
+    ("seizure_state", _l("Seizure state")),
+    ("seizure_municipality", _l("Municipality")),
+    ("seizure_locality", _l("Locality")),
+    ("case_reference", _l("Case")),
+    ("readiness_notes", _l("Readiness notes")),
+)
+
+
+def neutralise(value: Any) -> str:
+    """A cell as text that no spreadsheet runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _date(value: str | None) -> str:
+    from datetime import date
+
+    try:
+        return format_date(date.fromisoformat(value), "medium") if value else ""
+    except (TypeError, ValueError):
+        return value or ""
+
+
+def request_values(trace: TraceRequest) -> dict[str, str]:
+    """One request as shown on the printable page and in the CSV, in the reader's language."""
+    sent = trace.identifiers or {}
+    locale = str(get_locale() or "es")
+    state = sent.get("state")
+    requester = trace.requested_by
+    return {
+        "trace_number": trace.trace_number,
+        "status": str(TRACE_STATUS_LABELS.get(trace.status, trace.status)),
+        "priority": str(TRACE_PRIORITY_LABELS.get(trace.priority, trace.priority)),
+        "submitted_on": format_datetime(trace.submitted_at, "short") if trace.submitted_at else "",
+        "requesting_agency": trace.requesting_agency.acronym,
+        "requested_by": requester.full_name if requester else "",
+        "addressed_to": trace.addressed_to.acronym,
+        "firearm_type": str(FIREARM_TYPE_LABELS.get(sent.get("firearm_type"), sent.get("firearm_type") or "")),
+        "manufacturer": sent.get("manufacturer") or "",
+        "model": sent.get("model") or "",
+        "caliber": sent.get("caliber") or "",
+        "serial_number": sent.get("serial_number") or "",
+        "serial_status": str(SERIAL_STATUS_LABELS.get(sent.get("serial_status"), sent.get("serial_status") or "")),
+        "restored_serial": sent.get("restored_serial") or "",
+        "importer": sent.get("importer") or "",
+        "country_of_manufacture": country_name(sent.get("country_of_manufacture"), locale),
+        "seized_on": _date(sent.get("seized_on")),
+        "seizure_state": state_name(state) or (state or ""),
+        "seizure_municipality": municipality_name(state, sent.get("municipality")) or (sent.get("municipality") or ""),
+        "seizure_locality": sent.get("locality") or "",
+        "case_reference": sent.get("case_reference") or "",
+        "readiness_notes": trace_readiness(trace.firearm).notes(),
+    }
+
+
+def csv_lines(requests: Iterable[TraceRequest]) -> Iterator[str]:
+    """The CSV file, a line at a time: a byte-order mark for spreadsheet programs, the header, the rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([neutralise(cell) for cell in cells])
+        return buffer.getvalue()
+
+    yield BOM + line(str(title) for _key, title in COLUMNS)
+    for trace in requests:
+        values = request_values(trace)
+        yield line(values[key] for key, _title in COLUMNS)

@@ -1,0 +1,101 @@
+"""Forms of the trace request pages: requesting a trace, the backlog and the request list filters.
+
+Selects do not check their choices here: the services do, with one message
+per field (``ValidationFailed``), shown next to the field.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Form, HiddenField, SelectField, SelectMultipleField
+from wtforms.fields import SelectChoice
+
+from tracer.geo.catalog import state_choices
+from tracer.tracing.backlog import AGE_BANDS, AGE_LABELS, BacklogFilters
+from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_STATUS_LABELS
+from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES
+from tracer.tracing.requests import RequestFilters
+
+ALL = SelectChoice("", _l("Any"))
+
+
+def _choices(labels: dict, values) -> list[SelectChoice]:
+    return [SelectChoice(value, labels[value]) for value in values]
+
+
+class TraceRequestFields:
+    """Priority and, when there is more than one US partner office, where the request goes."""
+
+    priority = SelectField(_l("Priority"), choices=_choices(TRACE_PRIORITY_LABELS, TRACE_PRIORITIES),
+                           default="routine", validate_choice=False)
+    addressed_to = SelectField(_l("Send to"), validate_choice=False)
+
+    def set_offices(self, offices) -> None:
+        self.offices = list(offices)
+        self.addressed_to.choices = [SelectChoice("", "—")] + [
+            SelectChoice(office.acronym, f"{office.acronym} · {office.name}") for office in self.offices]
+
+    @property
+    def choose_office(self) -> bool:
+        """The select is shown only when there is a choice to make."""
+        return len(getattr(self, "offices", ())) > 1
+
+
+class TraceRequestForm(TraceRequestFields, FlaskForm):
+    """The one-click request on a firearm page (``draft`` saves it unsent)."""
+
+    draft = HiddenField()
+
+
+class BulkRequestForm(TraceRequestFields, FlaskForm):
+    """The backlog's "request traces of the selected firearms"; the filters ride along to come back to them."""
+
+    firearm_ids = SelectMultipleField(_l("Firearms"), coerce=str, validate_choice=False)
+    state = HiddenField()
+    agency = HiddenField()
+    age = HiddenField()
+    readiness = HiddenField()
+    page = HiddenField()
+
+
+class BacklogFilterForm(Form):
+    """The backlog filters, read from the query string."""
+
+    state = SelectField(_l("Seizure state"), validate_choice=False)
+    agency = SelectField(_l("Agency"), validate_choice=False)
+    age = SelectField(_l("Time since the seizure"), validate_choice=False,
+                      choices=[ALL] + _choices(AGE_LABELS, AGE_BANDS))
+    readiness = SelectField(_l("Readiness"), validate_choice=False,
+                            choices=[ALL, SelectChoice("ready", _l("Ready for a trace")),
+                                     SelectChoice("not_ready", _l("Not ready"))])
+
+    def __init__(self, formdata=None, agencies=(), **kwargs):
+        super().__init__(formdata, **kwargs)
+        self.state.choices = [ALL] + [SelectChoice(*choice) for choice in state_choices()]
+        self.agency.choices = [ALL] + [SelectChoice(a.acronym, f"{a.acronym} — {a.name}") for a in agencies]
+
+    def filters(self) -> BacklogFilters:
+        return BacklogFilters.from_mapping({name: self[name].data for name in ("state", "agency", "age",
+                                                                               "readiness")})
+
+    def args(self) -> dict[str, Any]:
+        """The filters as query-string arguments (for the pager and the bulk form)."""
+        return {name: self[name].data for name in ("state", "agency", "age", "readiness") if self[name].data}
+
+
+class RequestFilterForm(Form):
+    """The trace request list filters, read from the query string."""
+
+    status = SelectField(_l("Status"), validate_choice=False,
+                         choices=[ALL] + _choices(TRACE_STATUS_LABELS, TRACE_STATUSES))
+    priority = SelectField(_l("Priority"), validate_choice=False,
+                           choices=[ALL] + _choices(TRACE_PRIORITY_LABELS, TRACE_PRIORITIES))
+
+    def filters(self) -> RequestFilters:
+        return RequestFilters(status=(self.status.data or "").strip() or None,
+                              priority=(self.priority.data or "").strip() or None)
+
+    def args(self) -> dict[str, Any]:
+        return {name: self[name].data for name in ("status", "priority") if self[name].data}

@@ -1,0 +1,253 @@
+"""Possible-same-firearm links as users see them: who sees which link, what they see of
+the other firearm, the officer's notice after saving a seizure, and the analyst's decision.
+
+A link is visible to a user when at least one of its two firearms is in the
+user's scope; an out-of-scope link answers 404 like any record. The side that
+is out of scope is shown as a restricted hit (SPEC §2, deconfliction): that a
+match exists, its kind, the owning agency and its contact, nothing else — and
+every time it is shown, an audit event says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, case, false, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracer.audit.services import record
+from tracer.auth.models import Agency, User
+from tracer.core.errors import Conflict, Forbidden, NotFound
+from tracer.core.models import utcnow
+from tracer.core.scope import agency_scope
+from tracer.core.validation import Checker
+from tracer.extensions import db
+from tracer.firearms.models import Firearm
+from tracer.tracing.link_labels import match_label
+from tracer.tracing.links import detect_links
+from tracer.tracing.models import FirearmLink
+
+# Roles that confirm or dismiss links (linking is analysis; SPEC §2).
+DECIDERS = frozenset({"analyst", "supervisor"})
+DECISIONS = ("confirmed", "dismissed")
+NOTE_MAX = 2000
+RESTRICTED = "firearm_link.restricted_hit"
+DECIDED = "firearm_link.decide"
+
+
+# --- who sees which link ------------------------------------------------------------------------------
+
+
+def link_query(user: User) -> Select:
+    """``SELECT`` of the links ``user`` may see: at least one of the two firearms in scope."""
+    if user.role == "admin" or not user.active:
+        return select(FirearmLink).where(false())
+    newer, older = aliased(Firearm), aliased(Firearm)
+    return (select(FirearmLink)
+            .join(newer, newer.id == FirearmLink.firearm_id)
+            .join(older, older.id == FirearmLink.other_firearm_id)
+            .where(or_(agency_scope(user, newer.agency_id), agency_scope(user, older.agency_id))))
+
+
+def get_link(user: User, link_id: int) -> FirearmLink:
+    """The link if ``user`` may see it; ``NotFound`` otherwise (absent or out of scope alike)."""
+    link = db.session.scalar(link_query(user).where(FirearmLink.id == link_id))
+    if link is None:
+        raise NotFound(_("Link not found."))
+    return link
+
+
+def open_links(user: User, match: str | None = None) -> Select:
+    """The possible links ``user`` may see, best first: the analysts' work list."""
+    statement = link_query(user).where(FirearmLink.status == "possible")
+    if match:
+        statement = statement.where(FirearmLink.match == match)
+    return statement.order_by(FirearmLink.score.desc(), FirearmLink.detected_at.desc(), FirearmLink.id.desc())
+
+
+def firearm_links(firearm: Firearm) -> Select:
+    """The links of ``firearm`` (already fetched through the user's scope), both directions:
+    open ones first, then by score."""
+    undecided = case((FirearmLink.status == "possible", 0), else_=1)
+    return (select(FirearmLink)
+            .where(or_(FirearmLink.firearm_id == firearm.id, FirearmLink.other_firearm_id == firearm.id))
+            .order_by(undecided, FirearmLink.score.desc(), FirearmLink.id))
+
+
+def in_scope_ids(user: User, firearm_ids) -> set[int]:
+    """Which of ``firearm_ids`` ``user`` may see."""
+    ids = set(firearm_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Firearm.id).where(Firearm.id.in_(ids),
+                                                           agency_scope(user, Firearm.agency_id))))
+
+
+# --- what is shown of each side -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyContact:
+    """The owning agency of a restricted firearm, as deconfliction shows it."""
+
+    name: str
+    acronym: str
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+
+    @classmethod
+    def of(cls, agency: Agency) -> "AgencyContact":
+        return cls(agency.name, agency.acronym, agency.contact_name, agency.contact_phone, agency.contact_email)
+
+    @property
+    def contact(self) -> str:
+        return " · ".join(part for part in (self.contact_name, self.contact_phone, self.contact_email) if part)
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """One link seen from one of its firearms (``this``, in scope): the other firearm in
+    full when the reader may see it, otherwise only its agency (``restricted``)."""
+
+    link: FirearmLink
+    this: Firearm
+    other: Firearm | None
+    agency: AgencyContact | None
+
+    @property
+    def restricted(self) -> bool:
+        return self.other is None
+
+    @property
+    def other_id(self) -> int:
+        return self.link.other_firearm_id if self.link.firearm_id == self.this.id else self.link.firearm_id
+
+
+def _sides(link: FirearmLink, focus_id: int | None, visible: set[int]) -> tuple[Firearm, Firearm]:
+    """(this, other): the focused firearm first; otherwise the side in scope, the newer record
+    when both are."""
+    newer, older = link.firearm, link.other_firearm
+    if focus_id == older.id or (focus_id is None and newer.id not in visible):
+        return older, newer
+    return newer, older
+
+
+def link_views(user: User, links: list[FirearmLink], shown_in: str, focus_id: int | None = None) -> list[LinkView]:
+    """How ``user`` sees each of ``links``; a restricted side is audited as a restricted hit
+    (``shown_in`` names where it was shown). The caller commits (or rolls back) the events."""
+    visible = in_scope_ids(user, {i for link in links for i in (link.firearm_id, link.other_firearm_id)})
+    views = []
+    for link in links:
+        this, other = _sides(link, focus_id, visible)
+        if other.id in visible:
+            views.append(LinkView(link, this, other, None))
+            continue
+        owner = db.session.get(Agency, other.agency_id)
+        views.append(LinkView(link, this, None, AgencyContact.of(owner)))
+        record(RESTRICTED, actor=user, object_type="firearm", object_id=other.id, case_id=this.case_id,
+               details={"link": link.id, "match": link.match, "agency": owner.acronym, "shown_in": shown_in,
+                        "from_firearm": this.id})
+    return views
+
+
+# --- telling the officer ------------------------------------------------------------------------------
+
+
+class LinkNotice(str):
+    """A warning that a just-recorded firearm may be one recorded before: plain text (the API
+    shows it as is) carrying the other firearm's id when the reader may open it."""
+
+    firearm_id: int | None
+
+    def __new__(cls, text: str, firearm_id: int | None = None) -> "LinkNotice":
+        notice = super().__new__(cls, text)
+        notice.firearm_id = firearm_id
+        return notice
+
+
+def _describe(firearm: Firearm) -> str:
+    parts = [firearm.manufacturer_name, firearm.model or "", firearm.caliber_name]
+    return " ".join(part for part in parts if part)
+
+
+def notice_text(view: LinkView) -> LinkNotice:
+    """The warning shown for one link of a firearm just recorded, in the user's language."""
+    if view.restricted:
+        return LinkNotice(_("Possible same firearm recorded in another case (%(match)s), held by %(agency)s "
+                            "(%(acronym)s). Contact: %(contact)s.", match=match_label(view.link.match),
+                            agency=view.agency.name, acronym=view.agency.acronym,
+                            contact=view.agency.contact or "—"))
+    other = view.other
+    serial = other.serial_number or other.restored_serial or "—"
+    if other.case_id == view.this.case_id:
+        text = _("Possible same firearm recorded in another seizure of this case: %(firearm)s, serial "
+                 "%(serial)s (%(match)s).", firearm=_describe(other), serial=serial,
+                 match=match_label(view.link.match))
+    else:
+        text = _("Possible same firearm recorded in another case: %(firearm)s, serial %(serial)s, case "
+                 "%(case)s (%(match)s).", firearm=_describe(other), serial=serial, case=other.case.reference,
+                 match=match_label(view.link.match))
+    return LinkNotice(text, other.id)
+
+
+def detect_and_notify(user: User, firearms: list[Firearm], field: str = "serial_number") -> dict[str, list[str]]:
+    """Detect the links of firearms just recorded by ``user`` (in the order of the seizure's
+    rows) and return the notices as warnings keyed ``firearms-<index>-<field>``."""
+    warnings: dict[str, list[str]] = {}
+    for index, firearm in enumerate(firearms):
+        links = detect_links(firearm, actor=user)
+        if links:
+            warnings[f"firearms-{index}-{field}"] = [
+                notice_text(view) for view in link_views(user, links, "seizure_warning", focus_id=firearm.id)]
+    return warnings
+
+
+# --- the analyst's decision ---------------------------------------------------------------------------
+
+
+def _stale(link: FirearmLink) -> Conflict:
+    return Conflict(_("Someone else decided this link while you were reading it. Review the decision saved "
+                      "now, then decide again."), {"version": link.version, "status": link.status})
+
+
+def decide_link(user: User, link: FirearmLink, values: dict[str, Any]) -> FirearmLink:
+    """Confirm or dismiss ``link`` (already fetched through ``user``'s scope).
+
+    ``values``: ``status`` (confirmed | dismissed), ``version`` (the version read; a stale
+    one raises ``Conflict``), ``note``. Reversing a decision — dismissing a confirmed link,
+    or confirming a dismissed one — needs a note saying why. Audited with the old and new status.
+    """
+    if user.role not in DECIDERS:
+        raise Forbidden(_("Only analysts and supervisors confirm or dismiss links."))
+    version = values.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version != link.version:
+        raise _stale(link)
+    check = Checker()
+    status = check.choice("status", values.get("status"), DECISIONS, required=True)
+    note = check.text("note", values.get("note"), NOTE_MAX, multiline=True)
+    if status and status == link.status:
+        check.error("status", _("This link is already %(status)s.", status=_status_word(status)))
+    elif status and link.status != "possible" and not note and "note" not in check.errors:
+        check.error("note", _("Say why: a note is required to dismiss a confirmed link.")
+                    if link.status == "confirmed" else _("Say why: a note is required to confirm a dismissed link."))
+    check.raise_if_errors()
+    old = {"status": link.status, "decision_note": link.decision_note}
+    link.status, link.decision_note = status, note
+    link.decided_by_id, link.decided_at = user.id, utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        stored = db.session.get(FirearmLink, link.id, populate_existing=True)
+        raise _stale(stored or link) from None
+    record(DECIDED, actor=user, object_type="firearm_link", object_id=link.id, case_id=link.firearm.case_id,
+           details={"old": old, "new": {"status": status, "decision_note": note},
+                    "firearm_id": link.firearm_id, "other_firearm_id": link.other_firearm_id})
+    return link
+
+
+def _status_word(status: str) -> str:
+    return _("confirmed") if status == "confirmed" else _("dismissed")

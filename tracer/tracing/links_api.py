@@ -1,0 +1,127 @@
+"""Possible-same-firearm links on the JSON API: a firearm's links, and the analyst's decision.
+
+The other firearm of a link comes in full when the caller may see it, otherwise as
+a restricted entry (the owning agency and its contact only), as serial-search hits do.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from flask import jsonify, request, url_for
+from flask_login import current_user
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracer.api.openapi import operation
+from tracer.api.parsing import parse_json
+from tracer.api.views import bp
+from tracer.core.pagination import paginate
+from tracer.extensions import db
+from tracer.firearms.services import get_firearm
+from tracer.tracing import link_services as services
+from tracer.tracing.models import LINK_MATCHES, LINK_STATUSES
+
+case_workers = ("officer", "analyst", "supervisor")
+deciders = tuple(sorted(services.DECIDERS))
+
+
+class AgencyContactOut(BaseModel):
+    name: str
+    acronym: str
+    contact: str | None = Field(description="Contact name, phone and email of the owning agency")
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+
+
+class LinkedFirearm(BaseModel):
+    restricted: bool = Field(description="True when the caller may not see the other firearm: then only "
+                                         "``agency`` is given")
+    firearm_id: int | None = None
+    serial_number: str | None = None
+    restored_serial: str | None = None
+    manufacturer: str | None = None
+    model: str | None = None
+    caliber: str | None = None
+    case_id: int | None = None
+    case_reference: str | None = None
+    url: str | None = None
+    agency: AgencyContactOut | None = None
+
+
+class LinkOut(BaseModel):
+    id: int
+    firearm_id: int = Field(description="The firearm the link is seen from (one the caller may see)")
+    match: Literal[LINK_MATCHES]  # type: ignore[valid-type]
+    score: float = Field(description="From 0 to 1: the serial's match weighed by model and caliber agreement")
+    status: Literal[LINK_STATUSES]  # type: ignore[valid-type]
+    newer_record: bool = Field(description="True when ``firearm_id`` was recorded after the other firearm")
+    detected_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None = Field(description="Username of the analyst who decided")
+    decision_note: str | None
+    version: int
+    other: LinkedFirearm
+
+
+class LinkList(BaseModel):
+    items: list[LinkOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class LinkDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(description="confirmed or dismissed")
+    version: int = Field(description="The version read; a newer stored version answers 409")
+    note: str | None = Field(default=None, max_length=services.NOTE_MAX,
+                             description="Why; required to dismiss a confirmed link (or confirm a dismissed one)")
+
+
+def _other_json(view: services.LinkView) -> dict[str, Any]:
+    if view.restricted:
+        agency = view.agency
+        return {"restricted": True, "agency": {
+            "name": agency.name, "acronym": agency.acronym, "contact": agency.contact or None,
+            "contact_name": agency.contact_name, "contact_phone": agency.contact_phone,
+            "contact_email": agency.contact_email}}
+    other = view.other
+    return {"restricted": False, "firearm_id": other.id, "serial_number": other.serial_number,
+            "restored_serial": other.restored_serial, "manufacturer": other.manufacturer_name or None,
+            "model": other.model, "caliber": other.caliber_name or None, "case_id": other.case_id,
+            "case_reference": other.case.reference, "url": url_for("firearms.detail", firearm_id=other.id)}
+
+
+def link_json(view: services.LinkView) -> dict[str, Any]:
+    link = view.link
+    return LinkOut(
+        id=link.id, firearm_id=view.this.id, match=link.match, score=link.score, status=link.status,
+        newer_record=link.firearm_id == view.this.id, detected_at=link.detected_at, decided_at=link.decided_at,
+        decided_by=link.decided_by.username if link.decided_by else None, decision_note=link.decision_note,
+        version=link.version, other=LinkedFirearm(**_other_json(view)),
+    ).model_dump(mode="json")
+
+
+@operation(bp, "/firearms/<int:firearm_id>/links", "GET", allow=case_workers, response=LinkList, errors=(404,),
+           summary="Records that may be this same firearm (both directions), open ones first",
+           query={"page": "Page number, from 1", "per_page": "Items per page, at most 100 (default 25)"})
+def list_firearm_links(firearm_id: int):
+    firearm = get_firearm(current_user, firearm_id)
+    page = paginate(services.firearm_links(firearm), request.args.get("page"), request.args.get("per_page", 25))
+    views = services.link_views(current_user, page.items, "api", focus_id=firearm.id)
+    db.session.commit()  # the restricted hits shown, if any
+    return jsonify({"items": [link_json(view) for view in views], "page": page.page,
+                    "per_page": page.per_page, "total": page.total})
+
+
+@operation(bp, "/links/<int:link_id>", "PATCH", allow=deciders, response=LinkOut, body=LinkDecisionIn,
+           errors=(404, 409), summary="Confirm or dismiss a possible same firearm (carries the version read)")
+def decide_link(link_id: int):
+    link = services.get_link(current_user, link_id)
+    body = parse_json(LinkDecisionIn, multiline=("note",))
+    services.decide_link(current_user, link, body.model_dump())
+    view = services.link_views(current_user, [link], "api")[0]
+    db.session.commit()
+    return jsonify(link_json(view))

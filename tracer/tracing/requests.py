@@ -1,0 +1,344 @@
+"""Trace requests: who sees them, how one is created, numbered, snapshotted and submitted.
+
+Every read goes through ``trace_request_query``: Mexican users see the requests
+of the firearms of agencies in their scope, a US partner office sees the
+requests addressed to it (never a draft), administrators see none. Writing
+functions check, flush and audit; the caller (a page or an API view) commits.
+Results are recorded by ``tracing.results``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, false, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracer.audit.services import record
+from tracer.auth.models import Agency, User
+from tracer.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from tracer.core.models import utcnow
+from tracer.core.numbering import next_number
+from tracer.core.scope import agency_scope
+from tracer.core.time import local_today
+from tracer.extensions import db
+from tracer.firearms.models import Firearm
+from tracer.firearms.services import firearm_query
+from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter, TraceRequest
+from tracer.tracing.readiness import Readiness, trace_readiness, traced_serial
+
+# Roles that request traces (SPEC §2: tracing is the analysts' work; supervisors may do it too).
+REQUESTERS = frozenset({"analyst", "supervisor"})
+# At most this many firearms in one bulk request: one page of the backlog.
+BULK_MAX = 100
+
+
+class NotTraceReady(ValidationFailed):
+    """A trace request refused because the firearm lacks identifiers a trace needs.
+
+    ``fields`` maps each missing identifier to its reason; the API's ``details``
+    also carry the ``missing`` list, as the readiness answer names them.
+    """
+
+    def __init__(self, readiness: Readiness):
+        super().__init__(_("The trace request was not created: the firearm lacks identifiers a trace needs."),
+                         readiness.missing_messages())
+        self.readiness = readiness
+        self.details = {**self.fields, "missing": list(readiness.missing)}
+
+
+class AlreadyRequested(Conflict):
+    """A second trace request for the same recovery of a firearm."""
+
+    code = "trace_already_requested"
+
+    def __init__(self, existing: TraceRequest):
+        super().__init__(_("This recovery already has trace request %(number)s.", number=existing.trace_number),
+                         {"trace_number": existing.trace_number, "trace_request_id": existing.id,
+                          "status": existing.status})
+        self.existing = existing
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def trace_request_query(user: User) -> Select:
+    """``SELECT`` of the trace requests ``user`` may see: the only way requests are read."""
+    statement = select(TraceRequest)
+    if user.role == "admin" or not user.active:
+        return statement.where(false())
+    if user.agency.level == "us":
+        # The partner office works what was sent to it; a draft has not been sent.
+        return statement.where(TraceRequest.addressed_to_id == user.agency_id, TraceRequest.status != "draft")
+    return statement.where(agency_scope(user, TraceRequest.agency_id))
+
+
+def get_trace_request(user: User, trace_request_id: int) -> TraceRequest:
+    """The trace request if ``user`` may see it; ``NotFound`` otherwise (absent or out of scope alike)."""
+    found = db.session.scalar(trace_request_query(user).where(TraceRequest.id == trace_request_id))
+    if found is None:
+        raise NotFound(_("Trace request not found."))
+    return found
+
+
+def request_for_firearm(firearm: Firearm) -> TraceRequest | None:
+    """The trace request of this recovery, whatever its status (there is at most one)."""
+    return db.session.scalar(select(TraceRequest).where(TraceRequest.firearm_id == firearm.id))
+
+
+@dataclass
+class RequestFilters:
+    """What a trace request list may be narrowed by; empty values do not filter."""
+
+    status: str | None = None
+    priority: str | None = None
+
+
+def filtered_requests(user: User, filters: RequestFilters) -> Select:
+    """The scoped ``SELECT`` of the requests matching ``filters``. A US partner office gets its
+    work queue, oldest submitted first; Mexican users see the newest first."""
+    fields: dict[str, list[str]] = {}
+    if filters.status and filters.status not in TRACE_STATUSES:
+        fields["status"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(TRACE_STATUSES))]
+    if filters.priority and filters.priority not in TRACE_PRIORITIES:
+        fields["priority"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(TRACE_PRIORITIES))]
+    if fields:
+        raise ValidationFailed(_("Please correct the marked fields."), fields)
+    statement = trace_request_query(user)
+    if filters.status:
+        statement = statement.where(TraceRequest.status == filters.status)
+    if filters.priority:
+        statement = statement.where(TraceRequest.priority == filters.priority)
+    if user.agency.level == "us":
+        return statement.order_by(TraceRequest.submitted_at, TraceRequest.id)
+    return statement.order_by(TraceRequest.created_at.desc(), TraceRequest.id.desc())
+
+
+# --- where a request goes -------------------------------------------------------------------------------
+
+
+def partner_offices() -> list[Agency]:
+    """The active US partner offices that receive trace requests, by acronym."""
+    return list(db.session.scalars(select(Agency).where(Agency.level == "us", Agency.active.is_(True))
+                                   .order_by(Agency.acronym)))
+
+
+def resolve_addressee(addressed_to: Agency | str | None) -> Agency:
+    """The US partner office a request goes to: the one named (acronym), or the only one there is."""
+    if isinstance(addressed_to, Agency):
+        if addressed_to.level == "us" and addressed_to.active:
+            return addressed_to
+        addressed_to = addressed_to.acronym
+    offices = partner_offices()
+    text = (addressed_to or "").strip()
+    if text:
+        found = next((office for office in offices if office.acronym == text.upper()), None)
+        if found is None:
+            raise ValidationFailed(_("Please correct the marked fields."), {"addressed_to": [
+                _("“%(acronym)s” is not a US partner office. Choose one of: %(offices)s.", acronym=text[:40],
+                  offices=", ".join(o.acronym for o in offices) or "—")]})
+        return found
+    if len(offices) == 1:
+        return offices[0]
+    if not offices:
+        message = _("No US partner office is registered to receive trace requests; ask an administrator.")
+    else:
+        message = _("Choose the US partner office the request goes to: %(offices)s.",
+                    offices=", ".join(o.acronym for o in offices))
+    raise ValidationFailed(_("Please correct the marked fields."), {"addressed_to": [message]})
+
+
+def _priority(value: Any) -> str:
+    priority = (value or "routine").strip() if isinstance(value, str) else (value or "routine")
+    if priority not in TRACE_PRIORITIES:
+        raise ValidationFailed(_("Please correct the marked fields."), {"priority": [
+            _("Not one of the allowed values: %(values)s.", values=", ".join(TRACE_PRIORITIES))]})
+    return priority
+
+
+# --- creating and submitting ------------------------------------------------------------------------
+
+
+def may_request(user: User) -> bool:
+    """Whether ``user``'s role requests traces."""
+    return user.role in REQUESTERS and user.agency.level != "us"
+
+
+def _ensure_may_request(user: User, firearm: Firearm) -> None:
+    if not may_request(user):
+        raise Forbidden(_("Your role does not allow requesting traces."))
+    if not db.session.scalar(select(firearm_query(user).where(Firearm.id == firearm.id).exists())):
+        raise NotFound(_("Firearm not found."))
+
+
+def identifiers_of(firearm: Firearm) -> dict[str, Any]:
+    """What a request sends: the firearm's identity, where and when it was seized, and the case."""
+    seizure = firearm.seizure
+    written, normalized = traced_serial(firearm)
+    return {
+        "firearm_type": firearm.firearm_type,
+        "manufacturer": firearm.manufacturer_name or None,
+        "manufacturer_as_written": firearm.manufacturer_text,
+        "model": firearm.model,
+        "caliber": firearm.caliber_name or None,
+        "serial_number": firearm.serial_number,
+        "serial_normalized": firearm.serial_normalized,
+        "serial_status": firearm.serial_status,
+        "restored_serial": firearm.restored_serial,
+        "traced_serial": written,
+        "traced_serial_normalized": normalized,
+        "importer": firearm.importer,
+        "country_of_manufacture": firearm.country_code,
+        "converted_to_automatic": bool(firearm.converted_to_automatic),
+        "seized_on": seizure.seized_on.isoformat(),
+        "state": seizure.state_code,
+        "municipality": seizure.municipality_code,
+        "locality": seizure.locality,
+        "case_reference": firearm.case.reference,
+    }
+
+
+def _audit_details(trace: TraceRequest) -> dict[str, Any]:
+    return {"trace_number": trace.trace_number, "firearm_id": trace.firearm_id, "status": trace.status,
+            "priority": trace.priority, "addressed_to": trace.addressed_to.acronym}
+
+
+def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | None = None,
+                  priority: Any = "routine", submit: bool = True) -> TraceRequest:
+    """Request the trace of one recovered firearm, addressed to a US partner office.
+
+    Refuses (``NotTraceReady``, nothing created) a firearm that lacks an identifier
+    a trace needs, and (``AlreadyRequested``) a second request for the same
+    recovery — also when two users ask at once. A draft (``submit=False``) may be
+    saved before the firearm is ready; asking again for a firearm with a draft
+    submits that draft. Numbered ``RT-YYYY-NNNNNN`` by Mexico City year.
+    """
+    _ensure_may_request(user, firearm)
+    priority = _priority(priority)
+    existing = request_for_firearm(firearm)
+    if existing is not None:
+        if existing.status == "draft" and submit:
+            return submit_draft(user, existing, addressed_to=addressed_to, priority=priority)
+        raise AlreadyRequested(existing)
+    office = resolve_addressee(addressed_to)
+    if submit:
+        readiness = trace_readiness(firearm)
+        if not readiness.ready:
+            raise NotTraceReady(readiness)
+    year = local_today().year
+    try:
+        # The number is taken inside the savepoint: a refused duplicate leaves no gap.
+        with db.session.begin_nested():
+            number = next_number(TraceNumberCounter, year)
+            trace = TraceRequest(
+                trace_number=f"RT-{year}-{number:06d}", firearm_id=firearm.id, case_id=firearm.case_id,
+                agency_id=firearm.agency_id, requesting_agency_id=user.agency_id, addressed_to=office,
+                requested_by_id=user.id, status="submitted" if submit else "draft", priority=priority,
+                identifiers=identifiers_of(firearm), submitted_at=utcnow() if submit else None)
+            db.session.add(trace)
+            db.session.flush()
+    except IntegrityError:
+        existing = request_for_firearm(firearm)
+        if existing is None:
+            raise
+        raise AlreadyRequested(existing) from None
+    record("trace_request.create", object_type="trace_request", object_id=trace.id, case_id=trace.case_id,
+           actor=user, details={"new": _audit_details(trace)})
+    if submit:
+        record("trace_request.submit", object_type="trace_request", object_id=trace.id, case_id=trace.case_id,
+               actor=user, details={"old": {"status": "draft"}, "new": {"status": "submitted"},
+                                    "trace_number": trace.trace_number})
+    return trace
+
+
+def submit_draft(user: User, trace: TraceRequest, addressed_to: Agency | str | None = None,
+                 priority: Any = None) -> TraceRequest:
+    """Send a draft: readiness is checked again and the identifiers are taken now."""
+    firearm = trace.firearm
+    _ensure_may_request(user, firearm)
+    if trace.status != "draft":
+        raise AlreadyRequested(trace)
+    office = resolve_addressee(addressed_to) if (addressed_to or "") != "" else trace.addressed_to
+    readiness = trace_readiness(firearm)
+    if not readiness.ready:
+        raise NotTraceReady(readiness)
+    trace.addressed_to = office
+    trace.priority = _priority(priority or trace.priority)
+    trace.identifiers = identifiers_of(firearm)
+    trace.status, trace.submitted_at = "submitted", utcnow()
+    trace.requested_by_id, trace.requesting_agency_id = user.id, user.agency_id
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except StaleDataError:
+        raise Conflict(_("Someone else changed this trace request; reload the page and try again.")) from None
+    record("trace_request.submit", object_type="trace_request", object_id=trace.id, case_id=trace.case_id,
+           actor=user, details={"old": {"status": "draft"}, "new": _audit_details(trace)})
+    return trace
+
+
+@dataclass
+class Refusal:
+    """A firearm of a bulk request that got no trace request, and why."""
+
+    firearm_id: int
+    firearm: Firearm | None
+    reasons: list[str]
+    trace_number: str | None = None
+
+
+@dataclass
+class BulkOutcome:
+    created: list[TraceRequest] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def _reasons(problem: DomainError) -> list[str]:
+    if isinstance(problem, ValidationFailed) and problem.fields:
+        return [message for messages in problem.fields.values() for message in messages]
+    return [problem.message]
+
+
+def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | str | None = None,
+                   priority: Any = "routine") -> BulkOutcome:
+    """Request the traces of several firearms at once (the backlog's bulk action).
+
+    Each firearm is requested like ``request_trace`` inside its own savepoint:
+    those that are not ready, already requested or out of scope are reported
+    with the reasons and leave nothing behind; the rest are created. The caller
+    commits once, so an unexpected error leaves nothing half-done.
+    """
+    if not may_request(user):
+        raise Forbidden(_("Your role does not allow requesting traces."))
+    priority = _priority(priority)
+    office = resolve_addressee(addressed_to)
+    ids: list[int] = []
+    bad: list[str] = []
+    for value in firearm_ids:
+        text = str(value).strip()
+        if text.isascii() and text.isdigit() and 0 < int(text) < 2**31:
+            ids.append(int(text))
+        else:
+            bad.append(text[:20])
+    ids = list(dict.fromkeys(ids))
+    if bad or not ids or len(ids) > BULK_MAX:
+        message = (_("Choose firearms from the list.") if bad else
+                   _("Choose at least one firearm.") if not ids else
+                   _("Choose at most %(max)d firearms at a time.", max=BULK_MAX))
+        raise ValidationFailed(_("Please correct the marked fields."), {"firearm_ids": [message]})
+    found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
+    outcome = BulkOutcome()
+    for firearm_id in ids:
+        firearm = found.get(firearm_id)
+        if firearm is None:
+            outcome.refused.append(Refusal(firearm_id, None, [_("Firearm not found.")]))
+            continue
+        try:
+            with db.session.begin_nested():
+                outcome.created.append(request_trace(user, firearm, office, priority))
+        except (ValidationFailed, Conflict, NotFound, Forbidden) as problem:
+            number = problem.existing.trace_number if isinstance(problem, AlreadyRequested) else None
+            outcome.refused.append(Refusal(firearm_id, firearm, _reasons(problem), number))
+    return outcome

@@ -1,0 +1,72 @@
+"""The trace-result form and the trace-result upload form.
+
+The result form only carries what the liaison officer typed; ``record_result``
+checks it and its messages are put back next to each field.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.widgets import DateInput
+
+from tracer.tracing.models import NO_TRACE_REASONS, TRACE_OUTCOMES, TraceRequest
+from tracer.tracing.result_labels import NO_TRACE_REASON_LABELS, OUTCOME_LABELS
+from tracer.tracing.results import result_values
+
+BLANK = SelectChoice("", "—")
+TEXT = {"autocomplete": "off", "spellcheck": "false"}
+
+
+class ResultForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), validate_choice=False,
+                          choices=[BLANK] + [SelectChoice(v, OUTCOME_LABELS[v]) for v in TRACE_OUTCOMES])
+    no_trace_reason = SelectField(_l("No-trace reason"), validate_choice=False,
+                                  choices=[BLANK] + [SelectChoice(v, NO_TRACE_REASON_LABELS[v])
+                                                     for v in NO_TRACE_REASONS])
+    ffl_name = StringField(_l("Dealer (FFL) name"))
+    ffl_license = StringField(_l("FFL licence number"), render_kw={**TEXT, "placeholder": "5-74-123-01-4C-12345",
+                                                                   "autocapitalize": "characters"})
+    ffl_street = StringField(_l("Dealer's street address"))
+    ffl_city = StringField(_l("Dealer's city"))
+    ffl_state = StringField(_l("Dealer's US state"), render_kw={"placeholder": "TX"})
+    ffl_zip = StringField(_l("ZIP code"), render_kw={**TEXT, "inputmode": "numeric"})
+    purchase_date = StringField(_l("Purchase date"), widget=DateInput())
+    purchaser_name = StringField(_l("First retail purchaser"), render_kw=TEXT)
+    multiple_sale = BooleanField(_l("Part of a multiple sale"))
+    notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
+    version = HiddenField()
+
+    @classmethod
+    def for_request(cls, trace_request: TraceRequest, purchaser_name: str | None) -> "ResultForm":
+        """The form filled with the stored result; the purchaser only as the caller may show it."""
+        values = result_values(trace_request)
+        values.update(purchaser_name=purchaser_name, multiple_sale=bool(values["multiple_sale"]),
+                      version=str(trace_request.version))
+        values = {name: value for name, value in values.items() if value is not None}
+        return cls(formdata=None, data=values)
+
+    def values(self) -> dict[str, Any]:
+        """The raw values for ``record_result``."""
+        values = {name: self[name].data for name in ("outcome", "no_trace_reason", "ffl_name", "ffl_license",
+                                                     "ffl_street", "ffl_city", "ffl_state", "ffl_zip",
+                                                     "purchase_date", "purchaser_name", "notes")}
+        values["multiple_sale"] = "yes" if self.multiple_sale.data else "no"
+        return values
+
+    def version_number(self) -> int | None:
+        """The version the officer read, None for a first result, -1 when tampered with (stale)."""
+        raw = (self.version.data or "").strip()
+        if not raw:
+            return None
+        return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+
+
+class ResultImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))])
+    partial = BooleanField(_l("Record the rows without errors and report the rest"))
+    dry_run = BooleanField(_l("Only check the file (write nothing)"))
