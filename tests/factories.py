@@ -148,10 +148,19 @@ def trace_request(firearm_=None, addressed_to: Agency | str = "ATF-MX", requeste
 
 
 def firearm_link(firearm_, other, match: str = "lookalike", score: float = 0.9, **fields):
-    """A possible-same-firearm link from ``firearm_`` (the newer record) to ``other``."""
+    """A possible-same-firearm link from ``firearm_`` (the newer record) to ``other``. Recording
+    a firearm may have linked the two already (their serials look alike): that link is given
+    the values asked for."""
+    from sqlalchemy import select
+
     from tracer.tracing.models import FirearmLink
 
-    created = FirearmLink(firearm_id=firearm_.id, other_firearm_id=other.id, match=match, score=score, **fields)
-    db.session.add(created)
+    created = db.session.scalar(select(FirearmLink).where(FirearmLink.firearm_id == firearm_.id,
+                                                          FirearmLink.other_firearm_id == other.id))
+    if created is None:
+        created = FirearmLink(firearm_id=firearm_.id, other_firearm_id=other.id)
+        db.session.add(created)
+    for name, value in {"match": match, "score": score, **fields}.items():
+        setattr(created, name, value)
     db.session.flush()
     return created

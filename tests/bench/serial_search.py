@@ -8,9 +8,18 @@ It builds (or reuses) 100,000 cases, 300,000 seizures and 1,000,000 firearms in 
 database named by TRACER_BENCH_DATABASE_URL (default: tracer_bench on the local server,
 created when missing, schema from the migrations), with set-based SQL; then times the
 search through the service layer — ``find_serial_matches`` and ``search_serials`` for a
-federal analyst — against baselines measured in the same run: the bare indexed SQL
-lookup for exact searches, a full sequential scan doing the same matching for partial
-and fuzzy ones. It prints one table and exits non-zero when a budget fails.
+federal analyst — against baselines measured in the same run, query by query:
+
+- exact: the very statements the operation sent for the query, replayed on a bare
+  psycopg connection (the indexed lookup and nothing else);
+- partial and fuzzy: one sequential scan of the table evaluating the same matching
+  (``matching_condition``, index and bitmap scans switched off).
+
+Each query's time is the median of ``--repeats`` runs. Searches run as the page runs
+them: in a transaction already open, committed afterwards (their audit events land in
+the bench database), in a process whose start-up objects are frozen for the garbage
+collector (as ``gunicorn.conf.py`` does). It prints one table and exits non-zero when
+a budget fails or a search misses the firearm it was drawn from.
 """
 from __future__ import annotations
 
@@ -76,7 +85,8 @@ def timed(function, item, repeats: int = 1) -> float:
 
 def measure(user, queries: dict, baseline_sample: int, repeats: int) -> tuple[list[tuple], list[str]]:
     """(rows of the table, failed sanity checks). Each query is timed through the service and
-    then its baseline, one after the other, so that both see the machine in the same state.
+    then, for exact searches, its baseline, one after the other, so that both see the machine
+    in the same state; the full scans of partial and fuzzy searches follow the searches.
 
     The exact baseline of an operation is the SQL that operation sent for the query, replayed
     on a bare psycopg connection (nothing but the statements and their rows); the partial and
@@ -132,7 +142,7 @@ def measure(user, queries: dict, baseline_sample: int, repeats: int) -> tuple[li
         spent = {name: [] for name in operations}
         bare = {name: [] for name in operations}
         scans = []
-        for number, query in enumerate(items):
+        for query in items:
             for name, operation in operations.items():
                 fresh_transaction()
                 sent.clear()
@@ -144,8 +154,10 @@ def measure(user, queries: dict, baseline_sample: int, repeats: int) -> tuple[li
                 spent[name].append(timed(operation, query, repeats))
                 if mode == "exact":
                     bare[name].append(timed(replay, statements, repeats))
-            if mode != "exact" and number < baseline_sample:
-                scans.append(timed(full_scan, query))
+        if mode != "exact":
+            # After the searches, not between them: a scan of the whole table would leave the
+            # caches cold for the search timed next.
+            scans = [timed(full_scan, query) for query in items[:baseline_sample]]
         for name in operations:
             if mode == "exact":
                 rows.append(_row(f"{mode}: {name}", mode, spent[name], "same SQL, bare psycopg", bare[name]))
@@ -205,7 +217,7 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="generate the dataset again even if it is there")
     parser.add_argument("--queries", type=int, default=300, help="queries per mode")
     parser.add_argument("--baseline-queries", type=int, default=40, help="queries per mode timed as full scans")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each query; its time is their median")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each query; its time is their median")
     parser.add_argument("--seed", type=int, default=2026)
     options = parser.parse_args()
     url = os.environ.get("TRACER_BENCH_DATABASE_URL") or DEFAULT_URL
@@ -233,7 +245,9 @@ def main() -> int:
         gc.freeze()
         rows, failures = measure(user, queries, options.baseline_queries, options.repeats)
         db.session.rollback()
-    print()
+    print(f"\n{options.queries} queries per mode (recorded serials, look-alike misreadings, one true edit, absent "
+          f"serials, fragments with ? and *); each timed as the median of {options.repeats} runs; full scans on "
+          f"the first {options.baseline_queries}.")
     print_table(rows)
     for failure in failures:
         print("NOT FOUND:", failure)

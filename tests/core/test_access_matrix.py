@@ -105,6 +105,12 @@ ACCESS = {
     # Serial-number search: the page and the API.
     "search.serial": CASE_WRITERS,
     "api.search_serial": CASE_WRITERS,
+    # Possible same firearm: the analysts' list, a link side by side, the decision, the API.
+    "tracing.links": frozenset({"analyst", "supervisor"}),
+    "tracing.link_detail": CASE_WRITERS,
+    "tracing.link_decide": frozenset({"analyst", "supervisor"}),
+    "api.list_firearm_links": CASE_WRITERS,
+    "api.decide_link": frozenset({"analyst", "supervisor"}),
 }
 ROLES = sorted(ALL)
 

@@ -108,6 +108,14 @@ def test_a_bad_filter_names_the_field(world):
     assert "Use the INEGI code of a state, 01 to 32." in body and "Not one of the allowed values" in body
 
 
+def test_an_agency_filter_with_a_control_character_matches_nothing(world):
+    """PostgreSQL refuses a NUL byte in a query parameter: the filter must not reach it."""
+    analyst, _firearms = world
+    page = analyst.get("/trace-requests/backlog?agency=FGE-SON%00")
+    assert page.status_code == 200
+    assert _rows(page) == [] and "No firearm waiting for a trace request matches." in text(page)
+
+
 def test_the_backlog_is_scoped(world, login_as):
     _analyst, firearms = world
     jalisco = login_as("analyst", "FGE-JAL", locale="en")

@@ -121,3 +121,23 @@ def test_a_liaison_exports_only_the_requests_sent_to_their_office(traces, login_
                                                                                    urgent.trace_number}
     cbp = login_as("liaison", "CBP-MX", locale="en")
     assert _csv(cbp.get("/trace-requests/export.csv"))[1:] == []
+
+
+def test_a_sent_request_keeps_the_readiness_notes_it_was_sent_with(traces, login_as):
+    """The US office reads the notes taken when the request was sent, in its own language, and
+    learns nothing of later changes to a firearm it may not see."""
+    analyst, _routine, _urgent = traces
+    firearm = ready_firearm(factories.case("FGE-SON"), manufacturer="Armas Patito")
+    sent = request_trace(analyst.user, firearm)
+    firearm.manufacturer_text = "Taller Secreto"
+    db.session.commit()
+    english = login_as("liaison", "ATF-MX", locale="en")
+    rows = _csv(english.get("/trace-requests/export.csv"))
+    row = next(dict(zip(rows[0], row)) for row in rows[1:] if row[0] == sent.trace_number)
+    assert row["Readiness notes"] == "“Armas Patito” is not in the reference list of manufacturers: check the spelling."
+    for page in (f"/trace-requests/{sent.id}", f"/trace-requests/{sent.id}/print"):
+        body = text(english.get(page))
+        assert "“Armas Patito” is not in the reference list" in body and "Taller Secreto" not in body, page
+    spanish = login_as("liaison", "ATF-MX", locale="es")
+    assert "«Armas Patito» no está en la lista de referencia de fabricantes" in text(
+        spanish.get(f"/trace-requests/{sent.id}/print"))

@@ -37,7 +37,7 @@ def pairs() -> dict[tuple[int, int], str]:
     return {(link.firearm_id, link.other_firearm_id): link.match for link in db.session.scalars(select(FirearmLink))}
 
 
-def test_an_import_links_its_rows_to_recorded_firearms_and_to_each_other(chihuahua):
+def test_an_import_links_its_rows_and_detect_links_adds_the_one_edit_ones(app, chihuahua):
     user = officer("FGR")
     report = run(user, [
         row("E1", "S-1", serial_number="BXK 123 45"),            # the Chihuahua Glock again
@@ -49,12 +49,24 @@ def test_an_import_links_its_rows_to_recorded_firearms_and_to_each_other(chihuah
     ])
     assert report.outcome == "imported" and report.imported_rows == 6
     e1, e2, e3 = imported("E1"), imported("E2"), imported("E3")
+    # The import links exact and look-alike serials as it writes them.
+    assert pairs() == {(e1.id, chihuahua.id): "exact", (e2.id, chihuahua.id): "lookalike",
+                       (e2.id, e1.id): "lookalike"}
+    detected = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "firearm_link.detect")))
+    assert len(detected) == 3 and {e.user_id for e in detected} == {user.id}
+    assert {e.case_id for e in detected} == {e1.case_id, e2.case_id}
+
+    # The one-edit pass completes them; a second run adds nothing.
+    done = app.test_cli_runner().invoke(args=["tracing", "detect-links"])
+    assert done.exit_code == 0 and "possible same firearms found: 3" in done.output
     assert pairs() == {
         (e1.id, chihuahua.id): "exact", (e2.id, chihuahua.id): "lookalike", (e3.id, chihuahua.id): "one_edit",
         (e2.id, e1.id): "lookalike", (e3.id, e1.id): "one_edit", (e3.id, e2.id): "one_edit"}
-    detected = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "firearm_link.detect")))
-    assert len(detected) == 6 and {e.user_id for e in detected} == {user.id}
-    assert {e.case_id for e in detected} == {e1.case_id, e2.case_id, e3.case_id}
+    later = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "firearm_link.detect",
+                                                              AuditEvent.user_id.is_(None))))
+    assert len(later) == 3 and {e.details["match"] for e in later} == {"one_edit"}
+    again = app.test_cli_runner().invoke(args=["tracing", "detect-links", "--since", "2020-01-01"])
+    assert "possible same firearms found: 0" in again.output
 
 
 def test_importing_the_file_again_adds_no_link(chihuahua):

@@ -221,3 +221,18 @@ def test_officers_do_not_decide(login_as, chihuahua_glock):
     assert officer.post(f"/links/{link.id}/decision", {"status": "confirmed", "version": "1"}).status_code == 403
     assert officer.get(f"/links/{link.id}").status_code == 200
     assert officer.get("/links").status_code == 403
+
+
+def test_a_match_in_another_seizure_of_the_same_case_says_so(app, reference_data):
+    from flask_babel import force_locale
+
+    from tracer.seizures.services import create_seizure
+
+    earlier = recorded("FGE-SON")
+    officer = factories.user("officer", factories.agency("FGE-SON"))
+    values = {"seized_on": "2025-06-01", "state": "26", "municipality": "030"}
+    with app.test_request_context(), force_locale("en"):
+        _seizure, warnings = create_seizure(officer, earlier.case, values, [{**READY, "serial_number": SERIAL}])
+    [notice] = warnings["firearms-0-serial_number"]
+    assert notice.startswith("Possible same firearm recorded in another seizure of this case: Glock 19")
+    assert notice.firearm_id == earlier.id

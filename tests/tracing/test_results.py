@@ -102,6 +102,13 @@ def test_a_zip_code_of_another_shape_is_refused(officer_en):
     assert list(failure(officer_en, waiting_request(), ffl_zip="7700")) == ["ffl_zip"]
 
 
+@pytest.mark.parametrize("field, written", [("ffl_zip", "\u0667\u0667\u0660\u0660\u0662"),
+                                            ("ffl_license", "\u0665-74-201-01-4C-12345")])
+def test_digits_of_other_scripts_are_refused_not_stored_as_typed(officer_en, field, written):
+    """Arabic-Indic digits are digits to Python's \\d, not to a ZIP code or an ATF licence."""
+    assert list(failure(officer_en, waiting_request(), **{field: written})) == [field]
+
+
 def test_a_us_retail_result_names_the_dealer(officer_en):
     fields = failure(officer_en, waiting_request(), ffl_name="", ffl_license="", ffl_city="", ffl_state="")
     assert sorted(fields) == ["ffl_city", "ffl_license", "ffl_name", "ffl_state"]

@@ -71,6 +71,14 @@ def test_field_errors_answer_422_naming_each_field(client, officer, trace):
     assert "2025-03-20" in details["purchase_date"][0] and "2025-03-14" in details["purchase_date"][0]
 
 
+@pytest.mark.parametrize("value", [7, [True], {"yes": True}, "maybe"])
+def test_a_multiple_sale_that_is_not_yes_or_no_is_named_by_its_field(client, officer, trace, value):
+    _user, headers = officer
+    response = put(client, trace, headers, {**BODY, "multiple_sale": value})
+    assert response.status_code == 422
+    assert response.json["error"]["details"] == {"multiple_sale": ["Answer yes or no."]}
+
+
 def test_a_correction_needs_the_version_and_a_stale_one_answers_409_with_the_stored_values(client, officer, trace):
     user, headers = officer
     assert put(client, trace, headers, BODY).status_code == 200

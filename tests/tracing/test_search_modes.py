@@ -170,6 +170,20 @@ def test_partial_ranks_serials_it_covers_more_first(register):
     assert found[0].score > found[1].score
 
 
+def test_a_fragment_found_everywhere_still_answers_its_whole_serial_first(register, monkeypatch):
+    from tracer.tracing import search_lookups
+
+    monkeypatch.setattr(search_lookups, "PARTIAL_READ", 2)
+    search_lookups._parts.cache_clear(), search_lookups._combined.cache_clear()
+    try:
+        ids = register("AK1234", "BK1234", "CK1234", "K1234Z", "ZZK1234", "K1234")
+        found = find_serial_matches("K1234", "partial", limit=3)
+        assert found[0].firearm_id == ids["K1234"] and found[0].match == "exact"
+        assert len(found) == 3 and {m.match for m in found[1:]} == {"partial"}
+    finally:
+        search_lookups._parts.cache_clear(), search_lookups._combined.cache_clear()
+
+
 def test_partial_reads_the_restored_serial(register):
     ids = register("", serial_status="restored", restored_serial="RST90210")
     assert set(kinds(find_serial_matches("T902", "partial"))) == {ids[None]}

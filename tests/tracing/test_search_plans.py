@@ -24,9 +24,9 @@ QUERIES = [
     (SerialQuery("exact", "GLK123456"), 1),
     (SerialQuery("fuzzy", "GLK123456"), 5),  # equality, skeleton, prefix and suffix ranges, digits
     (SerialQuery("fuzzy", "KXR4T"), 4),  # five characters: ranges for six-character serials, too few digits
-    (SerialQuery("partial", "K123"), 2),  # each normalised serial
-    (SerialQuery("partial", "GLK?23*"), 2),
-    (SerialQuery("partial", "*3456"), 2),
+    (SerialQuery("partial", "K123"), 3),  # each normalised serial, and the characters as a whole serial
+    (SerialQuery("partial", "GLK?23*"), 2),  # a ? in it: never a whole serial by itself
+    (SerialQuery("partial", "*3456"), 3),
 ]
 
 

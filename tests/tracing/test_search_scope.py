@@ -49,7 +49,7 @@ def test_an_analyst_in_scope_finds_the_firearm_with_links(login_as, sonora):
     assert f'href="/firearms/{firearm.id}"' in html and f'href="/cases/{firearm.case_id}"' in html
     assert SONORA_SERIAL in html and sonora.case.reference in html and "Smith &amp; Wesson" in html
     assert "Differs only by look-alike characters" in html and "One character added, missing or different" in html
-    assert "Another agency holds a matching record" not in html
+    assert "Another agency has a matching record" not in html
     assert 'value="8XK-123456"' in html  # what was typed stays in the form
 
 
@@ -58,7 +58,7 @@ def test_another_state_gets_restricted_hits_only(login_as, sonora):
     page = jalisco.get("/search/serial", query_string={"q": TYPED, "mode": "fuzzy"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Another agency holds a matching record" in html
+    assert "Another agency has a matching record" in html
     assert "Fiscalía General de Justicia del Estado de Sonora" in html and "Contacto FGE-SON" in html
     for firearm in sonora.firearms:
         assert firearm.serial_number not in html and firearm.serial_normalized not in html

@@ -8,6 +8,7 @@ spreadsheet shows them (the header is line 1).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -93,8 +94,24 @@ class BaseImportReport:
     def hidden_problems(self) -> int:
         return max(0, self.problem_count - len(self.problems))
 
+    # What a partial import writes, said by each import: (dry run, real run).
+    PARTIAL_HEADLINES: ClassVar[tuple] = ()
+
     def headline(self) -> str:
-        raise NotImplementedError
+        """One sentence saying what happened, in the user's language."""
+        if self.dry_run:
+            if self.rejected:
+                return _("Dry run: the file would be rejected. Nothing was written.")
+            if self.outcome == PARTIAL:
+                return str(self.PARTIAL_HEADLINES[0])
+            return _("Dry run: the file would be imported. Nothing was written.")
+        if self.rejected:
+            return _("The file was rejected: nothing was written.")
+        if self.outcome == PARTIAL:
+            return str(self.PARTIAL_HEADLINES[1])
+        if not self.imported_rows and self.already_imported:
+            return _("Nothing new: every row had already been imported.")
+        return _("The file was imported.")
 
     def counts(self) -> list[tuple[str, int]]:
         raise NotImplementedError

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracer.core.import_report import (ERROR, IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, SEVERITY_LABELS, SKIPPED,
                                        VALUE_SHOWN, WARNING, BaseImportReport, Problem, shorten)
@@ -38,21 +39,10 @@ class ImportReport(BaseImportReport):
     def skipped_seizures(self, value: int) -> None:
         self.skipped = value
 
-    def headline(self) -> str:
-        """One sentence saying what happened, in the user's language."""
-        if self.dry_run:
-            if self.rejected:
-                return _("Dry run: the file would be rejected. Nothing was written.")
-            if self.outcome == PARTIAL:
-                return _("Dry run: only the seizures without errors would be imported. Nothing was written.")
-            return _("Dry run: the file would be imported. Nothing was written.")
-        if self.rejected:
-            return _("The file was rejected: nothing was written.")
-        if self.outcome == PARTIAL:
-            return _("Partial import: the seizures without errors were written; the rest were not.")
-        if not self.imported_rows and self.already_imported:
-            return _("Nothing new: every row had already been imported.")
-        return _("The file was imported.")
+    PARTIAL_HEADLINES = (
+        _l("Dry run: only the seizures without errors would be imported. Nothing was written."),
+        _l("Partial import: the seizures without errors were written; the rest were not."),
+    )
 
     def counts(self) -> list[tuple[str, int]]:
         """(label, number) pairs, in the order a person reads them."""

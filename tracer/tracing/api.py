@@ -67,7 +67,8 @@ class TraceRequestOut(TraceResultFields):  # the result's fields: tracing.result
     requested_by: str | None = Field(description="Full name of the official who requested it")
     addressed_to: str = Field(description="Acronym of the US partner office the request is addressed to")
     identifiers: dict[str, Any] = Field(description="What was sent: the firearm's identity, the seizure's date, "
-                                                    "state and municipality (INEGI codes), the case reference")
+                                                    "state and municipality (INEGI codes), the case reference, and "
+                                                    "`readiness_notes` (suspect identifiers) by language code")
     created_at: datetime
     submitted_at: datetime | None
     version: int

@@ -12,12 +12,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, exists, func, not_, select
+from sqlalchemy import Select, case, exists, false, func, not_, select
 
 from tracer.auth.models import Agency, User
-from tracer.core.errors import ValidationFailed
+from tracer.cases.services import agencies_in_scope, normalise_state
 from tracer.core.pagination import Page, paginate
+from tracer.core.text import forbidden_character
 from tracer.core.time import local_today
+from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import firearm_query
@@ -71,19 +73,14 @@ class BacklogRow:
 
 
 def _check(filters: BacklogFilters) -> BacklogFilters:
-    fields: dict[str, list[str]] = {}
-    state = filters.state
-    if state and state.isascii() and state.isdigit():
-        state = state.zfill(2)
+    check = Checker()
+    state = normalise_state(filters.state) if filters.state else None
     if state and state not in states():
-        fields["state"] = [_("Use the INEGI code of a state, 01 to 32.")]
-    if filters.age and filters.age not in AGE_BANDS:
-        fields["age"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(AGE_BANDS))]
-    if filters.readiness and filters.readiness not in READINESS_VALUES:
-        fields["readiness"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(READINESS_VALUES))]
-    if fields:
-        raise ValidationFailed(_("Please correct the marked fields."), fields)
-    return replace(filters, state=state)
+        check.error("state", _("Use the INEGI code of a state, 01 to 32."))
+    age = check.choice("age", filters.age, AGE_BANDS)
+    readiness = check.choice("readiness", filters.readiness, READINESS_VALUES)
+    check.raise_if_errors()
+    return replace(filters, state=state, age=age, readiness=readiness)
 
 
 def _untraced() -> Any:
@@ -96,7 +93,9 @@ def _filtered(user: User, filters: BacklogFilters, today: date) -> Select:
                  .where(_untraced()))
     if filters.state:
         statement = statement.where(Seizure.state_code == filters.state)
-    if filters.agency:
+    if filters.agency and forbidden_character(filters.agency) is not None:
+        statement = statement.where(false())  # no acronym holds one (and PostgreSQL text cannot hold NUL)
+    elif filters.agency:
         agency_id = select(Agency.id).where(Agency.acronym == filters.agency.upper()).scalar_subquery()
         statement = statement.where(Firearm.agency_id == agency_id)
     if filters.age:
@@ -141,7 +140,5 @@ def backlog_page(user: User, filters: BacklogFilters, page: Any = 1, per_page: A
 
 def backlog_agencies(user: User) -> list[Agency]:
     """The agencies whose firearms ``user`` may see, for the agency filter."""
-    from tracer.cases.services import agencies_in_scope
-
     return agencies_in_scope(user)
 

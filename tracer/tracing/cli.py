@@ -1,5 +1,8 @@
-"""``flask tracing readiness-report``: how trace-ready the recorded firearms are."""
+"""``flask tracing readiness-report`` (how trace-ready the recorded firearms are) and
+``flask tracing detect-links`` (possible same firearms, one true edit included)."""
 from __future__ import annotations
+
+from datetime import datetime, time
 
 import click
 from flask import Flask
@@ -8,7 +11,10 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tracer.auth.services import agency_by_acronym
+from tracer.core.time import local_to_utc
+from tracer.extensions import db
 from tracer.firearms.models import Firearm
+from tracer.tracing.links_bulk import link_recorded_firearms
 from tracer.tracing.readiness_report import readiness_counts, report_lines
 
 tracing_cli = AppGroup("tracing", help="Tracing: trace readiness, requests and results.")
@@ -31,6 +37,19 @@ def readiness_report(acronym, lang):
     with force_locale(lang):
         for line in report_lines(readiness_counts(statement)):
             click.echo(line)
+
+
+@tracing_cli.command("detect-links")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Only firearms recorded on or after this day (YYYY-MM-DD); every firearm by default.")
+def detect_links(since):
+    """Link the recorded firearms to the possible same firearms the register holds, one true
+    edit included. Imports link exact, look-alike and letters-ignored serials as they write;
+    run this after a large import (or nightly) for the rest. Running it again adds nothing."""
+    after = local_to_utc(datetime.combine(since.date(), time())) if since else None
+    created = link_recorded_firearms(after, on_batch=db.session.commit)
+    db.session.commit()
+    click.echo(f"possible same firearms found: {created}")
 
 
 def register(app: Flask) -> None:

@@ -14,7 +14,9 @@ Written in bulk (multi-row inserts, a commit per thousand requests): a hundred
 thousand demo firearms take seconds. Deterministic for a seed: each firearm's
 request is drawn from a generator seeded with the seed and its external id, and
 trace numbers follow the submission dates. Idempotent: a firearm that has a request
-keeps it, and a firearm left in the backlog is left there again.
+keeps it, and a firearm left in the backlog is left there again. Before the requests,
+the demo firearms that were recovered more than once are linked as possible same
+firearms, one-edit misreadings included (``link_recorded_firearms``).
 """
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ from tracer.geo.geocoding import geocode_us_city
 from tracer.seizures.importing_writer import _insert_keyed
 from tracer.seizures.models import Seizure
 from tracer.tracing import demo_data as figures
-from tracer.tracing.models import TraceNumberCounter, TraceRequest
+from tracer.tracing.links_bulk import link_recorded_firearms
+from tracer.tracing.models import FirearmLink, TraceNumberCounter, TraceRequest
 from tracer.tracing.readiness import ready_clause
 from tracer.tracing.requests import identifiers_of
 from tracer.tracing.results import audit_result, check_result_values, result_changes
@@ -68,11 +71,13 @@ class TraceDemoSummary:
     completed: int = 0
     no_trace: int = 0
     new_requests: int = 0
+    links: int = 0
     problems: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (f"Demo traces: {self.requests} requests ({self.submitted} waiting for ATF-MX, "
-                f"{self.completed} completed, {self.no_trace} without result)")
+                f"{self.completed} completed, {self.no_trace} without result); "
+                f"{self.links} possible same firearms")
 
 
 @dataclass(frozen=True)
@@ -182,6 +187,10 @@ def seed_traces(seed: int) -> TraceDemoSummary:
     if office is None or liaison is None or federal is None:
         summary.problems.append("seed-demo: the demo accounts are missing; no trace requests created")
         return summary
+    # The import linked exact and look-alike recoveries; the one-edit ones are found now.
+    link_recorded_firearms(statement=select(Firearm).where(Firearm.external_id.like(PREFIX)),
+                           on_batch=db.session.commit)
+    db.session.commit()
     owners = {agency.id: agency.acronym for agency in (agency_by_acronym(a) for a in REQUESTERS) if agency}
     pools, geocode, today = figures.dealers(seed), _Geocoder(), local_today()
     plans: list[Plan] = []
@@ -254,3 +263,6 @@ def _totals(summary: TraceDemoSummary, office) -> None:
     summary.submitted, summary.completed = counts.get("submitted", 0), counts.get("completed", 0)
     summary.no_trace = counts.get("no_trace", 0)
     summary.requests = sum(counts.values())
+    demo = select(Firearm.id).where(Firearm.external_id.like(PREFIX))
+    summary.links = db.session.scalar(select(func.count()).select_from(FirearmLink).where(
+        FirearmLink.firearm_id.in_(demo)))

@@ -1,9 +1,9 @@
 """Trace requests laid out like ATF Form 3312.1 (Solicitud de Rastreo): CSV rows and printable values.
 
 Values come from the identifiers snapshot — what was sent — shown in the
-reader's language; the readiness notes (suspect identifiers) come from the
-readiness service. Cells that a spreadsheet would run as a formula are
-neutralised.
+reader's language, the readiness notes (suspect identifiers) too: the
+readiness service wrote them, in each language, when the request was sent.
+Cells that a spreadsheet would run as a formula are neutralised.
 """
 from __future__ import annotations
 
@@ -67,6 +67,18 @@ def _date(value: str | None) -> str:
         return value or ""
 
 
+def _readiness_notes(trace: TraceRequest, locale: str) -> str:
+    """A draft's notes are those of the firearm now (what would be sent); a sent request's are
+    those kept with its identifiers: the firearm may have changed since, and the US office that
+    reads them may not see it."""
+    if trace.status == "draft":
+        return trace_readiness(trace.firearm).notes()
+    kept = (trace.identifiers or {}).get("readiness_notes")
+    if not isinstance(kept, dict):
+        return ""
+    return kept.get(locale) or next(iter(kept.values()), "")
+
+
 def request_values(trace: TraceRequest) -> dict[str, str]:
     """One request as shown on the printable page and in the CSV, in the reader's language."""
     sent = trace.identifiers or {}
@@ -95,7 +107,7 @@ def request_values(trace: TraceRequest) -> dict[str, str]:
         "seizure_municipality": municipality_name(state, sent.get("municipality")) or (sent.get("municipality") or ""),
         "seizure_locality": sent.get("locality") or "",
         "case_reference": sent.get("case_reference") or "",
-        "readiness_notes": trace_readiness(trace.firearm).notes(),
+        "readiness_notes": _readiness_notes(trace, locale),
     }
 
 

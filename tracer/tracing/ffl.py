@@ -15,9 +15,10 @@ FFL_SHAPE = "X-XX-XXX-XX-XX-XXXXX"
 FFL_EXAMPLE = "5-74-123-01-4C-12345"
 # Expiration month letters: A = January … M = December; ATF skips I (it reads as 1).
 MONTH_LETTERS = "ABCDEFGHJKLM"
-_FFL = re.compile(rf"^(\d)(\d{{2}})(\d{{3}})(\d{{2}})(\d[{MONTH_LETTERS}])(\d{{5}})$")
+# ASCII only: \d would also take Arabic-Indic and other digits, stored as typed and matching no dealer.
+_FFL = re.compile(rf"^(\d)(\d{{2}})(\d{{3}})(\d{{2}})(\d[{MONTH_LETTERS}])(\d{{5}})$", re.ASCII)
 _FFL_SEPARATORS = re.compile(r"[\s\-]+")
-_ZIP = re.compile(r"^(\d{5})(?:[\s\-]?(\d{4}))?$")
+_ZIP = re.compile(r"^(\d{5})(?:[\s\-]?(\d{4}))?$", re.ASCII)
 
 
 def normalize_ffl_license(value: str) -> str | None:

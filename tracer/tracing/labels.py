@@ -16,7 +16,10 @@ TRACE_PRIORITY_LABELS = {
 }
 
 
-def _lookup(mapping):
+def label_filter(mapping):
+    """A template filter showing a stored value as its label in ``mapping`` (the value itself when
+    it has none, nothing for an empty value)."""
+
     def label(value) -> str:
         if value is None or value == "":
             return ""
@@ -28,6 +31,6 @@ def _lookup(mapping):
 def register_filters(app: Flask) -> None:
     """Template filters: ``{{ trace_request.status|trace_status_label }}`` and the like."""
     app.jinja_env.filters.update(
-        trace_status_label=_lookup(TRACE_STATUS_LABELS),
-        trace_priority_label=_lookup(TRACE_PRIORITY_LABELS),
+        trace_status_label=label_filter(TRACE_STATUS_LABELS),
+        trace_priority_label=label_filter(TRACE_PRIORITY_LABELS),
     )

@@ -21,10 +21,12 @@ How a pair is judged:
   characters or more, letters ignored with five digits or more). Letters ignored
   links only serials whose letters differ by letters left out (369J257, 369257):
   the same digits under other letters (AB12345, XY12345) are another series of
-  the maker, not a misreading. A one-edit pair whose only true difference is one digit for another digit is
-  *not* linked: that is how consecutive serials differ, and consecutive serials
-  are distinct firearms of one production run, often bought together by one
-  straw purchaser and recovered together.
+  the maker, not a misreading. A one-edit pair whose only true difference is
+  one digit for another digit is *not* linked: that is how consecutive serials
+  differ, and consecutive serials are distinct firearms of one production run,
+  often bought together by one straw purchaser and recovered together.
+- Two firearms of one seizure are not linked: one seizure does not recover the
+  same firearm twice.
 - Caliber: a different caliber on the same serial is a different firearm — two
   different reference calibers exclude the pair. A caliber missing on one side,
   or known on one side only, lowers the score (x0.85); two unknown calibers
@@ -55,6 +57,7 @@ from tracer.firearms.models import Firearm
 from tracer.firearms.reference import fold_key
 from tracer.firearms.serials import LOOKALIKE_REPRESENTATIVE
 from tracer.tracing.models import LINK_MATCHES, FirearmLink
+from tracer.tracing.search import find_serial_matches
 
 KIND_WEIGHTS = {"exact": 1.0, "lookalike": 0.9, "one_edit": 0.7, "letters_ignored": 0.6}
 MODEL_MISSING, MODEL_DIFFERENT = 0.9, 0.6
@@ -239,8 +242,6 @@ def record_links(found: dict[tuple[int, int], tuple[str, float]], case_of: dict[
 def detect_links(firearm: Firearm, actor=None) -> list[FirearmLink]:
     """Link ``firearm`` (just recorded, flushed) to every recorded firearm whose identity
     matches or nearly matches it, system-wide; audited. Returns the links created."""
-    from tracer.tracing.search import find_serial_matches
-
     new = Identity.of(firearm)
     if not new.comparable:
         return []

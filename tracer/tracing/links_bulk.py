@@ -2,25 +2,35 @@
 
 Asking the serial search once per imported row would cost a few queries per row;
 an import writes thousands of rows a second. Instead, after each batch is
-written, a handful of joins find the candidates of the whole batch on the
-search keys the firearms already carry (``serial_search_keys``), each join
-answered by an index:
+written, a few joins find the candidates of the whole batch on the search keys
+the firearms already carry (``serial_search_keys``), each answered by an index:
 
 - the look-alike skeleton (exact and look-alike serials);
 - the digits alone (letters ignored);
-- one true edit: two serials one edit apart share either their first half or
-  their second half, so the candidates are those whose skeleton starts with the
-  new skeleton's first half (a range of the skeleton index) or ends with its
-  second half (a range of the reversed-skeleton index).
+- with ``near``, one true edit: two serials one edit apart share either their
+  first half or their second half, so the candidates are those whose skeleton
+  starts with the new skeleton's first half (a range of the skeleton index) or
+  ends with its second half (a range of the reversed-skeleton index).
 
 The candidates are then ranked by the search's own rule (``rank_fuzzy``) and
 judged on maker, model and caliber as one recorded firearm is (``pair_score``).
+
+An import looks for the first two only. Their cost does not depend on the size of
+the register (an equality on an index: about 0.02 s per 500 rows with a million
+firearms, on SQLite and PostgreSQL alike). The one-edit ranges hold more serials
+the larger the register is — with a million firearms about 0.3 s per 500 rows on
+SQLite and 0.9 s on PostgreSQL, which would cut an import's pace several times
+over — so one-edit links of imported firearms are found afterwards, by
+``flask tracing detect-links`` (run after a large import, or nightly), which
+runs all the lookups. A firearm recorded through the form or the API is linked
+at once, every kind included (``links.detect_links``).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Iterable
 
-from sqlalchemy import Integer, String, and_, cast, func, literal, or_, select, true
+from sqlalchemy import Integer, String, and_, cast, func, literal, or_, select, text, true
 from sqlalchemy.orm import aliased
 
 from tracer.extensions import db
@@ -40,6 +50,10 @@ def _first(column, count=1):
     return func.substr(column, 1, count, type_=String)
 
 
+def _last(column):
+    return func.substr(column, func.length(column), 1, type_=String)
+
+
 def _new_keys(ids: list[int]):
     """The search keys of the new firearms, and the parts of them the lookups compare."""
     length = func.length(Firearm.serial_skeleton)
@@ -57,56 +71,78 @@ def _new_keys(ids: list[int]):
 
 
 def _lookups(new, other) -> list[tuple]:
-    """(condition, index column) of each lookup: the candidates of one new firearm."""
-    close_length = func.abs(func.length(other.serial_skeleton) - new.c.length) <= 1
+    """(condition, index column) of each lookup: the candidates of one new firearm. Each
+    condition reads the index column alone, so an index holding it answers the lookup."""
+    skeleton, reversed_ = other.serial_skeleton, other.serial_skeleton_reversed
+    near = new.c.length >= ONE_EDIT_MIN_LENGTH - 1
     # One edit in the second half leaves the last character alike unless the edit is the last
     # character; then everything before it is alike. The same, mirrored, for the first half.
-    same_end = or_(_first(other.serial_skeleton_reversed) == new.c.last,
-                   _first(other.serial_skeleton, new.c.length - 1) == new.c.but_last)
-    same_start = or_(_first(other.serial_skeleton) == new.c.first,
-                     _first(other.serial_skeleton_reversed, new.c.length - 1) == new.c.but_first)
-    near = new.c.length >= ONE_EDIT_MIN_LENGTH - 1
     return [
-        (other.serial_skeleton == new.c.skeleton, other.serial_skeleton),
+        (skeleton == new.c.skeleton, skeleton),
         (and_(other.serial_digits == new.c.digits, func.length(new.c.digits) >= MIN_DIGITS), other.serial_digits),
-        (and_(near, other.serial_skeleton >= new.c.head, other.serial_skeleton < new.c.head + literal(RANGE_END),
-              close_length, same_end), other.serial_skeleton),
-        (and_(near, other.serial_skeleton_reversed >= new.c.tail,
-              other.serial_skeleton_reversed < new.c.tail + literal(RANGE_END), close_length, same_start),
-         other.serial_skeleton_reversed),
+        (and_(near, skeleton >= new.c.head, skeleton < new.c.head + literal(RANGE_END),
+              func.abs(func.length(skeleton) - new.c.length) <= 1,
+              or_(_last(skeleton) == new.c.last, _first(skeleton, new.c.length - 1) == new.c.but_last)),
+         skeleton),
+        (and_(near, reversed_ >= new.c.tail, reversed_ < new.c.tail + literal(RANGE_END),
+              func.abs(func.length(reversed_) - new.c.length) <= 1,
+              or_(_last(reversed_) == new.c.first,
+                  _first(reversed_, new.c.length - 1) == new.c.but_first)),
+         reversed_),
     ]
 
 
 def _statement(ids: list[int], lookup: int, dialect: str):
     new, other = _new_keys(ids), aliased(Firearm)
     condition, indexed = _lookups(new, other)[lookup]
-    # The maker compared as an expression no index answers, so that each lookup walks the
-    # search-key index it is meant for, never every firearm of a maker.
-    condition = and_(condition, other.id != new.c.id, func.coalesce(other.manufacturer_id, 0) == new.c.maker)
-    found = (other.id.label("other_id"), other.serial_skeleton.label("other_skeleton"),
-             other.serial_digits.label("other_digits"))
+    condition = and_(condition, other.id != new.c.id)
     if dialect == "postgresql":
         # One index scan per new firearm, whatever the planner believes of a table that an
         # import is filling (its statistics lag behind): a LATERAL lookup ordered by the
-        # index and limited is answered by walking that index.
-        candidates = select(*found).where(condition).order_by(indexed).limit(CANDIDATES_PER_LOOKUP).lateral()
-        return select(new.c.id, new.c.skeleton, new.c.digits, candidates.c.other_id, candidates.c.other_skeleton,
-                      candidates.c.other_digits).select_from(new).join(candidates, true())
-    return select(new.c.id, new.c.skeleton, new.c.digits, *found).select_from(new).join(other, condition)
+        # index and limited is answered by walking that index. The maker is compared there
+        # (PostgreSQL reads each row of the range anyway), as an expression no index
+        # answers, so that the lookup walks the search-key index, not every firearm of a maker.
+        condition = and_(condition, func.coalesce(other.manufacturer_id, 0) == new.c.maker)
+        candidates = (select(other.id.label("other_id"), indexed.label("key")).where(condition)
+                      .order_by(indexed).limit(CANDIDATES_PER_LOOKUP).lateral())
+        return select(new.c.id, new.c.skeleton, candidates.c.other_id, candidates.c.key).select_from(new).join(
+            candidates, true())
+    # SQLite answers the lookup from the index alone (its entries hold the row id); the maker
+    # is compared afterwards, on the few candidates the keys let through.
+    return select(new.c.id, new.c.skeleton, other.id, indexed).select_from(new).join(other, condition)
 
 
-def _candidate_pairs(ids: list[int]) -> set[tuple[int, int]]:
-    """(new id, candidate id) pairs whose search keys match or are one edit apart."""
+@contextmanager
+def _planned_for_lookups(dialect: str):
+    """On PostgreSQL, no just-in-time compilation for the lookups: their estimated cost (a
+    table an import is filling) makes the planner compile them, which takes longer than the
+    lookups themselves. The transaction's setting comes back afterwards."""
+    if dialect != "postgresql":
+        yield
+        return
+    previous = db.session.scalar(text("SELECT current_setting('jit')"))
+    db.session.execute(text("SELECT set_config('jit', 'off', true)"))
+    try:
+        yield
+    finally:
+        db.session.execute(text("SELECT set_config('jit', :value, true)"), {"value": previous})
+
+
+def _candidate_pairs(ids: list[int], near: bool) -> set[tuple[int, int]]:
+    """(new id, candidate id) pairs whose search keys match (or, with ``near``, are one edit apart)."""
     dialect = db.session.get_bind().dialect.name
     pairs: set[tuple[int, int]] = set()
-    for lookup in range(4):
-        for new_id, skeleton, digits, other_id, other_skeleton, other_digits in db.session.execute(
-                _statement(ids, lookup, dialect)):
-            # The keys' own verdict first: most candidates of a range are no match at all.
-            if skeleton == other_skeleton or (digits and digits == other_digits and len(digits) >= MIN_DIGITS) \
-                    or (max(len(skeleton), len(other_skeleton)) >= ONE_EDIT_MIN_LENGTH
-                        and within_one_edit(skeleton, other_skeleton)):
-                pairs.add((new_id, other_id))
+    with _planned_for_lookups(dialect):
+        found = [(lookup, row) for lookup in range(4 if near else 2)
+                 for row in db.session.execute(_statement(ids, lookup, dialect))]
+    for lookup, (new_id, skeleton, other_id, key) in found:
+        if lookup >= 2:
+            # A range holds many serials that share half of this one: keep those one edit away.
+            other_skeleton = key if lookup == 2 else key[::-1]
+            if max(len(skeleton), len(other_skeleton)) < ONE_EDIT_MIN_LENGTH \
+                    or not within_one_edit(skeleton, other_skeleton):
+                continue
+        pairs.add((new_id, other_id))
     return pairs
 
 
@@ -114,15 +150,18 @@ def _ranked(new: Identity, other: Identity):
     return best(*(rank_fuzzy(a, b) for a in new.serials for b in other.serials))
 
 
-def detect_links_bulk(firearm_ids: Iterable[int], events: list) -> int:
-    """Link the firearms ``firearm_ids`` (just written) to every recorded firearm whose identity
-    matches or nearly matches theirs — each other included. The ``firearm_link.detect`` events
-    are appended to ``events`` as (action, fields). Returns how many links were created."""
+def detect_links_bulk(firearm_ids: Iterable[int], events: list | None = None, near: bool = False,
+                      actor=None) -> int:
+    """Link the firearms ``firearm_ids`` to every recorded firearm whose identity matches or
+    nearly matches theirs — each other included — on exact, look-alike and letters-ignored
+    serials, and with ``near`` on one-edit serials too. The ``firearm_link.detect`` events are
+    appended to ``events`` as (action, fields), or recorded now for ``actor`` when ``events``
+    is None. Returns how many links were created."""
     ids = list(firearm_ids)
     created = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        pairs = _candidate_pairs(chunk)
+        pairs = _candidate_pairs(chunk, near)
         if not pairs:
             continue
         known = _identities({i for pair in pairs for i in pair})
@@ -138,5 +177,23 @@ def detect_links_bulk(firearm_ids: Iterable[int], events: list) -> int:
         if found:
             cases = dict(db.session.execute(select(Firearm.id, Firearm.case_id).where(
                 Firearm.id.in_({newer for newer, _older in found}))).all())
-            created += len(record_links(found, cases, events=events))
+            created += len(record_links(found, cases, actor=actor, events=events))
+    return created
+
+
+def link_recorded_firearms(recorded_since=None, on_batch=None, statement=None) -> int:
+    """Run every lookup, one true edit included, for the firearms recorded since
+    ``recorded_since`` (UTC; all by default) or those of ``statement`` (a ``SELECT`` of
+    ``Firearm``): the pass that completes what imports leave out. Audited (source ``cli`` from
+    the command line); ``on_batch`` is called after each batch (the command commits there)."""
+    statement = select(Firearm) if statement is None else statement
+    if recorded_since is not None:
+        statement = statement.where(Firearm.created_at >= recorded_since)
+    ids_of = statement.with_only_columns(Firearm.id).order_by(Firearm.id)
+    created, last_id = 0, 0
+    while ids := list(db.session.scalars(ids_of.where(Firearm.id > last_id).limit(CHUNK * 2))):
+        created += detect_links_bulk(ids, near=True)
+        last_id = ids[-1]
+        if on_batch is not None:
+            on_batch()
     return created

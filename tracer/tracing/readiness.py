@@ -29,8 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import url_for
-from flask_babel import get_locale
+from flask import current_app, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_
 
@@ -268,3 +268,14 @@ def trace_readiness(firearm: Firearm) -> Readiness:
         checks.append(IdentifierCheck(name, labels[name], values[name], state, notes, anchors[name]))
     return Readiness(firearm_id=firearm.id, ready=not missing, missing=missing, suspect=suspects,
                      reasons=reasons, checks=checks)
+
+
+def readiness_notes(firearm: Firearm) -> dict[str, str]:
+    """``Readiness.notes`` in every language of the application, by language code: what a trace
+    request keeps beside the identifiers it sends, so that it reads the same however the firearm
+    changes later, and its reader — the US office too — sees it in their own language."""
+    notes = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            notes[language] = trace_readiness(firearm).notes()
+    return notes

@@ -23,11 +23,12 @@ from tracer.core.models import utcnow
 from tracer.core.numbering import next_number
 from tracer.core.scope import agency_scope
 from tracer.core.time import local_today
+from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import firearm_query
 from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter, TraceRequest
-from tracer.tracing.readiness import Readiness, trace_readiness, traced_serial
+from tracer.tracing.readiness import Readiness, readiness_notes, trace_readiness, traced_serial
 
 # Roles that request traces (SPEC §2: tracing is the analysts' work; supervisors may do it too).
 REQUESTERS = frozenset({"analyst", "supervisor"})
@@ -99,18 +100,15 @@ class RequestFilters:
 def filtered_requests(user: User, filters: RequestFilters) -> Select:
     """The scoped ``SELECT`` of the requests matching ``filters``. A US partner office gets its
     work queue, oldest submitted first; Mexican users see the newest first."""
-    fields: dict[str, list[str]] = {}
-    if filters.status and filters.status not in TRACE_STATUSES:
-        fields["status"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(TRACE_STATUSES))]
-    if filters.priority and filters.priority not in TRACE_PRIORITIES:
-        fields["priority"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(TRACE_PRIORITIES))]
-    if fields:
-        raise ValidationFailed(_("Please correct the marked fields."), fields)
+    check = Checker()
+    status = check.choice("status", filters.status, TRACE_STATUSES)
+    priority = check.choice("priority", filters.priority, TRACE_PRIORITIES)
+    check.raise_if_errors()
     statement = trace_request_query(user)
-    if filters.status:
-        statement = statement.where(TraceRequest.status == filters.status)
-    if filters.priority:
-        statement = statement.where(TraceRequest.priority == filters.priority)
+    if status:
+        statement = statement.where(TraceRequest.status == status)
+    if priority:
+        statement = statement.where(TraceRequest.priority == priority)
     if user.agency.level == "us":
         return statement.order_by(TraceRequest.submitted_at, TraceRequest.id)
     return statement.order_by(TraceRequest.created_at.desc(), TraceRequest.id.desc())
@@ -151,11 +149,10 @@ def resolve_addressee(addressed_to: Agency | str | None) -> Agency:
 
 
 def _priority(value: Any) -> str:
-    priority = (value or "routine").strip() if isinstance(value, str) else (value or "routine")
-    if priority not in TRACE_PRIORITIES:
-        raise ValidationFailed(_("Please correct the marked fields."), {"priority": [
-            _("Not one of the allowed values: %(values)s.", values=", ".join(TRACE_PRIORITIES))]})
-    return priority
+    check = Checker()
+    priority = check.choice("priority", value, TRACE_PRIORITIES)
+    check.raise_if_errors()
+    return priority or "routine"
 
 
 # --- creating and submitting ------------------------------------------------------------------------
@@ -174,7 +171,8 @@ def _ensure_may_request(user: User, firearm: Firearm) -> None:
 
 
 def identifiers_of(firearm: Firearm) -> dict[str, Any]:
-    """What a request sends: the firearm's identity, where and when it was seized, and the case."""
+    """What a request sends: the firearm's identity, where and when it was seized, the case, and
+    the readiness notes (suspect identifiers) in each language."""
     seizure = firearm.seizure
     written, normalized = traced_serial(firearm)
     return {
@@ -197,6 +195,7 @@ def identifiers_of(firearm: Firearm) -> dict[str, Any]:
         "municipality": seizure.municipality_code,
         "locality": seizure.locality,
         "case_reference": firearm.case.reference,
+        "readiness_notes": readiness_notes(firearm),
     }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from tracer.tracing.labels import label_filter
+
 OUTCOME_LABELS = {
     "us_retail": _l("US retail sale"),
     "us_other": _l("US source, not a retail sale"),
@@ -25,19 +27,10 @@ ORIGIN_SOURCE_LABELS = {
 }
 
 
-def _lookup(mapping):
-    def label(value) -> str:
-        if value is None or value == "":
-            return ""
-        return str(mapping.get(value, value))
-
-    return label
-
-
 def register_filters(app: Flask) -> None:
     """Template filters: ``{{ trace_request.outcome|trace_outcome_label }}`` and the like."""
     app.jinja_env.filters.update(
-        trace_outcome_label=_lookup(OUTCOME_LABELS),
-        no_trace_reason_label=_lookup(NO_TRACE_REASON_LABELS),
-        origin_source_label=_lookup(ORIGIN_SOURCE_LABELS),
+        trace_outcome_label=label_filter(OUTCOME_LABELS),
+        no_trace_reason_label=label_filter(NO_TRACE_REASON_LABELS),
+        origin_source_label=label_filter(ORIGIN_SOURCE_LABELS),
     )

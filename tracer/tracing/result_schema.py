@@ -35,7 +35,10 @@ class ResultIn(BaseModel):
     purchase_date: str | None = Field(default=None, description="YYYY-MM-DD; not after the seizure date, "
                                       "not in the future")
     purchaser_name: str | None = Field(default=None, description="First retail purchaser (personal data)")
-    multiple_sale: bool | str | None = Field(default=None, description="true/false, or yes/no as in the CSV file")
+    # Read by the result rules (true/false, yes/no); a union type would report a wrong value under
+    # "multiple_sale.bool" and "multiple_sale.str" instead of the field's name.
+    multiple_sale: Any = Field(default=None, json_schema_extra={"type": ["boolean", "string", "null"]},
+                               description="true/false, or yes/no as in the CSV file")
     notes: str | None = Field(default=None, description="Kept as stored when left out")
     version: int | None = Field(default=None, description="The version read. May be left out for a first result; "
                                 "required to correct a recorded one; a stale version answers 409 with the "

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import BinaryIO, Callable
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -59,21 +60,10 @@ class TraceResultsReport(BaseImportReport):
 
     corrections: int = 0
 
-    def headline(self) -> str:
-        """One sentence saying what happened, in the user's language."""
-        if self.dry_run:
-            if self.rejected:
-                return _("Dry run: the file would be rejected. Nothing was written.")
-            if self.outcome == PARTIAL:
-                return _("Dry run: only the rows without errors would be recorded. Nothing was written.")
-            return _("Dry run: the file would be imported. Nothing was written.")
-        if self.rejected:
-            return _("The file was rejected: nothing was written.")
-        if self.outcome == PARTIAL:
-            return _("Partial import: the results without errors were recorded; the rest were not.")
-        if not self.imported_rows and self.already_imported:
-            return _("Nothing new: every row had already been imported.")
-        return _("The file was imported.")
+    PARTIAL_HEADLINES = (
+        _l("Dry run: only the rows without errors would be recorded. Nothing was written."),
+        _l("Partial import: the results without errors were recorded; the rest were not."),
+    )
 
     def counts(self) -> list[tuple[str, int]]:
         """(label, number) pairs, in the order a person reads them."""

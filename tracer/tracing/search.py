@@ -61,9 +61,9 @@ def find_serial_matches(normalized: str, mode: str = "fuzzy", manufacturer_ids: 
     query = _checked(normalized, mode, limit)
     if manufacturer_ids is not None and not manufacturer_ids:
         return []
-    statement, values = lookup(query, db.session.get_bind().dialect.name, manufacturer_ids, exclude_firearm_id,
-                               limit)
-    return best_matches(rank_rows(query, db.session.execute(statement, values)), limit)
+    connection = db.session.connection()  # Core rows, in the session's transaction, without the ORM's layer
+    statement, values = lookup(query, connection.dialect.name, manufacturer_ids, exclude_firearm_id, limit)
+    return best_matches(rank_rows(query, connection.execute(statement, values)), limit)
 
 
 def rank_rows(query: SerialQuery, rows: Iterable) -> dict[int, Ranked]:

@@ -10,7 +10,9 @@
   length and one more condition every such serial meets, and rows are fetched only for
   the ids that pass;
 - partial: ``LIKE`` on both normalised serials, answered by trigram indexes (pg_trgm GIN
-  on PostgreSQL, the FTS5 table ``firearm_serials_fts`` on SQLite).
+  on PostgreSQL, the FTS5 table ``firearm_serials_fts`` on SQLite), the shortest serials
+  first among at most ``PARTIAL_READ`` matches read; and the pattern's characters as a
+  whole serial, by equality.
 
 The lookups of a query go to the database as one statement (UNION ALL). Statements are
 built once per shape of query (mode, which lookups apply, filters) with bound parameters,
@@ -31,6 +33,8 @@ from tracer.tracing.search_ranking import MIN_DIGITS, ONE_EDIT_MIN_LENGTH, digit
 # six characters or more, three known characters in a row), so this bounds a pathological
 # register, not an ordinary search.
 CANDIDATES_PER_LOOKUP = 2000
+# Matches of a partial pattern read before ranking (see ``_parts``).
+PARTIAL_READ = 500
 
 # SQLite's trigram index of the two normalised serials (see the migration); its rowid is the firearm id.
 SERIAL_FTS = table("firearm_serials_fts", column("rowid"), column("serial_normalized"),
@@ -77,6 +81,8 @@ def _one_edit_ranges(skeleton: str) -> tuple[str, str, int, int] | None:
 
 def _shape(query: SerialQuery) -> tuple:
     """What decides the statement's form: the mode and, for fuzzy, which lookups apply."""
+    if query.mode == "partial":
+        return ("partial", "?" not in query.text)
     if query.mode != "fuzzy":
         return (query.mode,)
     if is_lookalike_run(query.text):
@@ -90,7 +96,7 @@ def lookup_params(query: SerialQuery, manufacturer_ids=None, exclude_firearm_id=
     """The values of the statement's parameters for ``query``."""
     values: dict = {"makers": sorted(manufacturer_ids or ()), "exclude": exclude_firearm_id, "limit": limit}
     if query.mode == "partial":
-        values["pattern"] = _like_pattern(query)
+        values.update(pattern=_like_pattern(query), q=query.text.replace("*", ""))
         return values
     text = query.text
     skeleton = lookalike_skeleton(text)
@@ -179,9 +185,16 @@ def _parts(shape: tuple, dialect: str, makers: bool, exclude: bool) -> tuple:
             else:
                 statement = base.where(serial.like(_param("pattern")))
             # A partial match scores the share of the serial the pattern knows: the shortest
-            # serials (newest first among equals, as the ranking does) are the best matches,
-            # so no more than the number wanted are read.
-            parts.append(statement.order_by(func.length(serial), Firearm.id.desc()).limit(_param("limit", True)))
+            # serials (newest first among equals, as the ranking does) are the best. A
+            # fragment found in thousands of serials is not read whole: the best among the
+            # first PARTIAL_READ found are answered.
+            read = statement.add_columns(func.length(serial).label("length")).limit(PARTIAL_READ).subquery()
+            parts.append(select(read.c.id, read.c.serial_normalized, read.c.restored_serial_normalized)
+                         .order_by(read.c.length, read.c.id.desc()).limit(_param("limit", True)))
+        if shape[1]:
+            # The pattern's characters as a whole serial, the best partial match there is,
+            # are looked up by equality: never left out by that bound.
+            parts.append(base.where(_same_serial()).limit(CANDIDATES_PER_LOOKUP))
         return tuple(parts)
     if shape[0] == "exact":
         return (base.where(_same_serial()).limit(CANDIDATES_PER_LOOKUP),)

@@ -37,29 +37,29 @@ class Cost(NamedTuple):
     lookalikes: int
 
 
-def _substitution(a: str, b: str) -> Cost:
-    if a == b:
-        return Cost(0, 0)
-    if LOOKALIKE_REPRESENTATIVE.get(a, a) == LOOKALIKE_REPRESENTATIVE.get(b, b):
-        return Cost(0, 1)
-    return Cost(1, 0)
+# Costs in one integer, true edits first: a true edit outweighs any number of look-alike
+# substitutions a serial of at most 64 characters can hold.
+_TRUE, _LOOKALIKE = 1000, 1
 
 
 def weighted_distance(query: str, serial: str) -> Cost:
     """The cheapest way to turn ``query`` into ``serial``, true edits first."""
-    previous = [Cost(j, 0) for j in range(len(serial) + 1)]
+    group = LOOKALIKE_REPRESENTATIVE.get
+    wanted = [group(char, char) for char in serial]
+    previous = list(range(0, (len(serial) + 1) * _TRUE, _TRUE))
     for i, a in enumerate(query, 1):
-        current = [Cost(i, 0)]
+        representative = group(a, a)
+        current = [i * _TRUE]
         for j, b in enumerate(serial, 1):
-            sub = _substitution(a, b)
-            diagonal = previous[j - 1]
-            current.append(min(
-                Cost(diagonal.true_edits + sub.true_edits, diagonal.lookalikes + sub.lookalikes),
-                Cost(previous[j].true_edits + 1, previous[j].lookalikes),
-                Cost(current[j - 1].true_edits + 1, current[j - 1].lookalikes),
-            ))
+            if a == b:
+                substitution = previous[j - 1]
+            elif representative == wanted[j - 1]:
+                substitution = previous[j - 1] + _LOOKALIKE
+            else:
+                substitution = previous[j - 1] + _TRUE
+            current.append(min(substitution, previous[j] + _TRUE, current[j - 1] + _TRUE))
         previous = current
-    return previous[-1]
+    return Cost(*divmod(previous[-1], _TRUE))
 
 
 def within_one_edit(a: str, b: str) -> bool:

@@ -20,7 +20,7 @@ from tracer.core.scope import agency_scope
 from tracer.firearms.models import Manufacturer
 from tracer.firearms.reference import resolve_manufacturer
 from tracer.tracing.search import MAX_LIMIT
-from tracer.tracing.search_details import CASES, matches_with_details
+from tracer.tracing.search_details import CASES, agencies, matches_with_details
 from tracer.tracing.search_query import SerialQuery, check_mode, parse_serial_query
 from tracer.tracing.search_ranking import KINDS
 
@@ -145,18 +145,21 @@ def _hit(row, match) -> SerialHit:
                      case_reference=row.case_reference, match=match.match, score=match.score)
 
 
-def _restricted(user, query: SerialQuery, hidden, records) -> list[RestrictedHit]:
+def _restricted(user, query: SerialQuery, hidden, rows) -> list[RestrictedHit]:
     """One restricted hit per (owning agency, kind of match), each audited with its firearms."""
     groups: dict[tuple[int, str], list[int]] = {}
     for match in hidden:
-        groups.setdefault((records[match.firearm_id].agency_id, match.match), []).append(match.firearm_id)
+        groups.setdefault((rows[match.firearm_id].agency_id, match.match), []).append(match.firearm_id)
+    if not groups:
+        return []
+    owners = agencies({agency_id for agency_id, _kind in groups})
     restricted = []
-    for (_agency_id, kind), firearm_ids in sorted(groups.items(), key=lambda item: (
-            KINDS.index(item[0][1]), records[item[1][0]].agency_acronym)):
-        agency = records[firearm_ids[0]]
-        restricted.append(RestrictedHit(kind, agency.agency_name, agency.agency_acronym, agency.contact_name,
+    for (agency_id, kind), firearm_ids in sorted(groups.items(), key=lambda item: (
+            KINDS.index(item[0][1]), owners[item[0][0]].acronym)):
+        agency = owners[agency_id]
+        restricted.append(RestrictedHit(kind, agency.name, agency.acronym, agency.contact_name,
                                         agency.contact_phone, agency.contact_email))
         record("search.restricted_hit", actor=user, object_type="firearm", object_id=firearm_ids[0], details={
-            "mode": query.mode, "query": query.text, "match": kind, "agency": agency.agency_acronym,
+            "mode": query.mode, "query": query.text, "match": kind, "agency": agency.acronym,
             "firearm_ids": firearm_ids})
     return restricted

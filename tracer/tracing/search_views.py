@@ -24,8 +24,6 @@ def serial():
     """Search serial numbers: in-scope hits link to their firearm and case, other agencies'
     records show as restricted hits (SPEC §2, §4). An empty query shows the empty form."""
     form = SerialSearchForm(request.args)
-    if not form.mode.data or form.mode.data == "None":
-        form.mode.data = "fuzzy"
     found, status = None, 200
     if (form.q.data or "").strip():
         try:
