@@ -33,11 +33,16 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _label(mapping):
-    def lookup(value):
-        return mapping.get(value, value) if value is not None else ""
+def label_filter(mapping):
+    """A template filter showing a stored value as its label in ``mapping`` (the value itself when
+    it has none, nothing for an empty value)."""
 
-    return lookup
+    def label(value) -> str:
+        if value is None or value == "":
+            return ""
+        return str(mapping.get(value, value))
+
+    return label
 
 
 def _datetime(value, fmt: str = "medium"):
@@ -46,9 +51,9 @@ def _datetime(value, fmt: str = "medium"):
 
 def init_templates(app: Flask) -> None:
     app.jinja_env.filters.update(
-        role_label=_label(ROLE_LABELS),
-        level_label=_label(LEVEL_LABELS),
-        outcome_label=_label(OUTCOME_LABELS),
+        role_label=label_filter(ROLE_LABELS),
+        level_label=label_filter(LEVEL_LABELS),
+        outcome_label=label_filter(OUTCOME_LABELS),
         datetime=_datetime,
     )
     app.jinja_env.globals.update(

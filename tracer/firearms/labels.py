@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from tracer.core.i18n import label_filter
+
 FIREARM_TYPE_LABELS = {
     "pistol": _l("Pistol"),
     "revolver": _l("Revolver"),
@@ -59,21 +61,12 @@ CRIME_CATEGORIES = (
 )
 
 
-def _lookup(mapping):
-    def label(value) -> str:
-        if value is None or value == "":
-            return ""
-        return str(mapping.get(value, value))
-
-    return label
-
-
 def register_filters(app: Flask) -> None:
     """Template filters: ``{{ firearm.firearm_type|firearm_type_label }}`` and the like."""
     app.jinja_env.filters.update(
-        firearm_type_label=_lookup(FIREARM_TYPE_LABELS),
-        serial_status_label=_lookup(SERIAL_STATUS_LABELS),
-        custody_event_label=_lookup(CUSTODY_EVENT_LABELS),
-        condition_label=_lookup(CONDITION_LABELS),
-        coordinate_source_label=_lookup(COORDINATE_SOURCE_LABELS),
+        firearm_type_label=label_filter(FIREARM_TYPE_LABELS),
+        serial_status_label=label_filter(SERIAL_STATUS_LABELS),
+        custody_event_label=label_filter(CUSTODY_EVENT_LABELS),
+        condition_label=label_filter(CONDITION_LABELS),
+        coordinate_source_label=label_filter(COORDINATE_SOURCE_LABELS),
     )

@@ -1,71 +1,34 @@
 """``flask import seizures FILE.csv``: the seizure import from the command line."""
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from tracer.auth.services import agency_by_acronym, user_by_username
 from tracer.cases.services import CASE_WRITERS
+from tracer.core.import_cli import fail, import_cli, run_import
 from tracer.seizures.importing import AgencyActor, import_seizures
-
-import_cli = AppGroup("import", help="Import records from CSV files (UTF-8, header row, comma).")
-
-
-class ProgressBars:
-    """A progress bar per phase on standard error (only when it is a terminal)."""
-
-    def __init__(self, size: int | None):
-        self.size, self.phase, self.bar, self.done = size, None, None, 0
-
-    def __call__(self, phase: str, done: int, total: int | None) -> None:
-        if phase != self.phase:
-            self.close()
-            length = self.size if phase == "check" else total
-            if not length:
-                return
-            label = _("Checking") if phase == "check" else _("Writing")
-            self.phase, self.done = phase, 0
-            self.bar = click.progressbar(length=length, label=label, file=sys.stderr)
-            self.bar.__enter__()
-        if self.bar is not None:
-            self.bar.update(done - self.done)
-            self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    raise SystemExit(2)
 
 
 def _actor(username: str | None, acronym: str | None):
     """The user named by --user, or the agency named by --agency acting on its own."""
     if not username and not acronym:
-        _fail(_("Say who imports: --user USERNAME (an officer, analyst or supervisor) or --agency ACRONYM."))
+        fail(_("Say who imports: --user USERNAME (an officer, analyst or supervisor) or --agency ACRONYM."))
     agency = agency_by_acronym(acronym) if acronym else None
     if acronym and (agency is None or not agency.active):
-        _fail(_("Agency not found: %(acronym)s", acronym=acronym))
+        fail(_("Agency not found: %(acronym)s", acronym=acronym))
     if not username:
         if agency.level == "us":
-            _fail(_("Seizures are imported by Mexican agencies."))
+            fail(_("Seizures are imported by Mexican agencies."))
         return AgencyActor(agency)
     user = user_by_username(username)
     if user is None or not user.active:
-        _fail(_("User not found or disabled: %(username)s", username=username))
+        fail(_("User not found or disabled: %(username)s", username=username))
     if user.role not in CASE_WRITERS:
-        _fail(_("Only officers, analysts and supervisors import seizures."))
+        fail(_("Only officers, analysts and supervisors import seizures."))
     if agency is not None and agency.id != user.agency_id:
-        _fail(_("%(username)s belongs to %(acronym)s, not to %(other)s.", username=user.username,
+        fail(_("%(username)s belongs to %(acronym)s, not to %(other)s.", username=user.username,
                 acronym=user.agency.acronym, other=agency.acronym))
     return user
 
@@ -100,22 +63,7 @@ def import_seizures_command(file, username, acronym, partial, dry_run, lang):
     """
     actor = _actor(username, acronym)
     locale = lang or getattr(actor, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    size = None
-    try:
-        size = os.fstat(file.fileno()).st_size or None
-    except (OSError, ValueError, AttributeError):
-        pass
-    bars = ProgressBars(size) if sys.stderr.isatty() else None
-    with force_locale(locale):
-        try:
-            report = import_seizures(actor, file, partial=partial, dry_run=dry_run,
-                                     source=os.path.basename(file.name or "") or None, progress=bars)
-        finally:
-            if bars is not None:
-                bars.close()
-        for line in report.lines():
-            click.echo(line)
-    raise SystemExit(1 if report.rejected else 0)
+    run_import(file, locale, lambda **how: import_seizures(actor, file, partial=partial, dry_run=dry_run, **how))
 
 
 def register(app: Flask) -> None:

@@ -180,9 +180,11 @@ def _join_recorded_seizures(actor, staging: Staging, chunk: list[tuple]) -> None
     # On (agency, seizure_ref): the unique index of seizures answers it.
     keys = (Seizure.agency_id.in_({agency_id for _grp, _line, _ref, agency_id, _values, _case in chunk}),
             Seizure.seizure_ref.in_({seizure_ref for _grp, _line, seizure_ref, _agency, _values, _case in chunk}))
-    if not db.session.scalar(select(Seizure.id).where(*keys).limit(1)):
-        return  # the usual case: nothing of this chunk was recorded before
+    # No "LIMIT 1" probe first: expecting an early hit, PostgreSQL would answer it with a
+    # sequential scan, which finds nothing in the usual case and so reads the whole table.
     recorded = {(s.agency_id, s.seizure_ref): s for s in db.session.scalars(select(Seizure).where(*keys))}
+    if not recorded:
+        return  # the usual case: nothing of this chunk was recorded before
     editable = {case.id: case for case in db.session.scalars(
         case_query(actor).where(Case.id.in_({s.case_id for s in recorded.values()}))) if may_edit(actor, case)}
     links, problems, bad = [], [], []

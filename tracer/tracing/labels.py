@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from tracer.core.i18n import label_filter
+
 TRACE_STATUS_LABELS = {
     "draft": _l("Draft"),
     "submitted": _l("Submitted"),
@@ -14,18 +16,6 @@ TRACE_PRIORITY_LABELS = {
     "routine": _l("Routine"),
     "urgent": _l("Urgent"),
 }
-
-
-def label_filter(mapping):
-    """A template filter showing a stored value as its label in ``mapping`` (the value itself when
-    it has none, nothing for an empty value)."""
-
-    def label(value) -> str:
-        if value is None or value == "":
-            return ""
-        return str(mapping.get(value, value))
-
-    return label
 
 
 def register_filters(app: Flask) -> None:

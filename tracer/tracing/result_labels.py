@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from tracer.tracing.labels import label_filter
+from tracer.core.i18n import label_filter
 
 OUTCOME_LABELS = {
     "us_retail": _l("US retail sale"),

@@ -1,40 +1,31 @@
 """``flask import trace-results FILE.csv``: trace results from the command line (SPEC §6, §8)."""
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from tracer.auth.services import agency_by_acronym, user_by_username
-from tracer.seizures.cli import ProgressBars, import_cli
+from tracer.core.import_cli import fail, import_cli, run_import
 from tracer.tracing.results_import import import_trace_results
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    raise SystemExit(2)
 
 
 def _who(username: str | None, acronym: str | None):
     """(liaison user or None, US agency or None) named by --user and --agency."""
     agency = agency_by_acronym(acronym) if acronym else None
     if acronym and (agency is None or not agency.active):
-        _fail(_("Agency not found: %(acronym)s", acronym=acronym))
+        fail(_("Agency not found: %(acronym)s", acronym=acronym))
     if agency is not None and agency.level != "us":
-        _fail(_("Trace results come from a US partner office: %(acronym)s is not one.", acronym=agency.acronym))
+        fail(_("Trace results come from a US partner office: %(acronym)s is not one.", acronym=agency.acronym))
     user = None
     if username:
         user = user_by_username(username)
         if user is None or not user.active:
-            _fail(_("User not found or disabled: %(username)s", username=username))
+            fail(_("User not found or disabled: %(username)s", username=username))
         if user.role != "liaison":
-            _fail(_("Only liaison officers record trace results."))
+            fail(_("Only liaison officers record trace results."))
         if agency is not None and agency.id != user.agency_id:
-            _fail(_("%(username)s belongs to %(acronym)s, not to %(other)s.", username=user.username,
+            fail(_("%(username)s belongs to %(acronym)s, not to %(other)s.", username=user.username,
                     acronym=user.agency.acronym, other=agency.acronym))
     return user, agency
 
@@ -67,19 +58,5 @@ def import_trace_results_command(file, partial, dry_run, username, acronym, lang
     """
     user, agency = _who(username, acronym)
     locale = lang or getattr(user, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    size = None
-    try:
-        size = os.fstat(file.fileno()).st_size or None
-    except (OSError, ValueError, AttributeError):
-        pass
-    bars = ProgressBars(size) if sys.stderr.isatty() else None
-    with force_locale(locale):
-        try:
-            report = import_trace_results(file, user=user, agency=agency, partial=partial, dry_run=dry_run,
-                                          source=os.path.basename(file.name or "") or None, progress=bars)
-        finally:
-            if bars is not None:
-                bars.close()
-        for line in report.lines():
-            click.echo(line)
-    raise SystemExit(1 if report.rejected else 0)
+    run_import(file, locale, lambda **how: import_trace_results(file, user=user, agency=agency, partial=partial,
+                                                                  dry_run=dry_run, **how))
