@@ -61,7 +61,7 @@ bench: install
 
 ## Re-extract messages and merge them into both catalogs.
 messages: install
-	$(PYBABEL) --quiet extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot .
+	$(PYBABEL) --quiet extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.*' -o messages.pot .
 	$(PYBABEL) --quiet update -i messages.pot -d tracer/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:

@@ -109,7 +109,9 @@ def code_messages() -> dict[tuple[str | None, str], list[str]]:
     method_map = [(pattern, EXTRACTORS.get(method, method)) for pattern, method in method_map]
     found: dict[tuple[str | None, str], list[str]] = {}
     for filename, lineno, message, _comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
+        str(ROOT), method_map, options_map, keywords=KEYWORDS,
+        # Babel skips folders starting with "_" by default; templates/_macros holds shared text.
+        directory_filter=lambda path: not os.path.basename(path).startswith("."),
     ):
         msgid = message[0] if isinstance(message, (list, tuple)) else message
         if msgid:
