@@ -114,10 +114,14 @@ def downgrade():
     elif dialect == "postgresql":
         op.drop_index("ix_firearms_restored_serial_normalized_trgm", table_name="firearms")
         op.drop_index("ix_firearms_serial_normalized_trgm", table_name="firearms")
-    with op.batch_alter_table('firearms', schema=None) as batch_op:
-        batch_op.drop_index('ix_firearms_serial_skeleton_reversed')
-        batch_op.drop_index('ix_firearms_serial_skeleton')
-        batch_op.drop_index(batch_op.f('ix_firearms_serial_digits'))
-        batch_op.drop_column('serial_digits')
-        batch_op.drop_column('serial_skeleton_reversed')
-        batch_op.drop_column('serial_skeleton')
+    op.drop_index('ix_firearms_serial_skeleton_reversed', table_name='firearms')
+    op.drop_index('ix_firearms_serial_skeleton', table_name='firearms')
+    op.drop_index(op.f('ix_firearms_serial_digits'), table_name='firearms')
+    for column in ('serial_digits', 'serial_skeleton_reversed', 'serial_skeleton'):
+        if dialect == "sqlite":
+            # SQLite drops an unindexed, unconstrained column in place. Batch mode would copy the
+            # table and drop the original, which the foreign keys of custody events, links and
+            # trace requests refuse as soon as a firearm has any of them.
+            op.execute(f"ALTER TABLE firearms DROP COLUMN {column}")
+        else:
+            op.drop_column('firearms', column)

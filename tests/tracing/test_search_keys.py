@@ -93,3 +93,26 @@ def test_the_migration_fills_the_keys_of_recorded_firearms(old_database):
         connection.execute("UPDATE firearms SET serial_normalized = 'QRT777999' WHERE id = 1")
         assert connection.execute(like, ("%K1Z3%",)).fetchall() == []
         assert connection.execute(like, ("%T777%",)).fetchall() == [(1,)]
+
+
+def test_the_migration_is_undone_with_firearms_that_other_records_refer_to(tmp_path):
+    database = tmp_path / "linked.db"
+    flask(database, "db", "upgrade")
+    with sqlite3.connect(database) as connection:
+        for firearm_id, serial in ((1, "BXK1Z3456"), (2, "8XK123456")):
+            connection.execute(
+                "INSERT INTO firearms (id, seizure_id, case_id, agency_id, firearm_type, serial_normalized, "
+                "serial_status, converted_to_automatic, custody_status, version, created_at, updated_at) "
+                "VALUES (?, 1, 1, 1, 'pistol', ?, 'intact', 0, 'seized', 1, '2025-01-01', '2025-01-01')",
+                (firearm_id, serial))
+        connection.execute("INSERT INTO firearm_links (firearm_id, other_firearm_id, match, score, status, "
+                           "detected_at, version) VALUES (2, 1, 'lookalike', 0.9, 'possible', '2025-01-01', 1)")
+    flask(database, "db", "downgrade", PREVIOUS_REVISION)
+    with sqlite3.connect(database) as connection:
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(firearms)")}
+        assert not columns & {"serial_skeleton", "serial_skeleton_reversed", "serial_digits"}
+        assert connection.execute("SELECT count(*) FROM firearm_links").fetchone()[0] == 1
+    flask(database, "db", "upgrade")
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT serial_skeleton FROM firearms ORDER BY id").fetchall() == [
+            ("8XK123456",), ("8XK123456",)]

@@ -1,7 +1,9 @@
 """Synthetic seizure rows, in the CSV format of SPEC §8, shaped like the firearms
 recovered in Mexico and traced to the United States.
 
-The shares below are rounded from published figures, not copied from any one table:
+The type and maker shares and the places follow the sources below, rounded; the shares
+said to be assumptions are the generator's own, chosen to match what the sources
+describe in words:
 
 - U.S. Government Accountability Office, GAO-21-322, "Firearms Trafficking: U.S.
   Efforts to Disrupt Gun Smuggling into Mexico Would Benefit from Additional Data
@@ -16,15 +18,18 @@ The shares below are rounded from published figures, not copied from any one tab
   Michoacán, Sonora, Chihuahua, Baja California, Tamaulipas, Sinaloa, Guerrero,
   the Estado de México and Mexico City.
 - About 15% of the serial numbers are obliterated, and about 10% of the firearms
-  are foreign-made and carry a US importer's marking (both figures as the
-  reports above describe recovered firearms; rounded). Some foreign-made
+  are foreign-made and carry a US importer's marking: assumptions (the reports
+  above say obliterated serials and imported firearms are common among recovered
+  firearms, without a share this generator could copy). Some foreign-made
   firearms here lack the marking, as recovered firearms sometimes do.
-- Records fall short of what a trace needs: GAO-21-322 and ATF's Mexico trace
-  reports describe a large share of the trace requests sent from Mexico —
-  about half in several years — failing or returned for missing or incorrect
-  identifiers (no importer on a foreign-made firearm, no model or country of
-  manufacture, a maker or caliber written in a way nobody can look up, an
-  obliterated serial). ``RECORDING_GAPS`` reproduces that: rounded shares of
+- Records fall short of what a trace needs: the U.S. Department of Justice Office
+  of the Inspector General, "Review of ATF's Project Gunrunner" (I-2011-001,
+  November 2010), found that most trace requests from Mexico did not identify
+  the dealer (31 percent did in 2009), in large part because the identifiers
+  sent were incomplete or wrong. The kinds of gap drawn here (no importer on a
+  foreign-made firearm, no model or country of manufacture, a maker or caliber
+  written in a way nobody can look up, an obliterated serial) are the
+  generator's choice. ``RECORDING_GAPS`` reproduces that with assumed shares of
   rows with a field left empty or a maker or caliber misspelled, so that the
   demo's readiness mix (``flask tracing readiness-report``) looks like a real
   register's, about half of the firearms lacking or doubting an identifier.

@@ -1,7 +1,14 @@
 """Synthetic trace requests and results for ``flask seed-demo``, shaped like the published
 trace statistics of firearms recovered in Mexico.
 
-The shares below are rounded from published figures, not copied from any one table:
+Two figures come from the sources below: the US-sourced share (``US_SOURCED``) and the
+order of the source states (Texas, Arizona, California, New Mexico). The sources describe
+the rest only in words (a long time-to-crime tail beside a short cluster, many traces
+without a result, more multiple sales in the border states); every other number in this
+module — the percentages of ``SOURCE_STATES``, ``SHORT_SHARE`` and both time-to-crime
+medians, ``NO_TRACE_SHARE`` and ``NO_TRACE_REASONS``, the outcome weights, the
+multiple-sale shares, the backlog, the pending share and the delays — is an assumption
+of this generator, chosen to reproduce that shape:
 
 - U.S. Government Accountability Office, GAO-21-322, "Firearms Trafficking: U.S. Efforts
   to Disrupt Gun Smuggling into Mexico Would Benefit from Additional Data and Analysis"
@@ -18,8 +25,9 @@ The shares below are rounded from published figures, not copied from any one tab
   reports: firearms recovered in Mexico have a much longer time to crime than the US
   national median (a few years), with a median of many years, while a distinct share
   were bought less than three years before recovery, the sign of active trafficking.
-  Time to crime here is a mixture: a short cluster (``SHORT_SHARE``, a median of about
-  15 months) and a long tail (a median of about 11 years, up to four decades).
+  Time to crime here is a mixture, with assumed parameters: a short cluster
+  (``SHORT_SHARE``, a median of about 15 months) and a long tail (a median of about 11
+  years, up to four decades).
 - ATF trace reports and GAO-21-322: many traces requested by Mexico end without a
   result — obliterated serials, incomplete identifiers, records unavailable, dealers out
   of business, firearms too old to trace (``NO_TRACE_SHARE`` and ``NO_TRACE_REASONS``).

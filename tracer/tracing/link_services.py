@@ -9,7 +9,7 @@ every time it is shown, an audit event says so.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -116,6 +116,9 @@ class LinkView:
     this: Firearm
     other: Firearm | None
     agency: AgencyContact | None
+    # Further links of ``this`` to records of the same agency, matching the same way, that a
+    # restricted view stands for without showing them.
+    hidden: list[FirearmLink] = dataclass_field(default_factory=list)
 
     @property
     def restricted(self) -> bool:
@@ -135,21 +138,47 @@ def _sides(link: FirearmLink, focus_id: int | None, visible: set[int]) -> tuple[
     return newer, older
 
 
-def link_views(user: User, links: list[FirearmLink], shown_in: str, focus_id: int | None = None) -> list[LinkView]:
-    """How ``user`` sees each of ``links``; a restricted side is audited as a restricted hit
-    (``shown_in`` names where it was shown). The caller commits (or rolls back) the events."""
+def describe_links(user: User, links: list[FirearmLink], focus_id: int | None = None) -> list[LinkView]:
+    """How ``user`` sees each of ``links``, in their order. Restricted sides are grouped as the
+    serial search groups restricted hits: one view per firearm, owning agency and kind of
+    match (the first of ``links``, so an open one when callers list open links first), so
+    that the reader does not learn how many records another agency holds. Not audited:
+    ``audit_restricted`` records what is shown."""
     visible = in_scope_ids(user, {i for link in links for i in (link.firearm_id, link.other_firearm_id)})
-    views = []
+    views: list[LinkView] = []
+    groups: dict[tuple[int, int, str], LinkView] = {}
     for link in links:
         this, other = _sides(link, focus_id, visible)
         if other.id in visible:
             views.append(LinkView(link, this, other, None))
             continue
-        owner = db.session.get(Agency, other.agency_id)
-        views.append(LinkView(link, this, None, AgencyContact.of(owner)))
-        record(RESTRICTED, actor=user, object_type="firearm", object_id=other.id, case_id=this.case_id,
-               details={"link": link.id, "match": link.match, "agency": owner.acronym, "shown_in": shown_in,
-                        "from_firearm": this.id})
+        key = (this.id, other.agency_id, link.match)
+        if key in groups:
+            groups[key].hidden.append(link)
+            continue
+        view = groups[key] = LinkView(link, this, None, AgencyContact.of(db.session.get(Agency, other.agency_id)))
+        views.append(view)
+    return views
+
+
+def audit_restricted(user: User, views: list[LinkView], shown_in: str) -> None:
+    """One restricted-hit event per restricted view shown (``shown_in`` names where), with
+    every link and firearm it stands for. The caller commits (or rolls back) the events."""
+    for view in views:
+        if not view.restricted:
+            continue
+        links = [view.link, *view.hidden]
+        others = [link.firearm_id if link.firearm_id != view.this.id else link.other_firearm_id for link in links]
+        record(RESTRICTED, actor=user, object_type="firearm", object_id=others[0], case_id=view.this.case_id,
+               details={"link": view.link.id, "links": [link.id for link in links], "firearm_ids": others,
+                        "match": view.link.match, "agency": view.agency.acronym, "shown_in": shown_in,
+                        "from_firearm": view.this.id})
+
+
+def link_views(user: User, links: list[FirearmLink], shown_in: str, focus_id: int | None = None) -> list[LinkView]:
+    """``describe_links``, with the restricted views audited as shown in ``shown_in``."""
+    views = describe_links(user, links, focus_id)
+    audit_restricted(user, views, shown_in)
     return views
 
 

@@ -49,7 +49,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import insert, or_, select, tuple_
+from sqlalchemy import insert, select, tuple_
 
 from tracer.audit.services import record
 from tracer.extensions import db
@@ -264,8 +264,3 @@ def detect_links(firearm: Firearm, actor=None) -> list[FirearmLink]:
     return list(db.session.scalars(select(FirearmLink).where(FirearmLink.id.in_(ids)).order_by(
         FirearmLink.score.desc(), FirearmLink.id))) if ids else []
 
-
-def links_of(firearm_ids: Iterable[int]):
-    """``SELECT`` of the links touching any of ``firearm_ids`` (either side)."""
-    ids = list(firearm_ids)
-    return select(FirearmLink).where(or_(FirearmLink.firearm_id.in_(ids), FirearmLink.other_firearm_id.in_(ids)))

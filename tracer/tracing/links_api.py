@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracer.api.openapi import operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
-from tracer.core.pagination import paginate
+from tracer.core.pagination import paginate_list
 from tracer.extensions import db
 from tracer.firearms.services import get_firearm
 from tracer.tracing import link_services as services
@@ -109,10 +109,14 @@ def link_json(view: services.LinkView) -> dict[str, Any]:
            query={"page": "Page number, from 1", "per_page": "Items per page, at most 100 (default 25)"})
 def list_firearm_links(firearm_id: int):
     firearm = get_firearm(current_user, firearm_id)
-    page = paginate(services.firearm_links(firearm), request.args.get("page"), request.args.get("per_page", 25))
-    views = services.link_views(current_user, page.items, "api", focus_id=firearm.id)
+    # Grouped before paging (a firearm has a handful of links): neither the items nor the total
+    # tell how many records another agency holds.
+    views = services.describe_links(current_user, list(db.session.scalars(services.firearm_links(firearm))),
+                                    focus_id=firearm.id)
+    page = paginate_list(views, request.args.get("page"), request.args.get("per_page", 25))
+    services.audit_restricted(current_user, page.items, "api")
     db.session.commit()  # the restricted hits shown, if any
-    return jsonify({"items": [link_json(view) for view in views], "page": page.page,
+    return jsonify({"items": [link_json(view) for view in page.items], "page": page.page,
                     "per_page": page.per_page, "total": page.total})
 
 

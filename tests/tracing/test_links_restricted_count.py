@@ -1,0 +1,47 @@
+"""A restricted side of a link tells that another agency holds a matching record, not how
+many: links to several records of one agency, matching the same way, show as one."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tests import factories
+from tests.seizures.helpers import new_case, row, seizure_form, text
+from tests.tracing.test_links_api import api  # noqa: F401  (fixture)
+from tests.tracing.test_links_pages import SERIAL, events, recorded
+from tracer.extensions import db
+from tracer.firearms.models import Firearm
+from tracer.tracing.models import FirearmLink
+
+
+def two_chihuahua_glocks() -> list[Firearm]:
+    return [recorded("FGE-CHIH"), recorded("FGE-CHIH")]
+
+
+def test_the_officer_gets_one_notice_per_agency_and_kind(login_as, reference_data):
+    chihuahua = two_chihuahua_glocks()
+    officer = login_as("officer", "FGE-SON", locale="en")
+    case = new_case(officer.user)
+    saved = officer.post("/seizures/new", seizure_form(case.id, [row(serial_number=SERIAL)]),
+                         token_from="/seizures/new", follow_redirects=True)
+    flash = re.search(r'<p class="flash flash--warning"[^>]*>(.*?)</p>', text(saved), re.S).group(1)
+    assert flash.count("held by Fiscalía General del Estado de Chihuahua") == 1
+    new = db.session.scalar(select(Firearm).where(Firearm.case_id == case.id))
+    assert db.session.query(FirearmLink).filter(FirearmLink.firearm_id == new.id).count() == 2
+    [hit] = [e for e in events("firearm_link.restricted_hit") if e.user_id == officer.user.id]
+    assert sorted(hit.details["firearm_ids"]) == sorted(f.id for f in chihuahua)
+
+
+def test_the_firearm_page_and_the_api_show_one_restricted_entry(login_as, api, reference_data):  # noqa: F811
+    two_chihuahua_glocks()
+    sonora = recorded("FGE-SON")
+    analyst = login_as("analyst", "FGE-SON", locale="en")
+    page = text(analyst.get(f"/firearms/{sonora.id}"))
+    panel = page[page.index('id="links"'):]
+    panel = panel[:panel.index("</section>")]
+    assert panel.count('badge--warn">Restricted') == 1 and panel.count("Compare") == 1
+    body = api("analyst", "FGE-SON")("GET", f"/firearms/{sonora.id}/links").get_json()
+    assert body["total"] == 1 and len(body["items"]) == 1 and body["items"][0]["other"]["restricted"] is True
+    federal = api("analyst", "FGR")("GET", f"/firearms/{sonora.id}/links").get_json()
+    assert federal["total"] == 2  # seen in full, each record is its own entry
