@@ -62,6 +62,9 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
     LOGIN_RATE_LIMIT = "20 per minute"
+    # Per user, on the page and the API together: every search is audited, and many partial
+    # queries in a row could piece together another agency's serial from restricted hits.
+    SERIAL_SEARCH_RATE_LIMIT = "30 per minute"
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_ENABLED = True

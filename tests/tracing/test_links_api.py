@@ -50,12 +50,27 @@ def test_a_firearms_links_with_the_other_side_restricted_out_of_scope(api, pair)
     assert (item["match"], item["status"], item["version"]) == ("lookalike", "possible", 1)
     assert item["other"]["restricted"] is True
     assert item["other"]["agency"]["acronym"] == "FGE-CHIH"
-    assert item["other"]["agency"]["contact"] == "Contacto FGE-CHIH · +52 55 0000 0000"
+    assert item["other"]["agency"]["contact"] == {"name": "Contacto FGE-CHIH", "phone": "+52 55 0000 0000",
+                                                  "email": None}
     assert item["other"]["serial_number"] is None and item["other"]["case_id"] is None
     assert "BXK12345" not in answer.get_data(as_text=True)
     hit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "firearm_link.restricted_hit")
                             .order_by(AuditEvent.seq.desc()))
     assert hit.details["shown_in"] == "api" and hit.object_id == str(chihuahua.id)
+
+
+def test_who_decided_and_why_are_not_shown_beside_a_restricted_side(api, pair):
+    sonora, chihuahua, link = pair
+    federal = api("analyst", "FGR")
+    decided = federal("PATCH", f"/links/{link.id}", json={
+        "status": "dismissed", "version": 1, "note": "El arma de Chihuahua es una Glock 17 con serie BXK12845"})
+    assert decided.status_code == 200
+    assert decided.get_json()["decision_note"].startswith("El arma de Chihuahua")
+    answer = api("analyst", "FGE-SON")("GET", f"/firearms/{sonora.id}/links")
+    [item] = answer.get_json()["items"]
+    assert item["status"] == "dismissed" and item["other"]["restricted"] is True
+    assert item["decision_note"] is None and item["decided_by"] is None
+    assert "BXK12845" not in answer.get_data(as_text=True)
 
 
 def test_a_federal_analyst_sees_both_sides_from_either_firearm(api, pair):

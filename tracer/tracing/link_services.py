@@ -124,6 +124,18 @@ class LinkView:
     def restricted(self) -> bool:
         return self.other is None
 
+    # Beside a restricted side, who decided and why are shown only when someone of the reader's
+    # own agency decided: a note written by someone who could see both sides may describe the other.
+    decision_shown: bool = True
+
+    @property
+    def decision_note(self) -> str | None:
+        return self.link.decision_note if self.decision_shown else None
+
+    @property
+    def decided_by(self):
+        return self.link.decided_by if self.decision_shown else None
+
     @property
     def other_id(self) -> int:
         return self.link.other_firearm_id if self.link.firearm_id == self.this.id else self.link.firearm_id
@@ -156,7 +168,9 @@ def describe_links(user: User, links: list[FirearmLink], focus_id: int | None = 
         if key in groups:
             groups[key].hidden.append(link)
             continue
-        view = groups[key] = LinkView(link, this, None, AgencyContact.of(db.session.get(Agency, other.agency_id)))
+        view = groups[key] = LinkView(link, this, None, AgencyContact.of(db.session.get(Agency, other.agency_id)),
+                                      decision_shown=link.decided_by is None
+                                      or link.decided_by.agency_id == user.agency_id)
         views.append(view)
     return views
 

@@ -20,18 +20,10 @@ from tracer.extensions import db
 from tracer.firearms.services import get_firearm
 from tracer.tracing import link_services as services
 from tracer.tracing.models import LINK_MATCHES, LINK_STATUSES
+from tracer.tracing.search_api import RestrictedAgency, restricted_agency_json
 
 case_workers = ("officer", "analyst", "supervisor")
 deciders = tuple(sorted(services.DECIDERS))
-
-
-class AgencyContactOut(BaseModel):
-    name: str
-    acronym: str
-    contact: str | None = Field(description="Contact name, phone and email of the owning agency")
-    contact_name: str | None
-    contact_phone: str | None
-    contact_email: str | None
 
 
 class LinkedFirearm(BaseModel):
@@ -46,7 +38,7 @@ class LinkedFirearm(BaseModel):
     case_id: int | None = None
     case_reference: str | None = None
     url: str | None = None
-    agency: AgencyContactOut | None = None
+    agency: RestrictedAgency | None = None
 
 
 class LinkOut(BaseModel):
@@ -83,10 +75,8 @@ class LinkDecisionIn(BaseModel):
 def _other_json(view: services.LinkView) -> dict[str, Any]:
     if view.restricted:
         agency = view.agency
-        return {"restricted": True, "agency": {
-            "name": agency.name, "acronym": agency.acronym, "contact": agency.contact or None,
-            "contact_name": agency.contact_name, "contact_phone": agency.contact_phone,
-            "contact_email": agency.contact_email}}
+        return {"restricted": True, "agency": restricted_agency_json(
+            agency.name, agency.acronym, agency.contact_name, agency.contact_phone, agency.contact_email)}
     other = view.other
     return {"restricted": False, "firearm_id": other.id, "serial_number": other.serial_number,
             "restored_serial": other.restored_serial, "manufacturer": other.manufacturer_name or None,
@@ -99,7 +89,7 @@ def link_json(view: services.LinkView) -> dict[str, Any]:
     return LinkOut(
         id=link.id, firearm_id=view.this.id, match=link.match, score=link.score, status=link.status,
         newer_record=link.firearm_id == view.this.id, detected_at=link.detected_at, decided_at=link.decided_at,
-        decided_by=link.decided_by.username if link.decided_by else None, decision_note=link.decision_note,
+        decided_by=view.decided_by.username if view.decided_by else None, decision_note=view.decision_note,
         version=link.version, other=LinkedFirearm(**_other_json(view)),
     ).model_dump(mode="json")
 

@@ -13,7 +13,7 @@ from tracer.api.views import bp
 from tracer.core.errors import ValidationFailed
 from tracer.extensions import db
 from tracer.tracing.search_scope import DEFAULT_LIMIT, MAX_USER_LIMIT, RestrictedHit, SerialHit, search_serials
-from tracer.tracing.search_views import SEARCHERS
+from tracer.tracing.search_views import SEARCHERS, search_rate_limit
 
 MATCHES = Literal["exact", "lookalike", "one_edit", "letters_ignored", "partial"]
 
@@ -74,10 +74,15 @@ def hit_json(hit: SerialHit) -> dict:
             "case_url": url_for("cases.detail", case_id=hit.case_id)}
 
 
+def restricted_agency_json(name, acronym, contact_name, contact_phone, contact_email) -> dict:
+    """The owning agency of a record outside the caller's scope, as every restricted answer gives it."""
+    return {"name": name, "acronym": acronym,
+            "contact": {"name": contact_name, "phone": contact_phone, "email": contact_email}}
+
+
 def restricted_json(hit: RestrictedHit) -> dict:
-    return {"restricted": True, "match": hit.match, "agency": {
-        "name": hit.agency_name, "acronym": hit.agency_acronym,
-        "contact": {"name": hit.contact_name, "phone": hit.contact_phone, "email": hit.contact_email}}}
+    return {"restricted": True, "match": hit.match, "agency": restricted_agency_json(
+        hit.agency_name, hit.agency_acronym, hit.contact_name, hit.contact_phone, hit.contact_email)}
 
 
 @operation(bp, "/search/serial", "GET", allow=SEARCHERS, response=SerialSearchOut, errors=(422,),
@@ -88,6 +93,7 @@ def restricted_json(hit: RestrictedHit) -> dict:
                   "manufacturer": "Canonical name or any alias of the maker",
                   "limit": f"Hits in scope to answer, 1 to {MAX_USER_LIMIT} (default {DEFAULT_LIMIT}); "
                            "a larger value answers 422"})
+@search_rate_limit
 def search_serial():
     q = request.args.get("q", "")
     if not q.strip():
