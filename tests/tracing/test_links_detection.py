@@ -133,3 +133,16 @@ def test_consecutive_serials_are_neighbours_not_misreadings():
     assert not consecutive_serials("BXK12345", "BXK1234")
     assert not consecutive_serials("BXK12345", "BXKA2345")  # a letter for a digit: a misreading
     assert not consecutive_serials("BXK12345", "BXK12366")  # two digits: not neighbours either
+
+
+def test_a_corrected_serial_is_compared_again(first):
+    from tracer.firearms.services import update_firearm
+
+    second = record("FGE-JAL", serial_number="QQQ98765")
+    assert links_of(second) == []
+    editor = factories.user("analyst", second.case.owner_agency)
+    update_firearm(editor, second, {"serial_number": "BXK 12345"}, second.version)
+    [link] = links_of(second)
+    assert (link.firearm_id, link.other_firearm_id, link.match) == (second.id, first.id, "exact")
+    update_firearm(editor, second, {"notes": "Revisada"}, second.version)
+    assert len(links_of(second)) == 1  # the same pair is not linked twice

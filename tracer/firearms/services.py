@@ -182,6 +182,11 @@ def _firearm_conflict(firearm: Firearm) -> Conflict:
                     {"version": firearm.version, "current": editable_values(firearm)})
 
 
+# What a firearm is recognised by (SPEC §3): a change to any of them may link it to another record.
+IDENTITY_FIELDS = frozenset({"manufacturer_id", "manufacturer_text", "model", "caliber_id", "caliber_text",
+                             "serial_normalized", "restored_serial_normalized"})
+
+
 def update_firearm(user, firearm: Firearm, values: dict[str, Any], version: Any) -> tuple[Firearm, dict[str, list[str]]]:
     """Change the identity fields present in ``values`` of a firearm ``user`` can see.
 
@@ -214,6 +219,11 @@ def update_firearm(user, firearm: Firearm, values: dict[str, Any], version: Any)
         raise _firearm_conflict(stored or firearm) from None
     record("firearm.update", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id, actor=user,
            details={"old": old, "new": new})
+    if IDENTITY_FIELDS & set(new):
+        # A corrected identity may now match another record: look again, as for a new firearm.
+        from tracer.tracing.links import detect_links  # tracing builds on firearms, not the reverse
+
+        detect_links(firearm, actor=user)
     return firearm, check.warnings
 
 
