@@ -45,3 +45,16 @@ def test_the_firearm_page_and_the_api_show_one_restricted_entry(login_as, api, r
     assert body["total"] == 1 and len(body["items"]) == 1 and body["items"][0]["other"]["restricted"] is True
     federal = api("analyst", "FGR")("GET", f"/firearms/{sonora.id}/links").get_json()
     assert federal["total"] == 2  # seen in full, each record is its own entry
+
+
+def test_only_the_link_standing_for_a_restricted_group_opens(login_as, api, reference_data):  # noqa: F811
+    two_chihuahua_glocks()
+    sonora = recorded("FGE-SON")
+    links = db.session.query(FirearmLink).filter(FirearmLink.firearm_id == sonora.id).all()
+    assert len(links) == 2
+    analyst = login_as("analyst", "FGE-SON", locale="en")
+    statuses = sorted(analyst.get(f"/links/{link.id}").status_code for link in links)
+    assert statuses == [200, 404]  # the second record of the same agency is not counted by its id
+    call = api("analyst", "FGR")
+    assert all(call("GET", f"/firearms/{sonora.id}/links").status_code == 200 for _ in links)
+    assert sorted(login_as("analyst", "FGR").get(f"/links/{link.id}").status_code for link in links) == [200, 200]

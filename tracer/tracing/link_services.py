@@ -56,6 +56,15 @@ def get_link(user: User, link_id: int) -> FirearmLink:
     link = db.session.scalar(link_query(user).where(FirearmLink.id == link_id))
     if link is None:
         raise NotFound(_("Link not found."))
+    visible = in_scope_ids(user, {link.firearm_id, link.other_firearm_id})
+    if len(visible) == 1:
+        # Seen from one side only: just the link that stands for its group of restricted
+        # matches opens, so trying ids does not count another agency's records.
+        this = link.firearm if link.firearm_id in visible else link.other_firearm
+        shown = {view.link.id for view in describe_links(user, list(db.session.scalars(firearm_links(this))),
+                                                          this.id)}
+        if link.id not in shown:
+            raise NotFound(_("Link not found."))
     return link
 
 
@@ -279,7 +288,7 @@ def decide_link(user: User, link: FirearmLink, values: dict[str, Any]) -> Firear
     check.raise_if_errors()
     old = {"status": link.status, "decision_note": link.decision_note}
     link.status, link.decision_note = status, note
-    link.decided_by_id, link.decided_at = user.id, utcnow()
+    link.decided_by, link.decided_at = user, utcnow()
     try:
         db.session.flush()
     except StaleDataError:
