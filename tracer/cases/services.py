@@ -16,12 +16,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
 from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES, Case, CaseReferenceCounter
-from tracer.core.changes import apply_changes
+from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.numbering import next_number
@@ -321,13 +320,8 @@ def update_case(user: User, case: Case, values: dict[str, Any], version: Any) ->
     old, new = apply_changes(case, clean)
     if not new:
         return case
-    try:
+    with stale_as_conflict(case, _conflict):
         db.session.flush()
-    except StaleDataError:
-        # Another transaction saved the case between our read and our write.
-        db.session.rollback()
-        stored = db.session.get(Case, case.id, populate_existing=True)
-        raise _conflict(stored or case) from None
     record("case.update", object_type="case", object_id=case.id, case_id=case.id, actor=user,
            details={"old": old, "new": new})
     return case

@@ -7,11 +7,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracer.audit.services import record
 from tracer.core.errors import Conflict, NotFound
-from tracer.core.changes import apply_changes
+from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.models import utcnow
 from tracer.core.scope import agency_scope
 from tracer.core.time import local_to_utc
@@ -209,14 +208,9 @@ def update_firearm(user, firearm: Firearm, values: dict[str, Any], version: Any)
                                        if name in stored_clean and stored_clean[name] != value})
     if not new:
         return firearm, check.warnings
-    try:
+    with stale_as_conflict(firearm, _firearm_conflict):
         db.session.flush()
-        db.session.expire(firearm, ["manufacturer", "caliber"])  # follow the changed references
-    except StaleDataError:
-        # Another transaction saved the firearm between our read and our write.
-        db.session.rollback()
-        stored = db.session.get(Firearm, firearm.id, populate_existing=True)
-        raise _firearm_conflict(stored or firearm) from None
+    db.session.expire(firearm, ["manufacturer", "caliber"])  # follow the changed references
     record("firearm.update", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id, actor=user,
            details={"old": old, "new": new})
     if IDENTITY_FIELDS & set(new):

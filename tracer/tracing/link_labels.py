@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from tracer.core.i18n import label_filter
+
 LINK_MATCH_LABELS = {
     "exact": _l("same serial"),
     "lookalike": _l("serial differs only by look-alike characters"),
@@ -17,12 +19,8 @@ LINK_STATUS_LABELS = {
 }
 
 
-def match_label(value: str | None) -> str:
-    return str(LINK_MATCH_LABELS.get(value, value or ""))
-
-
-def status_label(value: str | None) -> str:
-    return str(LINK_STATUS_LABELS.get(value, value or ""))
+match_label = label_filter(LINK_MATCH_LABELS)
+status_label = label_filter(LINK_STATUS_LABELS)
 
 
 def register_filters(app: Flask) -> None:

@@ -15,10 +15,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, false, or_, select
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
+from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.core.models import utcnow
 from tracer.core.scope import agency_scope
@@ -289,12 +289,8 @@ def decide_link(user: User, link: FirearmLink, values: dict[str, Any]) -> Firear
     old = {"status": link.status, "decision_note": link.decision_note}
     link.status, link.decision_note = status, note
     link.decided_by, link.decided_at = user, utcnow()
-    try:
+    with stale_as_conflict(link, _stale):
         db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        stored = db.session.get(FirearmLink, link.id, populate_existing=True)
-        raise _stale(stored or link) from None
     record(DECIDED, actor=user, object_type="firearm_link", object_id=link.id, case_id=link.firearm.case_id,
            details={"old": old, "new": {"status": status, "decision_note": note},
                     "firearm_id": link.firearm_id, "other_firearm_id": link.other_firearm_id})

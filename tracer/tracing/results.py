@@ -16,9 +16,9 @@ from typing import Any, Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracer.audit.services import record
+from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.time import local_today
@@ -311,11 +311,6 @@ def record_result(user, trace_request: TraceRequest, values: dict[str, Any], ver
                                 or version != trace_request.version):
         raise result_conflict(trace_request)
     clean, warnings = check_result(values, trace_request)
-    try:
+    with stale_as_conflict(trace_request, result_conflict):
         apply_result(user, trace_request, clean, source)
-    except StaleDataError:
-        # Another transaction saved the request between our read and our write.
-        db.session.rollback()
-        stored = db.session.get(TraceRequest, trace_request.id, populate_existing=True)
-        raise result_conflict(stored or trace_request) from None
     return trace_request, warnings

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields import SelectChoice
 
+from tracer.core.i18n import label_filter
 from tracer.tracing.search_query import MODES
 
 MODE_LABELS = {"exact": _l("Exact"), "partial": _l("Partial"), "fuzzy": _l("Fuzzy")}
@@ -25,8 +26,7 @@ MATCH_LABELS = {
 }
 
 
-def match_label(value: str | None) -> str:
-    return str(MATCH_LABELS.get(value, value or ""))
+match_label = label_filter(MATCH_LABELS)
 
 
 class SerialSearchForm(FlaskForm):
