@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, exists, false, func, not_, select
+from sqlalchemy.orm import selectinload
 
 from tracer.auth.models import Agency, User
 from tracer.cases.services import agencies_in_scope, normalise_state
@@ -114,7 +115,8 @@ def backlog_query(user: User, filters: BacklogFilters, today: date | None = None
         statement = statement.where(ready_clause())
     elif filters.readiness == "not_ready":
         statement = statement.where(not_(ready_clause()))
-    return statement.order_by(Seizure.seized_on, Firearm.id)
+    # Each row shows its seizure (date, place) and case: read them for the whole page at once.
+    return statement.options(selectinload(Firearm.seizure)).order_by(Seizure.seized_on, Firearm.id)
 
 
 def backlog_counts(user: User, filters: BacklogFilters, today: date | None = None) -> BacklogCounts:

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, false, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
@@ -40,12 +40,19 @@ DECIDED = "firearm_link.decide"
 # --- who sees which link ------------------------------------------------------------------------------
 
 
+# What a list of links shows of each: both firearms with their cases, and who decided.
+# Read for all the links at once, not link by link.
+_SHOWN = (selectinload(FirearmLink.firearm).selectinload(Firearm.case),
+          selectinload(FirearmLink.other_firearm).selectinload(Firearm.case),
+          selectinload(FirearmLink.decided_by))
+
+
 def link_query(user: User) -> Select:
     """``SELECT`` of the links ``user`` may see: at least one of the two firearms in scope."""
     if user.role == "admin" or not user.active:
         return select(FirearmLink).where(false())
     newer, older = aliased(Firearm), aliased(Firearm)
-    return (select(FirearmLink)
+    return (select(FirearmLink).options(*_SHOWN)
             .join(newer, newer.id == FirearmLink.firearm_id)
             .join(older, older.id == FirearmLink.other_firearm_id)
             .where(or_(agency_scope(user, newer.agency_id), agency_scope(user, older.agency_id))))
@@ -80,7 +87,7 @@ def firearm_links(firearm: Firearm) -> Select:
     """The links of ``firearm`` (already fetched through the user's scope), both directions:
     open ones first, then by score."""
     undecided = case((FirearmLink.status == "possible", 0), else_=1)
-    return (select(FirearmLink)
+    return (select(FirearmLink).options(*_SHOWN)
             .where(or_(FirearmLink.firearm_id == firearm.id, FirearmLink.other_firearm_id == firearm.id))
             .order_by(undecided, FirearmLink.score.desc(), FirearmLink.id))
 
@@ -288,9 +295,11 @@ def decide_link(user: User, link: FirearmLink, values: dict[str, Any]) -> Firear
     check.raise_if_errors()
     old = {"status": link.status, "decision_note": link.decision_note}
     link.status, link.decision_note = status, note
-    link.decided_by, link.decided_at = user, utcnow()
+    # By id, then read back: ``user`` may be the request's current_user proxy, which a relation must not keep.
+    link.decided_by_id, link.decided_at = user.id, utcnow()
     with stale_as_conflict(link, _stale):
         db.session.flush()
+    db.session.expire(link, ["decided_by"])
     record(DECIDED, actor=user, object_type="firearm_link", object_id=link.id, case_id=link.firearm.case_id,
            details={"old": old, "new": {"status": status, "decision_note": note},
                     "firearm_id": link.firearm_id, "other_firearm_id": link.other_firearm_id})

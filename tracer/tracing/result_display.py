@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracer.extensions import db
+from tracer.firearms.models import Firearm
 from tracer.geo.catalog import us_state_name
 from tracer.geo.geocoding import distance_km
 from tracer.tracing.models import TraceRequest
@@ -153,7 +154,7 @@ def case_traces(case) -> list[CaseTraceRow]:
     """The trace requests of ``case`` (which the reader may see), oldest first."""
     requests = db.session.scalars(
         select(TraceRequest).where(TraceRequest.case_id == case.id)
-        .options(joinedload(TraceRequest.firearm)).order_by(TraceRequest.id))
+        .options(joinedload(TraceRequest.firearm).joinedload(Firearm.seizure)).order_by(TraceRequest.id))
     return [CaseTraceRow(t, t.firearm, origin_distance(t) if t.outcome else None, t.short_time_to_crime,
                          years(t.time_to_crime_days), us_state_name(t.ffl_state)) for t in requests]
 
