@@ -60,11 +60,11 @@ def test_an_import_links_its_rows_and_detect_links_adds_the_one_edit_ones(app, c
     done = app.test_cli_runner().invoke(args=["tracing", "detect-links"])
     assert done.exit_code == 0 and "possible same firearms found: 3" in done.output
     assert pairs() == {
-        (e1.id, chihuahua.id): "exact", (e2.id, chihuahua.id): "lookalike", (e3.id, chihuahua.id): "one_edit",
-        (e2.id, e1.id): "lookalike", (e3.id, e1.id): "one_edit", (e3.id, e2.id): "one_edit"}
+        (e1.id, chihuahua.id): "exact", (e2.id, chihuahua.id): "lookalike", (e3.id, chihuahua.id): "edit",
+        (e2.id, e1.id): "lookalike", (e3.id, e1.id): "edit", (e3.id, e2.id): "edit"}
     later = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "firearm_link.detect",
                                                               AuditEvent.user_id.is_(None))))
-    assert len(later) == 3 and {e.details["match"] for e in later} == {"one_edit"}
+    assert len(later) == 3 and {e.details["match"] for e in later} == {"edit"}
     again = app.test_cli_runner().invoke(args=["tracing", "detect-links", "--since", "2020-01-01"])
     assert "possible same firearms found: 0" in again.output
 

@@ -128,7 +128,7 @@ def test_the_list_shows_open_links_in_scope_only(login_as, chihuahua_glock):
     assert f'/firearms/{jalisco.id}"' not in page
     federal = text(login_as("analyst", "FGR", locale="en").get("/links?match=exact"))
     assert federal.count("Compare and decide") == 2 and 'badge--warn">Restricted' not in federal
-    assert text(login_as("analyst", "FGR", locale="en").get("/links?match=one_edit")).count(
+    assert text(login_as("analyst", "FGR", locale="en").get("/links?match=edit")).count(
         "Compare and decide") == 0
 
 

@@ -57,13 +57,13 @@ def test_lookalikes_rank_above_any_true_edit(register):
     assert found[0].firearm_id == ids["GLK123456"] and found[0].match == "exact" and found[0].score == 1.0
     # Three look-alike mistakes still rank above a single true edit.
     assert kinds(found)[ids["6LKIZ3456"]] == "lookalike"
-    assert kinds(found)[ids["GLK123457"]] == "one_edit" and kinds(found)[ids["GLK12345"]] == "one_edit"
+    assert kinds(found)[ids["GLK123457"]] == "edit" and kinds(found)[ids["GLK12345"]] == "edit"
     assert order.index(ids["6LKIZ3456"]) < order.index(ids["GLK123457"])
     assert order.index(ids["6LKIZ3456"]) < order.index(ids["GLK12345"])
     scores = {m.firearm_id: m.score for m in found}
     assert scores[ids["6LKIZ3456"]] > scores[ids["GLK123457"]]
     # 8LK1Z3456 (a true edit G→8 and a look-alike 2→Z) ranks below the clean one-edit serial.
-    assert kinds(found)[ids["8LK1Z3456"]] == "one_edit"
+    assert kinds(found)[ids["8LK1Z3456"]] == "edit"
     assert scores[ids["GLK123457"]] > scores[ids["8LK1Z3456"]]
 
 
@@ -86,13 +86,13 @@ ONE_EDITS = {
 def test_one_true_edit_on_six_characters_is_always_found(register, typed):
     ids = register(BASE, "KXA4T9Q", "PXR4T1", "KXQQT9")
     found = find_serial_matches(typed)
-    assert kinds(found).get(ids[BASE]) == "one_edit", found
+    assert kinds(found).get(ids[BASE]) == "edit", found
 
 
 @pytest.mark.parametrize("stored", ONE_EDITS.values(), ids=ONE_EDITS.keys())
 def test_a_stored_serial_one_edit_away_is_found(register, stored):
     ids = register(stored)
-    assert kinds(find_serial_matches(BASE)) == {ids[stored]: "one_edit"}
+    assert kinds(find_serial_matches(BASE)) == {ids[stored]: "edit"}
 
 
 def _every_one_edit(serial: str) -> set[str]:
@@ -111,7 +111,7 @@ def test_every_single_edit_at_every_position_is_found_both_ways(register, serial
     variants = _every_one_edit(serial)
     stored = register(serial, *variants)
     # A letter added or dropped keeps the digits: that is told as "letters ignored".
-    one_edit = {"one_edit", "letters_ignored"}
+    one_edit = {"edit", "letters_ignored"}
     for typed in variants:
         assert kinds(find_serial_matches(typed, limit=200)).get(stored[serial]) in one_edit, typed
     found = kinds(find_serial_matches(serial, limit=200))
@@ -122,7 +122,7 @@ def test_one_true_edit_with_lookalike_mistakes_is_found(register):
     ids = register("BXK1Z3456", "WWW123456")
     # Two look-alike mistakes (8 for B, 2 for Z) and one true edit (7 for 4, 6 missing).
     for typed in ("8XK123756", "8XK12345"):
-        assert kinds(find_serial_matches(typed)).get(ids["BXK1Z3456"]) == "one_edit", typed
+        assert kinds(find_serial_matches(typed)).get(ids["BXK1Z3456"]) == "edit", typed
 
 
 def test_two_true_edits_are_not_a_match(register):
@@ -142,7 +142,7 @@ def test_fuzzy_covers_the_restored_serial(register):
     ids = register("", serial_status="restored", restored_serial="RST90210")
     assert kinds(find_serial_matches("RST9021O")) == {ids[None]: "exact"}
     assert kinds(find_serial_matches("R5T90210")) == {ids[None]: "lookalike"}
-    assert kinds(find_serial_matches("RST90219")) == {ids[None]: "one_edit"}
+    assert kinds(find_serial_matches("RST90219")) == {ids[None]: "edit"}
 
 
 # --- partial -------------------------------------------------------------------------------------------

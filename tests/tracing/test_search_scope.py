@@ -69,7 +69,7 @@ def test_another_state_gets_restricted_hits_only(login_as, sonora):
     assert html.count("data-restricted-hit") == 2
 
     restricted = events("search.restricted_hit")
-    assert {event.details["match"] for event in restricted} == {"lookalike", "one_edit"}
+    assert {event.details["match"] for event in restricted} == {"lookalike", "edit"}
     assert all(event.user_id == jalisco.user.id and event.details["agency"] == "FGE-SON" for event in restricted)
     audited = sorted(firearm_id for event in restricted for firearm_id in event.details["firearm_ids"])
     assert audited == sorted(firearm.id for firearm in sonora.firearms)
@@ -106,7 +106,7 @@ def test_a_federal_user_sees_every_hit(client, sonora):
                           "case_reference", "match", "score", "restricted"}
     assert first["serial_number"] in (SONORA_SERIAL, "BXK-1Z3456") and first["match"] == "lookalike"
     assert first["case_reference"] == sonora.case.reference and first["manufacturer"] in ("Smith & Wesson", "Glock")
-    assert [item["match"] for item in body["items"]] == ["lookalike", "lookalike", "one_edit"]
+    assert [item["match"] for item in body["items"]] == ["lookalike", "lookalike", "edit"]
     assert body["items"][0]["score"] >= body["items"][1]["score"] > body["items"][2]["score"]
     assert events("search.restricted_hit") == []
 

@@ -15,7 +15,7 @@ How a pair is judged:
   different firearm, so a serial alone proves nothing).
 - Serial (the engraved one and the restored one, either side): ``exact``,
   ``lookalike`` (differs only by characters taken for one another),
-  ``one_edit`` (one true insertion, deletion or substitution) or
+  ``edit`` (one true insertion, deletion or substitution) or
   ``letters_ignored`` (equal once letters are dropped), as the serial search
   ranks them (``search_ranking.rank_fuzzy``: one edit on serials of six
   characters or more, letters ignored with five digits or more). Letters ignored
@@ -59,7 +59,7 @@ from tracer.firearms.serials import LOOKALIKE_REPRESENTATIVE
 from tracer.tracing.models import LINK_MATCHES, FirearmLink
 from tracer.tracing.search import find_serial_matches
 
-KIND_WEIGHTS = {"exact": 1.0, "lookalike": 0.9, "one_edit": 0.7, "letters_ignored": 0.6}
+KIND_WEIGHTS = {"exact": 1.0, "lookalike": 0.9, "edit": 0.7, "letters_ignored": 0.6}
 MODEL_MISSING, MODEL_DIFFERENT = 0.9, 0.6
 CALIBER_UNCERTAIN, CALIBER_UNLISTED_DIFFERENT = 0.85, 0.7
 MIN_SCORE = 0.4
@@ -163,7 +163,7 @@ def letters_dropped(a: str, b: str) -> bool:
 
 def _kind_allowed(match: str, new: Identity, other: Identity) -> bool:
     pairs = [(a, b) for a in new.serials for b in other.serials]
-    if match == "one_edit":
+    if match == "edit":
         return not any(consecutive_serials(a, b) for a, b in pairs)
     if match == "letters_ignored":
         return any(letters_dropped(a, b) for a, b in pairs)

@@ -22,7 +22,7 @@ ORIGIN_SOURCES = ("gazetteer", "geocoded")
 # Time to crime under this many days (three years) is "short": a sign of trafficking.
 SHORT_TIME_TO_CRIME_DAYS = 1095
 
-LINK_MATCHES = ("exact", "lookalike", "one_edit", "letters_ignored")
+LINK_MATCHES = ("exact", "lookalike", "edit", "letters_ignored")
 LINK_STATUSES = ("possible", "confirmed", "dismissed")
 
 

@@ -30,7 +30,7 @@ class SerialMatch:
     """A firearm whose serial answers a query: ``match`` says why, ``score`` how well (1.0 = exact)."""
 
     firearm_id: int
-    match: str  # "exact" | "lookalike" | "one_edit" | "letters_ignored" | "partial"
+    match: str  # "exact" | "lookalike" | "edit" | "letters_ignored" | "partial"
     score: float
 
 

@@ -15,7 +15,7 @@ from tracer.extensions import db
 from tracer.tracing.search_scope import DEFAULT_LIMIT, MAX_USER_LIMIT, RestrictedHit, SerialHit, search_serials
 from tracer.tracing.search_views import SEARCHERS, search_rate_limit
 
-MATCHES = Literal["exact", "lookalike", "one_edit", "letters_ignored", "partial"]
+MATCHES = Literal["exact", "lookalike", "edit", "letters_ignored", "partial"]
 
 
 class HitOut(BaseModel):

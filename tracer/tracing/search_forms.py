@@ -20,7 +20,7 @@ MODE_HINTS = {
 MATCH_LABELS = {
     "exact": _l("Exact match"),
     "lookalike": _l("Differs only by look-alike characters"),
-    "one_edit": _l("One character added, missing or different"),
+    "edit": _l("One character added, missing or different"),
     "letters_ignored": _l("Same digits once letters are ignored"),
     "partial": _l("Contains the known characters"),
 }

@@ -18,13 +18,13 @@ from typing import NamedTuple
 
 from tracer.firearms.serials import LOOKALIKE_REPRESENTATIVE, lookalike_skeleton
 
-KINDS = ("exact", "lookalike", "one_edit", "letters_ignored", "partial")
+KINDS = ("exact", "lookalike", "edit", "letters_ignored", "partial")
 # A single true edit is looked for on serials of this many characters or more.
 ONE_EDIT_MIN_LENGTH = 6
 # Digits a serial must keep for "letters ignored" to say anything (369J257 → 369257).
 MIN_DIGITS = 5
-_BANDS = {"lookalike": (0.95, 0.80), "one_edit": (0.75, 0.60), "letters_ignored": (0.72, 0.40)}
-_STEP = {"lookalike": 0.03, "one_edit": 0.03, "letters_ignored": 0.06}
+_BANDS = {"lookalike": (0.95, 0.80), "edit": (0.75, 0.60), "letters_ignored": (0.72, 0.40)}
+_STEP = {"lookalike": 0.03, "edit": 0.03, "letters_ignored": 0.06}
 
 
 class Ranked(NamedTuple):
@@ -98,7 +98,7 @@ def rank_fuzzy(query: str, serial: str | None) -> Ranked | None:
     if len(digits) >= MIN_DIGITS and digits == digits_of(serial):
         return _banded("letters_ignored", weighted_distance(query, serial).true_edits - 1)
     if max(len(query), len(serial)) >= ONE_EDIT_MIN_LENGTH and within_one_edit(skeleton, wanted):
-        return _banded("one_edit", weighted_distance(query, serial).lookalikes)
+        return _banded("edit", weighted_distance(query, serial).lookalikes)
     return None
 
 
