@@ -58,6 +58,8 @@ class RestrictedHit:
     contact_name: str | None
     contact_phone: str | None
     contact_email: str | None
+    # The deconfliction reference both agencies quote (SPEC §2).
+    reference: str | None = None
     restricted: bool = True
 
 
@@ -70,6 +72,8 @@ class SerialSearch:
     limit: int = DEFAULT_LIMIT
     hits: list[SerialHit] = field(default_factory=list)
     restricted: list[RestrictedHit] = field(default_factory=list)
+    # The user's disclosure budget is spent: matches outside their scope are withheld.
+    withheld: bool = False
 
 
 def _check_limit(limit) -> int:
