@@ -22,6 +22,16 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(name: str, default: int) -> int:
+    """A whole number of zero or more from the environment; anything else stops the start."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number, 0 or more")
+    return int(value)
+
+
 def _development_secret() -> str:
     """A per-checkout secret kept in ``instance/`` so sessions survive restarts."""
     INSTANCE_DIR.mkdir(exist_ok=True)
@@ -62,9 +72,9 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
     LOGIN_RATE_LIMIT = "20 per minute"
-    # Per user, on the page and the API together: every search is audited, and many partial
-    # queries in a row could piece together another agency's serial from restricted hits.
-    SERIAL_SEARCH_RATE_LIMIT = "30 per minute"
+    # Restricted disclosures (another agency's record matches) one user may receive an hour,
+    # across every channel (SPEC §2); past it matches are withheld. 0 withholds them all.
+    DISCLOSURE_BUDGET = _count("TRACER_DISCLOSURE_BUDGET", 50)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_ENABLED = True

@@ -103,6 +103,14 @@ def _rollback(request, app):
         connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_disclosure_budgets(app):
+    """Every test starts with full disclosure budgets: user ids come back after each rollback."""
+    from tracer.deconfliction.budget import EXTENSION
+
+    app.extensions[EXTENSION].reset()
+
+
 @pytest.fixture
 def ctx(app):
     """An application context for work on the database outside a request."""

@@ -51,6 +51,9 @@ def _init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
     i18n.init_templates(app)
+    from tracer.deconfliction.budget import init_budget
+
+    init_budget(app)
 
 
 def _register_rooms(app: Flask) -> None:
@@ -68,6 +71,8 @@ def _register_rooms(app: Flask) -> None:
     from tracer.core.errors_views import init_error_handlers
     from tracer.core.security import init_security
     from tracer.core.views import bp as core_bp
+    from tracer.deconfliction import api as _deconfliction_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.deconfliction.views import bp as deconfliction_bp
     from tracer.extensions import csrf
     from tracer.firearms import api as _firearms_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.firearms.reference_views import init_app as init_reference
@@ -97,7 +102,7 @@ def _register_rooms(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, cases_bp, api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(seizure_import_bp)
-    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp):
+    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp, deconfliction_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     init_error_handlers(app)

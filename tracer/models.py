@@ -2,6 +2,7 @@
 from tracer.audit.models import AuditEvent  # noqa: F401
 from tracer.auth.models import Agency, ApiToken, LoginThrottle, RecoveryCode, User, UserSession  # noqa: F401
 from tracer.cases.models import Case, CaseReferenceCounter  # noqa: F401
+from tracer.deconfliction.models import DeconflictionNotice  # noqa: F401
 from tracer.firearms.models import (  # noqa: F401
     Attachment, Caliber, CaliberAlias, CustodyEvent, Firearm, Manufacturer, ManufacturerAlias)
 from tracer.seizures.models import Seizure  # noqa: F401

@@ -111,6 +111,9 @@ ACCESS = {
     "tracing.link_decide": frozenset({"analyst", "supervisor"}),
     "api.list_firearm_links": CASE_WRITERS,
     "api.decide_link": frozenset({"analyst", "supervisor"}),
+    # Deconfliction notices: the agency's (analysts, supervisors) or one's own (officers, liaisons).
+    "deconfliction.notices": CASE_READERS,
+    "api.list_deconfliction": CASE_READERS,
 }
 ROLES = sorted(ALL)
 

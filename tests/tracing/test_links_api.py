@@ -54,9 +54,10 @@ def test_a_firearms_links_with_the_other_side_restricted_out_of_scope(api, pair)
                                                   "email": None}
     assert item["other"]["serial_number"] is None and item["other"]["case_id"] is None
     assert "BXK12345" not in answer.get_data(as_text=True)
-    hit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "firearm_link.restricted_hit")
+    hit = db.session.scalar(select(AuditEvent).where(AuditEvent.action.in_(("deconfliction.disclose", "deconfliction.show_again")))
                             .order_by(AuditEvent.seq.desc()))
-    assert hit.details["shown_in"] == "api" and hit.object_id == str(chihuahua.id)
+    assert hit.details["shown_in"] == "api" and hit.details["firearm_ids"] == [chihuahua.id]
+    assert item["other"]["reference"] == hit.details["reference"] and item["score"] is None
 
 
 def test_who_decided_and_why_are_not_shown_beside_a_restricted_side(api, pair):

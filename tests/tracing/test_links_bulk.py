@@ -48,23 +48,28 @@ def test_an_import_links_its_rows_and_detect_links_adds_the_one_edit_ones(app, c
         row("E6", "S-6", serial_number="BXK12345", caliber=".40 S&W", model="22"),  # another caliber
     ])
     assert report.outcome == "imported" and report.imported_rows == 6
-    e1, e2, e3 = imported("E1"), imported("E2"), imported("E3")
-    # The import links exact and look-alike serials as it writes them.
+    e1, e2, e3, e6 = imported("E1"), imported("E2"), imported("E3"), imported("E6")
+    # The import links exact and look-alike serials as it writes them; another caliber is linked
+    # too (a link never depends on what another agency may not be told), with a low score.
+    caliber_pairs = {(e6.id, chihuahua.id): "exact", (e6.id, e1.id): "exact", (e6.id, e2.id): "lookalike"}
     assert pairs() == {(e1.id, chihuahua.id): "exact", (e2.id, chihuahua.id): "lookalike",
-                       (e2.id, e1.id): "lookalike"}
+                       (e2.id, e1.id): "lookalike", **caliber_pairs}
+    scores = {(link.firearm_id, link.other_firearm_id): link.score for link in db.session.scalars(select(FirearmLink))}
+    assert max(scores[pair] for pair in caliber_pairs) < min(scores[(e1.id, chihuahua.id)], scores[(e2.id, e1.id)])
     detected = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "firearm_link.detect")))
-    assert len(detected) == 3 and {e.user_id for e in detected} == {user.id}
-    assert {e.case_id for e in detected} == {e1.case_id, e2.case_id}
+    assert len(detected) == 6 and {e.user_id for e in detected} == {user.id}
+    assert {e.case_id for e in detected} == {e1.case_id, e2.case_id, e6.case_id}
 
     # The one-edit pass completes them; a second run adds nothing.
     done = app.test_cli_runner().invoke(args=["tracing", "detect-links"])
-    assert done.exit_code == 0 and "possible same firearms found: 3" in done.output
+    assert done.exit_code == 0 and "possible same firearms found: 4" in done.output
     assert pairs() == {
         (e1.id, chihuahua.id): "exact", (e2.id, chihuahua.id): "lookalike", (e3.id, chihuahua.id): "edit",
-        (e2.id, e1.id): "lookalike", (e3.id, e1.id): "edit", (e3.id, e2.id): "edit"}
+        (e2.id, e1.id): "lookalike", (e3.id, e1.id): "edit", (e3.id, e2.id): "edit", **caliber_pairs,
+        (e6.id, e3.id): "edit"}
     later = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "firearm_link.detect",
                                                               AuditEvent.user_id.is_(None))))
-    assert len(later) == 3 and {e.details["match"] for e in later} == {"edit"}
+    assert len(later) == 4 and {e.details["match"] for e in later} == {"edit"}
     again = app.test_cli_runner().invoke(args=["tracing", "detect-links", "--since", "2020-01-01"])
     assert "possible same firearms found: 0" in again.output
 

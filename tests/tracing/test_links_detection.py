@@ -68,7 +68,6 @@ def test_kinds_rank_exact_over_lookalike_over_one_edit(reference_data):
 
 @pytest.mark.parametrize("fields", [
     {"manufacturer": "Smith & Wesson", "model": "M&P9"},    # the same serial under another maker
-    {"caliber": ".40 S&W", "model": "22"},                  # another caliber: another firearm
     {"serial_number": "BXK12346"},                          # the next serial of the production run
     {"serial_number": "QRT12345"},                          # the same digits in another letter series
     {"serial_number": "QRT98765"},                          # nothing alike
@@ -77,6 +76,16 @@ def test_different_firearms_are_not_linked(first, fields):
     second = record("FGE-CHIH", **{"serial_number": "BXK12345", **fields})
     assert links_of(second) == []
     assert links_of(record("FGE-JAL", serial_number="BXK12345")), "the same identity is linked"
+
+
+def test_another_caliber_is_linked_but_ranks_below_any_agreeing_record(first):
+    """Whether a pair is linked never depends on model or caliber (another agency learns of the
+    link); a different caliber sinks the score instead."""
+    other_caliber = record("FGE-CHIH", serial_number="BXK12345", caliber=".40 S&W", model="22")
+    one_edit_away = record("FGE-JAL", serial_number="BXK1234")
+    [link] = [link for link in links_of(other_caliber) if link.other_firearm_id == first.id]
+    assert link.match == "exact"
+    assert link.score < {l.other_firearm_id: l.score for l in links_of(one_edit_away)}[first.id]
 
 
 def test_a_different_model_lowers_the_score_and_a_missing_one_less(first):

@@ -68,7 +68,7 @@ def test_an_out_of_scope_match_is_a_restricted_notice_and_is_audited(login_as, c
     assert "Possible same firearm recorded in another case (same serial), held by Fiscalía General del Estado " \
            "de Chihuahua (FGE-CHIH). Contact: Contacto FGE-CHIH · +52 55 0000 0000." in flash
     assert chihuahua_glock.case.reference not in body and f"/firearms/{chihuahua_glock.id}" not in body
-    [hit] = events("firearm_link.restricted_hit")
+    [hit] = events("deconfliction.disclose")
     assert hit.user_id == officer.user.id and hit.object_id == str(chihuahua_glock.id)
     assert hit.details["agency"] == "FGE-CHIH" and hit.details["shown_in"] == "seizure_warning"
     new = db.session.scalar(select(Firearm).where(Firearm.case_id == case.id))
@@ -109,8 +109,9 @@ def test_the_firearm_page_lists_links_both_ways_restricted_out_of_scope(login_as
     assert f'href="/firearms/{later.id}"' in panel and later.case.reference in panel
     assert panel.count("same serial") == 2 and "Possible match" in panel
     assert 'name="status" value="confirmed"' in panel  # analysts decide here
-    assert [e.details["shown_in"] for e in events("firearm_link.restricted_hit")
-            if e.user_id == analyst.user.id] == ["firearm_page"]
+    # Told to Sonora when its record was saved, the match is shown again with the same reference.
+    [shown] = [e for e in events("deconfliction.show_again") if e.user_id == analyst.user.id]
+    assert shown.details["shown_in"] == "firearm_page" and shown.details["reference"] in panel
 
     officer = login_as("officer", "FGE-SON", locale="en")
     officer_panel = text(officer.get(f"/firearms/{sonora.id}"))

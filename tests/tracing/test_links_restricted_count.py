@@ -29,7 +29,7 @@ def test_the_officer_gets_one_notice_per_agency_and_kind(login_as, reference_dat
     assert flash.count("held by Fiscalía General del Estado de Chihuahua") == 1
     new = db.session.scalar(select(Firearm).where(Firearm.case_id == case.id))
     assert db.session.query(FirearmLink).filter(FirearmLink.firearm_id == new.id).count() == 2
-    [hit] = [e for e in events("firearm_link.restricted_hit") if e.user_id == officer.user.id]
+    [hit] = [e for e in events("deconfliction.disclose") if e.user_id == officer.user.id]
     assert sorted(hit.details["firearm_ids"]) == sorted(f.id for f in chihuahua)
 
 

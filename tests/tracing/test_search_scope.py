@@ -1,6 +1,8 @@
 """The serial search page and API: hits in scope, restricted hits (deconfliction), audit."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -68,7 +70,7 @@ def test_another_state_gets_restricted_hits_only(login_as, sonora):
     # Two look-alike matches and one true edit: one entry per kind, not one per firearm.
     assert html.count("data-restricted-hit") == 2
 
-    restricted = events("search.restricted_hit")
+    restricted = events("deconfliction.disclose")
     assert {event.details["match"] for event in restricted} == {"lookalike", "edit"}
     assert all(event.user_id == jalisco.user.id and event.details["agency"] == "FGE-SON" for event in restricted)
     audited = sorted(firearm_id for event in restricted for firearm_id in event.details["firearm_ids"])
@@ -85,13 +87,14 @@ def test_the_api_answers_restricted_hits_without_record_data(client, sonora):
     body = response.get_json()
     assert body["total"] == 2 and body["mode"] == "fuzzy"
     for item in body["items"]:
-        assert set(item) == {"restricted", "match", "agency"} and item["restricted"] is True
+        assert set(item) == {"restricted", "match", "agency", "reference"} and item["restricted"] is True
+        assert re.fullmatch(r"DC-\d{4}-\d{6}", item["reference"])
         assert item["agency"]["acronym"] == "FGE-SON"
         assert set(item["agency"]) == {"name", "acronym", "contact"}
         assert item["agency"]["contact"]["name"] == "Contacto FGE-SON"
     text = response.get_data(as_text=True)
     assert "BXK" not in text and sonora.case.reference not in text
-    assert len(events("search.restricted_hit")) == 2
+    assert len(events("deconfliction.disclose")) == 2
 
 
 def test_a_federal_user_sees_every_hit(client, sonora):
@@ -108,7 +111,7 @@ def test_a_federal_user_sees_every_hit(client, sonora):
     assert first["case_reference"] == sonora.case.reference and first["manufacturer"] in ("Smith & Wesson", "Glock")
     assert [item["match"] for item in body["items"]] == ["lookalike", "lookalike", "edit"]
     assert body["items"][0]["score"] >= body["items"][1]["score"] > body["items"][2]["score"]
-    assert events("search.restricted_hit") == []
+    assert events("deconfliction.disclose") == []
 
 
 def test_manufacturer_filter_by_alias_on_the_api(client, sonora):

@@ -9,7 +9,7 @@ every time it is shown, an audit event says so.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass, field as dataclass_field, replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,17 +23,18 @@ from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.core.models import utcnow
 from tracer.core.scope import agency_scope
 from tracer.core.validation import Checker
+from tracer.deconfliction.labels import limit_reached_message
+from tracer.deconfliction.services import KIND_ORDER, AgencyContact, HiddenMatch, budget_spent, disclose
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.tracing.link_labels import match_label
 from tracer.tracing.links import detect_links
-from tracer.tracing.models import FirearmLink
+from tracer.tracing.models import LINK_MATCHES, FirearmLink
 
 # Roles that confirm or dismiss links (linking is analysis; SPEC §2).
 DECIDERS = frozenset({"analyst", "supervisor"})
 DECISIONS = ("confirmed", "dismissed")
 NOTE_MAX = 2000
-RESTRICTED = "firearm_link.restricted_hit"
 DECIDED = "firearm_link.decide"
 
 
@@ -75,21 +76,28 @@ def get_link(user: User, link_id: int) -> FirearmLink:
     return link
 
 
+def _surest_first():
+    """Links ordered by the kind of serial match, surest first: never by score, which weighs
+    model and caliber, so that where a restricted link stands hints at nothing hidden."""
+    return case({kind: index for index, kind in enumerate(LINK_MATCHES)}, value=FirearmLink.match)
+
+
 def open_links(user: User, match: str | None = None) -> Select:
-    """The possible links ``user`` may see, best first: the analysts' work list."""
+    """The possible links ``user`` may see, surest first, newest first among equals: the
+    analysts' work list."""
     statement = link_query(user).where(FirearmLink.status == "possible")
     if match:
         statement = statement.where(FirearmLink.match == match)
-    return statement.order_by(FirearmLink.score.desc(), FirearmLink.detected_at.desc(), FirearmLink.id.desc())
+    return statement.order_by(_surest_first(), FirearmLink.detected_at.desc(), FirearmLink.id.desc())
 
 
 def firearm_links(firearm: Firearm) -> Select:
     """The links of ``firearm`` (already fetched through the user's scope), both directions:
-    open ones first, then by score."""
+    open ones first, then surest first."""
     undecided = case((FirearmLink.status == "possible", 0), else_=1)
     return (select(FirearmLink).options(*_SHOWN)
             .where(or_(FirearmLink.firearm_id == firearm.id, FirearmLink.other_firearm_id == firearm.id))
-            .order_by(undecided, FirearmLink.score.desc(), FirearmLink.id))
+            .order_by(undecided, _surest_first(), FirearmLink.id))
 
 
 def in_scope_ids(user: User, firearm_ids) -> set[int]:
@@ -105,25 +113,6 @@ def in_scope_ids(user: User, firearm_ids) -> set[int]:
 
 
 @dataclass(frozen=True)
-class AgencyContact:
-    """The owning agency of a restricted firearm, as deconfliction shows it."""
-
-    name: str
-    acronym: str
-    contact_name: str | None
-    contact_phone: str | None
-    contact_email: str | None
-
-    @classmethod
-    def of(cls, agency: Agency) -> "AgencyContact":
-        return cls(agency.name, agency.acronym, agency.contact_name, agency.contact_phone, agency.contact_email)
-
-    @property
-    def contact(self) -> str:
-        return " · ".join(part for part in (self.contact_name, self.contact_phone, self.contact_email) if part)
-
-
-@dataclass(frozen=True)
 class LinkView:
     """One link seen from one of its firearms (``this``, in scope): the other firearm in
     full when the reader may see it, otherwise only its agency (``restricted``)."""
@@ -135,6 +124,8 @@ class LinkView:
     # Further links of ``this`` to records of the same agency, matching the same way, that a
     # restricted view stands for without showing them.
     hidden: list[FirearmLink] = dataclass_field(default_factory=list)
+    # The deconfliction reference of a restricted view, once disclosed (``disclose_views``).
+    reference: str | None = None
 
     @property
     def restricted(self) -> bool:
@@ -191,25 +182,54 @@ def describe_links(user: User, links: list[FirearmLink], focus_id: int | None = 
     return views
 
 
-def audit_restricted(user: User, views: list[LinkView], shown_in: str) -> None:
-    """One restricted-hit event per restricted view shown (``shown_in`` names where), with
-    every link and firearm it stands for. The caller commits (or rolls back) the events."""
+class ShownLinks(list):
+    """The link views a reader is shown, and whether their disclosure budget is spent (then
+    the page says that matches with other agencies' records are withheld, and whom to call)."""
+
+    limit_reached: bool = False
+    # Whether anything was disclosed or withheld: then notices and audit events await the commit.
+    disclosed: bool = False
+
+
+def _other_agency_id(view: LinkView) -> int:
+    link = view.link
+    return (link.firearm if link.firearm_id == view.other_id else link.other_firearm).agency_id
+
+
+def disclose_views(user: User, views: list[LinkView], shown_in: str, channel: str = "link") -> ShownLinks:
+    """The views of ``views`` that ``user`` is shown: the links whose two firearms they may see,
+    in their order, then each restricted view that the disclosure service lets through, with
+    its reference (one disclosure per firearm, agency and kind; shown again, a view keeps its
+    reference and costs nothing). Restricted views come after the others, by kind and agency,
+    never by score: their place must not hint at the hidden record's model or caliber."""
+    shown = ShownLinks(view for view in views if not view.restricted)
+    by_firearm: dict[int, list[LinkView]] = {}
     for view in views:
-        if not view.restricted:
-            continue
-        links = [view.link, *view.hidden]
-        others = [link.firearm_id if link.firearm_id != view.this.id else link.other_firearm_id for link in links]
-        record(RESTRICTED, actor=user, object_type="firearm", object_id=others[0], case_id=view.this.case_id,
-               details={"link": view.link.id, "links": [link.id for link in links], "firearm_ids": others,
-                        "match": view.link.match, "agency": view.agency.acronym, "shown_in": shown_in,
-                        "from_firearm": view.this.id})
+        if view.restricted:
+            by_firearm.setdefault(view.this.id, []).append(view)
+    for this_id, restricted in by_firearm.items():
+        this = restricted[0].this
+        links = [link for view in restricted for link in (view.link, *view.hidden)]
+        matches = [HiddenMatch(link.firearm_id if link.firearm_id != this_id else link.other_firearm_id,
+                               _other_agency_id(view), link.match)
+                   for view in restricted for link in (view.link, *view.hidden)]
+        shown.disclosed = True
+        disclosed = disclose(user, channel, matches, subject=f"firearm:{this_id}", case_id=this.case_id,
+                             details={"shown_in": shown_in, "from_firearm": this_id,
+                                      "links": [link.id for link in links]})
+        references = {(item.agency.acronym, item.match): item.reference for item in disclosed.shown}
+        for view in sorted(restricted, key=lambda v: (KIND_ORDER[v.link.match], v.agency.acronym)):
+            reference = references.get((view.agency.acronym, view.link.match))
+            if reference:
+                shown.append(replace(view, reference=reference))
+    shown.limit_reached = budget_spent(user)
+    return shown
 
 
-def link_views(user: User, links: list[FirearmLink], shown_in: str, focus_id: int | None = None) -> list[LinkView]:
-    """``describe_links``, with the restricted views audited as shown in ``shown_in``."""
-    views = describe_links(user, links, focus_id)
-    audit_restricted(user, views, shown_in)
-    return views
+def link_views(user: User, links: list[FirearmLink], shown_in: str, focus_id: int | None = None,
+               channel: str = "link") -> ShownLinks:
+    """``describe_links``, with the restricted views disclosed (``disclose_views``)."""
+    return disclose_views(user, describe_links(user, links, focus_id), shown_in, channel)
 
 
 # --- telling the officer ------------------------------------------------------------------------------
@@ -236,9 +256,10 @@ def notice_text(view: LinkView) -> LinkNotice:
     """The warning shown for one link of a firearm just recorded, in the user's language."""
     if view.restricted:
         return LinkNotice(_("Possible same firearm recorded in another case (%(match)s), held by %(agency)s "
-                            "(%(acronym)s). Contact: %(contact)s.", match=match_label(view.link.match),
-                            agency=view.agency.name, acronym=view.agency.acronym,
-                            contact=view.agency.contact or "—"))
+                            "(%(acronym)s). Contact: %(contact)s. Deconfliction reference: %(reference)s.",
+                            match=match_label(view.link.match), agency=view.agency.name,
+                            acronym=view.agency.acronym, contact=view.agency.contact or "—",
+                            reference=view.reference))
     other = view.other
     serial = other.serial_number or other.restored_serial or "—"
     if other.case_id == view.this.case_id:
@@ -256,11 +277,16 @@ def detect_and_notify(user: User, firearms: list[Firearm], field: str = "serial_
     """Detect the links of firearms just recorded by ``user`` (in the order of the seizure's
     rows) and return the notices as warnings keyed ``firearms-<index>-<field>``."""
     warnings: dict[str, list[str]] = {}
+    limit_reached = False
     for index, firearm in enumerate(firearms):
         links = detect_links(firearm, actor=user)
         if links:
-            warnings[f"firearms-{index}-{field}"] = [
-                notice_text(view) for view in link_views(user, links, "seizure_warning", focus_id=firearm.id)]
+            views = link_views(user, links, "seizure_warning", focus_id=firearm.id, channel="recording")
+            limit_reached = limit_reached or views.limit_reached
+            if views:
+                warnings[f"firearms-{index}-{field}"] = [notice_text(view) for view in views]
+    if limit_reached:
+        warnings.setdefault("deconfliction", []).append(limit_reached_message())
     return warnings
 
 

@@ -16,7 +16,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 
 from tracer.core.access import roles
-from tracer.core.errors import Conflict, ValidationFailed
+from tracer.core.errors import Conflict, NotFound, ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.pagination import paginate
 from tracer.core.security import safe_next
@@ -69,12 +69,12 @@ def may_decide(user) -> bool:
 def link_panel(user, firearm) -> dict[str, Any]:
     """Template values of ``tracing/_links_panel.html``: the firearm's links, both directions."""
     links = list(db.session.scalars(services.firearm_links(firearm)))
-    if not links:
-        return {"firearm_links": []}
+    if not links:  # the budget message shows whether or not there are links: it tells nothing
+        return {"firearm_links": [], "links_limit_reached": services.budget_spent(user)}
     views = services.link_views(user, links, "firearm_page", focus_id=firearm.id)
-    if any(view.restricted for view in views):
+    if views.disclosed:
         db.session.commit()
-    return {"firearm_links": views, "may_decide_links": may_decide(user),
+    return {"firearm_links": views, "links_limit_reached": views.limit_reached, "may_decide_links": may_decide(user),
             "links_next": url_for("firearms.detail", firearm_id=firearm.id, _anchor="links")}
 
 
@@ -85,7 +85,7 @@ def links():
     form = LinkFilterForm(request.args)
     page = paginate(services.open_links(current_user, form.chosen()), request.args.get("page"), PER_PAGE)
     views = services.link_views(current_user, page.items, "link_list")
-    if any(view.restricted for view in views):
+    if views.disclosed:
         db.session.commit()
     args = {"match": form.chosen()} if form.chosen() else {}
     return render_template("tracing/links.html", page=page, views=views, form=form, args=args,
@@ -94,9 +94,12 @@ def links():
 
 def render_link(link, form: LinkDecisionForm | None = None, conflict: Conflict | None = None, status: int = 200):
     """A link: both firearms side by side (the out-of-scope one restricted), and the decision form."""
-    view = services.link_views(current_user, [link], "link_page")[0]
-    if view.restricted:
+    views = services.link_views(current_user, [link], "link_page")
+    if views.disclosed:
         db.session.commit()
+    if not views:  # withheld: the reader's disclosure budget is spent
+        raise NotFound(_("Link not found."))
+    view = views[0]
     if form is None:
         form = LinkDecisionForm(formdata=None, data={"version": str(link.version),
                                                      "return_to": safe_next(request.args.get("next")) or ""})

@@ -27,20 +27,23 @@ How a pair is judged:
   often bought together by one straw purchaser and recovered together.
 - Two firearms of one seizure are not linked: one seizure does not recover the
   same firearm twice.
-- Caliber: a different caliber on the same serial is a different firearm — two
-  different reference calibers exclude the pair. A caliber missing on one side,
-  or known on one side only, lowers the score (x0.85); two unknown calibers
-  written differently lower it more (x0.7), since unlisted calibers are not
-  normalised and may be one cartridge written two ways.
-- Model: compared folded, and "17" agrees with "G17 Gen 4" (one contains the
-  other), since officers write models with and without series and generation.
-  A model missing on one side lowers the score (x0.9); two different models
-  lower it (x0.6) without excluding: a model is the identifier most often
-  misread or written from memory.
+- Whether a pair is linked depends on the maker and the serials only, never on model
+  or caliber: a link is also how another agency learns that a record of theirs
+  matches (SPEC §2, deconfliction), and nothing it is told may change with the hidden
+  record's model or caliber. Model and caliber weigh on the score, which only a reader
+  who may see both firearms is shown, and by which analysts sort their work:
+- Caliber: two different reference calibers make the pair unlikely (x0.3): the same
+  serial in another caliber is usually another firearm, sometimes a caliber written
+  wrong. A caliber missing on one side, or known on one side only, lowers the score
+  (x0.85); two unknown calibers written differently lower it more (x0.7), since
+  unlisted calibers are not normalised and may be one cartridge written two ways.
+- Model: compared folded, and "17" agrees with "G17 Gen 4" (one contains the other),
+  since officers write models with and without series and generation. A model missing
+  on one side lowers the score (x0.9); two different models lower it (x0.6): a model
+  is the identifier most often misread or written from memory.
 
 The score is the serial kind's weight (exact 1.0, lookalike 0.9, one edit 0.7,
-letters ignored 0.6) times the model and caliber factors; pairs under
-``MIN_SCORE`` are not linked. A link joins the newer record (``firearm_id``) to
+letters ignored 0.6) times the model and caliber factors. A link joins the newer record (``firearm_id``) to
 the older one, so each pair is stored once.
 """
 from __future__ import annotations
@@ -61,8 +64,7 @@ from tracer.tracing.search import find_serial_matches
 
 KIND_WEIGHTS = {"exact": 1.0, "lookalike": 0.9, "edit": 0.7, "letters_ignored": 0.6}
 MODEL_MISSING, MODEL_DIFFERENT = 0.9, 0.6
-CALIBER_UNCERTAIN, CALIBER_UNLISTED_DIFFERENT = 0.85, 0.7
-MIN_SCORE = 0.4
+CALIBER_UNCERTAIN, CALIBER_UNLISTED_DIFFERENT, CALIBER_DIFFERENT = 0.85, 0.7, 0.3
 # Candidates asked of the serial search per serial; a serial shared by more firearms
 # than this is a placeholder ("000000", "SN") rather than an identity.
 SEARCH_LIMIT = 50
@@ -120,10 +122,10 @@ def _same_maker(new: Identity, other: Identity) -> bool:
     return bool(new.maker_key) and new.maker_key == other.maker_key
 
 
-def caliber_factor(new: Identity, other: Identity) -> float | None:
-    """How the calibers weigh on the pair; None when they prove two different firearms."""
+def caliber_factor(new: Identity, other: Identity) -> float:
+    """How the calibers weigh on the pair."""
     if new.caliber_id and other.caliber_id:
-        return 1.0 if new.caliber_id == other.caliber_id else None
+        return 1.0 if new.caliber_id == other.caliber_id else CALIBER_DIFFERENT
     if new.caliber_key and other.caliber_key:
         return 1.0 if new.caliber_key == other.caliber_key else CALIBER_UNLISTED_DIFFERENT
     return CALIBER_UNCERTAIN
@@ -177,11 +179,7 @@ def pair_score(new: Identity, other: Identity, match: str) -> float | None:
         return None
     if not _same_maker(new, other) or not _kind_allowed(match, new, other):
         return None
-    caliber = caliber_factor(new, other)
-    if caliber is None:
-        return None
-    score = round(KIND_WEIGHTS[match] * model_factor(new, other) * caliber, 3)
-    return score if score >= MIN_SCORE else None
+    return round(KIND_WEIGHTS[match] * model_factor(new, other) * caliber_factor(new, other), 3)
 
 
 # --- finding and recording ----------------------------------------------------------------------------

@@ -9,12 +9,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracer.api.openapi import operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
+from tracer.core.errors import NotFound
 from tracer.core.pagination import paginate_list
 from tracer.extensions import db
 from tracer.firearms.services import get_firearm
@@ -39,13 +41,15 @@ class LinkedFirearm(BaseModel):
     case_reference: str | None = None
     url: str | None = None
     agency: RestrictedAgency | None = None
+    reference: str | None = Field(None, description="Restricted only: the deconfliction reference")
 
 
 class LinkOut(BaseModel):
     id: int
     firearm_id: int = Field(description="The firearm the link is seen from (one the caller may see)")
     match: Literal[LINK_MATCHES]  # type: ignore[valid-type]
-    score: float = Field(description="From 0 to 1: the serial's match weighed by model and caliber agreement")
+    score: float | None = Field(description="From 0 to 1: the serial's match weighed by model and caliber "
+                                            "agreement; null when the other firearm is restricted")
     status: Literal[LINK_STATUSES]  # type: ignore[valid-type]
     newer_record: bool = Field(description="True when ``firearm_id`` was recorded after the other firearm")
     detected_at: datetime
@@ -61,6 +65,8 @@ class LinkList(BaseModel):
     page: int
     per_page: int
     total: int
+    restricted_withheld: bool = Field(description="True when the caller's disclosure budget is spent: links to "
+                                                  "other agencies' records are withheld")
 
 
 class LinkDecisionIn(BaseModel):
@@ -75,7 +81,7 @@ class LinkDecisionIn(BaseModel):
 def _other_json(view: services.LinkView) -> dict[str, Any]:
     if view.restricted:
         agency = view.agency
-        return {"restricted": True, "agency": restricted_agency_json(
+        return {"restricted": True, "reference": view.reference, "agency": restricted_agency_json(
             agency.name, agency.acronym, agency.contact_name, agency.contact_phone, agency.contact_email)}
     other = view.other
     return {"restricted": False, "firearm_id": other.id, "serial_number": other.serial_number,
@@ -87,7 +93,8 @@ def _other_json(view: services.LinkView) -> dict[str, Any]:
 def link_json(view: services.LinkView) -> dict[str, Any]:
     link = view.link
     return LinkOut(
-        id=link.id, firearm_id=view.this.id, match=link.match, score=link.score, status=link.status,
+        id=link.id, firearm_id=view.this.id, match=link.match, score=None if view.restricted else link.score,
+        status=link.status,
         newer_record=link.firearm_id == view.this.id, detected_at=link.detected_at, decided_at=link.decided_at,
         decided_by=view.decided_by.username if view.decided_by else None, decision_note=view.decision_note,
         version=link.version, other=LinkedFirearm(**_other_json(view)),
@@ -101,13 +108,12 @@ def list_firearm_links(firearm_id: int):
     firearm = get_firearm(current_user, firearm_id)
     # Grouped before paging (a firearm has a handful of links): neither the items nor the total
     # tell how many records another agency holds.
-    views = services.describe_links(current_user, list(db.session.scalars(services.firearm_links(firearm))),
-                                    focus_id=firearm.id)
+    views = services.link_views(current_user, list(db.session.scalars(services.firearm_links(firearm))), "api",
+                                focus_id=firearm.id)
+    db.session.commit()  # the restricted sides disclosed, if any
     page = paginate_list(views, request.args.get("page"), request.args.get("per_page", 25))
-    services.audit_restricted(current_user, page.items, "api")
-    db.session.commit()  # the restricted hits shown, if any
     return jsonify({"items": [link_json(view) for view in page.items], "page": page.page,
-                    "per_page": page.per_page, "total": page.total})
+                    "per_page": page.per_page, "total": page.total, "restricted_withheld": views.limit_reached})
 
 
 @operation(bp, "/links/<int:link_id>", "PATCH", allow=deciders, response=LinkOut, body=LinkDecisionIn,
@@ -116,6 +122,8 @@ def decide_link(link_id: int):
     link = services.get_link(current_user, link_id)
     body = parse_json(LinkDecisionIn, multiline=("note",))
     services.decide_link(current_user, link, body.model_dump())
-    view = services.link_views(current_user, [link], "api")[0]
+    views = services.link_views(current_user, [link], "api")
     db.session.commit()
-    return jsonify(link_json(view))
+    if not views:  # withheld: the caller's disclosure budget is spent
+        raise NotFound(_("Link not found."))
+    return jsonify(link_json(views[0]))

@@ -13,7 +13,7 @@ from tracer.api.views import bp
 from tracer.core.errors import ValidationFailed
 from tracer.extensions import db
 from tracer.tracing.search_scope import DEFAULT_LIMIT, MAX_USER_LIMIT, RestrictedHit, SerialHit, search_serials
-from tracer.tracing.search_views import SEARCHERS, search_rate_limit
+from tracer.tracing.search_views import SEARCHERS
 
 MATCHES = Literal["exact", "lookalike", "edit", "letters_ignored", "partial"]
 
@@ -53,6 +53,7 @@ class RestrictedHitOut(BaseModel):
     restricted: Literal[True]
     match: MATCHES
     agency: RestrictedAgency
+    reference: str = Field(description="The deconfliction reference (DC-YYYY-NNNNNN) both agencies quote")
 
 
 class SerialSearchOut(BaseModel):
@@ -63,6 +64,8 @@ class SerialSearchOut(BaseModel):
     page: int = Field(description="Always 1: the search answers its best matches, not pages")
     per_page: int = Field(description="The limit applied to hits in scope")
     total: int = Field(description="Number of items answered")
+    restricted_withheld: bool = Field(description="True when the caller's disclosure budget is spent: matches "
+                                                  "outside the caller's scope are withheld")
 
 
 def hit_json(hit: SerialHit) -> dict:
@@ -82,7 +85,8 @@ def restricted_agency_json(name, acronym, contact_name, contact_phone, contact_e
 
 def restricted_json(hit: RestrictedHit) -> dict:
     return {"restricted": True, "match": hit.match, "agency": restricted_agency_json(
-        hit.agency_name, hit.agency_acronym, hit.contact_name, hit.contact_phone, hit.contact_email)}
+        hit.agency_name, hit.agency_acronym, hit.contact_name, hit.contact_phone, hit.contact_email),
+        "reference": hit.reference}
 
 
 @operation(bp, "/search/serial", "GET", allow=SEARCHERS, response=SerialSearchOut, errors=(422,),
@@ -93,7 +97,6 @@ def restricted_json(hit: RestrictedHit) -> dict:
                   "manufacturer": "Canonical name or any alias of the maker",
                   "limit": f"Hits in scope to answer, 1 to {MAX_USER_LIMIT} (default {DEFAULT_LIMIT}); "
                            "a larger value answers 422"})
-@search_rate_limit
 def search_serial():
     q = request.args.get("q", "")
     if not q.strip():
@@ -104,4 +107,4 @@ def search_serial():
     db.session.commit()  # the search and its restricted hits are audited
     items = [hit_json(hit) for hit in found.hits] + [restricted_json(hit) for hit in found.restricted]
     return jsonify({"items": items, "mode": found.query.mode, "query": found.query.text, "page": 1,
-                    "per_page": found.limit, "total": len(items)})
+                    "per_page": found.limit, "total": len(items), "restricted_withheld": found.withheld})

@@ -2,9 +2,8 @@
 
 Each row says whether the scope rule (``agency_scope``) covers the firearm, which agency
 owns it, and carries the firearm's and case's details only where the scope covers it:
-NULL elsewhere, so nothing of another agency's record leaves the database. The owning
-agencies' names and contacts (all a restricted hit shows) are read when there are
-restricted hits (``agencies``).
+NULL elsewhere, so nothing of another agency's record leaves the database but its
+owning agency, which the disclosure service turns into a restricted hit.
 
 The statement is built once per scope and reused; a scope's values are part of its key
 (its SQL with the values written in), so two users share a statement only when their
@@ -17,14 +16,13 @@ from typing import Any
 from sqlalchemy import Integer, any_, bindparam, case, func, null, select
 from sqlalchemy.dialects import postgresql
 
-from tracer.auth.models import Agency
 from tracer.cases.models import Case
 from tracer.extensions import db
 from tracer.firearms.models import Caliber, Firearm, Manufacturer
 from tracer.tracing.search import SerialMatch, find_serial_matches
 from tracer.tracing.search_query import SerialQuery
 
-FIREARMS, CASES, AGENCIES = Firearm.__table__, Case.__table__, Agency.__table__
+FIREARMS, CASES = Firearm.__table__, Case.__table__
 MAKERS, CALIBERS = Manufacturer.__table__, Caliber.__table__
 _STATEMENTS: dict[tuple, Any] = {}
 
@@ -81,11 +79,3 @@ def _build(scope, dialect: str):
         covered(name_of(CALIBERS, firearm.c.caliber_id, firearm.c.caliber_text), "caliber"),
         covered(CASES.c.id, "case_id"), covered(CASES.c.reference, "case_reference"),
     ).select_from(firearm.join(CASES, CASES.c.id == firearm.c.case_id)).where(wanted)
-
-
-def agencies(ids) -> dict[int, Any]:
-    """The name and contact of the agencies owning restricted matches, by id."""
-    rows = db.session.execute(select(AGENCIES.c.id, AGENCIES.c.name, AGENCIES.c.acronym, AGENCIES.c.contact_name,
-                                     AGENCIES.c.contact_phone, AGENCIES.c.contact_email)
-                              .where(AGENCIES.c.id.in_(sorted(ids))))
-    return {row.id: row for row in rows}

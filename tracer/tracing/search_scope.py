@@ -3,9 +3,11 @@
 A hit on a firearm the user may see carries the firearm and its case. A hit on a
 firearm outside the user's scope is a restricted hit (SPEC §2, deconfliction): that a
 record matches, how it matches, and the owning agency with its contact, nothing else.
-Restricted hits are grouped by agency and kind of match, so the answer does not tell
-how many firearms another agency holds; each group is audited with the firearms it
-stands for (the audit trail may know them, the user does not).
+Restricted hits go through the disclosure service (``deconfliction.services.disclose``):
+grouped by agency and kind of match, so the answer does not tell how many firearms
+another agency holds, each with a deconfliction reference, counted against the user's
+disclosure budget, audited with the firearms it stands for (the audit trail may know
+them, the user does not) and noticed by the owning agency.
 """
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ from tracer.core.scope import agency_scope
 from tracer.firearms.models import Manufacturer
 from tracer.firearms.reference import resolve_manufacturer
 from tracer.tracing.search import MAX_LIMIT
-from tracer.tracing.search_details import CASES, agencies, matches_with_details
+from tracer.deconfliction.services import Disclosure, HiddenMatch, disclose
+from tracer.tracing.search_details import CASES, matches_with_details
 from tracer.tracing.search_query import SerialQuery, check_mode, parse_serial_query
-from tracer.tracing.search_ranking import KINDS
 
 DEFAULT_LIMIT = 20
 MAX_USER_LIMIT = 100
@@ -135,8 +137,14 @@ def search_serials(user, q, mode, manufacturer=None, limit=DEFAULT_LIMIT) -> Ser
     matches, rows = matches_with_details(query, {maker.id} if maker else None, scope, wanted)
     shown = [match for match in matches if rows[match.firearm_id].visible][:limit]
     found.hits = [_hit(rows[match.firearm_id], match) for match in shown]
-    found.restricted = _restricted(user, query, [match for match in matches
-                                                 if not rows[match.firearm_id].visible], rows)
+    hidden = [HiddenMatch(match.firearm_id, rows[match.firearm_id].agency_id, match.match)
+              for match in matches if not rows[match.firearm_id].visible]
+    # The same search again tells nothing new: it shows the same disclosures, at no cost.
+    subject = f"search:{query.mode}:{query.text}:{maker.id if maker else ''}"
+    disclosed = disclose(user, "search", hidden, subject=subject, details={
+        "mode": query.mode, "query": query.text, "manufacturer": maker.name if maker else None})
+    found.restricted = [_restricted(disclosure) for disclosure in disclosed.shown]
+    found.withheld = disclosed.limit_reached
     record("search.serial", actor=user, details={
         "mode": query.mode, "query": query.text, "manufacturer": maker.name if maker else None,
         "hits": len(found.hits), "restricted_hits": len(found.restricted)})
@@ -149,21 +157,7 @@ def _hit(row, match) -> SerialHit:
                      case_reference=row.case_reference, match=match.match, score=match.score)
 
 
-def _restricted(user, query: SerialQuery, hidden, rows) -> list[RestrictedHit]:
-    """One restricted hit per (owning agency, kind of match), each audited with its firearms."""
-    groups: dict[tuple[int, str], list[int]] = {}
-    for match in hidden:
-        groups.setdefault((rows[match.firearm_id].agency_id, match.match), []).append(match.firearm_id)
-    if not groups:
-        return []
-    owners = agencies({agency_id for agency_id, _kind in groups})
-    restricted = []
-    for (agency_id, kind), firearm_ids in sorted(groups.items(), key=lambda item: (
-            KINDS.index(item[0][1]), owners[item[0][0]].acronym)):
-        agency = owners[agency_id]
-        restricted.append(RestrictedHit(kind, agency.name, agency.acronym, agency.contact_name,
-                                        agency.contact_phone, agency.contact_email))
-        record("search.restricted_hit", actor=user, object_type="firearm", object_id=firearm_ids[0], details={
-            "mode": query.mode, "query": query.text, "match": kind, "agency": agency.acronym,
-            "firearm_ids": firearm_ids})
-    return restricted
+def _restricted(disclosure: Disclosure) -> RestrictedHit:
+    agency = disclosure.agency
+    return RestrictedHit(disclosure.match, agency.name, agency.acronym, agency.contact_name, agency.contact_phone,
+                         agency.contact_email, disclosure.reference)

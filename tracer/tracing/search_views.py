@@ -1,14 +1,14 @@
 """The serial-number search page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import format_decimal
 from flask_login import current_user
 
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
-from tracer.extensions import db, limiter
+from tracer.extensions import db
 from tracer.tracing.search_forms import MODE_HINTS, SerialSearchForm, match_label
 from tracer.tracing.search_scope import DEFAULT_LIMIT, search_serials
 
@@ -18,17 +18,7 @@ bp.add_app_template_filter(lambda score: format_decimal(score, "0.00"), "serial_
 SEARCHERS = ("officer", "analyst", "supervisor")
 
 
-def _search_limit() -> str:
-    return current_app.config["SERIAL_SEARCH_RATE_LIMIT"]
-
-
-# One allowance per user for the page and the API together.
-search_rate_limit = limiter.shared_limit(_search_limit, scope="serial-search",
-                                         key_func=lambda: f"user:{current_user.get_id()}")
-
-
 @bp.get("/serial")
-@search_rate_limit
 @roles(*SEARCHERS)
 def serial():
     """Search serial numbers: in-scope hits link to their firearm and case, other agencies'
