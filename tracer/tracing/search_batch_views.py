@@ -64,13 +64,13 @@ def _file_bytes(form: BatchSearchForm) -> tuple[bytes, str] | None:
 
 def _run(form: BatchSearchForm, output: str):
     """Search the form's list; a bad list or file puts its message on the field at fault."""
-    chosen = _file_bytes(form)
-    source = "serials"
+    source = "file"
     try:
+        chosen = _file_bytes(form)
         if chosen is None:
+            source = "serials"
             queries = queries_from_text(form.serials.data)
         else:
-            source = "file"
             if (form.serials.data or "").strip():
                 message = _("Paste a list or choose a file, not both.")
                 raise ValidationFailed(message, {"file": [message]})
