@@ -208,7 +208,7 @@ def test_the_deconfliction_reference_and_the_withheld_notice(jalisco, records, m
     assert html.index("data-withheld") < html.index('<tbody data-line="1">')
 
 
-def test_the_menu_and_a_phone_sized_table(login_as):
+def test_the_menu_offers_the_batch_search_to_those_who_may_search(login_as):
     officer = login_as("officer", "FGR")
     html = officer.get("/search/serial/batch").get_data(as_text=True)
     assert 'href="/search/serial/batch"' in html and "Búsqueda por lote" in html
@@ -216,8 +216,13 @@ def test_the_menu_and_a_phone_sized_table(login_as):
     assert "/search/serial/batch" not in liaison.get("/").get_data(as_text=True)
 
 
-def test_the_results_scroll_in_their_own_box(jalisco, records, app):
+def test_on_a_phone_the_results_become_cards(jalisco, records, app):
+    """Each line is a card whose cells carry their labels; wider screens keep the table in its own box."""
     html = search(jalisco, JALISCO_SERIAL).get_data(as_text=True)
-    assert re.search(r'<div class="table-scroll"[^>]*>\s*<table', html)
-    css = (app.static_folder + "/css/tracer.css")
-    assert re.search(r"\.table-scroll \{[^}]*overflow-x: auto", open(css, encoding="utf-8").read())
+    assert re.search(r'<div class="table-scroll"[^>]*>\s*<table class="[^"]*table--cards', html)
+    assert 'data-label="Manufacturer">Glock' in block(html, 1)
+    with open(app.static_folder + "/css/tracer.css", encoding="utf-8") as sheet:
+        css = sheet.read()
+    assert re.search(r"\.table-scroll \{[^}]*overflow-x: auto", css)
+    phone = css[css.index("@media (max-width: 40rem)"):]
+    assert ".table--cards tbody" in phone and "content: attr(data-label)" in phone
