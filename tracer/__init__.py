@@ -93,6 +93,8 @@ def _register_rooms(app: Flask) -> None:
     from tracer.tracing import results_api as _results_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import results_cli as _results_cli  # noqa: F401  (adds import trace-results to the import group)
     from tracer.tracing import search_api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.tracing import search_batch_api as _search_batch_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.tracing import search_batch_views as _search_batch_views  # noqa: F401  (adds its routes to the search blueprint)
     from tracer.tracing.search_views import bp as search_bp
     from tracer.tracing.views import bp as tracing_bp
 

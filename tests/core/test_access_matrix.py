@@ -102,9 +102,12 @@ ACCESS = {
     "tracing.record_result": frozenset({"liaison"}),
     "tracing.import_results": frozenset({"liaison"}),
     "api.put_trace_result": frozenset({"liaison"}),
-    # Serial-number search: the page and the API.
+    # Serial-number search: the page and the API, one serial or a batch.
     "search.serial": CASE_WRITERS,
     "api.search_serial": CASE_WRITERS,
+    "search.serial_batch": CASE_WRITERS,
+    "search.serial_batch_csv": CASE_WRITERS,
+    "api.search_serial_batch": CASE_WRITERS,
     # Possible same firearm: the analysts' list, a link side by side, the decision, the API.
     "tracing.links": frozenset({"analyst", "supervisor"}),
     "tracing.link_detail": CASE_WRITERS,
