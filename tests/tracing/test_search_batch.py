@@ -204,7 +204,7 @@ def test_the_deconfliction_reference_and_the_withheld_notice(jalisco, records, m
     jalisco.login(spanish.username)
     html = search(jalisco, f"8XK-1Z3456\n{JALISCO_SERIAL}\n").get_data(as_text=True)
     assert "DC-2026-000042" in block(html, 1)
-    assert html.count("Se alcanzó el límite de coincidencias restringidas") == 1
+    assert html.count("Alcanzó el límite por hora de coincidencias con registros de otras instituciones") == 1
     assert html.index("data-withheld") < html.index('<tbody data-line="1">')
 
 

@@ -66,7 +66,7 @@ def test_every_query_is_answered_in_the_order_sent(client, token, records):
     assert restricted["agency"]["acronym"] == "FGE-SON" and "reference" in restricted
     assert SONORA_SERIAL not in response.get_data(as_text=True)
     assert "firearm_id" not in restricted and "score" not in restricted
-    assert short["error"]["code"] == "validation_error" and list(short["error"]["details"]) == ["q"]
+    assert short["error"]["code"] == "validation_failed" and list(short["error"]["details"]) == ["q"]
     assert "hits" not in short
     assert nothing["hits"] == [] and body["withheld"] is False
 
@@ -136,7 +136,7 @@ def test_the_reference_and_the_withheld_flag(client, token, records, monkeypatch
     body = post(client, token, {"queries": [{"q": "8XK-1Z3456"}]}).get_json()
     assert body["items"][0]["hits"][0]["reference"] == "DC-2026-000042"
     assert body["withheld"] is True and body["items"][0]["withheld"] is True
-    assert "limit of restricted matches has been reached" in body["message"]
+    assert "hourly limit of matches with other agencies" in body["message"]
 
 
 def test_the_operation_is_documented(client):

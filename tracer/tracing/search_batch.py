@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from tracer.audit.services import record
 from tracer.core.errors import ValidationFailed
@@ -21,10 +20,6 @@ from tracer.tracing.search_scope import DEFAULT_LIMIT, SerialSearch, search_seri
 
 # The longest list one batch may hold (SPEC §7).
 MAX_QUERIES = 500
-# Said once for the batch (and on each line it concerns in the CSV file) when the
-# user's disclosure budget was spent and other agencies' matches were withheld.
-WITHHELD = _l("The limit of restricted matches has been reached: matches in other agencies' records are "
-              "withheld for now. Call your supervisor if you need to go on.")
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ from tracer.api.views import bp
 from tracer.core.errors import ValidationFailed
 from tracer.extensions import db
 from tracer.tracing.search_api import HitOut, RestrictedHitOut, hit_json, restricted_json
-from tracer.tracing.search_batch import MAX_QUERIES, WITHHELD, BatchAnswer, BatchQuery, batch_size_problem, search_batch
+from tracer.deconfliction.labels import limit_reached_message
+from tracer.tracing.search_batch import MAX_QUERIES, BatchAnswer, BatchQuery, batch_size_problem, search_batch
 from tracer.tracing.search_views import SEARCHERS
 
 # A line's own problem: the batch is answered, this item is not searched.
-LINE_ERROR_CODE = "validation_error"
+LINE_ERROR_CODE = "validation_failed"
 
 
 class BatchQueryIn(BaseModel):
@@ -46,7 +47,7 @@ class BatchRestrictedHitOut(RestrictedHitOut):
 
 
 class LineError(BaseModel):
-    code: Literal["validation_error"]
+    code: Literal["validation_failed"]
     message: str
     details: dict[str, list[str]] = Field(description="Each field of the item at fault, with its messages")
 
@@ -77,7 +78,7 @@ def _item(answer: BatchAnswer) -> dict:
     if answer.failed:
         return {"q": q, "error": {"code": LINE_ERROR_CODE, "message": answer.message, "details": answer.errors}}
     found = answer.found
-    restricted = [{**restricted_json(hit), "reference": hit.reference} for hit in found.restricted]
+    restricted = [restricted_json(hit) for hit in found.restricted]
     return {"q": q, "mode": found.query.mode, "query": found.query.text, "withheld": found.withheld,
             "hits": [hit_json(hit) for hit in found.hits] + restricted}
 
@@ -112,4 +113,4 @@ def search_serial_batch():
     batch = search_batch(current_user, queries, output="api")
     db.session.commit()  # every search, its restricted hits and the batch are audited
     return jsonify({"items": [_item(answer) for answer in batch.answers], "withheld": batch.withheld,
-                    "message": str(WITHHELD) if batch.withheld else None})
+                    "message": limit_reached_message() if batch.withheld else None})

@@ -13,7 +13,8 @@ import io
 from typing import Iterator
 
 from tracer.tracing.export import BOM, neutralise
-from tracer.tracing.search_batch import WITHHELD, BatchAnswer, BatchSearch
+from tracer.deconfliction.labels import limit_reached_message
+from tracer.tracing.search_batch import BatchAnswer, BatchSearch
 
 COLUMNS = ("line", "query", "mode", "match", "score", "restricted", "serial_number", "manufacturer", "model",
            "caliber", "case_reference", "agency", "contact", "reference", "note")
@@ -33,7 +34,7 @@ def _answer_rows(number: int, answer: BatchAnswer) -> Iterator[dict]:
     found = answer.found
     line["mode"] = found.query.mode if found.query else (query.mode or "")
     if found.withheld:
-        line["note"] = str(WITHHELD)
+        line["note"] = limit_reached_message()
     for hit in found.hits:
         yield {**line, "match": hit.match, "score": f"{hit.score:.2f}", "restricted": "no",
                "serial_number": hit.serial_number or hit.restored_serial, "manufacturer": hit.manufacturer,

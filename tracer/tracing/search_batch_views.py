@@ -24,7 +24,7 @@ from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.time import local_today
 from tracer.extensions import db
-from tracer.tracing.search_batch import MAX_QUERIES, WITHHELD, search_batch
+from tracer.tracing.search_batch import MAX_QUERIES, search_batch
 from tracer.tracing.search_batch_export import batch_csv
 from tracer.tracing.search_batch_input import MAX_UPLOAD_BYTES, queries_from_text, queries_from_upload
 from tracer.tracing.search_forms import MODE_HINTS, MODE_LABELS
@@ -86,7 +86,7 @@ def _run(form: BatchSearchForm, output: str):
 
 def _page(form: BatchSearchForm, batch=None, status: int = 200):
     return render_template("tracing/search_batch.html", form=form, batch=batch, hints=MODE_HINTS,
-                           line_fields=LINE_FIELDS, mode_labels=MODE_LABELS, withheld=WITHHELD, max_queries=MAX_QUERIES,
+                           line_fields=LINE_FIELDS, mode_labels=MODE_LABELS, max_queries=MAX_QUERIES,
                            max_kb=MAX_UPLOAD_BYTES // 1024), status
 
 
