@@ -146,3 +146,16 @@ def test_seeding_again_adds_nothing(seeded):
     again = seed_traces(5)
     assert again.new_requests == 0 and again.requests == seeded.requests
     assert db.session.scalar(select(func.count()).select_from(TraceRequest)) == seeded.requests
+
+
+def test_the_demo_has_deconfliction_notices_between_states_written_once(seeded):
+    from tracer.deconfliction.models import DeconflictionNotice
+    from tracer.tracing.demo_notices import seed_notices
+
+    count = seed_notices()
+    notices = list(db.session.scalars(select(DeconflictionNotice)))
+    assert count == len(notices) >= 4
+    pairs = {(notice.told_agency.acronym, notice.owner_agency.acronym) for notice in notices}
+    assert {("FGE-JAL", "FGE-SON"), ("FGE-SON", "FGE-CHIH")} <= pairs
+    assert all(notice.channel == "search" and not notice.withheld for notice in notices)
+    assert seed_notices() == count
