@@ -161,3 +161,18 @@ def test_an_auditor_is_refused_on_the_api(app, ctx, trail):
         assert response.status_code == 403, (method, path)
         assert response.get_json()["error"]["code"] == "forbidden"
     assert db.session.get(type(auditor), auditor.id).full_name != "Otro nombre"
+
+
+def test_an_auditor_still_looks_after_their_own_sign_in(app, ctx):
+    """Changing nothing does not stop an auditor from setting their own password or language."""
+    auditor = factories.user("auditor", factories.agency("FGE-SON"), must_change_password=True)
+    db.session.commit()
+    browser = Browser(app.test_client())
+    assert browser.login(auditor.username).headers["Location"] == "/auth/password"
+    new = "cielo despejado sobre hermosillo"
+    changed = browser.post("/auth/password", {"current_password": factories.PASSWORD, "new_password": new,
+                                              "confirm": new}, token_from="/auth/password")
+    assert changed.status_code == 302 and changed.headers["Location"] == "/auth/profile"
+    switched = browser.post("/language", {"lang": "en", "next": "/admin/audit"}, token_from="/auth/profile")
+    assert switched.status_code == 302
+    assert "Audit trail" in browser.get("/admin/audit").get_data(as_text=True)
