@@ -16,6 +16,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -25,6 +27,13 @@ from tracer import ROOT, create_app
 from tracer.firearms.reference_keys import fold_key, shipped
 
 PASSWORD = "Fresh-Install-Check-2026"
+DATA_REVISION = "5d2e8f1a9b63"  # the shipped makers, calibers and aliases
+
+
+def _revision(revision_id: str):
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return ScriptDirectory.from_config(config).get_revision(revision_id)
 
 
 # --- the shipped reference lists come with `db upgrade` ---------------------------------------------------
@@ -57,10 +66,21 @@ def test_db_upgrade_alone_fills_the_shipped_makers_calibers_and_aliases(tmp_path
     assert re.findall(r"\((\d+) new\)", loaded) == ["0", "0", "0", "0"], loaded
     assert _reference_rows(database) == rows
 
-    # Going down and up again adds nothing twice.
-    flask(database, "db", "downgrade", "3c4e5d6f7a81")
+    # Going down past the revision and up again adds nothing twice.
+    flask(database, "db", "downgrade", _revision(DATA_REVISION).down_revision)
     flask(database, "db", "upgrade")
     assert _reference_rows(database) == rows
+
+
+def test_the_data_revision_reads_the_lists_without_the_orm_models():
+    """A revision runs against the schema of its time: it describes its tables itself."""
+    probe = (f"import importlib.util, sys\n"
+             f"spec = importlib.util.spec_from_file_location('revision', {str(_revision(DATA_REVISION).path)!r})\n"
+             f"spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+             f"print(sorted(m for m in sys.modules if m.endswith('.models') or m == 'tracer.extensions'))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 # --- a production start serves both languages --------------------------------------------------------------
