@@ -57,6 +57,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = "America/Mexico_City"
     LANGUAGES = ("es", "en")
+    # The compiled catalogs (.mo) ship with the release beside their .po files.
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "tracer" / "translations")
 
     SESSION_COOKIE_NAME = "tracer_session"
     SESSION_COOKIE_HTTPONLY = True
@@ -121,6 +123,12 @@ class ProductionConfig(Config):
             raise RuntimeError("TRACER_DATABASE_URL must name a PostgreSQL database in production")
         if not cls.REDIS_URL:
             raise RuntimeError("TRACER_REDIS_URL must be set in production (rate limits shared by every process)")
+        for language in cls.LANGUAGES:
+            catalog = Path(cls.BABEL_TRANSLATION_DIRECTORIES) / language / "LC_MESSAGES" / "messages.mo"
+            if not catalog.is_file():
+                # Without it every page of that language would be served in the English of the code.
+                raise RuntimeError(f"the compiled {language!r} catalog is missing ({catalog}); "
+                                   "the release ships it: restore it or run make translations")
 
 
 CONFIGS = {

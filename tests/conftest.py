@@ -33,6 +33,15 @@ def database_url(tmp_path_factory) -> str:
     return os.environ.get("TRACER_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracer.db'}"
 
 
+def _empty_reference_lists(engine) -> None:
+    """``db upgrade`` fills the shipped makers and calibers; the suite starts without
+    them, and tests that want them ask for the ``reference_data`` fixture (which
+    loads them the way ``flask reference load`` does)."""
+    with engine.begin() as connection:
+        for table in ("manufacturer_aliases", "caliber_aliases", "manufacturers", "calibers"):
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     config = type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
@@ -40,6 +49,7 @@ def app(database_url):
     with application.app_context():
         _reset(db.engine)
         upgrade()
+        _empty_reference_lists(db.engine)
     _fresh_globals_per_request(application)
     return application
 

@@ -1,7 +1,7 @@
 """deconfliction notices: one per restricted disclosure, with the owning agency's records
 
 Revision ID: 5d6e7f8091a2
-Revises: 3c4e5d6f7a81
+Revises: 7b1c9e4d2f05
 Create Date: 2026-12-05 02:05:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5d6e7f8091a2'
-down_revision = '3c4e5d6f7a81'
+down_revision = '7b1c9e4d2f05'
 branch_labels = None
 depends_on = None
 

@@ -353,7 +353,8 @@ def test_unknown_user_is_404(admin):
 
 ROW = re.compile(
     r"<tr>\s*<td>(?P<seq>\d+)</td>\s*<td><time[^>]*>[^<]*</time></td>\s*<td>(?P<user>[^<]*)</td>\s*"
-    r"<td>[^<]*</td>\s*<td><code>(?P<action>[^<]*)</code></td>\s*<td>(?P<object>[^<]*)</td>", re.S)
+    r"<td>[^<]*</td>\s*<td>(?P<label>[^<]*)<br><code class=\"muted\">(?P<action>[^<]*)</code></td>\s*"
+    r"<td>(?P<object>[^<]*)</td>", re.S)
 
 
 def audit_rows(response) -> list[dict[str, str]]:

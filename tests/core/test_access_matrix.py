@@ -15,23 +15,27 @@ from tracer.auth import tokens
 from tracer.extensions import db
 
 PUBLIC = "public"
-ALL = frozenset({"officer", "analyst", "supervisor", "liaison", "admin"})
+# Every account: the landing page, one's own profile, password and sign-out.
+ACCOUNT = frozenset({"officer", "analyst", "supervisor", "liaison", "admin", "auditor"})
+# Every role that works in the system: the auditor reads the audit trail and nothing else.
+ALL = ACCOUNT - {"auditor"}
 ADMIN = frozenset({"admin"})
+AUDIT_READERS = frozenset({"admin", "auditor"})
 CASE_READERS = frozenset({"officer", "analyst", "supervisor", "liaison"})
 CASE_WRITERS = frozenset({"officer", "analyst", "supervisor"})
 
 ACCESS = {
-    "core.home": ALL,
+    "core.home": ACCOUNT,
     "core.set_language": PUBLIC,
     "auth.notice": PUBLIC,
     "auth.login": PUBLIC,
     "auth.mfa_verify": PUBLIC,
     "auth.mfa_setup": PUBLIC,
-    "auth.after_enrolment": ALL,
-    "auth.regenerate_recovery_codes": ALL,
-    "auth.logout": ALL,
-    "auth.change_password": ALL,
-    "auth.profile": ALL,
+    "auth.after_enrolment": ACCOUNT,
+    "auth.regenerate_recovery_codes": ACCOUNT,
+    "auth.logout": ACCOUNT,
+    "auth.change_password": ACCOUNT,
+    "auth.profile": ACCOUNT,
     "auth.create_token": ALL,
     "auth.revoke_token": ALL,
     "admin.agencies": ADMIN,
@@ -45,7 +49,7 @@ ACCESS = {
     "admin.user_reset_mfa": ADMIN,
     "admin.user_end_sessions": ADMIN,
     "admin.user_reset_password": ADMIN,
-    "audit.events": ADMIN,
+    "audit.events": AUDIT_READERS,
     "api.health": PUBLIC,
     "api.openapi": PUBLIC,
     "api.me": ALL,
@@ -118,7 +122,7 @@ ACCESS = {
     "deconfliction.notices": CASE_READERS,
     "api.list_deconfliction": CASE_READERS,
 }
-ROLES = sorted(ALL)
+ROLES = sorted(ACCOUNT)
 
 
 def _routes(app):

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from tests.conftest import csrf_token
@@ -68,37 +68,6 @@ def placeholders(text: str | None) -> Counter:
 
 def named(text: str | None) -> set[tuple[str, str]]:
     return {p for p in placeholders(text) if p[0] is not None}
-
-
-def compile_catalog(po: Path, mo: Path) -> None:
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=po.parent.parent.name)
-    fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix=".messages-", suffix=".mo")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write_mo(out, catalog, use_fuzzy=False)
-        os.replace(tmp, mo)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@pytest.fixture(scope="session")
-def compiled_catalogs(app):
-    """Compile each catalog whose .mo is missing or older than its .po, so the
-    app serves the catalogs under test even when `make translations` was not run."""
-    compiled = []
-    for lang in LANGUAGES:
-        po = po_path(lang)
-        mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            compile_catalog(po, mo)
-            compiled.append(lang)
-    if compiled:
-        # Translations loaded earlier in this process may have come from a stale .mo.
-        with app.app_context():
-            app.extensions["babel"].instance.domain_instance.cache.clear()
-    return compiled
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +165,43 @@ def test_placeholder_pattern():
     assert placeholders("%(n)d of %(name)s, 100%%, %s") == Counter({("n", "d"): 1, ("name", "s"): 1, (None, "s"): 1})
 
 
-def test_sign_in_page_is_in_spanish_by_default_and_english_on_request(compiled_catalogs, client):
+def translations(catalog) -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """What a catalog translates: each entry's key and its translated forms (the header aside)."""
+    found = {}
+    for m in catalog:
+        if m.id and not m.fuzzy and any(forms(m.string)):
+            context, msgid = key(m)
+            # read_mo leaves contexts as bytes
+            found[(context.decode() if isinstance(context, bytes) else context, msgid)] = forms(m.string)
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_shipped_compiled_catalog_holds_exactly_its_po(lang):
+    """The .mo files are part of the release (a production start serves them as they are):
+    each must hold the translations of its .po, no more and no fewer. After editing a
+    .po, `make translations` rebuilds them."""
+    mo = po_path(lang).with_suffix(".mo")
+    assert mo.exists(), f"{mo} is missing: run make translations"
+    with mo.open("rb") as f:
+        compiled = read_mo(f)
+    assert translations(compiled) == translations(load(lang)), f"{mo} differs from its .po: run make translations"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_compiled_catalogs_are_committed(lang):
+    mo = po_path(lang).with_suffix(".mo")
+    try:
+        listed = subprocess.run(["git", "ls-files", "--error-unmatch", str(mo.relative_to(ROOT))], cwd=ROOT,
+                                capture_output=True, text=True, timeout=30)
+    except FileNotFoundError:
+        pytest.skip("git is not installed")
+    if "not a git repository" in listed.stderr:
+        pytest.skip("not a git checkout")
+    assert listed.returncode == 0, f"{mo} is not in the repository: production would serve English"
+
+
+def test_sign_in_page_is_in_spanish_by_default_and_english_on_request(client):
     page = client.get("/auth/notice")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from flask import Blueprint
 from pydantic import BaseModel
 
-from tracer.core.access import PUBLIC, ROLES, public, roles
+from tracer.core.access import PUBLIC, WORKING_ROLES, public, roles
 
 API_PREFIX = "/api/v1"
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -46,7 +46,7 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def operation(bp: Blueprint, rule: str, method: str, *, summary: str, allow=ROLES,
+def operation(bp: Blueprint, rule: str, method: str, *, summary: str, allow=WORKING_ROLES,
               response: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
               status: int = 200, errors: tuple[int, ...] = (), query: dict[str, str] | None = None):
     """Register an API view: route, access declaration and OpenAPI entry in one place."""

@@ -1,26 +1,31 @@
-"""The audit trail page (administrators only; every read is itself audited)."""
+"""The audit trail page: auditors read their scope's whole trail, administrators its
+account, permission and reference events (see ``reading``); every read is itself audited."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from tracer.audit.models import AuditEvent
 from tracer.audit.services import record
 from tracer.audit.forms import AuditFilterForm
+from tracer.audit.labels import action_label
+from tracer.audit.reading import readable_events
 from tracer.core.access import roles
 from tracer.core.pagination import paginate
 from tracer.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+bp.add_app_template_filter(action_label, "action_label")
 
 
 @bp.get("")
-@roles("admin")
+@roles("admin", "auditor")
 def events():
     form = AuditFilterForm(request.args)
-    statement = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    statement = select(AuditEvent).where(readable_events(current_user)).order_by(AuditEvent.seq.desc())
     filters = {}
     if form.validate():
         start, end = form.date_from.data, form.date_to.data

@@ -51,6 +51,8 @@ USERS = [
     ("agente.chih", "Alejandro Holguín Terrazas", "officer", "FGE-CHIH"),
     ("analista.chih", "Verónica Chávez Loya", "analyst", "FGE-CHIH"),
     ("enlace.atf", "Michael Torres", "liaison", "ATF-MX"),
+    ("auditora.fgr", "Claudia Bermúdez Aranda", "auditor", "FGR"),
+    ("auditor.son", "Francisco Leyva Quiroz", "auditor", "FGE-SON"),
 ]
 
 

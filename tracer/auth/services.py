@@ -125,8 +125,8 @@ def save_agency(values: dict[str, Any], agency: Agency | None = None) -> Agency:
 
 
 def _check_members_fit(agency: Agency, level: str) -> None:
-    """US agencies hold liaison officers, Mexican ones the other roles: a level
-    change that would break that for existing members is refused."""
+    """US agencies hold liaison officers, Mexican ones the other roles (auditors
+    included): a level change that would break that for existing members is refused."""
     misfits = [u.username for u in agency.users
                if (level == "us") != (u.role in ("liaison", "admin")) and u.role != "admin"]
     if misfits:
@@ -166,6 +166,9 @@ def _user_fields(values: dict[str, Any], user: User | None) -> dict[str, list[st
         fields["agency"] = [_("Choose an agency.")]
     elif values.get("role") == "liaison" and agency.level != "us":
         fields["role"] = [_("Liaison officers belong to a US agency.")]
+    elif values.get("role") == "auditor" and agency.level == "us":
+        # The trail records Mexican case work; its auditors belong to a Mexican agency.
+        fields["role"] = [_("Auditors belong to a Mexican agency (federal or state).")]
     elif values.get("role") not in (None, "liaison", "admin") and agency.level == "us":
         fields["role"] = [_("Users of a US agency are liaison officers.")]
     if values.get("locale", "es") not in LANGUAGES:

@@ -13,7 +13,7 @@ from tracer.auth import services as account_services
 from tracer.auth.forms import (ConfirmForm, EnrolForm, LoginForm, NoticeForm, PasswordChangeForm, ReauthForm,
                                SecondFactorForm, TokenForm)
 from tracer.auth.models import User
-from tracer.core.access import any_role, public
+from tracer.core.access import any_account, any_role, public
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.security import safe_next
@@ -164,14 +164,14 @@ def mfa_setup():
 
 
 @bp.get("/continue")
-@any_role
+@any_account
 def after_enrolment():
     """Where the recovery-code page leads: the page asked for before sign-in."""
     return _after_sign_in(current_user, session.pop("after_codes", None))
 
 
 @bp.post("/mfa/recovery-codes")
-@any_role
+@any_account
 def regenerate_recovery_codes():
     form = ReauthForm()
     if form.validate_on_submit() and current_user.mfa_enabled:
@@ -186,7 +186,7 @@ def regenerate_recovery_codes():
 
 
 @bp.post("/logout")
-@any_role
+@any_account
 def logout():
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("core.home"))
@@ -201,7 +201,7 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@any_role
+@any_account
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
@@ -219,7 +219,7 @@ def change_password():
 
 
 @bp.get("/profile")
-@any_role
+@any_account
 def profile():
     return _render_profile()
 

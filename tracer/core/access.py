@@ -12,11 +12,23 @@ from typing import Callable
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-ROLES = ("officer", "analyst", "supervisor", "liaison", "admin")
+# Every role an account may hold.
+ROLES = ("officer", "analyst", "supervisor", "liaison", "admin", "auditor")
+AUDITOR = "auditor"
+# The roles that work in the system. The auditor only reads the audit trail, so a
+# route open to "any role" (``any_role``, the API's default) stays closed to them;
+# a route an auditor may reach names the role.
+WORKING_ROLES = tuple(role for role in ROLES if role != AUDITOR)
 PUBLIC = "public"
 
 # Endpoints a signed-in user may reach while a password change is pending.
 PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "core.set_language"}
+# The only changes an auditor makes: to their own sign-in (sign-out, password,
+# second factor, language). Anything else they send besides GET is refused here,
+# whatever a route declares.
+AUDITOR_MAY_CHANGE = {"auth.logout", "auth.change_password", "auth.regenerate_recovery_codes",
+                      "auth.login", "auth.notice", "auth.mfa_verify", "auth.mfa_setup", "core.set_language"}
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def public(view: Callable) -> Callable:
@@ -36,7 +48,9 @@ def roles(*names: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
-any_role = roles(*ROLES)
+any_role = roles(*WORKING_ROLES)
+# One's own account: the landing page, profile, password and sign-out.
+any_account = roles(*ROLES)
 
 
 def declared_access(app: Flask, endpoint: str):
@@ -64,6 +78,9 @@ def enforce_access():
     if endpoint is None or endpoint == "static":
         return None
     declared = declared_access(current_app, endpoint)
+    if (request.method not in READ_METHODS and endpoint not in AUDITOR_MAY_CHANGE
+            and getattr(current_user, "role", None) == AUDITOR):
+        return _refuse()
     if declared == PUBLIC:
         return None
     if not current_user.is_authenticated:
@@ -79,10 +96,14 @@ def enforce_access():
             return api_error(403, "password_change_required")
         return redirect(url_for("auth.change_password"))
     if current_user.role not in declared:
-        if is_api_request():
-            from tracer.api.errors import api_error
-
-            return api_error(403, "forbidden")
-        abort(403)
+        return _refuse()
     return None
+
+
+def _refuse():
+    if is_api_request():
+        from tracer.api.errors import api_error
+
+        return api_error(403, "forbidden")
+    abort(403)
 

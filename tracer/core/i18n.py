@@ -14,6 +14,7 @@ ROLE_LABELS = {
     "supervisor": _l("Supervisor"),
     "liaison": _l("Liaison (US)"),
     "admin": _l("Administrator"),
+    "auditor": _l("Auditor"),
 }
 LEVEL_LABELS = {"federal": _l("Federal"), "state": _l("State"), "us": _l("United States")}
 LANGUAGE_LABELS = {"es": "Español", "en": "English"}

@@ -3,7 +3,8 @@
 - federal users see every agency's records;
 - state users see the records of the agencies of their state;
 - US users see the records of their own office (and, through sharing, more);
-- administrators see no case content by virtue of their role.
+- administrators and auditors see no case content by virtue of their role (an
+  auditor reads the audit trail, on its own page).
 
 Domain queries add ``agency_scope(user, Model.owner_agency_id)`` to their
 WHERE clause, so an out-of-scope record is simply not found (404).
@@ -17,7 +18,7 @@ from tracer.auth.models import Agency, User
 
 def agency_scope(user: User, agency_id_column) -> ColumnElement[bool]:
     """A SQL condition: the agency in ``agency_id_column`` is within ``user``'s scope."""
-    if user.role == "admin" or not user.active:
+    if user.role in ("admin", "auditor") or not user.active:
         return false()
     agency = user.agency
     if agency.level == "federal":

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, session, ur
 from flask_login import current_user
 
 from tracer.auth import services as account_services
-from tracer.core.access import any_role, public
+from tracer.core.access import any_account, public
 from tracer.core.forms import LanguageForm
 from tracer.core.security import safe_next
 from tracer.extensions import db
@@ -14,7 +14,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
-@any_role
+@any_account
 def home():
     """The landing page of each role: what this user can reach and see."""
     return render_template("core/home.html")

@@ -13,7 +13,6 @@ administrators add makers, calibers and aliases through the services below.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +26,7 @@ from tracer.core.errors import ValidationFailed
 from tracer.core.text import forbidden_character
 from tracer.extensions import db
 from tracer.firearms.models import FIREARM_TYPES, Caliber, CaliberAlias, Manufacturer, ManufacturerAlias
+from tracer.firearms.reference_keys import fold_key, tokens
 from tracer.geo.countries import resolve_country
 
 # Types every caliber fits: a receiver or frame, or an unusual weapon, says nothing about the cartridge.
@@ -34,32 +34,14 @@ ANY_CALIBER_TYPES = frozenset({"receiver_frame", "other"})
 # The types a caliber declares, in the order forms show them.
 CHAMBERED_TYPES = tuple(t for t in FIREARM_TYPES if t not in ANY_CALIBER_TYPES)
 
-_CONJUNCTIONS = frozenset({"and", "y", "und"})
-# Letters NFKD does not decompose into a base letter and a mark.
-_TRANSLITERATE = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ı": "i",
-                                "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "×": "x"})
-_WORD = re.compile(r"[^\W_]+")
 # Words written before a caliber that do not name it: "calibre 12", "cal. .38".
 _CALIBER_PREFIXES = frozenset({"calibre", "caliber", "calibro", "cal"})
 _CALIBER_WORDS = {"milimetros": "mm", "milimetro": "mm", "mms": "mm"}
 
 
-def _tokens(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_TRANSLITERATE))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return _WORD.findall(bare.replace("&", " and ").replace("+", " "))
-
-
-def fold_key(text: str) -> str:
-    """The comparison key of a name: "Smith & Wesson" → "smithwesson", "7.62 x 39" → "762x39"."""
-    words = _tokens(text)
-    kept = [w for w in words if w not in _CONJUNCTIONS]
-    return "".join(kept or words)
-
-
 def _caliber_keys(text: str) -> list[str]:
     """Keys to try for a caliber as written, best first ("Calibre 9 milímetros" → "9mm", "9")."""
-    words = [_CALIBER_WORDS.get(w, w) for w in _tokens(text)]
+    words = [_CALIBER_WORDS.get(w, w) for w in tokens(text)]
     while len(words) > 1 and words[0] in _CALIBER_PREFIXES:
         words = words[1:]
     key = "".join(words)

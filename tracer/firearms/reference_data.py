@@ -1,22 +1,19 @@
 """The makers and calibers shipped with Tracer, loaded into the database.
 
-``data/manufacturers.json``: ``name`` (canonical), ``country`` (ISO 3166-1
-alpha-2), ``aliases`` (how officers write it) and, for a few makers whose
-numbering is well documented, ``serial_patterns`` (regular expressions on the
-normalised serial, where the letter O is already the digit 0).
-``data/calibers.json``: ``name``, ``aliases`` and ``firearm_types`` (the types
-chambered in it; receivers, frames and "other" fit every caliber in code).
+``data/manufacturers.json`` and ``data/calibers.json`` are read by
+``reference_keys.shipped`` (their fields are described there). Serial patterns
+are regular expressions on the normalised serial, where the letter O is already
+the digit 0; receivers, frames and "other" fit every caliber in code.
 
-Loading is an idempotent upsert: missing rows and aliases are created, values
-administrators set are kept, nothing is deleted. A key already naming another
-row is left with it and counted as a conflict.
+A fresh database gets the lists from its migrations (``db upgrade``); this
+loader (``flask reference load``) brings them up to date when a release ships
+new entries. Loading is an idempotent upsert: missing rows and aliases are
+created, values administrators set are kept, nothing is deleted. A key already
+naming another row is left with it and counted as a conflict.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -24,16 +21,9 @@ from sqlalchemy import func, insert, select
 from tracer.audit.services import record
 from tracer.extensions import db
 from tracer.firearms.models import Caliber, CaliberAlias, Manufacturer, ManufacturerAlias
-from tracer.firearms.reference import fold_key
+from tracer.firearms.reference_keys import fold_key, shipped
 
-DATA = Path(__file__).parent / "data"
-
-
-@lru_cache(maxsize=2)
-def shipped(name: str) -> tuple[dict[str, Any], ...]:
-    """The entries of ``data/<name>.json``."""
-    with open(DATA / f"{name}.json", encoding="utf-8") as handle:
-        return tuple(json.load(handle))
+__all__ = ["load_shipped_lists", "shipped"]
 
 
 def _existing_keys(alias_model, owner_column) -> dict[str, int]:
