@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from tracer.auth import login as login_service
-from tracer.auth import mfa, sessions, tokens
+from tracer.auth import mfa, sessions, throttle, tokens
 from tracer.auth import services as account_services
 from tracer.auth.forms import (ConfirmForm, EnrolForm, LoginForm, NoticeForm, PasswordChangeForm, ReauthForm,
                                SecondFactorForm, TokenForm)
@@ -54,15 +54,17 @@ def _pending_user() -> User | None:
     return user if user is not None and user.active and user.agency.active else None
 
 
-def _locked_message() -> str:
-    minutes = int(current_app.config["LOGIN_LOCKOUT"].total_seconds() // 60)
-    return _("Too many failed attempts. Sign-in is blocked for %(minutes)d minutes.", minutes=minutes)
-
-
 def _back_to_login_locked():
     session.pop("pending", None)
-    flash(_locked_message(), "error")
+    flash(throttle.locked_message(), "error")
     return redirect(url_for("auth.login"))
+
+
+def _keep_refusal(failure: ValidationFailed) -> None:
+    """A wrong password typed again is a failed sign-in: its count and audit are kept
+    though the action is refused; nothing else of the request is."""
+    if isinstance(failure, throttle.PasswordRefused):
+        db.session.commit()
 
 
 @bp.route("/notice", methods=["GET", "POST"])
@@ -98,7 +100,7 @@ def login():
             session["pending"] = {"uid": result.user.id, "at": time.time(), "next": next_url}
             target = "auth.mfa_verify" if result.status == login_service.NEEDS_MFA else "auth.mfa_setup"
             return redirect(url_for(target))
-        error = _locked_message() if result.status == login_service.LOCKED else _("Incorrect username or password.")
+        error = throttle.locked_message() if result.status == login_service.LOCKED else _("Incorrect username or password.")
         form.password.data = ""
     status = 401 if error else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form, error=error), status
@@ -178,6 +180,7 @@ def regenerate_recovery_codes():
         try:
             codes = account_services.regenerate_recovery_codes(current_user, form.password.data)
         except ValidationFailed as failure:
+            _keep_refusal(failure)
             show_errors(form, failure)
         else:
             db.session.commit()
@@ -209,6 +212,7 @@ def change_password():
         try:
             account_services.change_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as failure:
+            _keep_refusal(failure)
             show_errors(form, failure)
         else:
             _open_session(user, "password_change")  # every other session has ended; this one starts anew
@@ -246,6 +250,7 @@ def create_token():
         try:
             _, raw = account_services.create_personal_token(current_user, form.name.data, form.password.data)
         except ValidationFailed as failure:
+            _keep_refusal(failure)
             show_errors(form, failure)
         else:
             db.session.commit()
