@@ -61,7 +61,12 @@ class Config:
     API_TOKEN_LIFETIME = timedelta(days=int(os.environ.get("TRACER_API_TOKEN_DAYS") or 90))
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
+    # Sign-in forms count per account name (see tracer/auth/views.py), and also per address, but
+    # ten times more generously: an office behind one address must not lock itself out.
     LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("TRACER_LOGIN_ADDRESS_RATE_LIMIT") or "200 per minute"
+    # Every API call, per account (per address only for calls without a valid token).
+    API_RATE_LIMIT = os.environ.get("TRACER_API_RATE_LIMIT") or "600 per minute"
     # Per user, on the page and the API together: every search is audited, and many partial
     # queries in a row could piece together another agency's serial from restricted hits.
     SERIAL_SEARCH_RATE_LIMIT = "30 per minute"

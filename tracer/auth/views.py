@@ -16,6 +16,7 @@ from tracer.auth.models import User
 from tracer.core.access import any_role, public
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
+from tracer.core.rate_limits import account_key, address_key
 from tracer.core.security import safe_next
 from tracer.extensions import db, limiter
 
@@ -26,6 +27,36 @@ PENDING_TTL = 300  # seconds between the password and the second factor
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _typed_name_key() -> str:
+    """The name typed in the sign-in form, normalised as the lockout counts it and kept
+    only as a keyed hash (a password typed in the name field must not reach the counters)."""
+    typed = request.form.get("username") or ""
+    return "name:" + throttle.hashed_name(throttle.username_key(typed))[:32]
+
+
+def _signing_in_account_key() -> str:
+    """The account between its password and its second factor (or enrolling from its profile)."""
+    uid = (session.get("pending") or {}).get("uid")
+    if uid is None and current_user.is_authenticated:
+        uid = current_user.get_id()
+    return account_key(uid) if uid is not None else address_key()
+
+
+# Sign-in attempts count per account name, so the users of one office behind one address (a
+# government NAT, TRACER_PROXY_HOPS) never spend each other's allowance; the lockout already
+# stops guessing one name. One per-address allowance remains for the sign-in forms together,
+# because guessing one common password across many names from one place never trips a per-name
+# count; it is ten times the per-name one, room for a whole office signing in at once.
+per_name_limit = limiter.limit(_login_limit, key_func=_typed_name_key, methods=["POST"])
+per_account_limit = limiter.limit(_login_limit, key_func=_signing_in_account_key, methods=["POST"])
+per_address_limit = limiter.shared_limit(_login_address_limit, scope="sign-in-address", key_func=address_key,
+                                         methods=["POST"])
 
 
 def _open_session(user: User, method: str) -> None:
@@ -80,7 +111,8 @@ def notice():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_name_limit
+@per_address_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -108,7 +140,8 @@ def login():
 
 @bp.route("/mfa", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_account_limit
+@per_address_limit
 def mfa_verify():
     """Second step of sign-in: a code from the authenticator or a recovery code."""
     user = _pending_user()
@@ -133,7 +166,8 @@ def mfa_verify():
 
 @bp.route("/mfa/setup", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_account_limit
+@per_address_limit
 def mfa_setup():
     """Enrol an authenticator app: during a sign-in that requires it, or from the profile.
     The secret being enrolled stays on the server until a first code confirms it."""
