@@ -142,8 +142,9 @@ def test_a_wrong_current_password_never_tests_the_new_one(sign_in, fetch):
     """Typing a wrong current password and a guess as the new one must not say whether the guess
     is the password ("choose a different one" would)."""
     browser = sign_in(locale="en")
-    guess_is_right = browser.post("/auth/password", {"current_password": "not it", "new_password": browser.user.password,
-                                                     "confirm": browser.user.password})
+    real = browser.user.password
+    guess_is_right = browser.post("/auth/password", {"current_password": "not it", "new_password": real,
+                                                     "confirm": real})
     guess_is_wrong = browser.post("/auth/password", {"current_password": "not it", "new_password": NEW_PASSWORD,
                                                      "confirm": NEW_PASSWORD})
     assert _error(guess_is_right, "current_password") == NOT_CORRECT

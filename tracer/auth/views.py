@@ -132,7 +132,8 @@ def login():
             session["pending"] = {"uid": result.user.id, "at": time.time(), "next": next_url}
             target = "auth.mfa_verify" if result.status == login_service.NEEDS_MFA else "auth.mfa_setup"
             return redirect(url_for(target))
-        error = throttle.locked_message() if result.status == login_service.LOCKED else _("Incorrect username or password.")
+        locked = result.status == login_service.LOCKED
+        error = throttle.locked_message() if locked else _("Incorrect username or password.")
         form.password.data = ""
     status = 401 if error else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form, error=error), status
