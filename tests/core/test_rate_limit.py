@@ -56,7 +56,12 @@ def make_app(database_url):
     """``make_app(storage, **settings)`` → a rate-limited application; every call of one
     test shares one key prefix, like the processes of one deployment."""
     prefix = f"tracer-test-{uuid.uuid4().hex}"
-    yield lambda storage="memory", **settings: _limited_app(storage, database_url, prefix, **settings)
+
+    def make(storage: str = "memory", **settings):
+        return _limited_app(storage, database_url, prefix, **settings)
+
+    make.prefix = prefix
+    yield make
     limiter.enabled = False  # the limiter is shared: give the suite back its setting
 
 
@@ -153,7 +158,7 @@ def test_codes_of_the_second_step_count_per_account(make_app):
 def test_redis_holds_the_counters_when_configured(make_app):
     app = make_app("redis")
     store = redis.Redis.from_url(REDIS_URL)
-    prefix = limiter._storage.key_prefix
+    prefix = make_app.prefix
 
     def counters() -> int:
         return sum(int(store.get(key) or 0) for key in store.keys(f"{prefix}:*auth.login*"))
