@@ -73,7 +73,12 @@ class Config:
     API_TOKEN_LIFETIME = timedelta(days=int(os.environ.get("TRACER_API_TOKEN_DAYS") or 90))
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
+    # Sign-in forms count per account name (see tracer/auth/views.py), and also per address, but
+    # ten times more generously: an office behind one address must not lock itself out.
     LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("TRACER_LOGIN_ADDRESS_RATE_LIMIT") or "200 per minute"
+    # Every API call, per account (per address only for calls without a valid token).
+    API_RATE_LIMIT = os.environ.get("TRACER_API_RATE_LIMIT") or "600 per minute"
     # Restricted disclosures (another agency's record matches) one user may receive an hour,
     # across every channel (SPEC §2); past it matches are withheld. 0 withholds them all.
     DISCLOSURE_BUDGET = _count("TRACER_DISCLOSURE_BUDGET", 50)

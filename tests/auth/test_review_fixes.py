@@ -38,7 +38,7 @@ from tracer import create_app
 from tracer.audit import services as audit
 from tracer.audit.models import AuditEvent
 from tracer.auth import login as login_service
-from tracer.auth import mfa, services, sessions, tokens
+from tracer.auth import mfa, services, sessions, throttle, tokens
 from tracer.auth.models import Agency, ApiToken, LoginThrottle, RecoveryCode, User, UserSession
 from tracer.core.errors import ValidationFailed
 from tracer.core.models import utcnow
@@ -241,7 +241,7 @@ def test_parallel_first_failures_of_an_unknown_name(database_url):
         try:
             with live.app_context():
                 before = last_seq()
-                audited = login_service._typed_name(username, None)
+                audited = throttle.typed_name(username, None)
             statuses = guess_in_parallel(live, username)
             # Ten first failures insert the same throttle row: no request may trip on the others' insert.
             assert 500 not in statuses

@@ -180,7 +180,7 @@ def test_every_process_counts_the_same_budget_in_redis(database_url):
 @pytest.fixture
 def limited_app(database_url):
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
-                "RATELIMIT_KEY_PREFIX": f"tracer-test-{uuid.uuid4().hex}"}
+                "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"tracer-test-{uuid.uuid4().hex}"}}
     yield create_app(type("LimitedConfig", (TestConfig,), settings))
     limiter.enabled = False  # the limiter is shared: give the suite back its setting
 

@@ -150,22 +150,23 @@ def test_the_operation_is_documented(client):
 @pytest.fixture
 def limited_app(database_url):
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
-                "SERIAL_SEARCH_RATE_LIMIT": "3 per minute",
-                "RATELIMIT_KEY_PREFIX": f"tracer-test-{uuid.uuid4().hex}"}
+                "API_RATE_LIMIT": "5 per minute",
+                "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"tracer-test-{uuid.uuid4().hex}"}}
     yield create_app(type("LimitedConfig", (TestConfig,), settings))
     limiter.enabled = False  # the limiter is shared: give the suite back its setting
 
 
 def test_a_batch_is_one_request_not_one_per_line(limited_app):
-    """Four batches of ten lines go through where a fourth single search in the minute would not:
-    the single search's allowance is not spent by batches."""
+    """A batch of ten lines is one call of the account's API allowance (five a minute here):
+    five batches go through, the sixth call is refused."""
     with limited_app.app_context():
         user = factories.user("analyst", factories.agency("FGE-SON"))
         raw = tokens.issue_token(user, "batch")[1]
         db.session.commit()
     client = limited_app.test_client()
     queries = [{"q": f"ABC{number:04d}", "mode": "exact"} for number in range(10)]
-    for _ in range(4):
+    for _ in range(5):
         response = client.post(URL, json={"queries": queries}, headers=bearer(raw))
         assert response.status_code == 200, response.get_data(as_text=True)
         assert len(response.get_json()["items"]) == 10
+    assert client.post(URL, json={"queries": queries}, headers=bearer(raw)).status_code == 429

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
@@ -13,10 +13,19 @@ from tracer.api.openapi import build_document, operation
 from tracer.api.parsing import parse_json
 from tracer.auth import services as account_services
 from tracer.core.access import PUBLIC
+from tracer.core.rate_limits import account_or_address_key
 from tracer.extensions import db, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-limiter.limit("600 per minute")(bp)
+
+
+def _api_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+# One allowance per account for the whole API (not one per endpoint), and per account, not per
+# address: the users of one office share an address behind its NAT.
+limiter.shared_limit(_api_limit, scope="api", key_func=account_or_address_key)(bp)
 API_VERSION = "1.0.0"
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracer.audit.services import record
-from tracer.auth import mfa, passwords, sessions, tokens
+from tracer.auth import mfa, passwords, sessions, throttle, tokens
 from tracer.auth.models import AGENCY_LEVELS, LANGUAGES, Agency, User
 from tracer.core.access import ROLES
 from tracer.core.changes import apply_changes
@@ -262,13 +262,19 @@ def change_password(user: User, current: str | None, new: str) -> None:
     """Set a new password (checking the current one unless ``current`` is None,
     an administrator's reset) and end every session of the user."""
     fields: dict[str, list[str]] = {}
-    if current is not None and not passwords.verify_password(user.password_hash, current):
-        fields["current_password"] = [_("The current password is not correct.")]
     problems = passwords.password_problems(new, user.username)
     if problems:
         fields["new_password"] = problems
-    elif current is not None and passwords.verify_password(user.password_hash, new):
-        fields["new_password"] = [_("Choose a password different from the current one.")]
+    if current is not None:
+        # Checked first and alone: a wrong current password is a failed sign-in, and the new
+        # one is compared only with a current one that is right (else it would be a free guess).
+        try:
+            throttle.confirm_password(user, current, field="current_password")
+        except throttle.PasswordRefused as refused:
+            refused.fields.update(fields)
+            raise
+        if not problems and new == current:
+            fields["new_password"] = [_("Choose a password different from the current one.")]
     _fail(fields)
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = utcnow()
@@ -312,22 +318,16 @@ def update_profile(user: User, values: dict[str, Any]) -> User:
     return user
 
 
-def _confirm_password(user: User, password: str | None) -> None:
-    """Sensitive actions from an open session ask for the password again."""
-    if not password or not passwords.verify_password(user.password_hash, password):
-        raise ValidationFailed(_("Please correct the marked fields."),
-                               {"password": [_("The current password is not correct.")]})
-
-
 def create_personal_token(user: User, name: str, password: str | None):
-    """A new API token for the signed-in user, after confirming their password."""
-    _confirm_password(user, password)
+    """A new API token for the signed-in user, after confirming their password
+    (a wrong one counts as a failed sign-in: ``throttle.PasswordRefused``)."""
+    throttle.confirm_password(user, password)
     return tokens.issue_token(user, name)
 
 
 def regenerate_recovery_codes(user: User, password: str | None) -> list[str]:
     """New recovery codes (the old ones stop working), after confirming the password."""
-    _confirm_password(user, password)
+    throttle.confirm_password(user, password)
     codes = mfa.issue_recovery_codes(user)
     record("user.recovery_codes_regenerate", object_type="user", object_id=user.id)
     return codes

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from tracer.auth import login as login_service
-from tracer.auth import mfa, sessions, tokens
+from tracer.auth import mfa, sessions, throttle, tokens
 from tracer.auth import services as account_services
 from tracer.auth.forms import (ConfirmForm, EnrolForm, LoginForm, NoticeForm, PasswordChangeForm, ReauthForm,
                                SecondFactorForm, TokenForm)
@@ -16,6 +16,7 @@ from tracer.auth.models import User
 from tracer.core.access import any_account, any_role, public
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
+from tracer.core.rate_limits import account_key, address_key
 from tracer.core.security import safe_next
 from tracer.extensions import db, limiter
 
@@ -26,6 +27,36 @@ PENDING_TTL = 300  # seconds between the password and the second factor
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _typed_name_key() -> str:
+    """The name typed in the sign-in form, normalised as the lockout counts it and kept
+    only as a keyed hash (a password typed in the name field must not reach the counters)."""
+    typed = request.form.get("username") or ""
+    return "name:" + throttle.hashed_name(throttle.username_key(typed))[:32]
+
+
+def _signing_in_account_key() -> str:
+    """The account between its password and its second factor (or enrolling from its profile)."""
+    uid = (session.get("pending") or {}).get("uid")
+    if uid is None and current_user.is_authenticated:
+        uid = current_user.get_id()
+    return account_key(uid) if uid is not None else address_key()
+
+
+# Sign-in attempts count per account name, so the users of one office behind one address (a
+# government NAT, TRACER_PROXY_HOPS) never spend each other's allowance; the lockout already
+# stops guessing one name. One per-address allowance remains for the sign-in forms together,
+# because guessing one common password across many names from one place never trips a per-name
+# count; it is ten times the per-name one, room for a whole office signing in at once.
+per_name_limit = limiter.limit(_login_limit, key_func=_typed_name_key, methods=["POST"])
+per_account_limit = limiter.limit(_login_limit, key_func=_signing_in_account_key, methods=["POST"])
+per_address_limit = limiter.shared_limit(_login_address_limit, scope="sign-in-address", key_func=address_key,
+                                         methods=["POST"])
 
 
 def _open_session(user: User, method: str) -> None:
@@ -54,15 +85,17 @@ def _pending_user() -> User | None:
     return user if user is not None and user.active and user.agency.active else None
 
 
-def _locked_message() -> str:
-    minutes = int(current_app.config["LOGIN_LOCKOUT"].total_seconds() // 60)
-    return _("Too many failed attempts. Sign-in is blocked for %(minutes)d minutes.", minutes=minutes)
-
-
 def _back_to_login_locked():
     session.pop("pending", None)
-    flash(_locked_message(), "error")
+    flash(throttle.locked_message(), "error")
     return redirect(url_for("auth.login"))
+
+
+def _keep_refusal(failure: ValidationFailed) -> None:
+    """A wrong password typed again is a failed sign-in: its count and audit are kept
+    though the action is refused; nothing else of the request is."""
+    if isinstance(failure, throttle.PasswordRefused):
+        db.session.commit()
 
 
 @bp.route("/notice", methods=["GET", "POST"])
@@ -78,7 +111,8 @@ def notice():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_name_limit
+@per_address_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -98,7 +132,8 @@ def login():
             session["pending"] = {"uid": result.user.id, "at": time.time(), "next": next_url}
             target = "auth.mfa_verify" if result.status == login_service.NEEDS_MFA else "auth.mfa_setup"
             return redirect(url_for(target))
-        error = _locked_message() if result.status == login_service.LOCKED else _("Incorrect username or password.")
+        locked = result.status == login_service.LOCKED
+        error = throttle.locked_message() if locked else _("Incorrect username or password.")
         form.password.data = ""
     status = 401 if error else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form, error=error), status
@@ -106,7 +141,8 @@ def login():
 
 @bp.route("/mfa", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_account_limit
+@per_address_limit
 def mfa_verify():
     """Second step of sign-in: a code from the authenticator or a recovery code."""
     user = _pending_user()
@@ -131,7 +167,8 @@ def mfa_verify():
 
 @bp.route("/mfa/setup", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_account_limit
+@per_address_limit
 def mfa_setup():
     """Enrol an authenticator app: during a sign-in that requires it, or from the profile.
     The secret being enrolled stays on the server until a first code confirms it."""
@@ -178,6 +215,7 @@ def regenerate_recovery_codes():
         try:
             codes = account_services.regenerate_recovery_codes(current_user, form.password.data)
         except ValidationFailed as failure:
+            _keep_refusal(failure)
             show_errors(form, failure)
         else:
             db.session.commit()
@@ -209,6 +247,7 @@ def change_password():
         try:
             account_services.change_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as failure:
+            _keep_refusal(failure)
             show_errors(form, failure)
         else:
             _open_session(user, "password_change")  # every other session has ended; this one starts anew
@@ -246,6 +285,7 @@ def create_token():
         try:
             _, raw = account_services.create_personal_token(current_user, form.name.data, form.password.data)
         except ValidationFailed as failure:
+            _keep_refusal(failure)
             show_errors(form, failure)
         else:
             db.session.commit()

@@ -1,19 +1,19 @@
 """Photos and documents of the evidence: checked by content, stored under server-made names.
 
 A file is accepted only when its bytes are a JPEG, PNG or WebP image that
-Pillow decodes, or a PDF; the name and the content type the browser sends are
+Pillow decodes within the memory budget of ``images``, or a PDF; the name and the content type the browser sends are
 never trusted. Files live under ``UPLOAD_FOLDER`` (outside ``static/``) as
 ``ab/abcdef….jpg``; the name the user gave is kept only as display text. The
 SHA-256 of the stored bytes goes into the record, the audit trail and the
 printed chain of custody.
 
 Photo location (EXIF GPS) is evidence and is kept unless the uploader asks to
-remove it; then the image is re-saved without it and the new file is hashed.
+remove it; then the image is saved again without it (a JPEG's picture untouched)
+and the new file is hashed.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import secrets
@@ -29,13 +29,12 @@ from tracer.audit.services import record
 from tracer.core.errors import ValidationFailed
 from tracer.core.text import BIDI_CONTROLS, ZERO_WIDTH
 from tracer.extensions import db
+from tracer.firearms import images
 from tracer.firearms.models import Attachment
 
 # Signature → (content type, extension). WebP is "RIFF????WEBP".
 IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 PDF_TYPE = ("application/pdf", "pdf")
-MAX_PIXELS = 80_000_000  # larger than any camera; a "decompression bomb" is refused
-GPS_IFD = 0x8825
 ORIGINAL_NAME_MAX = 200
 
 
@@ -92,6 +91,11 @@ def too_large_message() -> str:
     return _("The file is too large: at most %(size)s per file.", size=size)
 
 
+def too_many_pixels_message() -> str:
+    return _("The photo has too many pixels to be processed safely. Send a smaller copy: a standard "
+             "JPEG of up to %(limit)d megapixels is accepted.", limit=images.MAX_PIXELS // 1_000_000)
+
+
 def check_file(storage, field: str, images_only: bool = False) -> CheckedFile:
     """Check an uploaded file (a werkzeug ``FileStorage``) by its content."""
     if storage is None or not getattr(storage, "filename", None):
@@ -106,48 +110,13 @@ def check_file(storage, field: str, images_only: bool = False) -> CheckedFile:
         _fail(field, allowed)
     if kind == "PDF":
         return CheckedFile(data, *PDF_TYPE, display_name(storage.filename))
-    if not _decodes_as(data, kind):
+    try:
+        decodes = images.check_decodes(data, kind)
+    except images.TooLarge:
+        _fail(field, too_many_pixels_message())
+    if not decodes:
         _fail(field, _("The photo could not be read; the file may be damaged.") + " " + allowed)
     return CheckedFile(data, *IMAGE_TYPES[kind], display_name(storage.filename))
-
-
-def _decodes_as(data: bytes, kind: str) -> bool:
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            # Phones save JPEGs with a second, smaller picture inside: Pillow calls them MPO.
-            found = "JPEG" if image.format == "MPO" else image.format
-            if found != kind or image.width * image.height > MAX_PIXELS:
-                return False
-            image.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except Exception:  # Pillow raises many kinds of errors on bad input
-        return False
-    return True
-
-
-def without_location(data: bytes) -> bytes:
-    """The image re-saved without its EXIF GPS data (other EXIF, such as the
-    camera and the time the photo was taken, is kept)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        exif = image.getexif()
-        exif.get_ifd(GPS_IFD)  # load the sub-directory so that deleting it removes it
-        if GPS_IFD in exif:
-            del exif[GPS_IFD]
-        options = {"exif": exif.tobytes()}
-        if image.info.get("icc_profile"):
-            options["icc_profile"] = image.info["icc_profile"]
-        if image.format == "JPEG":  # re-encode with the original tables: no visible loss
-            options.update(quality="keep", subsampling="keep")
-        elif image.format in ("MPO", "WEBP"):
-            options["quality"] = 95
-        out = io.BytesIO()
-        image.save(out, format="JPEG" if image.format == "MPO" else image.format, **options)
-    return out.getvalue()
 
 
 def upload_folder() -> Path:
@@ -159,14 +128,17 @@ def stored_path(attachment: Attachment) -> Path:
 
 
 def store(checked: CheckedFile, *, user, firearm=None, seizure=None, strip_location: bool = False,
-          purpose: str = "photo") -> Attachment:
+          purpose: str = "photo", field: str = "photo") -> Attachment:
     """Write the file under a new random name and add its ``Attachment`` row.
 
     The caller commits, and calls ``discard`` if the transaction fails."""
     data = checked.data
     removed = False
     if strip_location and checked.content_type.startswith("image/"):
-        data = without_location(data)
+        try:
+            data = images.without_location(data)
+        except images.TooLarge:
+            _fail(field, too_many_pixels_message())
         removed = True
     digest = hashlib.sha256(data).hexdigest()
     token = secrets.token_hex(16)
@@ -230,8 +202,6 @@ def case_of(attachment: Attachment) -> int | None:
 def thumbnail(attachment: Attachment, size: int = 480) -> bytes | None:
     """A small JPEG of a photo, without any metadata, for pages that list photos.
     Made once and kept beside the file (``….small.jpg``)."""
-    from PIL import Image, ImageOps
-
     if not attachment.content_type.startswith("image/"):
         return None
     source = stored_path(attachment)
@@ -239,14 +209,9 @@ def thumbnail(attachment: Attachment, size: int = 480) -> bytes | None:
     if small.is_file():
         return small.read_bytes()
     try:
-        with Image.open(source) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((size, size))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format="JPEG", quality=80)
-    except Exception:  # a missing or unreadable file is simply not shown
+        data = images.thumbnail(str(source), size)
+    except Exception:  # a missing, unreadable or oversized file is simply not shown
         return None
-    data = out.getvalue()
     partial = small.with_name(f"{small.name}.{secrets.token_hex(4)}.part")
     partial.write_bytes(data)
     os.replace(partial, small)  # another process may be writing the same copy: the last one wins, whole
