@@ -69,8 +69,9 @@ def test_an_out_of_scope_match_is_a_restricted_notice_and_is_audited(login_as, c
            "de Chihuahua (FGE-CHIH). Contact: Contacto FGE-CHIH · +52 55 0000 0000." in flash
     assert chihuahua_glock.case.reference not in body and f"/firearms/{chihuahua_glock.id}" not in body
     [hit] = events("deconfliction.disclose")
-    assert hit.user_id == officer.user.id and hit.object_id == str(chihuahua_glock.id)
+    assert hit.user_id == officer.user.id and hit.details["firearm_ids"] == [chihuahua_glock.id]
     assert hit.details["agency"] == "FGE-CHIH" and hit.details["shown_in"] == "seizure_warning"
+    assert hit.details["channel"] == "recording" and f"Deconfliction reference: {hit.details['reference']}." in flash
     new = db.session.scalar(select(Firearm).where(Firearm.case_id == case.id))
     assert link_between(new, chihuahua_glock).match == "exact"
     assert events("firearm_link.detect")[-1].details["other_firearm_id"] == chihuahua_glock.id
