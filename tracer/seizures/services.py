@@ -43,15 +43,64 @@ def get_seizure(user, seizure_id: int) -> Seizure:
     return seizure
 
 
+def may_record_for(user, agency: Agency | None) -> bool:
+    """Whether ``user`` may record a seizure seized by ``agency`` (SPEC §2, seizing agency).
+
+    A seizure is recorded for the user's own agency; a federal user may record it for
+    any Mexican agency, federal or state; a state user for their own agency or a federal
+    one acting with it, never for another agency of any state. Never for a ``us`` agency,
+    nor for an inactive one. The form's choices, the API and the import all ask here.
+    """
+    if agency is None or not agency.active or agency.level == "us":
+        return False
+    own = user.agency
+    if agency.id == own.id:
+        return True
+    if own.level == "federal":
+        return agency.level in ("federal", "state")
+    if own.level == "state":
+        return agency.level == "federal"
+    return False
+
+
+def seizing_agencies_for(user) -> list[Agency]:
+    """The agencies ``user`` may record a seizure for, their own first, then by level and acronym."""
+    candidates = db.session.scalars(select(Agency).where(Agency.active.is_(True), Agency.level != "us")
+                                    .order_by(Agency.level, Agency.acronym))
+    allowed = [agency for agency in candidates if may_record_for(user, agency)]
+    return sorted(allowed, key=lambda agency: agency.id != user.agency_id)
+
+
+def check_seizing_agency(check: Checker, user, agency: Agency) -> bool:
+    """Put an error on the ``agency`` field unless ``user`` may record a seizure for ``agency``."""
+    if may_record_for(user, agency):
+        return True
+    if user.agency.level == "federal":
+        message = _("You may not record a seizure for %(acronym)s: choose your own agency or another Mexican "
+                    "agency.", acronym=agency.acronym)
+    elif user.agency.level == "state":
+        message = _("You may not record a seizure for %(acronym)s: choose your own agency or a federal agency "
+                    "acting with it.", acronym=agency.acronym)
+    else:
+        message = _("Seizures are recorded by Mexican agencies.")
+    check.error("agency", message)
+    return False
+
+
 def _agency(check: Checker, user, acronym: Any, find_agency=None) -> Agency | None:
+    """The seizing agency named by ``acronym`` (the user's own when empty), if the user may record for it."""
     text = check.text("agency", acronym, 32)
-    if not text:
-        return user.agency
-    agency = (agency_by_acronym if find_agency is None else find_agency)(text)
-    if agency is None or not agency.active:
-        check.error("agency", _("Unknown agency: use its acronym, for example %(example)s.", example=user.agency.acronym))
+    if "agency" in check.errors:
         return None
-    return agency
+    if not text:
+        agency = user.agency
+    else:
+        agency = (agency_by_acronym if find_agency is None else find_agency)(text)
+        if agency is None or not agency.active:
+            check.error("agency", _("Unknown agency: use its acronym, for example %(example)s.",
+                                    example=user.agency.acronym))
+            return None
+    return agency if check_seizing_agency(check, user, agency) else None
 
 
 def check_place(check: Checker, values: dict[str, Any], geocode=None) -> dict[str, Any]:
