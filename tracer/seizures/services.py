@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency
@@ -171,6 +172,19 @@ def check_seizure(user, values: dict[str, Any], find_agency=None,
     return clean, check
 
 
+def reference_in_use(user, seizure_ref: str) -> bool:
+    """Whether ``user``'s agency has already recorded a seizure under ``seizure_ref``. A
+    reference belongs to the agency that records it: another agency's are never looked at,
+    so the answer says nothing about them (SPEC §2)."""
+    return db.session.scalar(select(Seizure.id).where(Seizure.recorded_by_agency_id == user.agency_id,
+                                                      Seizure.seizure_ref == seizure_ref)) is not None
+
+
+def _reference_taken(seizure_ref: str) -> str:
+    return _("Your agency has already recorded seizure %(ref)s: choose another reference, or leave it empty.",
+             ref=seizure_ref)
+
+
 def check_firearms(rows: list[dict[str, Any]], check: Checker) -> list[dict[str, Any]]:
     if len(rows) > MAX_FIREARMS:
         check.error("firearms", _("At most %(n)d firearms per seizure.", n=MAX_FIREARMS))
@@ -193,11 +207,21 @@ def create_seizure(user, case, values: dict[str, Any],
     ensure_may_edit(user, case)  # adding a seizure changes the case
     clean, check = check_seizure(user, values)
     firearm_rows = check_firearms(firearms, check)
+    reference = clean["seizure_ref"]
+    if reference and "seizure_ref" not in check.errors and reference_in_use(user, reference):
+        check.error("seizure_ref", _reference_taken(reference))
     check.raise_if_errors()
-    seizure = Seizure(case_id=case.id, created_by_id=user.id, **clean)
+    seizure = Seizure(case_id=case.id, created_by_id=user.id, recorded_by_agency_id=user.agency_id, **clean)
     seizure.case = case
-    db.session.add(seizure)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a reference taken meanwhile by a colleague is refused, not a 500
+            db.session.add(seizure)
+            db.session.flush()
+    except IntegrityError:
+        if not reference:
+            raise
+        check.error("seizure_ref", _reference_taken(reference))
+        check.raise_if_errors()
     created = [add_firearm(seizure, row, actor=user) for row in firearm_rows]
     record("seizure.create", object_type="seizure", object_id=seizure.id, case_id=case.id,
            details={"new": _auditable(clean), "firearms": [f.id for f in created]})
