@@ -51,8 +51,9 @@ def _rebuilding_tables():
     again, then every reference checked. Elsewhere, nothing to do.
 
     SQLite only honours ``PRAGMA foreign_keys`` outside a transaction, so the
-    (still empty) transaction of this revision is ended and begun again around it; the
-    revision's own work stays in one transaction."""
+    transaction of this revision (still empty) is ended and begun again around the
+    change: the revision's work is one transaction, committed just before Alembic
+    records the new version in another."""
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         yield
@@ -67,19 +68,25 @@ def _rebuilding_tables():
 
     between_transactions("COMMIT", "PRAGMA foreign_keys=OFF")
     try:
+        dangling = _dangling(bind)  # rows written with foreign keys off may already refer to nothing
         yield
         for name in FTS_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         if bind.execute(sa.text("SELECT 1 FROM sqlite_master WHERE name = 'firearm_serials_fts'")).first():
             for name, body in FTS_TRIGGERS.items():
                 op.execute(f"CREATE TRIGGER {name} {body}")
-        broken = bind.execute(sa.text("PRAGMA foreign_key_check")).first()
-        if broken is not None:
-            raise RuntimeError(f"a row refers to a missing one after rebuilding the tables: {tuple(broken)}")
+        broken = _dangling(bind) - dangling
+        if broken:
+            raise RuntimeError(f"rows refer to missing ones after rebuilding the tables: {sorted(broken)[:5]}")
     except BaseException:
         between_transactions("ROLLBACK", "PRAGMA foreign_keys=ON")
         raise
     between_transactions("COMMIT", "PRAGMA foreign_keys=ON")
+
+
+def _dangling(bind) -> set[tuple]:
+    """(table, row, referred table) of every row whose reference finds nothing."""
+    return {tuple(found[:3]) for found in bind.execute(sa.text("PRAGMA foreign_key_check"))}
 
 
 def upgrade():
