@@ -70,10 +70,10 @@ def test_rows_already_recorded_get_the_agency_that_recorded_them(recorded):
         # A reference is now unique within the recording agency, whoever seized.
         connection.execute("PRAGMA foreign_keys=ON")
         with pytest.raises(sqlite3.IntegrityError):
-            connection.execute("INSERT INTO seizures (case_id, agency_id, recorded_by_agency_id, seized_on, state_code, "
-                               "coordinates_outside_state, magazines_count, cartridges_count, seizure_ref, version, "
-                               "created_at, updated_at) VALUES (2, 2, 3, '2025-01-02', '26', 0, 0, 0, 'S-1', 1, "
-                               "'2025-01-01', '2025-01-01')")
+            connection.execute("INSERT INTO seizures (case_id, agency_id, recorded_by_agency_id, seized_on, "
+                               "state_code, coordinates_outside_state, magazines_count, cartridges_count, seizure_ref, "
+                               "version, created_at, updated_at) VALUES (2, 2, 3, '2025-01-02', '26', 0, 0, 0, 'S-1', "
+                               "1, '2025-01-01', '2025-01-01')")
 
 
 def test_the_revision_is_undone_and_done_again_with_rows_that_refer_to_them(recorded):

@@ -205,9 +205,24 @@ def test_the_api_takes_a_reference_another_agency_uses_like_an_unused_one(client
 
 def test_the_api_refuses_a_reference_the_agency_already_used(client, api_caller):
     raw, case = api_caller
-    assert client.post("/api/v1/seizures", json=api_body(case.id, UNUSED, "QX-1"), headers=bearer(raw)).status_code == 201
+    first = client.post("/api/v1/seizures", json=api_body(case.id, UNUSED, "QX-1"), headers=bearer(raw))
+    assert first.status_code == 201
     response = client.post("/api/v1/seizures", json=api_body(case.id, UNUSED, "QX-2"), headers=bearer(raw))
     error = assert_error(response, 422, "validation_failed")
     assert list(error["details"]) == ["seizure_ref"]
     assert error["details"]["seizure_ref"][0].startswith(f"Your agency has already recorded seizure {UNUSED}")
     assert count(Seizure, Seizure.seizure_ref == UNUSED) == 1
+
+
+def test_a_reference_taken_meanwhile_by_a_colleague_is_refused_not_a_500(client, api_caller, monkeypatch):
+    """Two requests at once both find the reference free; the database's unique key refuses the second."""
+    from tracer.seizures import services
+
+    raw, case = api_caller
+    first = client.post("/api/v1/seizures", json=api_body(case.id, UNUSED, "QX-1"), headers=bearer(raw))
+    assert first.status_code == 201
+    monkeypatch.setattr(services, "reference_in_use", lambda user, reference: False)
+    response = client.post("/api/v1/seizures", json=api_body(case.id, UNUSED, "QX-2"), headers=bearer(raw))
+    error = assert_error(response, 422, "validation_failed")
+    assert list(error["details"]) == ["seizure_ref"]
+    assert count(Seizure, Seizure.seizure_ref == UNUSED) == 1 and count(Firearm, Firearm.serial_number == "QX-2") == 0
