@@ -116,9 +116,9 @@ def build_dataset(seed: int) -> None:
         {"n": SIZES["cases"]})
     started = _step("agencies and cases", started)
     session.execute(text(
-        "INSERT INTO seizures (case_id, agency_id, seized_on, state_code, coordinates_outside_state, "
-        "magazines_count, cartridges_count, version, created_at, updated_at) "
-        "SELECT c.id, c.owner_agency_id, date '2015-01-01' + floor(random() * 3900)::int, "
+        "INSERT INTO seizures (case_id, agency_id, recorded_by_agency_id, seized_on, state_code, "
+        "coordinates_outside_state, magazines_count, cartridges_count, version, created_at, updated_at) "
+        "SELECT c.id, c.owner_agency_id, c.owner_agency_id, date '2015-01-01' + floor(random() * 3900)::int, "
         "coalesce(a.state_code, lpad((1 + floor(random() * 32)::int)::text, 2, '0')), false, 0, 0, 1, now(), now() "
         "FROM generate_series(0, :n - 1) i "
         "JOIN cases c ON c.id = (SELECT min(id) FROM cases) + i % :cases "

@@ -134,7 +134,7 @@ def test_case_page_in_scope_and_out_of_scope(login_as, agencies, sonora_case):
 
 def test_case_page_lists_its_seizures(login_as, agencies, sonora_case):
     seizure = Seizure(case_id=sonora_case.id, agency_id=sonora_case.owner_agency_id, seized_on=date(2026, 2, 14),
-                      state_code="26", locality="Heroica Nogales")
+                      recorded_by_agency_id=sonora_case.owner_agency_id, state_code="26", locality="Heroica Nogales")
     db.session.add(seizure)
     db.session.flush()
     for serial in ("A1", "A2", "A3"):

@@ -97,7 +97,8 @@ def test_recording_on_the_form_counts_against_the_same_budget(login_as, budget_o
     sonora = sonora_glocks(2)
     officer = login_as("officer", "FGE-JAL", locale="en")
     case = new_case(officer.user)
-    form = seizure_form(case.id, [row(serial_number=firearm.serial_number) for firearm in sonora])
+    form = seizure_form(case.id, [row(serial_number=firearm.serial_number) for firearm in sonora], agency="FGE-JAL",
+                        state="14", municipality="039", locality="Guadalajara", latitude="", longitude="")
     saved = text(officer.post("/seizures/new", form, token_from="/seizures/new", follow_redirects=True))
     assert saved.count("held by Fiscalía") == 1 and LIMIT_TEXT in saved
 

@@ -79,7 +79,8 @@ class CaliberAlias(db.Model):
 class Firearm(TimestampMixin, db.Model):
     __tablename__ = "firearms"
     __table_args__ = (
-        UniqueConstraint("agency_id", "external_id", name="uq_firearms_agency_external_id"),
+        # An external_id (of an imported row) is unique within the agency that recorded the firearm.
+        UniqueConstraint("recorded_by_agency_id", "external_id", name="uq_firearms_recorded_by_agency_external_id"),
         Index("ix_firearms_identity", "manufacturer_id", "serial_normalized"),
         # With the id, the one-edit range lookups read the index alone (index-only scans)
         # and fetch rows only for the serials that pass.
@@ -98,6 +99,9 @@ class Firearm(TimestampMixin, db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     # The owning agency of the case, kept here so that scoped lists need no join.
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # The agency of the user who recorded or imported the firearm (that of its seizure's recorder).
+    # Every write of the seizure services fills it; rows written by hand may leave it empty.
+    recorded_by_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     firearm_type: Mapped[str] = mapped_column(_enum(FIREARM_TYPES, "firearm_type"))
     manufacturer_id: Mapped[int | None] = mapped_column(ForeignKey("manufacturers.id"))
     manufacturer_text: Mapped[str | None] = mapped_column(String(120))

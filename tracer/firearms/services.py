@@ -234,7 +234,8 @@ def add_firearm(seizure, clean: dict[str, Any], actor=None) -> Firearm:
     """Create a checked firearm in ``seizure`` and open its custody chain with
     the seizure itself. The caller audits and commits."""
     firearm = Firearm(seizure=seizure, case_id=seizure.case_id, agency_id=seizure.case.owner_agency_id,
-                      created_by_id=getattr(actor, "id", None), **clean)
+                      recorded_by_agency_id=seizure.recorded_by_agency_id, created_by_id=getattr(actor, "id", None),
+                      **clean)
     db.session.add(firearm)
     db.session.flush()
     # The seizure's date and time are Mexican wall-clock time; the chain stores UTC.

@@ -32,7 +32,11 @@ class SeizureIn(BaseModel):
     case_id: int = Field(ge=1, le=2**31 - 1, description="A case the caller may add to")
     seized_on: str = Field(description="YYYY-MM-DD, not in the future")
     seized_time: str | None = Field(default=None, description="HH:MM, local time")
-    agency: str | None = Field(default=None, description="Seizing agency's acronym; the caller's by default")
+    agency: str | None = Field(default=None, description="Seizing agency's acronym; the caller's by default. "
+                                                         "A state caller may name its own agency or a federal "
+                                                         "one; a federal caller any Mexican agency")
+    seizure_ref: str | None = Field(default=None, description="The caller's agency's own reference for the "
+                                                              "seizure, unique within that agency (as in imports)")
     state: str = Field(description="INEGI code (01 to 32) or name")
     municipality: str | None = Field(default=None, description="INEGI code (3 digits) or name, within the state")
     locality: str | None = None
@@ -56,6 +60,7 @@ class SeizureOut(BaseModel):
     case_id: int
     case_reference: str
     agency: str
+    seizure_ref: str | None
     seized_on: str
     seized_time: str | None
     state: str
@@ -88,7 +93,8 @@ def seizure_json(seizure: Seizure) -> dict[str, Any]:
                     if seizure.municipality_code else None)
     return {
         "id": seizure.id, "case_id": seizure.case_id, "case_reference": seizure.case.reference,
-        "agency": seizure.agency.acronym, "seized_on": seizure.seized_on.isoformat(),
+        "agency": seizure.agency.acronym, "seizure_ref": seizure.seizure_ref,
+        "seized_on": seizure.seized_on.isoformat(),
         "seized_time": seizure.seized_time.strftime("%H:%M") if seizure.seized_time else None,
         "state": seizure.state_code, "state_name": state_name(seizure.state_code),
         "municipality": seizure.municipality_code, "municipality_name": municipality.name if municipality else None,

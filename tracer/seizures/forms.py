@@ -16,7 +16,7 @@ from wtforms.widgets import DateInput, NumberInput, TimeInput
 from tracer.firearms.forms import BLANK, FirearmRowForm
 from tracer.seizures.services import MAX_FIREARMS
 
-SEIZURE_FORM_FIELDS = ("seized_on", "seized_time", "agency", "state", "municipality", "locality", "address",
+SEIZURE_FORM_FIELDS = ("seized_on", "seized_time", "agency", "seizure_ref", "state", "municipality", "locality", "address",
                        "latitude", "longitude", "coordinate_source", "circumstances", "operation_name",
                        "crime_category", "magazines_count", "cartridges_count")
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
@@ -27,6 +27,7 @@ class SeizureForm(FlaskForm):
     seized_on = StringField(_l("Date of the seizure"), widget=DateInput())
     seized_time = StringField(_l("Time"), widget=TimeInput())
     agency = SelectField(_l("Seizing agency"), validate_choice=False)
+    seizure_ref = StringField(_l("Seizure reference"), render_kw={"autocomplete": "off", "maxlength": 80})
     state = SelectField(_l("State"), validate_choice=False)
     municipality = SelectField(_l("Municipality"), validate_choice=False)
     locality = StringField(_l("Locality"))

@@ -11,8 +11,10 @@ row rejects the file; with ``partial`` the seizures whose rows are all good
 are written and the rest reported (a seizure is written whole or not at all,
 since its rows must agree). The second pass writes, in batches
 (``importing_writer``): one transaction for an all-or-nothing import, a commit
-per batch for a partial one. A row whose external_id the agency already holds
-was imported before: it is counted, never written again.
+per batch for a partial one. A row whose external_id the importing agency already
+holds was imported before: it is counted, never written again. Reference and
+external_id belong to the agency that records them (SPEC §2): only its own are
+looked up, so what another agency uses is never revealed.
 
 The import commits its own work: it is a batch job, not a request that a view
 could wrap in one transaction.
@@ -175,21 +177,23 @@ def _record_problems(staging: Staging, found) -> None:
 
 
 def _join_recorded_seizures(actor, staging: Staging, chunk: list[tuple]) -> None:
-    """Rows whose seizure_ref the seizing agency has already recorded join that seizure,
-    provided they agree with it and the actor may add to its case."""
-    # On (agency, seizure_ref): the unique index of seizures answers it.
-    keys = (Seizure.agency_id.in_({agency_id for _grp, _line, _ref, agency_id, _values, _case in chunk}),
+    """Rows whose seizure_ref the importing agency has already recorded join that seizure,
+    provided they agree with it and the actor may add to its case. A reference is looked
+    up among the importing agency's own seizures only: one that another agency uses is
+    answered as an unused one (a new seizure), so no report tells whether it exists."""
+    # On (recording agency, seizure_ref): the unique index of seizures answers it.
+    keys = (Seizure.recorded_by_agency_id == actor.agency_id,
             Seizure.seizure_ref.in_({seizure_ref for _grp, _line, seizure_ref, _agency, _values, _case in chunk}))
     # No "LIMIT 1" probe first: expecting an early hit, PostgreSQL would answer it with a
     # sequential scan, which finds nothing in the usual case and so reads the whole table.
-    recorded = {(s.agency_id, s.seizure_ref): s for s in db.session.scalars(select(Seizure).where(*keys))}
+    recorded = {s.seizure_ref: s for s in db.session.scalars(select(Seizure).where(*keys))}
     if not recorded:
         return  # the usual case: nothing of this chunk was recorded before
     editable = {case.id: case for case in db.session.scalars(
         case_query(actor).where(Case.id.in_({s.case_id for s in recorded.values()}))) if may_edit(actor, case)}
     links, problems, bad = [], [], []
-    for grp, line, seizure_ref, agency_id, blob, case_id in chunk:
-        seizure = recorded.get((agency_id, seizure_ref))
+    for grp, line, seizure_ref, _agency_id, blob, case_id in chunk:
+        seizure = recorded.get(seizure_ref)
         if seizure is None:
             continue
         values = load(blob)
@@ -217,6 +221,7 @@ def _differences(seizure: Seizure, values: dict, case_id: int | None) -> list[st
              ("state", seizure.state_code, values["state_code"]),
              ("municipality", seizure.municipality_code, values["municipality_code"]),
              ("locality", seizure.locality, values["locality"]),
+             ("agency", seizure.agency_id, values["agency_id"]),
              ("case_reference", seizure.case_id, case_id if case_id is not None else seizure.case_id)]
     if values.get("coordinate_source") == "gps":
         pairs += [("latitude", seizure.latitude, values["latitude"]),

@@ -170,7 +170,7 @@ class RowChecker:
         already = self._already_imported(started)
         results = []
         for row, checked in zip(rows, started):
-            if (checked.owner_id, checked.external_id) in already:
+            if checked.owner_id and checked.external_id in already:
                 checked.problems, checked.already = [], True
             elif not row.problems:  # a row of the wrong shape is not read further
                 self._check_values(row, checked)
@@ -186,15 +186,15 @@ class RowChecker:
         checked.case_reference = self._case(row, checked)
         return checked
 
-    def _already_imported(self, rows: list[CheckedRow]) -> set[tuple[int, str]]:
-        """(owning agency, external_id) pairs of the batch that the database already holds."""
-        pairs = {(row.owner_id, row.external_id) for row in rows if row.owner_id and row.external_id}
-        if not pairs:
+    def _already_imported(self, rows: list[CheckedRow]) -> set[str]:
+        """The external_ids of the batch that the importing agency has already recorded. Only
+        its own: another agency's external_ids are neither found nor hinted at (SPEC §2, §8)."""
+        wanted = {row.external_id for row in rows if row.owner_id and row.external_id}
+        if not wanted:
             return set()
-        found = db.session.execute(select(Firearm.agency_id, Firearm.external_id).where(
-            Firearm.agency_id.in_({owner for owner, _external_id in pairs}),
-            Firearm.external_id.in_({external_id for _owner, external_id in pairs})))
-        return {pair for pair in found.tuples() if pair in pairs}
+        # On (recording agency, external_id): the unique index of firearms answers it.
+        return set(db.session.scalars(select(Firearm.external_id).where(
+            Firearm.recorded_by_agency_id == self.agency_id, Firearm.external_id.in_(wanted))))
 
     def _check_values(self, row: Row, checked: CheckedRow) -> None:
         values = row.values

@@ -83,7 +83,8 @@ def _insert_keyed(table, rows: list[dict[str, Any]], *key: str) -> dict[tuple, i
 
 
 class BulkWriter:
-    """Writes batches of ``SeizureToWrite`` for ``actor`` in the current transaction."""
+    """Writes batches of ``SeizureToWrite`` for ``actor`` in the current transaction; the
+    seizures and firearms are recorded by the actor's agency (their references are its own)."""
 
     def __init__(self, actor) -> None:
         self.actor = actor
@@ -143,27 +144,28 @@ class BulkWriter:
     def _insert_seizures(self, new: list[SeizureToWrite]) -> None:
         if not new:
             return
-        rows = [{**item.seizure, "case_id": item.case_id, "created_by_id": self.actor_id, "version": 1}
-                for item in new]
+        rows = [{**item.seizure, "case_id": item.case_id, "created_by_id": self.actor_id,
+                 "recorded_by_agency_id": self.agency_id, "version": 1} for item in new]
         referenced = [row for row in rows if row["seizure_ref"] is not None]
-        ids = _insert_keyed(SEIZURE_TABLE, referenced, "agency_id", "seizure_ref") if referenced else {}
+        ids = _insert_keyed(SEIZURE_TABLE, referenced, "recorded_by_agency_id", "seizure_ref") if referenced else {}
         for item, row in zip(new, rows):
             if row["seizure_ref"] is None:  # no key tells these apart: one INSERT each
                 row_id = db.session.execute(insert(SEIZURE_TABLE).returning(SEIZURE_TABLE.c.id), row).scalar_one()
             else:
-                row_id = ids[(row["agency_id"], row["seizure_ref"])]
+                row_id = ids[(self.agency_id, row["seizure_ref"])]
             item.seizure_id, item.created = row_id, True
         self.counts.seizures += len(new)
 
     def _insert_firearms(self, batch: list[SeizureToWrite]) -> list[int]:
         # Core inserts skip the ORM's hooks: the search keys are computed here, as they are there.
         rows = [{**firearm, "seizure_id": item.seizure_id, "case_id": item.case_id, "agency_id": item.owner_id,
-                 "created_by_id": self.actor_id, "custody_status": "seized", "version": 1,
+                 "recorded_by_agency_id": self.agency_id, "created_by_id": self.actor_id,
+                 "custody_status": "seized", "version": 1,
                  **serial_search_keys(firearm.get("serial_normalized"), firearm.get("restored_serial_normalized"))}
                 for item in batch for firearm in item.firearms]
-        ids = _insert_keyed(FIREARM_TABLE, rows, "agency_id", "external_id")
+        ids = _insert_keyed(FIREARM_TABLE, rows, "recorded_by_agency_id", "external_id")
         self.counts.firearms += len(rows)
-        return [ids[(row["agency_id"], row["external_id"])] for row in rows]
+        return [ids[(self.agency_id, row["external_id"])] for row in rows]
 
     def _institution(self, agency_id: int) -> str:
         if agency_id not in self._institutions:

@@ -17,11 +17,16 @@ COORDINATE_SOURCES = ("gps", "geocoded", "gazetteer")
 
 class Seizure(TimestampMixin, db.Model):
     __tablename__ = "seizures"
-    __table_args__ = (UniqueConstraint("agency_id", "seizure_ref", name="uq_seizures_agency_seizure_ref"),)
+    # A seizure_ref belongs to the agency that records it (SPEC §2), whoever the seizing agency is.
+    __table_args__ = (UniqueConstraint("recorded_by_agency_id", "seizure_ref",
+                                       name="uq_seizures_recorded_by_agency_seizure_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The seizing agency.
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # The agency of the user who recorded or imported the seizure.
+    recorded_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     seized_on: Mapped[date] = mapped_column(Date, index=True)
     seized_time: Mapped[time | None] = mapped_column(Time)
     state_code: Mapped[str] = mapped_column(String(2), index=True)
@@ -44,7 +49,7 @@ class Seizure(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     case: Mapped[Case] = relationship(lazy="joined")
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", foreign_keys=[agency_id])
     firearms: Mapped[list[Firearm]] = relationship(back_populates="seizure", order_by=Firearm.id)
 
     __mapper_args__ = {"version_id_col": version}

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency
@@ -43,15 +44,64 @@ def get_seizure(user, seizure_id: int) -> Seizure:
     return seizure
 
 
+def may_record_for(user, agency: Agency | None) -> bool:
+    """Whether ``user`` may record a seizure seized by ``agency`` (SPEC §2, seizing agency).
+
+    A seizure is recorded for the user's own agency; a federal user may record it for
+    any Mexican agency, federal or state; a state user for their own agency or a federal
+    one acting with it, never for another agency of any state. Never for a ``us`` agency,
+    nor for an inactive one. The form's choices, the API and the import all ask here.
+    """
+    if agency is None or not agency.active or agency.level == "us":
+        return False
+    own = user.agency
+    if agency.id == own.id:
+        return True
+    if own.level == "federal":
+        return agency.level in ("federal", "state")
+    if own.level == "state":
+        return agency.level == "federal"
+    return False
+
+
+def seizing_agencies_for(user) -> list[Agency]:
+    """The agencies ``user`` may record a seizure for, their own first, then by level and acronym."""
+    candidates = db.session.scalars(select(Agency).where(Agency.active.is_(True), Agency.level != "us")
+                                    .order_by(Agency.level, Agency.acronym))
+    allowed = [agency for agency in candidates if may_record_for(user, agency)]
+    return sorted(allowed, key=lambda agency: agency.id != user.agency_id)
+
+
+def check_seizing_agency(check: Checker, user, agency: Agency) -> bool:
+    """Put an error on the ``agency`` field unless ``user`` may record a seizure for ``agency``."""
+    if may_record_for(user, agency):
+        return True
+    if user.agency.level == "federal":
+        message = _("You may not record a seizure for %(acronym)s: choose your own agency or another Mexican "
+                    "agency.", acronym=agency.acronym)
+    elif user.agency.level == "state":
+        message = _("You may not record a seizure for %(acronym)s: choose your own agency or a federal agency "
+                    "acting with it.", acronym=agency.acronym)
+    else:
+        message = _("Seizures are recorded by Mexican agencies.")
+    check.error("agency", message)
+    return False
+
+
 def _agency(check: Checker, user, acronym: Any, find_agency=None) -> Agency | None:
+    """The seizing agency named by ``acronym`` (the user's own when empty), if the user may record for it."""
     text = check.text("agency", acronym, 32)
-    if not text:
-        return user.agency
-    agency = (agency_by_acronym if find_agency is None else find_agency)(text)
-    if agency is None or not agency.active:
-        check.error("agency", _("Unknown agency: use its acronym, for example %(example)s.", example=user.agency.acronym))
+    if "agency" in check.errors:
         return None
-    return agency
+    if not text:
+        agency = user.agency
+    else:
+        agency = (agency_by_acronym if find_agency is None else find_agency)(text)
+        if agency is None or not agency.active:
+            check.error("agency", _("Unknown agency: use its acronym, for example %(example)s.",
+                                    example=user.agency.acronym))
+            return None
+    return agency if check_seizing_agency(check, user, agency) else None
 
 
 def check_place(check: Checker, values: dict[str, Any], geocode=None) -> dict[str, Any]:
@@ -122,6 +172,19 @@ def check_seizure(user, values: dict[str, Any], find_agency=None,
     return clean, check
 
 
+def reference_in_use(user, seizure_ref: str) -> bool:
+    """Whether ``user``'s agency has already recorded a seizure under ``seizure_ref``. A
+    reference belongs to the agency that records it: another agency's are never looked at,
+    so the answer says nothing about them (SPEC §2)."""
+    return db.session.scalar(select(Seizure.id).where(Seizure.recorded_by_agency_id == user.agency_id,
+                                                      Seizure.seizure_ref == seizure_ref)) is not None
+
+
+def _reference_taken(seizure_ref: str) -> str:
+    return _("Your agency has already recorded seizure %(ref)s: choose another reference, or leave it empty.",
+             ref=seizure_ref)
+
+
 def check_firearms(rows: list[dict[str, Any]], check: Checker) -> list[dict[str, Any]]:
     if len(rows) > MAX_FIREARMS:
         check.error("firearms", _("At most %(n)d firearms per seizure.", n=MAX_FIREARMS))
@@ -144,11 +207,21 @@ def create_seizure(user, case, values: dict[str, Any],
     ensure_may_edit(user, case)  # adding a seizure changes the case
     clean, check = check_seizure(user, values)
     firearm_rows = check_firearms(firearms, check)
+    reference = clean["seizure_ref"]
+    if reference and "seizure_ref" not in check.errors and reference_in_use(user, reference):
+        check.error("seizure_ref", _reference_taken(reference))
     check.raise_if_errors()
-    seizure = Seizure(case_id=case.id, created_by_id=user.id, **clean)
+    seizure = Seizure(case_id=case.id, created_by_id=user.id, recorded_by_agency_id=user.agency_id, **clean)
     seizure.case = case
-    db.session.add(seizure)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a reference taken meanwhile by a colleague is refused, not a 500
+            db.session.add(seizure)
+            db.session.flush()
+    except IntegrityError:
+        if not reference:
+            raise
+        check.error("seizure_ref", _reference_taken(reference))
+        check.raise_if_errors()
     created = [add_firearm(seizure, row, actor=user) for row in firearm_rows]
     record("seizure.create", object_type="seizure", object_id=seizure.id, case_id=case.id,
            details={"new": _auditable(clean), "firearms": [f.id for f in created]})

@@ -10,7 +10,6 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from tracer.auth.models import Agency
 from tracer.cases.models import Case
 from tracer.cases.services import case_query, get_case, may_edit
 from tracer.core.access import roles
@@ -62,17 +61,12 @@ def _writable_cases(preselected: str | None) -> list[Case]:
     return cases
 
 
-def _agencies() -> list[Agency]:
-    return list(db.session.scalars(select(Agency).where(Agency.active.is_(True), Agency.level != "us")
-                                   .order_by(Agency.level, Agency.acronym)))
-
-
 def _municipalities(state_code: str | None) -> list[tuple[str, str]]:
     return municipality_choices(state_code) if state_code else []
 
 
 def _prepare(form: SeizureForm) -> None:
-    form.set_choices(_writable_cases(form.case_id.data), _agencies(), state_choices(),
+    form.set_choices(_writable_cases(form.case_id.data), services.seizing_agencies_for(current_user), state_choices(),
                      _municipalities(form.state.data))
     # Choosing a state fills the municipality select (htmx); without scripts, a button reloads the form.
     form.state.render_kw = {"hx-get": url_for("seizures.municipalities"), "hx-target": "#municipality",
