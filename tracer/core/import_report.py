@@ -81,6 +81,10 @@ class BaseImportReport:
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    # What the file's rows matched outside the importing user's scope (restricted answers,
+    # already worded and translated), and whether the user's disclosure budget is spent.
+    restricted: list[str] = field(default_factory=list)
+    restricted_limit: str | None = None
 
     @property
     def rejected(self) -> bool:
@@ -123,6 +127,10 @@ class BaseImportReport:
             out.append(_("Columns ignored (not part of the format): %(columns)s",
                          columns=", ".join(self.unknown_columns)))
         out.extend(f"  {label}: {number}" for label, number in self.counts())
+        if self.restricted or self.restricted_limit:
+            out.append(_("Records of other agencies:"))
+            out.extend(f"  {line}" for line in [*self.restricted, *([self.restricted_limit] if self.restricted_limit
+                                                                    else [])])
         if self.problems:
             out.append(_("Problems (the first %(shown)d of %(total)d):", shown=len(self.problems),
                          total=self.problem_count))

@@ -43,6 +43,7 @@ from tracer.seizures.importing_rows import CheckedRow, RowChecker
 from tracer.seizures.importing_staging import ALREADY, BAD, GROUP_COLUMNS, NEW, Staging, dump, load
 from tracer.seizures.importing_writer import BulkWriter, SeizureToWrite
 from tracer.seizures.models import Seizure
+from tracer.tracing.link_services import import_notices
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +294,7 @@ def _second_pass(actor, staging: Staging, report: ImportReport, progress: Progre
             for events in staging.events():
                 _record(actor, events)
             committed = (writer.counts.firearms, writer.counts.seizures, writer.counts.cases)
+        report.restricted, report.restricted_limit = import_notices(actor, writer.hidden)
     except (SQLAlchemyError, DomainError) as failure:
         db.session.rollback()
         log.warning("seizure import stopped by the database: %s", failure)

@@ -28,6 +28,7 @@ from tracer.firearms.serials import serial_search_keys
 from tracer.firearms.services import seizure_moment
 from tracer.seizures.models import Seizure
 from tracer.seizures.services import _auditable
+from tracer.tracing.link_services import hidden_link_matches
 from tracer.tracing.links_bulk import detect_links_bulk
 
 CASE_TABLE, SEIZURE_TABLE = Case.__table__, Seizure.__table__
@@ -93,6 +94,8 @@ class BulkWriter:
         self.agency_id = actor.agency_id
         self.counts = WriteCounts()
         self.events: list[tuple[str, dict[str, Any]]] = []
+        # Records of other agencies the written firearms were linked to: told at the end.
+        self.hidden: list = []
         self._institutions: dict[int, str] = {}
         self._custody_note = _("Recorded with the seizure.")
 
@@ -106,6 +109,8 @@ class BulkWriter:
         self._audit(batch, firearm_ids)
         # Recoveries of firearms recorded before, in any agency's case: one set-based pass per batch.
         self.counts.links += detect_links_bulk(firearm_ids, self.events)
+        if self.actor is not None:
+            self.hidden.extend(hidden_link_matches(self.actor, firearm_ids))
 
     def _open_cases(self, batch: list[SeizureToWrite]) -> None:
         """A case per new seizure that names none, as ``create_case`` opens it (status

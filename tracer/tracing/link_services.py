@@ -235,6 +235,46 @@ def link_views(user: User, links: list[FirearmLink], shown_in: str, focus_id: in
 # --- telling the officer ------------------------------------------------------------------------------
 
 
+def hidden_link_matches(user: User, firearm_ids: list[int]) -> list[HiddenMatch]:
+    """The records outside ``user``'s scope that the links of ``firearm_ids`` (just written)
+    join them to: what an import tells its user through the disclosure service."""
+    if not firearm_ids:
+        return []
+    newer, older = aliased(Firearm), aliased(Firearm)
+    found = []
+    for start in range(0, len(firearm_ids), 500):
+        chunk = firearm_ids[start:start + 500]
+        rows = db.session.execute(
+            select(FirearmLink.firearm_id, FirearmLink.other_firearm_id, FirearmLink.match,
+                   newer.agency_id, older.agency_id)
+            .join(newer, newer.id == FirearmLink.firearm_id).join(older, older.id == FirearmLink.other_firearm_id)
+            .where(or_(FirearmLink.firearm_id.in_(chunk), FirearmLink.other_firearm_id.in_(chunk)),
+                   or_(~agency_scope(user, newer.agency_id), ~agency_scope(user, older.agency_id))))
+        for firearm_id, other_id, match, newer_agency, older_agency in rows:
+            if firearm_id in chunk:
+                found.append(HiddenMatch(other_id, older_agency, match))
+            else:
+                found.append(HiddenMatch(firearm_id, newer_agency, match))
+    visible = in_scope_ids(user, {match.firearm_id for match in found})
+    return [match for match in found if match.firearm_id not in visible]
+
+
+def import_notices(user: User, matches: list[HiddenMatch]) -> tuple[list[str], str | None]:
+    """Disclose what an import's rows matched outside ``user``'s scope: one restricted answer
+    per agency and kind for the whole file (which rows, each firearm page tells), and the
+    budget message when it is spent. Worded in the user's language."""
+    if user is None:
+        return [], None
+    disclosed = disclose(user, "import", matches)
+    lines = [_("Another agency holds records matching firearms of this file (%(match)s): %(agency)s "
+               "(%(acronym)s). Contact: %(contact)s. Deconfliction reference: %(reference)s.",
+               match=match_label(item.match), agency=item.agency.name, acronym=item.agency.acronym,
+               contact=item.agency.contact or "—", reference=item.reference) for item in disclosed.shown]
+    return lines, limit_reached_message() if disclosed.limit_reached else None
+
+
+
+
 class LinkNotice(str):
     """A warning that a just-recorded firearm may be one recorded before: plain text (the API
     shows it as is) carrying the other firearm's id when the reader may open it."""
