@@ -18,6 +18,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from config import TestConfig
 from tests import factories
 from tracer import create_app
+from tracer.auth import tokens
 from tracer.extensions import db
 
 
@@ -187,3 +188,20 @@ def login_as(app, ctx):
         return signed
 
     return sign_in
+
+
+@pytest.fixture
+def api(app):
+    """``api(role, agency)`` → a function calling the API as a new user of that role."""
+    def caller(role: str, agency: str):
+        user = factories.user(role, factories.agency(agency), locale="en")
+        _, token = tokens.issue_token(user, "test")
+        db.session.commit()
+        client = app.test_client()
+
+        def call(method: str, path: str, **kwargs):
+            return client.open(f"/api/v1{path}", method=method, headers={"Authorization": f"Bearer {token}"},
+                               **kwargs)
+        call.user = user
+        return call
+    return caller

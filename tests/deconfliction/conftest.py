@@ -6,7 +6,6 @@ import pytest
 from tests import factories
 from tests.tracing.conftest import reference_data  # noqa: F401  (fixture)
 from tests.tracing.helpers import READY
-from tracer.auth import tokens
 from tracer.deconfliction.budget import EXTENSION, DisclosureBudget
 from tracer.extensions import db
 
@@ -19,23 +18,6 @@ def hidden_glock(reference_data):
     firearm = factories.seizure(factories.case("FGE-SON"), firearms=[{**READY, "serial_number": SERIAL}]).firearms[0]
     db.session.commit()
     return firearm
-
-
-@pytest.fixture
-def api(app):
-    """``api(role, agency)`` → a function calling the API as a new user of that role."""
-    def caller(role: str, agency: str):
-        user = factories.user(role, factories.agency(agency), locale="en")
-        _, token = tokens.issue_token(user, "test")
-        db.session.commit()
-        client = app.test_client()
-
-        def call(method: str, path: str, **kwargs):
-            return client.open(f"/api/v1{path}", method=method, headers={"Authorization": f"Bearer {token}"},
-                               **kwargs)
-        call.user = user
-        return call
-    return caller
 
 
 @pytest.fixture

@@ -13,23 +13,6 @@ from tracer.tracing.models import FirearmLink
 
 
 @pytest.fixture
-def api(app):
-    """``api(role, agency)`` → a function calling the API as a new user of that role."""
-    def caller(role: str, agency: str):
-        user = factories.user(role, factories.agency(agency), locale="en")
-        _, token = tokens.issue_token(user, "test")
-        db.session.commit()
-        client = app.test_client()
-
-        def call(method: str, path: str, **kwargs):
-            return client.open(f"/api/v1{path}", method=method, headers={"Authorization": f"Bearer {token}"},
-                               **kwargs)
-        call.user = user
-        return call
-    return caller
-
-
-@pytest.fixture
 def pair(reference_data):
     """The same Glock recorded by Chihuahua, then by Sonora: (Sonora's firearm, Chihuahua's, the link)."""
     chihuahua = factories.seizure(factories.case("FGE-CHIH"), firearms=[{**READY, "serial_number": "BXK12345"}])

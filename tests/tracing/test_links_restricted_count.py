@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.seizures.helpers import new_case, row, seizure_form, text
-from tests.tracing.test_links_api import api  # noqa: F401  (fixture)
 from tests.tracing.test_links_pages import SERIAL, events, recorded
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
@@ -33,7 +32,7 @@ def test_the_officer_gets_one_notice_per_agency_and_kind(login_as, reference_dat
     assert sorted(hit.details["firearm_ids"]) == sorted(f.id for f in chihuahua)
 
 
-def test_the_firearm_page_and_the_api_show_one_restricted_entry(login_as, api, reference_data):  # noqa: F811
+def test_the_firearm_page_and_the_api_show_one_restricted_entry(login_as, api, reference_data):
     two_chihuahua_glocks()
     sonora = recorded("FGE-SON")
     analyst = login_as("analyst", "FGE-SON", locale="en")
@@ -47,7 +46,7 @@ def test_the_firearm_page_and_the_api_show_one_restricted_entry(login_as, api, r
     assert federal["total"] == 2  # seen in full, each record is its own entry
 
 
-def test_only_the_link_standing_for_a_restricted_group_opens(login_as, api, reference_data):  # noqa: F811
+def test_only_the_link_standing_for_a_restricted_group_opens(login_as, api, reference_data):
     two_chihuahua_glocks()
     sonora = recorded("FGE-SON")
     links = db.session.query(FirearmLink).filter(FirearmLink.firearm_id == sonora.id).all()
