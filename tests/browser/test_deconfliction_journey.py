@@ -9,17 +9,13 @@ import csv
 import io
 import re
 import secrets
-import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (ROOT, SCREENSHOTS, LiveServer, _free_port, _server_env, _stop,
-                                    _wait_until_healthy)
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_journeys import unique
 from tests.browser.test_seizure_journey import sign_in_enrolled
 from tests.browser.test_trace_journey import HEADER
@@ -33,31 +29,6 @@ JALISCO_CONTACT = ("Unidad de Balística", "+52 33 3837 6000", "balistica@fge-ja
 SONORA_MODEL = ("Sig Sauer", "P320 Compact", ".40 S&W")
 PHONE_WIDTH = 390
 BOM = b"\xef\xbb\xbf"
-
-
-@pytest.fixture(scope="module")
-def live_server():
-    """A server of this journey's own, migrated and seeded like the shared one. Sign-ins are
-    limited per address (20 a minute), and the other journeys, all from one address, use them
-    up within their minute: these two analysts sign in apart from them."""
-    workdir = Path(tempfile.mkdtemp(prefix="tracer-deconfliction-"))
-    port = _free_port()
-    server = LiveServer(url=f"http://127.0.0.1:{port}", env=_server_env(workdir))
-    server.flask("db", "upgrade")
-    server.flask("seed-demo")
-    log = workdir / "server.log"
-    with open(log, "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run",
-             "--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
-            cwd=ROOT, env=server.env, stdout=output, stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_healthy(server.url, process, log)
-        yield server
-    finally:
-        _stop(process)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def fresh_serials(*prefixes: str) -> list[str]:
