@@ -52,9 +52,28 @@ def test_who_decided_and_why_are_not_shown_beside_a_restricted_side(api, pair):
     assert decided.get_json()["decision_note"].startswith("El arma de Chihuahua")
     answer = api("analyst", "FGE-SON")("GET", f"/firearms/{sonora.id}/links")
     [item] = answer.get_json()["items"]
-    assert item["status"] == "dismissed" and item["other"]["restricted"] is True
+    # The decision itself, taken by someone who saw the hidden record, is not shown either.
+    assert item["status"] == "decided" and item["other"]["restricted"] is True
     assert item["decision_note"] is None and item["decided_by"] is None
-    assert "BXK12845" not in answer.get_data(as_text=True)
+    assert "BXK12845" not in answer.get_data(as_text=True) and "dismissed" not in answer.get_data(as_text=True)
+
+
+def test_deciding_again_beside_a_hidden_decision_says_nothing_of_it(api, pair):
+    sonora, _chihuahua, link = pair
+    api("analyst", "FGR")("PATCH", f"/links/{link.id}", json={"status": "dismissed", "version": 1, "note": "x"})
+    sonora_analyst = api("analyst", "FGE-SON")
+    answers = {status: sonora_analyst("PATCH", f"/links/{link.id}", json={"status": status, "version": 2})
+               for status in ("confirmed", "dismissed")}
+    # The same answer whether or not the choice matches the hidden decision.
+    for answer in answers.values():
+        assert answer.status_code == 422
+        assert answer.get_json()["error"]["details"] == {
+            "note": ["Say why: a note is required to change a decision taken by another agency."]}
+    stale = sonora_analyst("PATCH", f"/links/{link.id}", json={"status": "confirmed", "version": 1, "note": "y"})
+    assert stale.status_code == 409 and stale.get_json()["error"]["details"]["status"] == "decided"
+    again = sonora_analyst("PATCH", f"/links/{link.id}", json={"status": "dismissed", "version": 2,
+                                                               "note": "Llamamos a FGR: otra arma."})
+    assert again.status_code == 200 and again.get_json()["status"] == "dismissed"
 
 
 def test_a_federal_analyst_sees_both_sides_from_either_firearm(api, pair):

@@ -16,6 +16,7 @@ LINK_STATUS_LABELS = {
     "possible": _l("Possible match"),
     "confirmed": _l("Confirmed: same firearm"),
     "dismissed": _l("Dismissed: different firearms"),
+    "decided": _l("Decided by another agency"),
 }
 
 

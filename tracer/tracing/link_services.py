@@ -34,6 +34,8 @@ from tracer.tracing.models import LINK_MATCHES, FirearmLink
 # Roles that confirm or dismiss links (linking is analysis; SPEC §2).
 DECIDERS = frozenset({"analyst", "supervisor"})
 DECISIONS = ("confirmed", "dismissed")
+# The status shown beside a restricted side when another agency decided the link.
+HIDDEN_DECISION = "decided"
 NOTE_MAX = 2000
 DECIDED = "firearm_link.decide"
 
@@ -138,6 +140,12 @@ class LinkView:
     @property
     def decision_note(self) -> str | None:
         return self.link.decision_note if self.decision_shown else None
+
+    @property
+    def status(self) -> str:
+        """The status as the reader sees it: beside a restricted side, a decision another agency
+        took (having seen what the reader may not) shows only that it was taken, ``decided``."""
+        return self.link.status if self.decision_shown else HIDDEN_DECISION
 
     @property
     def decided_by(self):
@@ -333,9 +341,18 @@ def detect_and_notify(user: User, firearms: list[Firearm], field: str = "serial_
 # --- the analyst's decision ---------------------------------------------------------------------------
 
 
-def _stale(link: FirearmLink) -> Conflict:
+def _stale(link: FirearmLink, hidden: bool = False) -> Conflict:
     return Conflict(_("Someone else decided this link while you were reading it. Review the decision saved "
-                      "now, then decide again."), {"version": link.version, "status": link.status})
+                      "now, then decide again."),
+                    {"version": link.version, "status": HIDDEN_DECISION if hidden else link.status})
+
+
+def decision_hidden(user: User, link: FirearmLink) -> bool:
+    """Whether ``user`` sees one side of ``link`` only and another agency decided it: then neither
+    the decision nor anything that answers differently with it is shown (SPEC §2)."""
+    if link.decided_by_id is None or link.decided_by.agency_id == user.agency_id:
+        return False
+    return len(in_scope_ids(user, {link.firearm_id, link.other_firearm_id})) < 2
 
 
 def decide_link(user: User, link: FirearmLink, values: dict[str, Any]) -> FirearmLink:
@@ -347,13 +364,18 @@ def decide_link(user: User, link: FirearmLink, values: dict[str, Any]) -> Firear
     """
     if user.role not in DECIDERS:
         raise Forbidden(_("Only analysts and supervisors confirm or dismiss links."))
+    hidden = decision_hidden(user, link)
     version = values.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version != link.version:
-        raise _stale(link)
+        raise _stale(link, hidden)
     check = Checker()
     status = check.choice("status", values.get("status"), DECISIONS, required=True)
     note = check.text("note", values.get("note"), NOTE_MAX, multiline=True)
-    if status and status == link.status:
+    if hidden:
+        # Whatever the hidden decision was, deciding again takes a note, and says nothing of it.
+        if status and not note and "note" not in check.errors:
+            check.error("note", _("Say why: a note is required to change a decision taken by another agency."))
+    elif status and status == link.status:
         check.error("status", _("This link is already %(status)s.", status=_status_word(status)))
     elif status and link.status != "possible" and not note and "note" not in check.errors:
         check.error("note", _("Say why: a note is required to dismiss a confirmed link.")
@@ -363,7 +385,7 @@ def decide_link(user: User, link: FirearmLink, values: dict[str, Any]) -> Firear
     link.status, link.decision_note = status, note
     # By id, then read back: ``user`` may be the request's current_user proxy, which a relation must not keep.
     link.decided_by_id, link.decided_at = user.id, utcnow()
-    with stale_as_conflict(link, _stale):
+    with stale_as_conflict(link, lambda stale: _stale(stale, hidden)):
         db.session.flush()
     db.session.expire(link, ["decided_by"])
     record(DECIDED, actor=user, object_type="firearm_link", object_id=link.id, case_id=link.firearm.case_id,

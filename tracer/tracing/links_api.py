@@ -50,7 +50,9 @@ class LinkOut(BaseModel):
     match: Literal[LINK_MATCHES]  # type: ignore[valid-type]
     score: float | None = Field(description="From 0 to 1: the serial's match weighed by model and caliber "
                                             "agreement; null when the other firearm is restricted")
-    status: Literal[LINK_STATUSES]  # type: ignore[valid-type]
+    status: Literal[(*LINK_STATUSES, services.HIDDEN_DECISION)] = Field(  # type: ignore[valid-type]
+        description="possible, confirmed or dismissed; beside a restricted side, ``decided`` when another "
+                    "agency decided (its decision is not shown)")
     newer_record: bool = Field(description="True when ``firearm_id`` was recorded after the other firearm")
     detected_at: datetime
     decided_at: datetime | None
@@ -94,7 +96,7 @@ def link_json(view: services.LinkView) -> dict[str, Any]:
     link = view.link
     return LinkOut(
         id=link.id, firearm_id=view.this.id, match=link.match, score=None if view.restricted else link.score,
-        status=link.status,
+        status=view.status,
         newer_record=link.firearm_id == view.this.id, detected_at=link.detected_at, decided_at=link.decided_at,
         decided_by=view.decided_by.username if view.decided_by else None, decision_note=view.decision_note,
         version=link.version, other=LinkedFirearm(**_other_json(view)),
