@@ -21,6 +21,11 @@ BENCH_ANALYST = "bench.analyst"
 LOOKALIKES_FROM, LOOKALIKES_TO = "ODQIL7ZSGBV", "0001112568U"
 
 _LETTER = "chr(65 + floor(random() * 26)::int)"
+POSITION_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# The position grams of a normalised serial (``serials.positional_grams``), as the migration writes them.
+POSITIONS = (f"(SELECT string_agg(substr('{POSITION_DIGITS}', length(norm), 1) || substr('{POSITION_DIGITS}', i, 1) "
+             f"|| lower(substr(norm, i, 1)), '' ORDER BY i) FROM generate_series(1, length(norm)) AS i "
+             f"WHERE length(norm) <= {len(POSITION_DIGITS)})")
 
 
 def _digits(count: int) -> str:
@@ -156,7 +161,7 @@ def _insert_firearms(session) -> None:
         INSERT INTO firearms (seizure_id, case_id, agency_id, firearm_type, manufacturer_id, model,
             serial_number, serial_normalized, serial_status, restored_serial, restored_serial_normalized,
             converted_to_automatic, custody_status, version, created_at, updated_at,
-            serial_skeleton, serial_skeleton_reversed, serial_digits)
+            serial_skeleton, serial_skeleton_reversed, serial_digits, serial_positions)
         WITH raw AS MATERIALIZED (
             SELECT i, s.id AS seizure_id, s.case_id, s.agency_id, random() AS shape, random() AS kind,
                    {maker_array}[1 + floor(random() * {len(makers)})::int] AS maker
@@ -173,7 +178,7 @@ def _insert_firearms(session) -> None:
                CASE WHEN restored THEN NULL ELSE norm END, CASE WHEN restored THEN 'restored' ELSE 'intact' END,
                CASE WHEN restored THEN serial END, CASE WHEN restored THEN norm END,
                false, 'seized', 1, now(), now(),
-               {skeleton}, reverse({skeleton}), nullif(regexp_replace(norm, '[^0-9]', '', 'g'), '')
+               {skeleton}, reverse({skeleton}), nullif(regexp_replace(norm, '[^0-9]', '', 'g'), ''), {POSITIONS}
         FROM normalised"""), {"n": SIZES["firearms"], "seizures": SIZES["seizures"]})
 
 

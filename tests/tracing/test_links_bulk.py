@@ -97,3 +97,18 @@ def test_detection_costs_a_few_statements_per_batch_not_per_row(chihuahua):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert large <= small + 2, (small, large)
+
+
+SWAPPED = {"E1": "XBK12345", "E2": "BXK21345", "E3": "BXK13245", "E4": "BXK12354"}
+
+
+def test_detect_links_finds_two_neighbours_swapped_anywhere(app, chihuahua):
+    """The commonest typing slip, two neighbouring characters swapped, is one true edit: the
+    one-edit pass links it wherever it stands (first two, across the middle, last two)."""
+    run(officer("FGR"), [row(external_id, f"S-{external_id}", serial_number=serial)
+                         for external_id, serial in SWAPPED.items()])
+    # Letters swapped keep the digits: the import's own lookups find that one.
+    assert pairs() == {(imported("E1").id, chihuahua.id): "edit"}
+    done = app.test_cli_runner().invoke(args=["tracing", "detect-links"])
+    assert done.exit_code == 0 and "possible same firearms found: 3" in done.output
+    assert pairs() == {(imported(external_id).id, chihuahua.id): "edit" for external_id in SWAPPED}

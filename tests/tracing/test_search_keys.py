@@ -27,12 +27,24 @@ def keys(firearm: Firearm) -> tuple:
 
 def test_the_keys_of_a_serial():
     assert serial_search_keys("BXK1Z3456", None) == {
-        "serial_skeleton": "8XK123456", "serial_skeleton_reversed": "654321KX8", "serial_digits": "13456"}
+        "serial_skeleton": "8XK123456", "serial_skeleton_reversed": "654321KX8", "serial_digits": "13456",
+        "serial_positions": "80b81x82k83184z853864875886"}
     # The restored serial is the firearm's number; the visible one is a remnant.
     assert serial_search_keys("AB", "SGD0V7")["serial_skeleton"] == "5600U1"
     assert serial_search_keys("ABCDEF", None)["serial_digits"] is None
     assert serial_search_keys(None, None) == {"serial_skeleton": None, "serial_skeleton_reversed": None,
-                                              "serial_digits": None}
+                                              "serial_digits": None, "serial_positions": None}
+
+
+def test_the_position_grams_of_a_serial():
+    """Length, position (from 0) and character of each character, for both serials."""
+    assert serial_search_keys("N3Y6496", None)["serial_positions"] == "60n61362y636644659666"
+    assert serial_search_keys("AB", "SGD0V7")["serial_positions"] == "10a11b 50s51g52d53054v557"
+    assert serial_search_keys("AB", "AB")["serial_positions"] == "10a11b"
+    assert serial_search_keys(None, "AB")["serial_positions"] == "10a11b"
+    # 36 characters at most (one base-36 digit each for length and position).
+    assert serial_search_keys("A" * 36, None)["serial_positions"].endswith("zzA".lower())
+    assert serial_search_keys("A" * 37, None)["serial_positions"] is None
 
 
 def test_a_firearm_recorded_on_the_form_gets_its_keys(ctx, reference_data):
@@ -83,10 +95,15 @@ def test_the_migration_fills_the_keys_of_recorded_firearms(old_database):
     flask(old_database, "db", "upgrade")
     with sqlite3.connect(old_database) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
-        rows = connection.execute("SELECT id, serial_skeleton, serial_skeleton_reversed, serial_digits "
-                                  "FROM firearms ORDER BY id").fetchall()
-        assert rows == [(1, "8XK123456", "654321KX8", "13456"), (2, "5600U1", "1U0065", "07"),
-                        (3, None, None, None)]
+        rows = connection.execute("SELECT id, serial_skeleton, serial_skeleton_reversed, serial_digits, "
+                                  "serial_positions FROM firearms ORDER BY id").fetchall()
+        assert rows == [(1, "8XK123456", "654321KX8", "13456", "80b81x82k83184z853864875886"),
+                        (2, "5600U1", "1U0065", "07", "10a11b 50s51g52d53054v557"), (3, None, None, None, None)]
+        # So does the index of position grams: B??1??4 on nine characters, S?D0 on six.
+        positions = "SELECT rowid FROM firearm_serials_fts WHERE serial_positions LIKE ?"
+        assert connection.execute(positions, ("%80b%831%864%",)).fetchall() == [(1,)]
+        assert connection.execute(positions, ("%70b%731%764%",)).fetchall() == []
+        assert connection.execute(positions, ("%50s%52d%530%",)).fetchall() == [(2,)]
         # The substring index holds the firearms already there, and follows later changes.
         like = "SELECT rowid FROM firearm_serials_fts WHERE serial_normalized LIKE ?"
         assert connection.execute(like, ("%K1Z3%",)).fetchall() == [(1,)]
@@ -110,7 +127,7 @@ def test_the_migration_is_undone_with_firearms_that_other_records_refer_to(tmp_p
     flask(database, "db", "downgrade", PREVIOUS_REVISION)
     with sqlite3.connect(database) as connection:
         columns = {row[1] for row in connection.execute("PRAGMA table_info(firearms)")}
-        assert not columns & {"serial_skeleton", "serial_skeleton_reversed", "serial_digits"}
+        assert not columns & {"serial_skeleton", "serial_skeleton_reversed", "serial_digits", "serial_positions"}
         assert connection.execute("SELECT count(*) FROM firearm_links").fetchone()[0] == 1
     flask(database, "db", "upgrade")
     with sqlite3.connect(database) as connection:

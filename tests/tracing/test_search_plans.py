@@ -22,11 +22,13 @@ from tracer.tracing.search_scope import search_serials
 # (query, the lookups it makes)
 QUERIES = [
     (SerialQuery("exact", "GLK123456"), 1),
-    (SerialQuery("fuzzy", "GLK123456"), 5),  # equality, skeleton, prefix and suffix ranges, digits
+    (SerialQuery("fuzzy", "GLK123456"), 6),  # equality, skeleton, prefix and suffix ranges, swaps, digits
     (SerialQuery("fuzzy", "KXR4T"), 4),  # five characters: ranges for six-character serials, too few digits
     (SerialQuery("partial", "K123"), 3),  # each normalised serial, and the characters as a whole serial
     (SerialQuery("partial", "GLK?23*"), 2),  # a ? in it: never a whole serial by itself
     (SerialQuery("partial", "*3456"), 3),
+    (SerialQuery("partial", "N?Y6?96"), 1),  # scattered: the position grams of both serials
+    (SerialQuery("partial", "1?3?5?7?"), 1),
 ]
 
 
@@ -85,6 +87,18 @@ def test_the_fuzzy_lookups_cover_skeleton_digits_and_both_ranges(ctx):
     assert "serial_skeleton >= '61K12'" in sql and "serial_skeleton < '61K13'" in sql
     assert "serial_skeleton_reversed >= '6543'" in sql and "serial_skeleton_reversed < '6544'" in sql
     assert "serial_digits = '123456'" in sql
+    # The swaps the ranges leave out (n = 9, h = 5, j = k = 2): across j, the middle and n - k.
+    assert "serial_skeleton IN ('6K1123456', '61K132456', '61K123546')" in sql
+
+
+def test_a_scattered_pattern_looks_up_its_position_grams(ctx):
+    """A plan shows a trigram index read, not whether the pattern handed to it holds any
+    trigram (N_Y6_96 holds none: the index would be read whole). The lookup hands it the
+    pattern's position grams, each a trigram."""
+    dialect = db.session.get_bind().dialect.name
+    (statement,) = lookup_statements(SerialQuery("partial", "N?Y6?96"), dialect)
+    sql = _sql(statement)
+    assert "'%60n%62y%636%659%666%'" in sql and "'N_Y6_96'" in sql
 
 
 def test_the_check_can_fail(ctx):
@@ -97,7 +111,8 @@ def test_the_check_can_fail(ctx):
         assert not uses_an_index(plan(by_text), dialect)
 
 
-@pytest.mark.parametrize("mode,typed", [("exact", "GLK-123456"), ("partial", "K123"), ("fuzzy", "6LK123457")])
+@pytest.mark.parametrize("mode,typed", [("exact", "GLK-123456"), ("partial", "K123"), ("fuzzy", "6LK123457"),
+                                        ("partial", "G?K?2?4?6"), ("fuzzy", "GLK124356")])
 def test_every_statement_a_search_sends_uses_indexes(ctx, reference_data, mode, typed):
     """What the page and the API run (``search_serials``, for a state user: a scope with a
     subquery), statement by statement, as sent to the database."""

@@ -91,6 +91,10 @@ class Firearm(TimestampMixin, db.Model):
               postgresql_ops={"serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
         Index("ix_firearms_restored_serial_normalized_trgm", "restored_serial_normalized", postgresql_using="gin",
               postgresql_ops={"restored_serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        # Partial patterns of scattered known characters (N?Y6?96): their position grams
+        # (``serials.positional_grams``), by trigram on PostgreSQL, in firearm_serials_fts on SQLite.
+        Index("ix_firearms_serial_positions_trgm", "serial_positions", postgresql_using="gin",
+              postgresql_ops={"serial_positions": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +117,7 @@ class Firearm(TimestampMixin, db.Model):
     serial_skeleton: Mapped[str | None] = mapped_column(SearchKey)
     serial_skeleton_reversed: Mapped[str | None] = mapped_column(SearchKey)
     serial_digits: Mapped[str | None] = mapped_column(SearchKey, index=True)
+    serial_positions: Mapped[str | None] = mapped_column(Text)
     importer: Mapped[str | None] = mapped_column(String(160))
     country_code: Mapped[str | None] = mapped_column(String(2))
     markings: Mapped[str | None] = mapped_column(Text)

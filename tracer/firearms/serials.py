@@ -48,6 +48,27 @@ def lookalike_skeleton(normalized: str) -> str:
     return normalized.translate(_SKELETON_TABLE)
 
 
+# The positional key (``serial_positions``) writes each character of a serial as one
+# three-character gram: the serial's length, the character's position (both as one base-36
+# digit, so serials of up to 36 characters) and the character itself, lower case (trigram
+# indexes fold case). "N3Y6496" is "60n613 62y636644659666" without the space.
+POSITION_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+MAX_POSITIONED_LENGTH = len(POSITION_DIGITS)
+
+
+def position_gram(length: int, position: int, char: str) -> str:
+    """The gram of ``char`` at ``position`` (from 0) in a serial of ``length`` characters."""
+    return POSITION_DIGITS[length - 1] + POSITION_DIGITS[position] + char.lower()
+
+
+def positional_grams(normalized: str | None) -> str | None:
+    """A normalised serial as its position grams, in order; None when it has none or is
+    longer than ``MAX_POSITIONED_LENGTH``."""
+    if not normalized or len(normalized) > MAX_POSITIONED_LENGTH:
+        return None
+    return "".join(position_gram(len(normalized), i, char) for i, char in enumerate(normalized))
+
+
 def serial_search_keys(serial_normalized: str | None, restored_normalized: str | None) -> dict[str, str | None]:
     """The search keys stored on a firearm (columns of the same names), from one serial:
     the restored serial when there is one, since it is the firearm's real number and the
@@ -57,17 +78,25 @@ def serial_search_keys(serial_normalized: str | None, restored_normalized: str |
       prefix ranges of the one-edit search);
     - ``serial_skeleton_reversed``: the skeleton read backwards (suffix ranges of the
       one-edit search as prefix ranges of an ordinary index);
-    - ``serial_digits``: its digits alone (the letters-ignored search), None without digits.
+    - ``serial_digits``: its digits alone (the letters-ignored search), None without digits;
+    - ``serial_positions``: the position grams (``positional_grams``) of both normalised
+      serials, the engraved one and the restored one, separated by a space: the partial
+      search on scattered known characters (``N?Y6?96``), whose pattern fixes the length
+      and every known character's position, looks its grams up in a trigram index.
 
     Exact and partial searches read ``serial_normalized`` and ``restored_serial_normalized``
     themselves, so a remnant still matches them.
     """
+    grams = [positional_grams(serial) for serial in dict.fromkeys((serial_normalized, restored_normalized))]
+    positions = " ".join(gram for gram in grams if gram) or None
     source = restored_normalized or serial_normalized
     if not source:
-        return {"serial_skeleton": None, "serial_skeleton_reversed": None, "serial_digits": None}
+        return {"serial_skeleton": None, "serial_skeleton_reversed": None, "serial_digits": None,
+                "serial_positions": positions}
     skeleton = lookalike_skeleton(source)
     digits = "".join(char for char in source if char.isdigit())
-    return {"serial_skeleton": skeleton, "serial_skeleton_reversed": skeleton[::-1], "serial_digits": digits or None}
+    return {"serial_skeleton": skeleton, "serial_skeleton_reversed": skeleton[::-1], "serial_digits": digits or None,
+            "serial_positions": positions}
 
 
 class SerialRejected(ValidationFailed):
