@@ -2,11 +2,12 @@
 
 A partial pattern such as N?Y6?96 (a partly ground serial: five characters known, never
 three together) gives a trigram index nothing to look up, yet it fixes the serial's
-length and the position of each known character. The key ``serial_positions`` writes
-each character of both normalised serials as one three-character gram (length, position,
-character; see tracer.firearms.serials.positional_grams), so that the pattern becomes
-grams a trigram index answers: pg_trgm GIN on PostgreSQL; on SQLite a third column of the
-FTS5 trigram table firearm_serials_fts, which is made again with it (and its triggers).
+length and the position of each known character. The key ``serial_positions`` holds the
+position grams of both normalised serials (see tracer.firearms.serials.position_grams:
+one word per character, per two neighbours and per two characters one apart, each with
+the serial's length and the position), in a full-text index: a tsvector with a GIN index
+on PostgreSQL; on SQLite a text column and the FTS5 table firearm_serials_fts_grams over
+it (external content, kept by triggers).
 
 Revision ID: 5d7e9f1a2b3c
 Revises: 3c4e5d6f7a81
@@ -15,6 +16,7 @@ Create Date: 2026-12-05 01:50:00
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 revision = '5d7e9f1a2b3c'
@@ -22,47 +24,53 @@ down_revision = '3c4e5d6f7a81'
 branch_labels = None
 depends_on = None
 
-# As written by tracer.firearms.serials when this revision was written (copied: a revision
-# must keep meaning what it meant then).
-POSITION_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-FTS_TRIGGERS = ("firearm_serials_fts_insert", "firearm_serials_fts_delete", "firearm_serials_fts_update")
-INDEX = "ix_firearms_serial_positions_trgm"
+INDEX = "ix_firearms_serial_positions"
+FTS_TRIGGERS = ("firearm_serials_fts_grams_insert", "firearm_serials_fts_grams_delete",
+                "firearm_serials_fts_grams_update")
 
 
 def grams_sql(column: str) -> str:
-    """PostgreSQL: the position grams of one normalised serial, NULL above 36 characters."""
-    return (f"(SELECT string_agg(substr('{POSITION_DIGITS}', length({column}), 1) || "
-            f"substr('{POSITION_DIGITS}', i, 1) || lower(substr({column}, i, 1)), '' ORDER BY i) "
-            f"FROM generate_series(1, length({column})) AS i WHERE length({column}) <= {len(POSITION_DIGITS)})")
+    """PostgreSQL: the position grams of one normalised serial, as tracer.firearms.serials
+    wrote them when this revision was written (copied: a revision keeps its meaning)."""
+    n, char = f"length({column})", f"lower(substr({column}, i + 1, 1))"
+    prefix = f"{n}::text || 'x' || i::text || 'x' || {char}"
+    return (f"(SELECT string_agg('u' || {prefix} "
+            f"|| CASE WHEN i + 1 < {n} THEN ' a' || {prefix} || lower(substr({column}, i + 2, 1)) ELSE '' END "
+            f"|| CASE WHEN i + 2 < {n} THEN ' g' || {prefix} || lower(substr({column}, i + 3, 1)) ELSE '' END, "
+            f"' ' ORDER BY i) FROM generate_series(0, {n} - 1) AS i)")
 
 
 def positions_sql(serial: str = "serial_normalized", restored: str = "restored_serial_normalized") -> str:
     """PostgreSQL: the key of a firearm from its two normalised serials."""
     return (f"NULLIF(concat_ws(' ', {grams_sql(serial)}, "
-            f"CASE WHEN {restored} IS DISTINCT FROM {serial} THEN {grams_sql(restored)} END), '')")
+            f"CASE WHEN {restored} IS DISTINCT FROM {serial} THEN {grams_sql(restored)} END), '')::tsvector")
 
 
 def _grams(serial):
-    if not serial or len(serial) > len(POSITION_DIGITS):
-        return None
-    length = POSITION_DIGITS[len(serial) - 1]
-    return "".join(length + POSITION_DIGITS[i] + char.lower() for i, char in enumerate(serial))
+    n, chars = len(serial), serial.lower()
+    grams = []
+    for i, char in enumerate(chars):
+        grams.append(f"u{n}x{i}x{char}")
+        if i + 1 < n:
+            grams.append(f"a{n}x{i}x{char}{chars[i + 1]}")
+        if i + 2 < n:
+            grams.append(f"g{n}x{i}x{char}{chars[i + 2]}")
+    return grams
 
 
 def upgrade():
     dialect = op.get_bind().dialect.name
+    column_type = sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")
     with op.batch_alter_table('firearms', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('serial_positions', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('serial_positions', column_type, nullable=True))
     if dialect == "postgresql":
         op.execute(f"UPDATE firearms SET serial_positions = {positions_sql()} "
                    f"WHERE serial_normalized IS NOT NULL OR restored_serial_normalized IS NOT NULL")
-        op.create_index(INDEX, "firearms", ["serial_positions"], unique=False, postgresql_using="gin",
-                        postgresql_ops={"serial_positions": "gin_trgm_ops"})
+        op.create_index(INDEX, "firearms", ["serial_positions"], unique=False, postgresql_using="gin")
         return
     _backfill_in_batches()
     if dialect == "sqlite":
-        _drop_sqlite_fts()
-        _create_sqlite_fts(("serial_normalized", "restored_serial_normalized", "serial_positions"))
+        _create_sqlite_fts()
 
 
 def _backfill_in_batches() -> None:
@@ -76,35 +84,28 @@ def _backfill_in_batches() -> None:
             break
         keys = []
         for row_id, serial, restored in rows:
-            grams = [_grams(value) for value in dict.fromkeys((serial, restored))]
-            keys.append({"id": row_id, "positions": " ".join(gram for gram in grams if gram) or None})
+            grams = [gram for value in dict.fromkeys((serial, restored)) if value for gram in _grams(value)]
+            keys.append({"id": row_id, "positions": " ".join(dict.fromkeys(grams)) or None})
         bind.execute(sa.text("UPDATE firearms SET serial_positions = :positions WHERE id = :id"), keys)
         last_id = rows[-1][0]
 
 
-def _drop_sqlite_fts() -> None:
-    for trigger in FTS_TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    op.execute("DROP TABLE IF EXISTS firearm_serials_fts")
-
-
-def _create_sqlite_fts(columns: tuple[str, ...]) -> None:
-    """The FTS5 trigram table over ``columns`` of firearms (external content), kept by triggers."""
-    listed = ", ".join(columns)
-    old = ", ".join(f"old.{column}" for column in columns)
-    new = ", ".join(f"new.{column}" for column in columns)
-    op.execute(f"CREATE VIRTUAL TABLE firearm_serials_fts USING fts5({listed}, "
-               f"content='firearms', content_rowid='id', tokenize='trigram')")
-    op.execute(f"CREATE TRIGGER firearm_serials_fts_insert AFTER INSERT ON firearms BEGIN "
-               f"INSERT INTO firearm_serials_fts(rowid, {listed}) VALUES (new.id, {new}); END")
-    op.execute(f"CREATE TRIGGER firearm_serials_fts_delete AFTER DELETE ON firearms BEGIN "
-               f"INSERT INTO firearm_serials_fts(firearm_serials_fts, rowid, {listed}) "
-               f"VALUES ('delete', old.id, {old}); END")
-    op.execute(f"CREATE TRIGGER firearm_serials_fts_update AFTER UPDATE OF {listed} ON firearms BEGIN "
-               f"INSERT INTO firearm_serials_fts(firearm_serials_fts, rowid, {listed}) "
-               f"VALUES ('delete', old.id, {old}); "
-               f"INSERT INTO firearm_serials_fts(rowid, {listed}) VALUES (new.id, {new}); END")
-    op.execute("INSERT INTO firearm_serials_fts(firearm_serials_fts) VALUES ('rebuild')")
+def _create_sqlite_fts() -> None:
+    # External content: the table holds only the index of words; the grams stay in firearms.
+    op.execute("CREATE VIRTUAL TABLE firearm_serials_fts_grams USING fts5(serial_positions, "
+               "content='firearms', content_rowid='id', tokenize='unicode61')")
+    op.execute("CREATE TRIGGER firearm_serials_fts_grams_insert AFTER INSERT ON firearms BEGIN "
+               "INSERT INTO firearm_serials_fts_grams(rowid, serial_positions) "
+               "VALUES (new.id, new.serial_positions); END")
+    op.execute("CREATE TRIGGER firearm_serials_fts_grams_delete AFTER DELETE ON firearms BEGIN "
+               "INSERT INTO firearm_serials_fts_grams(firearm_serials_fts_grams, rowid, serial_positions) "
+               "VALUES ('delete', old.id, old.serial_positions); END")
+    op.execute("CREATE TRIGGER firearm_serials_fts_grams_update AFTER UPDATE OF serial_positions ON firearms BEGIN "
+               "INSERT INTO firearm_serials_fts_grams(firearm_serials_fts_grams, rowid, serial_positions) "
+               "VALUES ('delete', old.id, old.serial_positions); "
+               "INSERT INTO firearm_serials_fts_grams(rowid, serial_positions) "
+               "VALUES (new.id, new.serial_positions); END")
+    op.execute("INSERT INTO firearm_serials_fts_grams(firearm_serials_fts_grams) VALUES ('rebuild')")
 
 
 def downgrade():
@@ -114,8 +115,9 @@ def downgrade():
         op.drop_column('firearms', 'serial_positions')
         return
     if dialect == "sqlite":
-        _drop_sqlite_fts()
-        _create_sqlite_fts(("serial_normalized", "restored_serial_normalized"))
+        for trigger in FTS_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE IF EXISTS firearm_serials_fts_grams")
         # In place: batch mode would copy the table, which the foreign keys referring to
         # firearms refuse (see the revision that added the other search keys).
         op.execute("ALTER TABLE firearms DROP COLUMN serial_positions")

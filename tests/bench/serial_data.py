@@ -21,11 +21,12 @@ BENCH_ANALYST = "bench.analyst"
 LOOKALIKES_FROM, LOOKALIKES_TO = "ODQIL7ZSGBV", "0001112568U"
 
 _LETTER = "chr(65 + floor(random() * 26)::int)"
-POSITION_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-# The position grams of a normalised serial (``serials.positional_grams``), as the migration writes them.
-POSITIONS = (f"(SELECT string_agg(substr('{POSITION_DIGITS}', length(norm), 1) || substr('{POSITION_DIGITS}', i, 1) "
-             f"|| lower(substr(norm, i, 1)), '' ORDER BY i) FROM generate_series(1, length(norm)) AS i "
-             f"WHERE length(norm) <= {len(POSITION_DIGITS)})")
+# The position grams of a normalised serial (``serials.position_grams``), as the migration writes them.
+_PREFIX = "length(norm)::text || 'x' || i::text || 'x' || lower(substr(norm, i + 1, 1))"
+POSITIONS = (f"(SELECT string_agg('u' || {_PREFIX} "
+             f"|| CASE WHEN i + 1 < length(norm) THEN ' a' || {_PREFIX} || lower(substr(norm, i + 2, 1)) ELSE '' END "
+             f"|| CASE WHEN i + 2 < length(norm) THEN ' g' || {_PREFIX} || lower(substr(norm, i + 3, 1)) ELSE '' END, "
+             f"' ' ORDER BY i) FROM generate_series(0, length(norm) - 1) AS i)::tsvector")
 
 
 def _digits(count: int) -> str:

@@ -151,6 +151,40 @@ def test_a_swapped_serial_is_found_first(register):
     assert [(m.firearm_id, m.match, m.score) for m in found] == [(ids["KSB20613X"], "edit", 0.75)]
 
 
+def _found_by_the_lookups(values: dict, stored: str) -> bool:
+    """Whether the fuzzy lookups' conditions (``search_lookups``), with the values they are
+    given for a query, let the stored skeleton ``stored`` through."""
+    n = len(values["skeleton"])
+    if stored == values["skeleton"] or stored in {values["swap_start"], values["swap_middle"], values["swap_end"]}:
+        return True
+    near = values["shortest"] <= len(stored) <= values["longest"]
+    prefix = values["prefix_low"] <= stored < values["prefix_high"] and near and (
+        stored[len(stored) - values["k"]:] == values["end"] or stored[:n - values["k"]] == values["head"])
+    backwards = stored[::-1]
+    suffix = values["suffix_low"] <= backwards < values["suffix_high"] and near and (
+        backwards[len(backwards) - values["j"]:] == values["start_reversed"]
+        or backwards[:n - values["j"]] == values["tail_reversed"])
+    return prefix or suffix
+
+
+@pytest.mark.parametrize("length", range(6, 65))
+def test_the_lookups_let_every_single_edit_through_at_every_length(length):
+    """The argument of ``_one_edit_ranges``, ``_one_edit_lookups`` and ``_straddling_swaps``,
+    checked for every serial length and every position: each insertion, deletion,
+    substitution and swap of two neighbours meets the conditions of one lookup."""
+    from tracer.tracing.search_lookups import lookup_params
+    from tracer.tracing.search_query import SerialQuery
+
+    symbols = "ACEFHJKMNPRTWXY3490125U68"  # each its own look-alike skeleton
+    query = (symbols * 3)[:length]
+    values = lookup_params(SerialQuery("fuzzy", query))
+    edits = {query[:i] + "#" + query[i:] for i in range(length + 1)}
+    edits |= {query[:i] + query[i + 1:] for i in range(length)}
+    edits |= {query[:i] + "#" + query[i + 1:] for i in range(length)}
+    edits |= {query[:i] + query[i + 1] + query[i] + query[i + 2:] for i in range(length - 1)}
+    assert not [edit for edit in edits if not _found_by_the_lookups(values, edit)]
+
+
 def test_one_true_edit_with_lookalike_mistakes_is_found(register):
     ids = register("BXK1Z3456", "WWW123456")
     # Two look-alike mistakes (8 for B, 2 for Z) and one true edit (7 for 4, 6 missing).

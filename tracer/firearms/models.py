@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.core.models import TimestampMixin, UTCDateTime, utcnow
@@ -20,6 +21,8 @@ CONDITIONS = ("good", "worn", "damaged", "inoperable", "parts")
 # Search keys compare byte by byte: range scans on a prefix must not depend on a
 # locale's collation (PostgreSQL's default one may ignore or reorder characters).
 SearchKey = String(64).with_variant(String(64, collation="C"), "postgresql")
+# Words separated by spaces; on PostgreSQL a tsvector (its GIN index answers "holds all these").
+PositionGrams = Text().with_variant(TSVECTOR(), "postgresql")
 
 
 def _enum(values, name, length=20):
@@ -92,9 +95,9 @@ class Firearm(TimestampMixin, db.Model):
         Index("ix_firearms_restored_serial_normalized_trgm", "restored_serial_normalized", postgresql_using="gin",
               postgresql_ops={"restored_serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
         # Partial patterns of scattered known characters (N?Y6?96): their position grams
-        # (``serials.positional_grams``), by trigram on PostgreSQL, in firearm_serials_fts on SQLite.
-        Index("ix_firearms_serial_positions_trgm", "serial_positions", postgresql_using="gin",
-              postgresql_ops={"serial_positions": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        # (``serials.position_grams``); SQLite has the firearm_serials_fts_grams table instead.
+        Index("ix_firearms_serial_positions", "serial_positions", postgresql_using="gin").ddl_if(
+            dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +120,7 @@ class Firearm(TimestampMixin, db.Model):
     serial_skeleton: Mapped[str | None] = mapped_column(SearchKey)
     serial_skeleton_reversed: Mapped[str | None] = mapped_column(SearchKey)
     serial_digits: Mapped[str | None] = mapped_column(SearchKey, index=True)
-    serial_positions: Mapped[str | None] = mapped_column(Text)
+    serial_positions: Mapped[str | None] = mapped_column(PositionGrams)
     importer: Mapped[str | None] = mapped_column(String(160))
     country_code: Mapped[str | None] = mapped_column(String(2))
     markings: Mapped[str | None] = mapped_column(Text)

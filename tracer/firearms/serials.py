@@ -48,25 +48,42 @@ def lookalike_skeleton(normalized: str) -> str:
     return normalized.translate(_SKELETON_TABLE)
 
 
-# The positional key (``serial_positions``) writes each character of a serial as one
-# three-character gram: the serial's length, the character's position (both as one base-36
-# digit, so serials of up to 36 characters) and the character itself, lower case (trigram
-# indexes fold case). "N3Y6496" is "60n613 62y636644659666" without the space.
-POSITION_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-MAX_POSITIONED_LENGTH = len(POSITION_DIGITS)
+# The position grams (the key ``serial_positions``): words that say where a character stands
+# in a serial of a given length, for patterns of scattered known characters (N?Y6?96). For a
+# serial of length n: "u{n}x{i}x{c}" for each character c at position i (from 0),
+# "a{n}x{i}x{c}{d}" for each two neighbours, "g{n}x{i}x{c}{d}" for each two characters one
+# apart (c at i, d at i + 2). Lower case, letters and digits only: words a full-text index
+# keeps as they are.
 
 
-def position_gram(length: int, position: int, char: str) -> str:
-    """The gram of ``char`` at ``position`` (from 0) in a serial of ``length`` characters."""
-    return POSITION_DIGITS[length - 1] + POSITION_DIGITS[position] + char.lower()
+def position_grams(normalized: str) -> list[str]:
+    """The position grams of a normalised serial, in order of position."""
+    n, chars = len(normalized), normalized.lower()
+    grams = []
+    for i, char in enumerate(chars):
+        grams.append(f"u{n}x{i}x{char}")
+        if i + 1 < n:
+            grams.append(f"a{n}x{i}x{char}{chars[i + 1]}")
+        if i + 2 < n:
+            grams.append(f"g{n}x{i}x{char}{chars[i + 2]}")
+    return grams
 
 
-def positional_grams(normalized: str | None) -> str | None:
-    """A normalised serial as its position grams, in order; None when it has none or is
-    longer than ``MAX_POSITIONED_LENGTH``."""
-    if not normalized or len(normalized) > MAX_POSITIONED_LENGTH:
-        return None
-    return "".join(position_gram(len(normalized), i, char) for i, char in enumerate(normalized))
+def pattern_grams(pattern: str) -> list[str]:
+    """The position grams every serial matching ``pattern`` holds: a normalised pattern with
+    ``?`` for each unknown character and no ``*`` (its length is the serial's). Each known
+    character is in a gram of two when it has a known neighbour or a known character one
+    apart (far fewer serials hold a given pair than a given character), alone otherwise."""
+    n, chars = len(pattern), pattern.lower()
+    known = {i for i, char in enumerate(chars) if char != "?"}
+    grams, covered = [], set()
+    for i in sorted(known):
+        for tag, j in (("a", i + 1), ("g", i + 2)):
+            if j in known:
+                grams.append(f"{tag}{n}x{i}x{chars[i]}{chars[j]}")
+                covered |= {i, j}
+    grams += [f"u{n}x{i}x{chars[i]}" for i in sorted(known - covered)]
+    return grams
 
 
 def serial_search_keys(serial_normalized: str | None, restored_normalized: str | None) -> dict[str, str | None]:
@@ -79,16 +96,17 @@ def serial_search_keys(serial_normalized: str | None, restored_normalized: str |
     - ``serial_skeleton_reversed``: the skeleton read backwards (suffix ranges of the
       one-edit search as prefix ranges of an ordinary index);
     - ``serial_digits``: its digits alone (the letters-ignored search), None without digits;
-    - ``serial_positions``: the position grams (``positional_grams``) of both normalised
-      serials, the engraved one and the restored one, separated by a space: the partial
+    - ``serial_positions``: the position grams (``position_grams``) of both normalised
+      serials, the engraved one and the restored one, separated by spaces: the partial
       search on scattered known characters (``N?Y6?96``), whose pattern fixes the length
-      and every known character's position, looks its grams up in a trigram index.
+      and every known character's position, looks its grams up in a full-text index.
 
     Exact and partial searches read ``serial_normalized`` and ``restored_serial_normalized``
     themselves, so a remnant still matches them.
     """
-    grams = [positional_grams(serial) for serial in dict.fromkeys((serial_normalized, restored_normalized))]
-    positions = " ".join(gram for gram in grams if gram) or None
+    grams = [gram for serial in dict.fromkeys((serial_normalized, restored_normalized)) if serial
+             for gram in position_grams(serial)]
+    positions = " ".join(dict.fromkeys(grams)) or None
     source = restored_normalized or serial_normalized
     if not source:
         return {"serial_skeleton": None, "serial_skeleton_reversed": None, "serial_digits": None,

@@ -20,20 +20,23 @@
 - partial, scattered (``N?Y6?96``: four known characters or more, never three in a row,
   no ``*``): a trigram index finds nothing to look up in ``N_Y6_96``, and a btree on the
   serial answers only a known start or end (here one character). But a pattern of ``?``
-  without ``*`` fixes the serial's length and the position of every known character, so
-  each known character is one position gram (length, position, character:
-  ``serials.positional_grams``), and the serials that hold all of them are the ones the
-  pattern matches. The grams of each firearm are stored in order in ``serial_positions``,
-  and the pattern's grams in order are a ``LIKE`` on it, answered by the same trigram
-  indexes as any partial search (pg_trgm GIN on the column; a third column of
-  ``firearm_serials_fts``): each gram is one trigram, and the index intersects their
-  lists, which are short since each gram holds the length as well (one length, one
-  position, one of 36 characters). Rows read are bounded by ``PARTIAL_READ``; the pattern
-  itself is checked on the rows the index gives (a gram can also be read across two grams,
-  or across the engraved and restored serials, which that check leaves out). One
-  structure on both databases, no key per pair of positions (as many keys as a serial's
-  length, not its square), no full scan. A pattern with ``*`` has no fixed length:
-  without three known characters in a row it is refused (``search_query``).
+  without ``*`` fixes the serial's length and the position of every known character. So
+  each firearm carries the position grams of its serials (``serials.position_grams``):
+  words that say "length n, character c at position i", and, far more selective, the
+  same for two neighbours and for two characters one apart. The serials that hold every
+  gram of the pattern (``serials.pattern_grams``: its known pairs, and its lone known
+  characters) are the ones the pattern matches, and "holds all these words" is what a
+  full-text index answers by intersecting short lists: ``serial_positions @@ tsquery``
+  on PostgreSQL (GIN on a tsvector), ``MATCH`` on the FTS5 table
+  ``firearm_serials_fts_grams`` on SQLite. Why not a trigram index on an encoding of the
+  positions: three characters hold a length, a position and one character at most, and
+  the lists of single characters are long (a digit at one position of one length: a
+  tenth of those serials); pairs are a hundredth. Why not a key per pair of positions:
+  a serial's length squared. Three grams per character keep the key linear in the length.
+  Rows read are bounded by ``PARTIAL_READ``; the pattern itself is checked on the rows the
+  index gives (the grams of an engraved and a restored serial may mix). A pattern with
+  ``*`` has no fixed length: without three known characters in a row it is refused
+  (``search_query``).
 
 The lookups of a query go to the database as one statement (UNION ALL). Statements are
 built once per shape of query (mode, which lookups apply, filters) with bound parameters,
@@ -43,10 +46,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import Integer, String, and_, bindparam, column, func, literal, or_, select, table, union_all
+from sqlalchemy import (Boolean, Integer, String, and_, bindparam, cast, column, func, literal, or_, select, table,
+                        union_all)
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from tracer.firearms.models import Firearm
-from tracer.firearms.serials import lookalike_skeleton, position_gram
+from tracer.firearms.serials import lookalike_skeleton, pattern_grams
 from tracer.tracing.search_query import SerialQuery, is_lookalike_run
 from tracer.tracing.search_ranking import MIN_DIGITS, ONE_EDIT_MIN_LENGTH, digits_of
 
@@ -59,7 +64,9 @@ PARTIAL_READ = 500
 
 # SQLite's trigram index of the two normalised serials (see the migration); its rowid is the firearm id.
 SERIAL_FTS = table("firearm_serials_fts", column("rowid"), column("serial_normalized"),
-                   column("restored_serial_normalized"), column("serial_positions"))
+                   column("restored_serial_normalized"))
+# SQLite's word index of the position grams (``serial_positions``); its rowid is the firearm id.
+GRAMS_FTS = table("firearm_serials_fts_grams", column("rowid"), column("firearm_serials_fts_grams"))
 SERIALS = ("serial_normalized", "restored_serial_normalized")
 
 
@@ -81,12 +88,10 @@ def _like_pattern(query: SerialQuery) -> str:
     return query.text.replace("?", "_").replace("*", "%")
 
 
-def _positions_pattern(query: SerialQuery) -> str:
-    """The LIKE pattern on ``serial_positions`` of a scattered pattern: its position grams
-    in order. Grams are made of 0-9 and a-z only, never a LIKE wildcard."""
-    length = len(query.text)
-    grams = [position_gram(length, i, char) for i, char in enumerate(query.text) if char != "?"]
-    return "%" + "%".join(grams) + "%"
+def _grams_query(query: SerialQuery, dialect: str) -> str:
+    """The position grams every serial matching a scattered pattern holds, as the full-text
+    query that asks for all of them. Grams are made of a-z and 0-9 only: no operator."""
+    return (" " if dialect == "sqlite" else " & ").join(pattern_grams(query.text))
 
 
 def _one_edit_ranges(skeleton: str) -> tuple[str, str, int, int] | None:
@@ -143,13 +148,14 @@ def _shape(query: SerialQuery) -> tuple:
             len(digits) >= MIN_DIGITS and not is_lookalike_run(digits), len(query.text) >= ONE_EDIT_MIN_LENGTH)
 
 
-def lookup_params(query: SerialQuery, manufacturer_ids=None, exclude_firearm_id=None, limit=50) -> dict:
-    """The values of the statement's parameters for ``query``."""
+def lookup_params(query: SerialQuery, manufacturer_ids=None, exclude_firearm_id=None, limit=50,
+                  dialect: str = "sqlite") -> dict:
+    """The values of the statement's parameters for ``query`` on ``dialect``."""
     values: dict = {"makers": sorted(manufacturer_ids or ()), "exclude": exclude_firearm_id, "limit": limit}
     if query.mode == "partial":
         values.update(pattern=_like_pattern(query), q=query.text.replace("*", ""))
         if query.scattered:
-            values.update(positions=_positions_pattern(query))
+            values.update(grams=_grams_query(query, dialect))
         return values
     text = query.text
     skeleton = lookalike_skeleton(text)
@@ -273,11 +279,14 @@ def _scattered(base, dialect: str):
     """The lookup of a scattered pattern: its position grams, then the pattern itself on the
     rows they give (the pattern's length is fixed: no shortest first to choose)."""
     if dialect == "sqlite":
-        grams = Firearm.id.in_(select(SERIAL_FTS.c.rowid).where(SERIAL_FTS.c.serial_positions.like(
-            _param("positions"))))
+        grams = Firearm.id.in_(select(GRAMS_FTS.c.rowid).where(
+            GRAMS_FTS.c.firearm_serials_fts_grams.op("MATCH", return_type=Boolean)(_param("grams"))))
     else:
-        grams = Firearm.serial_positions.like(_param("positions"))
-    pattern = or_(*(getattr(Firearm, name).like(_param("pattern")) for name in SERIALS))
+        grams = Firearm.serial_positions.op("@@", return_type=Boolean)(cast(_param("grams"), TSQUERY))
+    # The pattern is checked on the rows the grams give, never looked up itself: the
+    # planner would read the serials' trigram indexes for it too (N_Y6_96 gives them a
+    # trigram or two of its start, thousands of rows) and intersect. No index holds COALESCE.
+    pattern = or_(*(func.coalesce(getattr(Firearm, name), "").like(_param("pattern")) for name in SERIALS))
     read = base.where(grams, pattern).limit(PARTIAL_READ).subquery()
     return select(read.c.id, read.c.serial_normalized, read.c.restored_serial_normalized).order_by(
         read.c.id.desc()).limit(_param("limit", True))
@@ -301,13 +310,13 @@ def lookup(query: SerialQuery, dialect: str, manufacturer_ids=None, exclude_fire
     restored_serial_normalized). ``limit`` is the number of matches wanted (partial lookups
     read no more)."""
     statement = _combined(*lookup_key(query, dialect, manufacturer_ids, exclude_firearm_id))
-    return statement, lookup_params(query, manufacturer_ids, exclude_firearm_id, limit)
+    return statement, lookup_params(query, manufacturer_ids, exclude_firearm_id, limit, dialect)
 
 
 def lookup_statements(query: SerialQuery, dialect: str, manufacturer_ids=None, exclude_firearm_id=None,
                       limit: int = 50) -> list:
     """Each lookup on its own, with the query's values bound (to read its plan)."""
-    values = lookup_params(query, manufacturer_ids, exclude_firearm_id, limit)
+    values = lookup_params(query, manufacturer_ids, exclude_firearm_id, limit, dialect)
     parts = _parts(_shape(query), dialect, manufacturer_ids is not None, exclude_firearm_id is not None)
     return [_bound(part, values) for part in parts]
 

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from tracer.core.errors import ValidationFailed
-from tracer.firearms.serials import (MAX_LENGTH, MAX_POSITIONED_LENGTH, SEPARATORS, SerialRejected,
-                                     lookalike_skeleton, normalize_serial)
+from tracer.firearms.serials import MAX_LENGTH, SEPARATORS, SerialRejected, lookalike_skeleton, normalize_serial
 
 MODES = ("exact", "partial", "fuzzy")
 WILDCARDS = "?*"
@@ -58,7 +57,7 @@ class SerialQuery:
     @property
     def scattered(self) -> bool:
         """A partial pattern looked up by the positions of its known characters: no three of
-        them in a row, no ``*`` (``parse_serial_query`` accepts no other without a run)."""
+        them in a row, no ``*`` (``parse_serial_query`` accepts no other pattern without a run)."""
         return self.mode == "partial" and "*" not in self.text and longest_run(self.text) < MIN_PARTIAL_RUN
 
 
@@ -104,9 +103,6 @@ def _partial_problem(text: str, known: str) -> str | None:
         return _("With * the length of the serial is unknown, so the known characters must include %(run)d in "
                  "a row. Add the characters you can read between them, or write one ? for each unreadable "
                  "character instead of *.", run=MIN_PARTIAL_RUN)
-    if len(text) > MAX_POSITIONED_LENGTH:
-        return _("A pattern without %(run)d known characters in a row can be at most %(max)d characters long.",
-                 run=MIN_PARTIAL_RUN, max=MAX_POSITIONED_LENGTH)
     return None
 
 
