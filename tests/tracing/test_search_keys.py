@@ -70,6 +70,12 @@ def test_a_corrected_serial_changes_its_keys_and_the_substring_index(ctx, refere
     assert keys(firearm) == ("0RT111999", "999111TR0", "777999")
     assert [m.firearm_id for m in find_serial_matches("T777", "partial")] == [firearm.id]
     assert find_serial_matches("XK1Z3", "partial") == []
+    assert [m.firearm_id for m in find_serial_matches("Q?T?7?9?9", "partial")] == [firearm.id]
+    assert find_serial_matches("B?K?Z?4?6", "partial") == []
+    # Another change leaves the serial, and what finds it, as they were.
+    services.update_firearm(user, firearm, {"model": "17"}, firearm.version)
+    db.session.flush()
+    assert [m.firearm_id for m in find_serial_matches("Q?T?7?9?9", "partial")] == [firearm.id]
     services.update_firearm(user, firearm, {"serial_status": "restored", "restored_serial": "RST-90210",
                                             "serial_number": ""}, firearm.version)
     assert keys(firearm) == ("R5T90210", "01209T5R", "90210")

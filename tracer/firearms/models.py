@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -120,7 +120,8 @@ class Firearm(TimestampMixin, db.Model):
     serial_skeleton: Mapped[str | None] = mapped_column(SearchKey)
     serial_skeleton_reversed: Mapped[str | None] = mapped_column(SearchKey)
     serial_digits: Mapped[str | None] = mapped_column(SearchKey, index=True)
-    serial_positions: Mapped[str | None] = mapped_column(PositionGrams)
+    # A few hundred bytes no page shows: not loaded with the firearm.
+    serial_positions: Mapped[str | None] = mapped_column(PositionGrams, deferred=True)
     importer: Mapped[str | None] = mapped_column(String(160))
     country_code: Mapped[str | None] = mapped_column(String(2))
     markings: Mapped[str | None] = mapped_column(Text)
@@ -152,6 +153,12 @@ class Firearm(TimestampMixin, db.Model):
 @event.listens_for(Firearm, "before_update")
 def _keep_search_keys(mapper, connection, firearm: Firearm) -> None:
     # Every ORM write goes through here; bulk Core inserts call serial_search_keys themselves.
+    # The keys follow the serials only: an update that leaves both alone rewrites none (a
+    # tsvector read back is not the text written, so setting it again would always write it).
+    state = inspect(firearm)
+    if state.persistent and not any(state.attrs[name].history.has_changes()
+                                    for name in ("serial_normalized", "restored_serial_normalized")):
+        return
     for name, value in serial_search_keys(firearm.serial_normalized, firearm.restored_serial_normalized).items():
         setattr(firearm, name, value)
 
