@@ -21,6 +21,12 @@ BENCH_ANALYST = "bench.analyst"
 LOOKALIKES_FROM, LOOKALIKES_TO = "ODQIL7ZSGBV", "0001112568U"
 
 _LETTER = "chr(65 + floor(random() * 26)::int)"
+# The position grams of a normalised serial (``serials.position_grams``), as the migration writes them.
+_PREFIX = "length(norm)::text || 'x' || i::text || 'x' || lower(substr(norm, i + 1, 1))"
+POSITIONS = (f"(SELECT string_agg('u' || {_PREFIX} "
+             f"|| CASE WHEN i + 1 < length(norm) THEN ' a' || {_PREFIX} || lower(substr(norm, i + 2, 1)) ELSE '' END "
+             f"|| CASE WHEN i + 2 < length(norm) THEN ' g' || {_PREFIX} || lower(substr(norm, i + 3, 1)) ELSE '' END, "
+             f"' ' ORDER BY i) FROM generate_series(0, length(norm) - 1) AS i)::tsvector")
 
 
 def _digits(count: int) -> str:
@@ -156,7 +162,7 @@ def _insert_firearms(session) -> None:
         INSERT INTO firearms (seizure_id, case_id, agency_id, firearm_type, manufacturer_id, model,
             serial_number, serial_normalized, serial_status, restored_serial, restored_serial_normalized,
             converted_to_automatic, custody_status, version, created_at, updated_at,
-            serial_skeleton, serial_skeleton_reversed, serial_digits)
+            serial_skeleton, serial_skeleton_reversed, serial_digits, serial_positions)
         WITH raw AS MATERIALIZED (
             SELECT i, s.id AS seizure_id, s.case_id, s.agency_id, random() AS shape, random() AS kind,
                    {maker_array}[1 + floor(random() * {len(makers)})::int] AS maker
@@ -173,7 +179,7 @@ def _insert_firearms(session) -> None:
                CASE WHEN restored THEN NULL ELSE norm END, CASE WHEN restored THEN 'restored' ELSE 'intact' END,
                CASE WHEN restored THEN serial END, CASE WHEN restored THEN norm END,
                false, 'seized', 1, now(), now(),
-               {skeleton}, reverse({skeleton}), nullif(regexp_replace(norm, '[^0-9]', '', 'g'), '')
+               {skeleton}, reverse({skeleton}), nullif(regexp_replace(norm, '[^0-9]', '', 'g'), ''), {POSITIONS}
         FROM normalised"""), {"n": SIZES["firearms"], "seizures": SIZES["seizures"]})
 
 

@@ -22,10 +22,13 @@ TABLES = {"deconfliction_notices", "trace_requests", "trace_number_counters", "f
           "manufacturers", "manufacturer_aliases", "calibers", "caliber_aliases"}
 SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",
                    "custody_events_no_update", "custody_events_no_delete",
-                   "firearm_serials_fts_insert", "firearm_serials_fts_delete", "firearm_serials_fts_update"}
-# SQLite's full-text index of serials: the FTS5 table and the shadow tables it keeps.
-SQLITE_SEARCH_TABLES = {"firearm_serials_fts", "firearm_serials_fts_data", "firearm_serials_fts_idx",
-                        "firearm_serials_fts_docsize", "firearm_serials_fts_config"}
+                   "firearm_serials_fts_insert", "firearm_serials_fts_delete", "firearm_serials_fts_update",
+                   "firearm_serials_fts_grams_insert", "firearm_serials_fts_grams_delete",
+                   "firearm_serials_fts_grams_update"}
+# SQLite's full-text indexes of serials (trigrams; position grams): the FTS5 tables and the
+# shadow tables they keep.
+SQLITE_SEARCH_TABLES = {f"{name}{shadow}" for name in ("firearm_serials_fts", "firearm_serials_fts_grams")
+                        for shadow in ("", "_data", "_idx", "_docsize", "_config")}
 
 
 def head_revision() -> str:

@@ -102,3 +102,32 @@ def test_detection_costs_a_few_statements_per_batch_not_per_row(chihuahua):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert large <= small + 2, (small, large)
+
+
+SWAPPED = {"E1": "XBK12345", "E2": "BXK21345", "E3": "BXK13245", "E4": "BXK12354"}
+
+
+def test_detect_links_finds_two_neighbours_swapped_anywhere(app, chihuahua):
+    """The commonest typing slip, two neighbouring characters swapped, is one true edit: the
+    one-edit pass links it wherever it stands (first two, across the middle, last two)."""
+    run(officer("FGR"), [row(external_id, f"S-{external_id}", serial_number=serial)
+                         for external_id, serial in SWAPPED.items()])
+    # Letters swapped keep the digits: the import's own lookups find that one.
+    assert pairs() == {(imported("E1").id, chihuahua.id): "edit"}
+    done = app.test_cli_runner().invoke(args=["tracing", "detect-links"])
+    assert done.exit_code == 0 and "possible same firearms found: 3" in done.output
+    assert pairs() == {(imported(external_id).id, chihuahua.id): "edit" for external_id in SWAPPED}
+
+
+@pytest.mark.parametrize("serial", ["KXR4T9", "KXR4T9P", "AC3E5F7H", "AC3E5F7HJ", "AC3E5F7HJ4K9"])
+def test_the_bulk_lookups_give_every_swap_at_every_position(reference_data, serial):
+    """Each of the bulk lookups' conditions, for every swap of two neighbours at every position
+    of serials of six characters or more, odd and even lengths: one of them lets it through."""
+    from tracer.tracing.links_bulk import _candidate_pairs
+
+    swaps = {serial[:i] + serial[i + 1] + serial[i] + serial[i + 2:] for i in range(len(serial) - 1)}
+    base = factories.seizure(firearms=[{**READY, "serial_number": serial}]).firearms[0]
+    others = factories.seizure(firearms=[{**READY, "serial_number": swap} for swap in swaps]).firearms
+    db.session.flush()
+    found = _candidate_pairs([base.id], near=True)
+    assert {other.serial_number for other in others if (base.id, other.id) not in found} == set()

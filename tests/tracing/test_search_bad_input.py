@@ -39,15 +39,38 @@ def api_error(client, token, field: str, **args) -> str:
     return " ".join(error["details"][field])
 
 
-@pytest.mark.parametrize("query", ["*", "**", "?*", "?", "A?B?C*"])
+@pytest.mark.parametrize("query", ["*", "**", "?*", "?", "A?B?C*", "A?B?C", "AB?C", "AB??C"])
 @pytest.mark.parametrize("mode", ["partial", "fuzzy", "exact"])
 def test_wildcards_without_known_characters(analyst, client, token, query, mode):
-    if mode != "partial" and query == "A?B?C*":
+    if mode != "partial" and query not in ("*", "**", "?*", "?"):
         expected = "wildcards of the partial search"
     else:
-        expected = "at least 3 known characters in a row"
+        expected = "at least 4 known characters, or 3 in a row"
     assert expected in page_error(analyst, q=query, mode=mode)
     assert expected in api_error(client, token, "q", q=query, mode=mode)
+
+
+@pytest.mark.parametrize("query", ["N*Y6*96", "*N?Y6?96", "NY*6?96*", "A?B*C?D"])
+def test_scattered_characters_with_a_star_ask_for_three_in_a_row_or_question_marks(analyst, client, token, query):
+    """With * the serial's length is unknown: scattered characters alone give no index anything
+    to look up. The message says what to add."""
+    expected = "instead of *"
+    html = page_error(analyst, q=query, mode="partial")
+    assert "3 in a row" in html and expected in html and f'value="{query}"' in html
+    assert expected in api_error(client, token, "q", q=query, mode="partial")
+
+
+@pytest.mark.parametrize("query,serial", [("N?Y6?96", "N3Y6496"), ("N-?-Y6-?-96", "N3Y6496"),
+                                          ("n?y6?96", "N3Y6496"), ("A?B?C?D", "AXBYCZD"), ("AB??CD", "AB12CD")])
+def test_scattered_known_characters_are_searched(analyst, client, token, query, serial):
+    """Four known characters or more, none three in a row, no *: accepted (SPEC §4)."""
+    ids = {value: factories.firearm(serial_number=value).id for value in ("N3Y6496", "AXBYCZD", "AB12CD")}
+    db.session.commit()
+    body = client.get("/api/v1/search/serial", query_string={"q": query, "mode": "partial"}, headers=bearer(token))
+    assert body.status_code == 200, body.get_json()
+    assert [(item["firearm_id"], item["match"]) for item in body.get_json()["items"]] == [(ids[serial], "partial")]
+    page = analyst.get("/search/serial", query_string={"q": query, "mode": "partial"})
+    assert page.status_code == 200 and "errorsummary" not in page.get_data(as_text=True)
 
 
 def test_a_200_character_query_is_too_long(analyst, client, token):

@@ -7,6 +7,7 @@ from tests import factories
 from tracer.core.errors import ValidationFailed
 from tracer.extensions import db
 from tracer.firearms.reference import resolve_manufacturer
+from tracer.firearms.serials import lookalike_skeleton
 from tracer.tracing.search import find_serial_matches
 from tracer.tracing.search_ranking import weighted_distance, within_one_edit
 
@@ -95,18 +96,27 @@ def test_a_stored_serial_one_edit_away_is_found(register, stored):
     assert kinds(find_serial_matches(BASE)) == {ids[stored]: "edit"}
 
 
+def _every_swap(serial: str) -> set[str]:
+    """``serial`` with two neighbouring characters swapped, at every position (swaps of two
+    characters that look alike leave a look-alike serial, not a true edit)."""
+    swapped = {serial[:i] + serial[i + 1] + serial[i] + serial[i + 2:] for i in range(len(serial) - 1)}
+    return {v for v in swapped if lookalike_skeleton(v) != lookalike_skeleton(serial)}
+
+
 def _every_one_edit(serial: str) -> set[str]:
     """Every serial one insertion, deletion or substitution (by a character that does not look
-    alike) away from ``serial``, at every position, that has six characters or is compared
-    with one that has."""
+    alike) or one swap of two neighbours away from ``serial``, at every position, that has six
+    characters or is compared with one that has."""
     other = lambda char: "X" if char != "X" else "W"  # noqa: E731
     variants = {serial[:i] + other(serial[i:i + 1]) + serial[i:] for i in range(len(serial) + 1)}
     variants |= {serial[:i] + serial[i + 1:] for i in range(len(serial))}
     variants |= {serial[:i] + other(serial[i]) + serial[i + 1:] for i in range(len(serial))}
+    variants |= _every_swap(serial)
     return {v for v in variants if max(len(v), len(serial)) >= 6 and min(len(v), len(serial)) >= 5}
 
 
-@pytest.mark.parametrize("serial", ["KR4T9", "KXR4T9", "K1R4T9P", "AB12CD34", "2011AK0123"])
+@pytest.mark.parametrize("serial", ["KR4T9", "KXR4T9", "K1R4T9P", "AB12CD34", "2011AK0123", "KSB20613X",
+                                    "40719352864", "AB123CD456EF789GH"])
 def test_every_single_edit_at_every_position_is_found_both_ways(register, serial):
     variants = _every_one_edit(serial)
     stored = register(serial, *variants)
@@ -116,6 +126,63 @@ def test_every_single_edit_at_every_position_is_found_both_ways(register, serial
         assert kinds(find_serial_matches(typed, limit=200)).get(stored[serial]) in one_edit, typed
     found = kinds(find_serial_matches(serial, limit=200))
     assert {stored[v] for v in variants} <= {firearm_id for firearm_id, kind in found.items() if kind in one_edit}
+
+
+SWAPS = {"at the start": "XKR4T9", "before the middle": "KRX4T9", "across the middle": "KX4RT9",
+         "after the middle": "KXRT49", "at the end": "KXR49T"}
+
+
+@pytest.mark.parametrize("typed", SWAPS.values(), ids=SWAPS.keys())
+def test_two_neighbours_swapped_are_one_true_edit(register, typed):
+    ids = register(BASE, "KXR4T8", "QXR4T9")  # and two serials one substitution from BASE
+    found = find_serial_matches(typed)
+    assert found and (found[0].firearm_id, found[0].match) == (ids[BASE], "edit"), found
+
+
+def test_letters_swapped_are_an_edit_not_letters_ignored(register):
+    ids = register("KSB20613X", "369J257")
+    assert kinds(find_serial_matches("KBS20613X")) == {ids["KSB20613X"]: "edit"}
+    assert kinds(find_serial_matches("36J9257")) == {ids["369J257"]: "edit"}
+
+
+def test_a_swapped_serial_is_found_first(register):
+    ids = register("KSB20613X", "KSB02718X", "KSB0271X")  # two true edits from the query each
+    found = find_serial_matches("KSB02613X")
+    assert [(m.firearm_id, m.match, m.score) for m in found] == [(ids["KSB20613X"], "edit", 0.75)]
+
+
+def _found_by_the_lookups(values: dict, stored: str) -> bool:
+    """Whether the fuzzy lookups' conditions (``search_lookups``), with the values they are
+    given for a query, let the stored skeleton ``stored`` through."""
+    n = len(values["skeleton"])
+    if stored == values["skeleton"] or stored in {values["swap_start"], values["swap_middle"], values["swap_end"]}:
+        return True
+    near = values["shortest"] <= len(stored) <= values["longest"]
+    prefix = values["prefix_low"] <= stored < values["prefix_high"] and near and (
+        stored[len(stored) - values["k"]:] == values["end"] or stored[:n - values["k"]] == values["head"])
+    backwards = stored[::-1]
+    suffix = values["suffix_low"] <= backwards < values["suffix_high"] and near and (
+        backwards[len(backwards) - values["j"]:] == values["start_reversed"]
+        or backwards[:n - values["j"]] == values["tail_reversed"])
+    return prefix or suffix
+
+
+@pytest.mark.parametrize("length", range(6, 65))
+def test_the_lookups_let_every_single_edit_through_at_every_length(length):
+    """The argument of ``_one_edit_ranges``, ``_one_edit_lookups`` and ``_straddling_swaps``,
+    checked for every serial length and every position: each insertion, deletion,
+    substitution and swap of two neighbours meets the conditions of one lookup."""
+    from tracer.tracing.search_lookups import lookup_params
+    from tracer.tracing.search_query import SerialQuery
+
+    symbols = "ACEFHJKMNPRTWXY3490125U68"  # each its own look-alike skeleton
+    query = (symbols * 3)[:length]
+    values = lookup_params(SerialQuery("fuzzy", query))
+    edits = {query[:i] + "#" + query[i:] for i in range(length + 1)}
+    edits |= {query[:i] + query[i + 1:] for i in range(length)}
+    edits |= {query[:i] + "#" + query[i + 1:] for i in range(length)}
+    edits |= {query[:i] + query[i + 1] + query[i] + query[i + 2:] for i in range(length - 1)}
+    assert not [edit for edit in edits if not _found_by_the_lookups(values, edit)]
 
 
 def test_one_true_edit_with_lookalike_mistakes_is_found(register):
@@ -173,7 +240,9 @@ def test_partial_ranks_serials_it_covers_more_first(register):
 def test_a_fragment_found_everywhere_still_answers_its_whole_serial_first(register, monkeypatch):
     from tracer.tracing import search_lookups
 
-    monkeypatch.setattr(search_lookups, "PARTIAL_READ", 2)
+    # Three read of six: with two, the two read may be the whole serial and one other (the
+    # order rows are read in is the database's), and the page would hold two.
+    monkeypatch.setattr(search_lookups, "PARTIAL_READ", 3)
     search_lookups._parts.cache_clear(), search_lookups._combined.cache_clear()
     try:
         ids = register("AK1234", "BK1234", "CK1234", "K1234Z", "ZZK1234", "K1234")
@@ -182,6 +251,37 @@ def test_a_fragment_found_everywhere_still_answers_its_whole_serial_first(regist
         assert len(found) == 3 and {m.match for m in found[1:]} == {"partial"}
     finally:
         search_lookups._parts.cache_clear(), search_lookups._combined.cache_clear()
+
+
+def test_partial_finds_scattered_known_characters(register):
+    """A partly ground serial: five characters read, never three together (SPEC §4)."""
+    ids = register("N3Y6496", "NAY6X96", "N3Y6496X", "XN3Y6496", "N3Y6497", "M3Y6496", "N3Y649")
+    found = find_serial_matches("N?Y6?96", "partial")
+    assert set(kinds(found)) == {ids["N3Y6496"], ids["NAY6X96"]}
+    assert {(m.match, m.score) for m in found} == {("partial", round(5 / 7, 3))}
+    # Four known characters are enough, wherever they stand.
+    assert set(kinds(find_serial_matches("N??6?9?", "partial"))) == {ids["N3Y6496"], ids["NAY6X96"],
+                                                                      ids["N3Y6497"]}
+    assert set(kinds(find_serial_matches("?3?6?9?", "partial"))) == {ids["N3Y6496"], ids["N3Y6497"],
+                                                                      ids["M3Y6496"]}
+
+
+def test_scattered_characters_match_the_restored_serial_and_the_remnant(register):
+    restored = register("", serial_status="restored", restored_serial="RST90210")
+    remnant = register("QX7K2M", serial_status="restored", restored_serial="AAA111")
+    assert set(kinds(find_serial_matches("R?T9?2?0", "partial"))) == {restored[None]}
+    assert set(kinds(find_serial_matches("Q?7?2M", "partial"))) == {remnant["QX7K2M"]}
+    # A character of one serial and a character of the other are not one serial.
+    assert find_serial_matches("A?7?1?", "partial") == []
+
+
+def test_a_scattered_pattern_keeps_to_the_maker_and_the_limit(register):
+    glock = register("N3Y6496", "N4Y6596", "N5Y6696")
+    smith = register("N6Y6796", manufacturer="S&W")
+    maker = resolve_manufacturer("Glock")
+    found = find_serial_matches("N?Y6?96", "partial", manufacturer_ids={maker.id}, limit=2)
+    assert len(found) == 2 and set(kinds(found)) <= set(glock.values())
+    assert smith["N6Y6796"] in kinds(find_serial_matches("N?Y6?96", "partial"))
 
 
 def test_partial_reads_the_restored_serial(register):
@@ -227,3 +327,17 @@ def test_weighted_distance_counts_true_edits_before_lookalikes():
     assert weighted_distance("369257", "369J257") == (1, 0)
     assert within_one_edit("ABCDEF", "ABXDEF") and within_one_edit("ABCDEF", "ABCDE")
     assert within_one_edit("ABCDEF", "XABCDEF") and not within_one_edit("ABCDEF", "XBCDEY")
+
+
+def test_a_swap_of_two_neighbours_is_one_true_edit():
+    assert weighted_distance("KSB02613X", "KSB20613X") == (1, 0)
+    assert weighted_distance("AB", "BA") == (1, 0)
+    # A swap beside a look-alike mistake; a swap of two look-alikes of the characters swapped.
+    assert weighted_distance("KSB02613X", "K5B20613X") == (1, 1)
+    assert weighted_distance("K5B0Z613X", "KSB20613X") == (1, 2)
+    # Restricted: no character is edited again once swapped (CA → AC → ABC is not 2).
+    assert weighted_distance("CA", "ABC") == (3, 0)
+    assert weighted_distance("ABCDEF", "BADCFE") == (3, 0)
+    assert within_one_edit("KSB02613X", "KSB20613X") and within_one_edit("ABCDEF", "BACDEF")
+    assert within_one_edit("ABCDEF", "ABCDFE") and not within_one_edit("ABCDEF", "ACDBEF")
+    assert not within_one_edit("ABCDEF", "BADCEF")

@@ -22,11 +22,13 @@ from tracer.tracing.search_scope import search_serials
 # (query, the lookups it makes)
 QUERIES = [
     (SerialQuery("exact", "GLK123456"), 1),
-    (SerialQuery("fuzzy", "GLK123456"), 5),  # equality, skeleton, prefix and suffix ranges, digits
+    (SerialQuery("fuzzy", "GLK123456"), 6),  # equality, skeleton, prefix and suffix ranges, swaps, digits
     (SerialQuery("fuzzy", "KXR4T"), 4),  # five characters: ranges for six-character serials, too few digits
     (SerialQuery("partial", "K123"), 3),  # each normalised serial, and the characters as a whole serial
     (SerialQuery("partial", "GLK?23*"), 2),  # a ? in it: never a whole serial by itself
     (SerialQuery("partial", "*3456"), 3),
+    (SerialQuery("partial", "N?Y6?96"), 1),  # scattered: the position grams of both serials
+    (SerialQuery("partial", "1?3?5?7?"), 1),
 ]
 
 
@@ -49,11 +51,11 @@ def plan(statement, parameters=None) -> str:
 
 def uses_an_index(found: str, dialect: str) -> bool:
     """Whether the plan reads firearms through indexes only (no scan of the table or of a
-    whole index; the full-text table through a LIKE constraint handed to it)."""
+    whole index; a full-text table through a LIKE or MATCH constraint handed to it)."""
     lines = found.splitlines()
     if dialect == "sqlite":
-        scans_firearms = any(re.match(r"SCAN (firearms|firearm_serials_fts)\b", line) and ":L" not in line
-                             for line in lines)
+        scans_firearms = any(re.match(r"SCAN (firearms|firearm_serials_fts\w*)\b", line)
+                             and not re.search(r":[LM]", line) for line in lines)
         return not scans_firearms and any("SEARCH firearms" in line for line in lines)
     return "Seq Scan on firearms" not in found and any("Index" in line and "firearms" in line for line in lines)
 
@@ -85,19 +87,44 @@ def test_the_fuzzy_lookups_cover_skeleton_digits_and_both_ranges(ctx):
     assert "serial_skeleton >= '61K12'" in sql and "serial_skeleton < '61K13'" in sql
     assert "serial_skeleton_reversed >= '6543'" in sql and "serial_skeleton_reversed < '6544'" in sql
     assert "serial_digits = '123456'" in sql
+    # The swaps the ranges leave out (n = 9, h = 5, j = k = 2): across j, the middle and n - k.
+    assert "serial_skeleton IN ('6K1123456', '61K132456', '61K123546')" in sql
+
+
+def test_a_scattered_pattern_looks_up_its_position_grams(ctx):
+    """A plan shows a trigram index read, not whether the pattern handed to it holds any
+    trigram (N_Y6_96 holds none: the index would be read whole). The lookup hands the
+    full-text index the pattern's position grams instead, and checks the pattern itself
+    on the rows they give."""
+    dialect = db.session.get_bind().dialect.name
+    (statement,) = lookup_statements(SerialQuery("partial", "N?Y6?96"), dialect)
+    sql = _sql(statement)
+    grams = "g7x0xny a7x2xy6 g7x3x69 a7x5x96"
+    if dialect == "sqlite":
+        assert f"firearm_serials_fts_grams MATCH '{grams}'" in sql
+    else:
+        assert f"@@ CAST('{grams.replace(' ', ' & ')}' AS TSQUERY)" in sql
+    assert "LIKE 'N_Y6_96'" in sql
 
 
 def test_the_check_can_fail(ctx):
-    """A substring search on a column with no trigram index is a full scan, and is seen as one."""
+    """A substring search on a column with no trigram index is a full scan, and is seen as one;
+    so is a read of a full-text table without a constraint it answers."""
     dialect = db.session.get_bind().dialect.name
     unindexed = select(Firearm.id).where(Firearm.model.like("%K123%"))
     assert not uses_an_index(plan(unindexed), dialect)
+    if dialect == "sqlite":
+        from tracer.tracing.search_lookups import GRAMS_FTS
+
+        whole = select(Firearm.id).where(Firearm.id.in_(select(GRAMS_FTS.c.rowid)))
+        assert not uses_an_index(plan(whole), dialect)
     by_text = select(Firearm.id).where(Firearm.serial_normalized.like("%K123%"))
     if dialect == "sqlite":  # SQLite's ordinary indexes cannot answer a substring either
         assert not uses_an_index(plan(by_text), dialect)
 
 
-@pytest.mark.parametrize("mode,typed", [("exact", "GLK-123456"), ("partial", "K123"), ("fuzzy", "6LK123457")])
+@pytest.mark.parametrize("mode,typed", [("exact", "GLK-123456"), ("partial", "K123"), ("fuzzy", "6LK123457"),
+                                        ("partial", "G?K?2?4?6"), ("fuzzy", "GLK124356")])
 def test_every_statement_a_search_sends_uses_indexes(ctx, reference_data, mode, typed):
     """What the page and the API run (``search_serials``, for a state user: a scope with a
     subquery), statement by statement, as sent to the database."""

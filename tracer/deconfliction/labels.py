@@ -18,7 +18,7 @@ CHANNEL_LABELS = {
 MATCH_LABELS = {
     "exact": _l("Exact match"),
     "lookalike": _l("Differs only by look-alike characters"),
-    "edit": _l("One character added, missing or different"),
+    "edit": _l("One character added, missing or different, or two neighbours swapped"),
     "letters_ignored": _l("Same digits once letters are ignored"),
     "partial": _l("Contains the known characters"),
 }

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.core.models import TimestampMixin, UTCDateTime, utcnow
@@ -20,6 +21,8 @@ CONDITIONS = ("good", "worn", "damaged", "inoperable", "parts")
 # Search keys compare byte by byte: range scans on a prefix must not depend on a
 # locale's collation (PostgreSQL's default one may ignore or reorder characters).
 SearchKey = String(64).with_variant(String(64, collation="C"), "postgresql")
+# Words separated by spaces; on PostgreSQL a tsvector (its GIN index answers "holds all these").
+PositionGrams = Text().with_variant(TSVECTOR(), "postgresql")
 
 
 def _enum(values, name, length=20):
@@ -92,6 +95,10 @@ class Firearm(TimestampMixin, db.Model):
               postgresql_ops={"serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
         Index("ix_firearms_restored_serial_normalized_trgm", "restored_serial_normalized", postgresql_using="gin",
               postgresql_ops={"restored_serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        # Partial patterns of scattered known characters (N?Y6?96): their position grams
+        # (``serials.position_grams``); SQLite has the firearm_serials_fts_grams table instead.
+        Index("ix_firearms_serial_positions", "serial_positions", postgresql_using="gin").ddl_if(
+            dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +124,8 @@ class Firearm(TimestampMixin, db.Model):
     serial_skeleton: Mapped[str | None] = mapped_column(SearchKey)
     serial_skeleton_reversed: Mapped[str | None] = mapped_column(SearchKey)
     serial_digits: Mapped[str | None] = mapped_column(SearchKey, index=True)
+    # A few hundred bytes no page shows: not loaded with the firearm.
+    serial_positions: Mapped[str | None] = mapped_column(PositionGrams, deferred=True)
     importer: Mapped[str | None] = mapped_column(String(160))
     country_code: Mapped[str | None] = mapped_column(String(2))
     markings: Mapped[str | None] = mapped_column(Text)
@@ -148,6 +157,12 @@ class Firearm(TimestampMixin, db.Model):
 @event.listens_for(Firearm, "before_update")
 def _keep_search_keys(mapper, connection, firearm: Firearm) -> None:
     # Every ORM write goes through here; bulk Core inserts call serial_search_keys themselves.
+    # The keys follow the serials only: an update that leaves both alone rewrites none (a
+    # tsvector read back is not the text written, so setting it again would always write it).
+    state = inspect(firearm)
+    if state.persistent and not any(state.attrs[name].history.has_changes()
+                                    for name in ("serial_normalized", "restored_serial_normalized")):
+        return
     for name, value in serial_search_keys(firearm.serial_normalized, firearm.restored_serial_normalized).items():
         setattr(firearm, name, value)
 

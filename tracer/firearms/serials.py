@@ -48,6 +48,44 @@ def lookalike_skeleton(normalized: str) -> str:
     return normalized.translate(_SKELETON_TABLE)
 
 
+# The position grams (the key ``serial_positions``): words that say where a character stands
+# in a serial of a given length, for patterns of scattered known characters (N?Y6?96). For a
+# serial of length n: "u{n}x{i}x{c}" for each character c at position i (from 0),
+# "a{n}x{i}x{c}{d}" for each two neighbours, "g{n}x{i}x{c}{d}" for each two characters one
+# apart (c at i, d at i + 2). Lower case, letters and digits only: words a full-text index
+# keeps as they are.
+
+
+def position_grams(normalized: str) -> list[str]:
+    """The position grams of a normalised serial, in order of position."""
+    n, chars = len(normalized), normalized.lower()
+    grams = []
+    for i, char in enumerate(chars):
+        grams.append(f"u{n}x{i}x{char}")
+        if i + 1 < n:
+            grams.append(f"a{n}x{i}x{char}{chars[i + 1]}")
+        if i + 2 < n:
+            grams.append(f"g{n}x{i}x{char}{chars[i + 2]}")
+    return grams
+
+
+def pattern_grams(pattern: str) -> list[str]:
+    """The position grams every serial matching ``pattern`` holds: a normalised pattern with
+    ``?`` for each unknown character and no ``*`` (its length is the serial's). Each known
+    character is in a gram of two when it has a known neighbour or a known character one
+    apart (far fewer serials hold a given pair than a given character), alone otherwise."""
+    n, chars = len(pattern), pattern.lower()
+    known = {i for i, char in enumerate(chars) if char != "?"}
+    grams, covered = [], set()
+    for i in sorted(known):
+        for tag, j in (("a", i + 1), ("g", i + 2)):
+            if j in known:
+                grams.append(f"{tag}{n}x{i}x{chars[i]}{chars[j]}")
+                covered |= {i, j}
+    grams += [f"u{n}x{i}x{chars[i]}" for i in sorted(known - covered)]
+    return grams
+
+
 def serial_search_keys(serial_normalized: str | None, restored_normalized: str | None) -> dict[str, str | None]:
     """The search keys stored on a firearm (columns of the same names), from one serial:
     the restored serial when there is one, since it is the firearm's real number and the
@@ -57,17 +95,26 @@ def serial_search_keys(serial_normalized: str | None, restored_normalized: str |
       prefix ranges of the one-edit search);
     - ``serial_skeleton_reversed``: the skeleton read backwards (suffix ranges of the
       one-edit search as prefix ranges of an ordinary index);
-    - ``serial_digits``: its digits alone (the letters-ignored search), None without digits.
+    - ``serial_digits``: its digits alone (the letters-ignored search), None without digits;
+    - ``serial_positions``: the position grams (``position_grams``) of both normalised
+      serials, the engraved one and the restored one, separated by spaces: the partial
+      search on scattered known characters (``N?Y6?96``), whose pattern fixes the length
+      and every known character's position, looks its grams up in a full-text index.
 
     Exact and partial searches read ``serial_normalized`` and ``restored_serial_normalized``
     themselves, so a remnant still matches them.
     """
+    grams = [gram for serial in dict.fromkeys((serial_normalized, restored_normalized)) if serial
+             for gram in position_grams(serial)]
+    positions = " ".join(dict.fromkeys(grams)) or None
     source = restored_normalized or serial_normalized
     if not source:
-        return {"serial_skeleton": None, "serial_skeleton_reversed": None, "serial_digits": None}
+        return {"serial_skeleton": None, "serial_skeleton_reversed": None, "serial_digits": None,
+                "serial_positions": positions}
     skeleton = lookalike_skeleton(source)
     digits = "".join(char for char in source if char.isdigit())
-    return {"serial_skeleton": skeleton, "serial_skeleton_reversed": skeleton[::-1], "serial_digits": digits or None}
+    return {"serial_skeleton": skeleton, "serial_skeleton_reversed": skeleton[::-1], "serial_digits": digits or None,
+            "serial_positions": positions}
 
 
 class SerialRejected(ValidationFailed):

@@ -9,7 +9,7 @@ from tracer.core.i18n import label_filter
 LINK_MATCH_LABELS = {
     "exact": _l("same serial"),
     "lookalike": _l("serial differs only by look-alike characters"),
-    "edit": _l("serial differs by one character"),
+    "edit": _l("serial differs by one character, or by two neighbours swapped"),
     "letters_ignored": _l("same serial once letters are ignored"),
 }
 LINK_STATUS_LABELS = {

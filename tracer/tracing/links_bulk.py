@@ -7,10 +7,14 @@ the firearms already carry (``serial_search_keys``), each answered by an index:
 
 - the look-alike skeleton (exact and look-alike serials);
 - the digits alone (letters ignored);
-- with ``near``, one true edit: two serials one edit apart share either their
-  first half or their second half, so the candidates are those whose skeleton
-  starts with the new skeleton's first half (a range of the skeleton index) or
-  ends with its second half (a range of the reversed-skeleton index).
+- with ``near``, one true edit: two serials one insertion, deletion or substitution
+  apart share either their first half or their second half, so the candidates are
+  those whose skeleton starts with the new skeleton's first half (a range of the
+  skeleton index) or ends with its second half (a range of the reversed-skeleton
+  index). Two neighbours swapped share a half too, and meet the range's further
+  condition, except three swaps: of the first two characters, of the two either side
+  of the middle, of the last two (``_lookups``); those three serials are looked up by
+  equality of the skeleton.
 
 The candidates are then ranked by the search's own rule (``rank_fuzzy``) and
 judged on maker, model and caliber as one recorded firearm is (``pair_score``).
@@ -54,19 +58,29 @@ def _last(column):
     return func.substr(column, func.length(column), 1, type_=String)
 
 
+def _swapped(column, position):
+    """``column`` with its characters at ``position`` and ``position + 1`` (from 1) swapped."""
+    return (func.substr(column, 1, position - 1, type_=String) + func.substr(column, position + 1, 1, type_=String)
+            + func.substr(column, position, 1, type_=String) + func.substr(column, position + 2, type_=String))
+
+
 def _new_keys(ids: list[int]):
     """The search keys of the new firearms, and the parts of them the lookups compare."""
     length = func.length(Firearm.serial_skeleton)
+    # Whole halves on both databases (PostgreSQL's floor division gives a float).
+    half = cast((length + 1) // 2, Integer)
     return (select(Firearm.id.label("id"), func.coalesce(Firearm.manufacturer_id, 0).label("maker"),
                    Firearm.serial_skeleton.label("skeleton"), Firearm.serial_digits.label("digits"),
                    length.label("length"),
-                   # Whole halves on both databases (PostgreSQL's floor division gives a float).
-                   _first(Firearm.serial_skeleton, cast((length + 1) // 2, Integer)).label("head"),
+                   _first(Firearm.serial_skeleton, half).label("head"),
                    _first(Firearm.serial_skeleton_reversed, cast(length // 2, Integer)).label("tail"),
                    _first(Firearm.serial_skeleton, length - 1).label("but_last"),
                    _first(Firearm.serial_skeleton_reversed, length - 1).label("but_first"),
                    _first(Firearm.serial_skeleton).label("first"),
-                   _first(Firearm.serial_skeleton_reversed).label("last"))
+                   _first(Firearm.serial_skeleton_reversed).label("last"),
+                   _swapped(Firearm.serial_skeleton, 1).label("swap_first"),
+                   _swapped(Firearm.serial_skeleton, half).label("swap_middle"),
+                   _swapped(Firearm.serial_skeleton, length - 1).label("swap_last"))
             .where(Firearm.id.in_(ids), Firearm.serial_skeleton.is_not(None)).subquery("new"))
 
 
@@ -77,6 +91,10 @@ def _lookups(new, other) -> list[tuple]:
     near = new.c.length >= ONE_EDIT_MIN_LENGTH - 1
     # One edit in the second half leaves the last character alike unless the edit is the last
     # character; then everything before it is alike. The same, mirrored, for the first half.
+    # A swap of p and p + 1 (from 0, h = ceil(n / 2)) leaves the first h alike when p >= h,
+    # and the last n - h when p + 1 < h; in the second half it keeps the last character
+    # unless p = n - 2, in the first half the first unless p = 0. The swaps at 0, h - 1
+    # and n - 2 are the last lookup's.
     return [
         (skeleton == new.c.skeleton, skeleton),
         (and_(other.serial_digits == new.c.digits, func.length(new.c.digits) >= MIN_DIGITS), other.serial_digits),
@@ -89,6 +107,8 @@ def _lookups(new, other) -> list[tuple]:
               or_(_last(reversed_) == new.c.first,
                   _first(reversed_, new.c.length - 1) == new.c.but_first)),
          reversed_),
+        (and_(new.c.length >= ONE_EDIT_MIN_LENGTH,
+              skeleton.in_([new.c.swap_first, new.c.swap_middle, new.c.swap_last])), skeleton),
     ]
 
 
@@ -133,12 +153,13 @@ def _candidate_pairs(ids: list[int], near: bool) -> set[tuple[int, int]]:
     dialect = db.session.get_bind().dialect.name
     pairs: set[tuple[int, int]] = set()
     with _planned_for_lookups(dialect):
-        found = [(lookup, row) for lookup in range(4 if near else 2)
+        found = [(lookup, row) for lookup in range(5 if near else 2)
                  for row in db.session.execute(_statement(ids, lookup, dialect))]
     for lookup, (new_id, skeleton, other_id, key) in found:
         if lookup >= 2:
-            # A range holds many serials that share half of this one: keep those one edit away.
-            other_skeleton = key if lookup == 2 else key[::-1]
+            # A range holds many serials that share half of this one: keep those one edit away
+            # (a swapped serial is, unless it is too short to count).
+            other_skeleton = key[::-1] if lookup == 3 else key
             if max(len(skeleton), len(other_skeleton)) < ONE_EDIT_MIN_LENGTH \
                     or not within_one_edit(skeleton, other_skeleton):
                 continue

@@ -7,25 +7,20 @@ from wtforms import RadioField, StringField
 from wtforms.fields import SelectChoice
 
 from tracer.core.i18n import label_filter
+from tracer.deconfliction.labels import MATCH_LABELS
 from tracer.tracing.search_query import MODES
 
 MODE_LABELS = {"exact": _l("Exact"), "partial": _l("Partial"), "fuzzy": _l("Fuzzy")}
 MODE_HINTS = {
     "exact": _l("The same serial, ignoring spaces, hyphens and the letter O written for zero."),
-    "partial": _l("Part of a serial (at least 3 characters in a row). Use ? for one unreadable character "
-                  "and * for any number of them; with wildcards the pattern covers the whole serial."),
+    "partial": _l("Part of a serial: at least 3 characters in a row, or 4 anywhere with one ? for each "
+                  "unreadable character between them (N?Y6?96). Use ? for one unreadable character and * for "
+                  "any number of them; with wildcards the pattern covers the whole serial."),
     "fuzzy": _l("Also serials with look-alike characters (0/O/D/Q, 1/I/L/7, 2/Z, 5/S, 6/G, 8/B, U/V), "
-                "one character added, missing or different, or the same digits with other letters."),
+                "one character added, missing or different, two neighbouring characters swapped, or the same "
+                "digits with other letters."),
 }
-MATCH_LABELS = {
-    "exact": _l("Exact match"),
-    "lookalike": _l("Differs only by look-alike characters"),
-    "edit": _l("One character added, missing or different"),
-    "letters_ignored": _l("Same digits once letters are ignored"),
-    "partial": _l("Contains the known characters"),
-}
-
-
+# The kinds of match have one wording, the deconfliction room's, wherever a match is shown.
 match_label = label_filter(MATCH_LABELS)
 
 

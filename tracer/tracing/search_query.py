@@ -5,6 +5,12 @@ separators are dropped, the letter O is the digit 0, and anything that cannot be
 part of a serial (``%``, a Cyrillic letter, a control character) is refused with a
 message naming the field. ``?`` and ``*`` are the partial search's wildcards. What
 reaches SQL is therefore made of ``A-Z``, ``0-9``, ``?`` and ``*`` only.
+
+A partial query needs something an index can look up (SPEC §4): three known characters
+in a row (a trigram), or, in a pattern without ``*``, at least four known characters
+wherever they stand: such a pattern fixes the serial's length and each known character's
+position, which the position grams answer (``search_lookups``). With a ``*`` the length
+is unknown, so scattered characters alone are refused with a message saying what to add.
 """
 from __future__ import annotations
 
@@ -20,9 +26,12 @@ MODES = ("exact", "partial", "fuzzy")
 WILDCARDS = "?*"
 # Longest query accepted as typed (separators included); a serial has at most 64 characters.
 MAX_QUERY_INPUT = 128
-# A partial search needs this many known characters in a row: fewer match a large part of
-# every register, and trigram indexes need three characters to narrow anything down.
+# A partial search needs this many known characters in a row (trigram indexes need three
+# characters to narrow anything down)…
 MIN_PARTIAL_RUN = 3
+# …or, in a pattern without *, this many known characters wherever they stand: fewer match
+# a large part of every register.
+MIN_SCATTERED_KNOWN = 4
 # The fuzzy search compares whole serials: a shorter query is not a serial.
 MIN_FUZZY_LENGTH = 3
 _RUN = re.compile(r"[A-Z0-9]+")
@@ -44,6 +53,17 @@ class SerialQuery:
     @property
     def has_wildcards(self) -> bool:
         return any(char in WILDCARDS for char in self.text)
+
+    @property
+    def scattered(self) -> bool:
+        """A partial pattern looked up by the positions of its known characters: no three of
+        them in a row, no ``*`` (``parse_serial_query`` accepts no other pattern without a run)."""
+        return self.mode == "partial" and "*" not in self.text and longest_run(self.text) < MIN_PARTIAL_RUN
+
+
+def longest_run(text: str) -> int:
+    """The most known characters in a row in ``text``."""
+    return max(map(len, _RUN.findall(text)), default=0)
 
 
 def _fail(field: str, message: str) -> ValidationFailed:
@@ -69,8 +89,21 @@ def _normalize_piece(piece: str) -> str:
 
 
 def _too_few_known() -> str:
-    return _("Enter at least %(count)d known characters in a row; ? and * alone would match every serial.",
-             count=MIN_PARTIAL_RUN)
+    return _("Enter at least %(count)d known characters, or %(run)d in a row; ? and * alone would match "
+             "every serial.", count=MIN_SCATTERED_KNOWN, run=MIN_PARTIAL_RUN)
+
+
+def _partial_problem(text: str, known: str) -> str | None:
+    """Why a partial pattern gives no index anything to look up, or None."""
+    if longest_run(text) >= MIN_PARTIAL_RUN:
+        return None
+    if len(known) < MIN_SCATTERED_KNOWN:
+        return _too_few_known()
+    if "*" in text:
+        return _("With * the length of the serial is unknown, so the known characters must include %(run)d in "
+                 "a row. Add the characters you can read between them, or write one ? for each unreadable "
+                 "character instead of *.", run=MIN_PARTIAL_RUN)
+    return None
 
 
 def is_lookalike_run(known: str) -> bool:
@@ -104,8 +137,8 @@ def parse_serial_query(q: str | None, mode: str | None) -> SerialQuery | None:
     if mode != "partial" and len(known) != len(text):
         raise _fail("q", _("? and * are wildcards of the partial search: choose the partial search, "
                            "or remove them."))
-    if mode == "partial" and max(map(len, _RUN.findall(text))) < MIN_PARTIAL_RUN:
-        raise _fail("q", _too_few_known())
+    if mode == "partial" and (problem := _partial_problem(text, known)):
+        raise _fail("q", problem)
     if mode == "fuzzy" and len(known) < MIN_FUZZY_LENGTH:
         raise _fail("q", _("A fuzzy search needs at least %(count)d characters.", count=MIN_FUZZY_LENGTH))
     if mode != "exact" and is_lookalike_run(known):
