@@ -42,6 +42,7 @@ from tracer.audit.chain import chain_head, seal_batch
 
 SEALER_LOCK = 7_204_118  # arbitrary constant naming the lock the running sealer holds
 HEAD_REPUBLISH_SECONDS = 60.0
+REPORT_SECONDS = 60.0  # how often a running sealer says how much it sealed
 
 
 def write_head_file(path: str | Path, head: tuple[int, str]) -> None:
@@ -123,7 +124,8 @@ class Sealer:
     def run(self, *, once: bool = False, interval: float = 0.5) -> int | None:
         """Seal until ``stop`` is set (or one pass with ``once``); returns how many events were
         sealed, or None when ``once`` found another sealer at work."""
-        total, waiting_said = 0, False
+        total, waiting_said, failures = 0, False, 0
+        unreported, reported_at = 0, time.monotonic()
         while not self.stop.is_set():
             try:
                 with self.engine.connect() as connection:
@@ -141,10 +143,12 @@ class Sealer:
                         self.publish_head(connection, force=True)
                         while not self.stop.is_set():
                             sealed = self.seal_pending(connection)
-                            total += sealed
+                            total, failures = total + sealed, 0
                             head = self.publish_head(connection)
-                            if sealed:
-                                self.log(f"sealed {sealed} events; head {head[0]}:{head[1]}")
+                            unreported += sealed
+                            if unreported and (once or time.monotonic() - reported_at >= REPORT_SECONDS):
+                                self.log(f"sealed {unreported} events; head {head[0]}:{head[1]}")
+                                unreported, reported_at = 0, time.monotonic()
                             if once:
                                 return total
                             self.stop.wait(interval)
@@ -155,4 +159,11 @@ class Sealer:
                     raise
                 self.log(f"database unreachable ({error.orig}); trying again")
                 self.stop.wait(max(interval, 1.0))
+            except Exception as error:  # noqa: BLE001  (a worker left running must not die of one failure)
+                if once:
+                    raise
+                failures += 1
+                pause = min(2.0 ** failures, 60.0)
+                self.log(f"sealing failed ({error!r}); trying again in {pause:.0f} s")
+                self.stop.wait(pause)
         return total
