@@ -5,11 +5,11 @@ covers the running sealer with real commits."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from tests import factories
 from tests.audit.test_chain import refused, triggers_bypassed
-from tracer.audit import services as audit
+from tracer.audit import chain, services as audit
 from tracer.audit.chain import chain_head, seal_batch
 from tracer.audit.models import AuditEvent
 from tracer.audit.sealer import write_head_file
@@ -216,3 +216,47 @@ def test_cli_verify_counts_the_unsealed_events_apart(app, ctx, unsealed):
     assert result.exit_code == 0, result.output
     assert "unsealed: 3 events waiting for the sealer" in result.stdout.splitlines()
 
+
+
+# --- finding the waiting events reads an index, never the table ---------------------------------------
+
+
+def test_the_waiting_events_are_found_through_their_index(ctx, unsealed):
+    """Health, the sealer and its head lookup read the index of unsealed events (and the
+    unique index on ``seq``); with sequential scans priced out, PostgreSQL would scan the
+    table if no index fitted (see tests/tracing/test_search_plans.py)."""
+    write("test.a", "test.b")
+    connection = db.session.connection()
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "pg_advisory" not in statement:
+            statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    try:
+        chain.unsealed_count(connection, cap=10_000)
+        chain.oldest_unsealed(connection)
+        seal_batch(connection, 1000)
+    finally:
+        event.remove(connection, "before_cursor_execute", capture)
+    assert len(statements) == 4  # count, oldest, head, the batch
+
+    plans = []
+    for statement, parameters in statements:
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            plans.append("\n".join(row[-1] for row in rows))
+        else:
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+            plans.append("\n".join(row[0] for row in rows))
+    count, oldest, head, batch = plans
+    if connection.dialect.name == "sqlite":  # any index: SQLite may also look NULL up in the one on seq
+        for found in plans:
+            lines = [line for line in found.splitlines() if "audit_events" in line]
+            assert lines and all("USING" in line and "INDEX" in line for line in lines), found
+        return
+    for found in (count, oldest, batch):
+        assert "ix_audit_events_unsealed" in found and "Seq Scan" not in found, found
+    assert "uq_audit_events_seq" in head and "Seq Scan" not in head, head
