@@ -260,3 +260,23 @@ def test_bad_sealer_options_are_refused(app):
     for args in (["--interval", "0"], ["--interval", "soon"], ["--batch", "0"]):
         result = runner.invoke(args=["audit", "seal", "--once", *args])
         assert result.exit_code == 2, result.output
+
+
+def test_the_sealer_rides_out_a_lost_database_connection(app, engine):
+    log, sealed = [], []
+    sealer = Sealer(engine, log=quiet(log), on_batch=lambda count, head: sealed.append(count))
+    worker = run_in_thread(sealer, interval=0.02)
+    wait_for(lambda: "sealing audit events" in log)
+    with engine.connect() as connection:  # the database drops the sealer's connection
+        ended = connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = :key "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
+            {"key": SEALER_LOCK}).scalars().all()
+    assert ended == [True]
+    write_events(app, engine, "lost_connection", 9)
+    wait_for(lambda: sum(sealed) >= 9)
+    sealer.stop.set()
+    worker.join(timeout=30)
+    assert any(line.startswith("database unreachable") for line in log), log
+    assert log.count("sealing audit events") == 2
+    assert_sealed_once_and_verified(app, engine, "lost_connection", 9)
