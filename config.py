@@ -82,6 +82,9 @@ class Config:
     # Restricted disclosures (another agency's record matches) one user may receive an hour,
     # across every channel (SPEC §2); past it matches are withheld. 0 withholds them all.
     DISCLOSURE_BUDGET = _count("TRACER_DISCLOSURE_BUDGET", 50)
+    # On PostgreSQL, audit events are chained by the sealer (`flask audit seal`) unless this is
+    # set: then each request chains its own, queueing on the chain's lock (SQLite always does).
+    AUDIT_SEAL_ON_COMMIT = _flag("TRACER_AUDIT_SEAL_ON_COMMIT", False)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_ENABLED = True
@@ -111,6 +114,9 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     REQUIRE_MFA = False
     ARGON2_PROFILE = "CHEAPEST"  # hashing speed is not what the tests check
+    # Tests read the chain right after their commits, with no sealer running; the sealer's
+    # own tests turn it off.
+    AUDIT_SEAL_ON_COMMIT = _flag("TRACER_AUDIT_SEAL_ON_COMMIT", True)
     UPLOAD_FOLDER = os.environ.get("TRACER_TEST_UPLOAD_FOLDER") or str(Path(tempfile.gettempdir()) / "tracer-test-uploads")
     MAP_TILE_URL = None
 

@@ -65,7 +65,8 @@ def user_update_events(user_id: int) -> list[AuditEvent]:
 def test_health_without_authentication(client):
     response = client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "audit_unsealed": 0,
+                                   "audit_oldest_unsealed_seconds": None}
 
 
 def test_health_reports_an_unreachable_database(client, monkeypatch):

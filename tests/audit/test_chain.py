@@ -1,5 +1,8 @@
 """The audit trail is a hash chain the database will not let anyone edit.
 
+These tests run with events sealed as they are committed (``AUDIT_SEAL_ON_COMMIT``, as
+on SQLite); ``test_sealer`` covers events appended unsealed and chained by the sealer.
+
 Tests compare with the state before they start: events committed by the
 concurrency test (outside the rolled-back transaction) stay in the database.
 """
@@ -19,13 +22,6 @@ from tracer.audit.models import GENESIS_HASH, AuditEvent
 from tracer.extensions import db
 
 APPEND_ONLY = "audit events are append-only"
-# The SQLite triggers, exactly as the migration creates them.
-SQLITE_TRIGGERS = {
-    "audit_events_no_update": "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-                              f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
-    "audit_events_no_delete": "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
-                              f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
-}
 
 
 def dialect() -> str:
@@ -63,12 +59,16 @@ def triggers_bypassed():
         finally:
             db.session.execute(text("SET LOCAL session_replication_role = origin"))
     else:
-        for name in SQLITE_TRIGGERS:
+        # The triggers exactly as the migrations left them, put back afterwards.
+        triggers = db.session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")).all()
+        assert {name for name, _ in triggers} == {"audit_events_no_update", "audit_events_no_delete"}
+        for name, _ in triggers:
             db.session.execute(text(f"DROP TRIGGER {name}"))
         try:
             yield
         finally:
-            for ddl in SQLITE_TRIGGERS.values():
+            for _, ddl in triggers:
                 db.session.execute(text(ddl))
     db.session.expire_all()  # the chain is read again from the database
 
@@ -317,8 +317,9 @@ def test_cli_verify_reports_an_intact_chain(app, ctx):
     expected = audit.verify_chain().count
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    first, head = result.stdout.strip().splitlines()
+    first, unsealed, head = result.stdout.strip().splitlines()
     assert first == f"audit chain intact: {expected} events"
+    assert unsealed == "unsealed: 0 events waiting for the sealer"
     newest = db.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
     assert head == f"head: {newest.seq}:{newest.hash}"
 
@@ -359,7 +360,7 @@ THREADS = 8
 EVENTS_PER_THREAD = 20
 
 
-def test_concurrent_writers_keep_one_chain(app, database_url):
+def test_concurrent_writers_sealing_on_commit_keep_one_chain(app, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("concurrent writers need PostgreSQL: SQLite serialises every writer on one file lock")
     engine = create_engine(database_url, pool_size=THREADS, max_overflow=0)

@@ -11,12 +11,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracer.api.openapi import build_document, operation
 from tracer.api.parsing import parse_json
+from tracer.audit import chain as audit_chain
 from tracer.auth import services as account_services
 from tracer.core.access import PUBLIC
+from tracer.core.models import utcnow
 from tracer.core.rate_limits import account_or_address_key
 from tracer.extensions import db, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+HEALTH_UNSEALED_CAP = 10_000  # no request counts more rows than that (SPEC §10)
 
 
 def _api_limit() -> str:
@@ -32,6 +35,10 @@ API_VERSION = "1.0.0"
 class Health(BaseModel):
     status: Literal["ok", "error"]
     database: Literal["ok", "unreachable"]
+    audit_unsealed: int | None = Field(
+        default=None, description="Audit events waiting for the sealer (counted up to 10,000).")
+    audit_oldest_unsealed_seconds: int | None = Field(
+        default=None, description="How long the oldest of them has waited; null when none waits.")
 
 
 class AgencyOut(BaseModel):
@@ -66,10 +73,16 @@ class MeUpdate(BaseModel):
 def health():
     try:
         db.session.execute(text("SELECT 1"))
+        connection = db.session.connection()
+        # Both read the index of unsealed events only: a stopped sealer shows here.
+        unsealed = audit_chain.unsealed_count(connection, cap=HEALTH_UNSEALED_CAP)
+        oldest = audit_chain.oldest_unsealed(connection) if unsealed else None
     except SQLAlchemyError:
         db.session.rollback()
         return jsonify({"status": "error", "database": "unreachable"}), 503
-    return jsonify({"status": "ok", "database": "ok"})
+    waited = None if oldest is None else max(0, int((utcnow() - oldest).total_seconds()))
+    return jsonify({"status": "ok", "database": "ok", "audit_unsealed": unsealed,
+                    "audit_oldest_unsealed_seconds": waited})
 
 
 @operation(bp, "/openapi.json", "GET", summary="This OpenAPI 3.1 document", allow=PUBLIC)

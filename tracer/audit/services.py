@@ -1,30 +1,34 @@
 """Writing and checking the audit trail.
 
-Services call ``record`` in the transaction that makes the change. Events wait
-in the session until it commits; just before the commit they are chained:
-under a transaction-scoped advisory lock (PostgreSQL) the last hash is read and
-each new event gets ``hash = SHA-256(prev_hash || canonical JSON)``. The lock
-makes concurrent writers queue for the few milliseconds of the commit, and a
-unique ``prev_hash`` makes a forked chain impossible even without it.
+Services call ``record`` in the transaction that makes the change. Events wait in the
+session until it commits; just before the commit they are written in one INSERT:
+
+- on PostgreSQL, unsealed (no lock, no read of the chain): the sealer
+  (``flask audit seal``, see ``sealer``) chains them shortly after, in append order;
+- on SQLite (one writer at a time), and on PostgreSQL when ``AUDIT_SEAL_ON_COMMIT`` is
+  set (the test suite, or a small installation without a sealer), already chained, in
+  the same transaction (see ``chain``).
+
+``verify_chain`` walks the sealed events and counts the unsealed ones apart.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Iterator
 
-from flask import g, has_request_context
-from sqlalchemy import event, insert, select, text
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
+from tracer.audit.chain import append_sealed, append_unsealed, canonical, chain_hash, unsealed_count
 from tracer.audit.models import GENESIS_HASH, AuditEvent
 from tracer.core.models import utcnow
 from tracer.extensions import db
 
+__all__ = ["record", "write_pending", "verify_chain", "ChainReport", "canonical", "chain_hash"]
+
 _PENDING = "audit_pending"
-_LOCK_KEY = 7_204_117  # arbitrary constant naming the audit-chain lock
 
 
 def record(
@@ -84,41 +88,23 @@ def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def canonical(fields: dict[str, Any]) -> str:
-    payload = {}
-    for name in AuditEvent.CHAINED_FIELDS:
-        value = fields[name]
-        if isinstance(value, datetime):
-            value = value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        payload[name] = value
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical(fields)).encode("utf-8")).hexdigest()
+def seals_on_commit(connection: Connection) -> bool:
+    """Whether events are chained in the transaction that records them (see the module)."""
+    if connection.dialect.name == "sqlite":
+        return True
+    return bool(has_app_context() and current_app.config.get("AUDIT_SEAL_ON_COMMIT"))
 
 
 @event.listens_for(Session, "before_commit")
-def _chain_pending_events(session: Session) -> None:
+def _write_pending_events(session: Session) -> None:
     pending = [entry for _, entry in session.info.pop(_PENDING, [])]
     if not pending:
         return
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    last = connection.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
-    rows = []
-    for entry in pending:
-        seq += 1
-        entry["seq"] = seq
-        entry_hash = chain_hash(prev_hash, entry)
-        rows.append({**entry, "prev_hash": prev_hash, "hash": entry_hash})
-        prev_hash = entry_hash
-    # One multi-row INSERT: a bulk import queues thousands of events per batch.
-    connection.execute(insert(AuditEvent.__table__), rows)
+    if seals_on_commit(connection):
+        append_sealed(connection, pending)
+    else:
+        append_unsealed(connection, pending)
 
 
 def _within(transaction, ancestor) -> bool:
@@ -130,13 +116,13 @@ def _within(transaction, ancestor) -> bool:
 
 
 def write_pending(session: Session | None = None) -> None:
-    """Chain and write the events queued so far, before the commit.
+    """Write the events queued so far, before the commit.
 
     A long transaction (a bulk import) calls it between batches, so that its
-    events do not pile up in memory until the end; the commit chains the rest.
+    events do not pile up in memory until the end; the commit writes the rest.
     """
     session = session or db.session()
-    _chain_pending_events(session)
+    _write_pending_events(session)
     session.flush()
 
 
@@ -164,10 +150,12 @@ class ChainReport:
     reason: str | None = None
     head_seq: int = 0
     head_hash: str = GENESIS_HASH
+    unsealed: int = 0  # events recorded but not chained yet: not checked, counted apart
 
 
 def verify_chain(batch: int = 5000, expect_head: tuple[int, str] | None = None) -> ChainReport:
-    """Walk the whole chain in order; stop at the first event that does not hold.
+    """Walk the whole chain (the sealed events) in order; stop at the first event that
+    does not hold. Events waiting for the sealer are counted apart (``unsealed``).
 
     The chain alone cannot show that its newest events were removed. ``expect_head``
     is a head recorded earlier outside the database (``seq``, ``hash``): the chain
@@ -184,21 +172,27 @@ def verify_chain(batch: int = 5000, expect_head: tuple[int, str] | None = None) 
         elif chain_hash(row.prev_hash, fields) != row.hash:
             reason = "content does not match its hash (event altered)"
         if reason:
-            return ChainReport(False, count, row.seq, row.id, reason)
+            return ChainReport(False, count, row.seq, row.id, reason, unsealed=_unsealed())
         if expect_head is not None and row.seq == expect_head[0]:
             if row.hash != expect_head[1]:
-                return ChainReport(False, count, row.seq, row.id, "differs from the head recorded earlier")
+                return ChainReport(False, count, row.seq, row.id, "differs from the head recorded earlier",
+                                   unsealed=_unsealed())
             head_found = True
         expected_prev, expected_seq, count = row.hash, row.seq + 1, count + 1
     if not head_found:
         return ChainReport(False, count, expect_head[0], None,
-                           "the head recorded earlier is gone (events removed from the end)")
-    return ChainReport(True, count, head_seq=expected_seq - 1, head_hash=expected_prev)
+                           "the head recorded earlier is gone (events removed from the end)",
+                           unsealed=_unsealed())
+    return ChainReport(True, count, head_seq=expected_seq - 1, head_hash=expected_prev, unsealed=_unsealed())
+
+
+def _unsealed() -> int:
+    return unsealed_count(db.session.connection())
 
 
 def _events_in_order(batch: int) -> Iterator[AuditEvent]:
     # populate_existing: rows already in the session are re-read, never trusted from memory.
-    statement = (select(AuditEvent).order_by(AuditEvent.seq)
+    statement = (select(AuditEvent).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq)
                  .execution_options(yield_per=batch, populate_existing=True))
     for row in db.session.scalars(statement):
         yield row

@@ -25,7 +25,8 @@ bp.add_app_template_filter(action_label, "action_label")
 @roles("admin", "auditor")
 def events():
     form = AuditFilterForm(request.args)
-    statement = select(AuditEvent).where(readable_events(current_user)).order_by(AuditEvent.seq.desc())
+    # Newest first in the order events were appended (``id``): unsealed ones too.
+    statement = select(AuditEvent).where(readable_events(current_user)).order_by(AuditEvent.id.desc())
     filters = {}
     if form.validate():
         start, end = form.date_from.data, form.date_to.data
