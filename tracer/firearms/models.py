@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.core.models import TimestampMixin, UTCDateTime, utcnow
@@ -92,6 +92,10 @@ class Firearm(TimestampMixin, db.Model):
               postgresql_ops={"serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
         Index("ix_firearms_restored_serial_normalized_trgm", "restored_serial_normalized", postgresql_using="gin",
               postgresql_ops={"restored_serial_normalized": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        # The backlog walks seizures by date, then each seizure's firearms by id; its ready and
+        # not-ready counts read the firearms of one readiness in the user's scope.
+        Index("ix_firearms_seizure_id_id", "seizure_id", "id"),
+        Index("ix_firearms_trace_ready_agency_id", "trace_ready", "agency_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +128,9 @@ class Firearm(TimestampMixin, db.Model):
     converted_to_automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     custody_status: Mapped[str] = mapped_column(_enum(CUSTODY_EVENTS, "custody_status"), default="seized")
     notes: Mapped[str | None] = mapped_column(Text)
+    # Whether the firearm carries every identifier a trace needs: the readiness rule, computed
+    # in Python whenever the identifiers are written (see ``tracer.tracing.readiness``).
+    trace_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     external_id: Mapped[str | None] = mapped_column(String(80))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
