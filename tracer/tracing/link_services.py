@@ -21,6 +21,7 @@ from tracer.auth.models import Agency, User
 from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.core.models import utcnow
+from tracer.core.pagination import KeysetPage, by, keyset_page
 from tracer.core.scope import agency_scope
 from tracer.core.validation import Checker
 from tracer.deconfliction.labels import limit_reached_message
@@ -89,6 +90,18 @@ def open_links(user: User, match: str | None = None) -> Select:
     if match:
         statement = statement.where(FirearmLink.match == match)
     return statement.order_by(_surest_first(), FirearmLink.detected_at.desc(), FirearmLink.id.desc())
+
+
+# open_links' order; within one kind of match it walks ix_firearm_links_status_match_detected_at_id.
+OPEN_LINKS_ORDER = (by(_surest_first(), lambda link: LINK_MATCHES.index(link.match)),
+                    by(FirearmLink.detected_at, descending=True), by(FirearmLink.id, descending=True))
+
+
+def list_open_links(user: User, match: str | None = None, page: Any = 1, per_page: Any = 25,
+                    cursor: Any = None) -> KeysetPage:
+    """One step of ``open_links``: page ``page`` of the first pages, or the step ``cursor`` names."""
+    return keyset_page(open_links(user, match), OPEN_LINKS_ORDER, cursor, per_page, list_name="open-links",
+                       page=page)
 
 
 def firearm_links(firearm: Firearm) -> Select:
