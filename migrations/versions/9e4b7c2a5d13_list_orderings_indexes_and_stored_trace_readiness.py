@@ -28,6 +28,7 @@ depends_on = None
 INDEXES = (
     ("ix_cases_created_at_id", "cases", ["created_at", "id"]),
     ("ix_cases_owner_agency_created_at_id", "cases", ["owner_agency_id", "created_at", "id"]),
+    ("ix_cases_owner_agency_status_created_at_id", "cases", ["owner_agency_id", "status", "created_at", "id"]),
     ("ix_trace_requests_created_at_id", "trace_requests", ["created_at", "id"]),
     ("ix_trace_requests_agency_created_at_id", "trace_requests", ["agency_id", "created_at", "id"]),
     ("ix_trace_requests_addressed_to_submitted_at_id", "trace_requests", ["addressed_to_id", "submitted_at", "id"]),

@@ -144,20 +144,23 @@ def _bad_cursor() -> BadListRequest:
     return BadListRequest(message, {"cursor": [message]})
 
 
-def make_cursor(list_name: str, keys: Sequence[SortKey], item: Any, forward: bool) -> str:
-    """The signed cursor that continues ``list_name`` after (or, going back, before) ``item``."""
+def make_cursor(list_name: str, keys: Sequence[SortKey], item: Any, forward: bool, part: int = 0) -> str:
+    """The signed cursor that continues ``list_name`` after (or, going back, before) ``item``,
+    which is in part ``part`` of the list."""
     values = [_dump(key.value(item)) for key in keys]
-    return _signer(list_name).dumps({"list": list_name, "keys": values, "forward": forward})
+    return _signer(list_name).dumps({"list": list_name, "part": part, "keys": values, "forward": forward})
 
 
-def read_cursor(list_name: str, keys: Sequence[SortKey], cursor: str) -> tuple[list[Any], bool]:
-    """The key values and direction a cursor of ``list_name`` carries; ``BadListRequest``
+def read_cursor(list_name: str, keys: Sequence[SortKey], cursor: str, parts: int = 1) -> tuple[list[Any], bool, int]:
+    """The key values, direction and part a cursor of ``list_name`` carries; ``BadListRequest``
     naming ``cursor`` when it was tampered with, is malformed or belongs to another list."""
     try:
         payload = _signer(list_name).loads(str(cursor)[:2000])
-        if payload.get("list") != list_name or len(payload["keys"]) != len(keys):
+        part = payload["part"]
+        if payload.get("list") != list_name or len(payload["keys"]) != len(keys) or not isinstance(part, int) \
+                or not 0 <= part < parts:
             raise ValueError(payload)
-        return [_load(value) for value in payload["keys"]], bool(payload["forward"])
+        return [_load(value) for value in payload["keys"]], bool(payload["forward"]), part
     except (BadSignature, ValueError, TypeError, KeyError, AttributeError) as error:
         raise _bad_cursor() from error
 
@@ -169,7 +172,13 @@ def _beyond(keys: Sequence[SortKey], values: list[Any], forward: bool) -> Column
     later = [key.descending != (not forward) for key in keys]  # True: "after" means "less than"
     if len(set(later)) == 1:
         left, right = tuple_(*(key.expression for key in keys)), tuple_(*params)
-        return left < right if later[0] else left > right
+        beyond = left < right if later[0] else left > right
+        if len(keys) < 3:
+            return beyond
+        # Implied by the row comparison, and an index condition when the first keys are those of
+        # one table of a join (the backlog's seizures) while the last is another's.
+        head, head_values = tuple_(*(key.expression for key in keys[:-1])), tuple_(*params[:-1])
+        return and_(head <= head_values if later[0] else head >= head_values, beyond)
     alternatives = []
     for index, key in enumerate(keys):
         equal = [keys[i].expression == params[i] for i in range(index)]
@@ -193,39 +202,67 @@ def bounded_count(statement: Select) -> tuple[int, bool]:
     return min(total, EXACT_TOTAL_UP_TO), total > EXACT_TOTAL_UP_TO
 
 
-def keyset_page(statement: Select, keys: Sequence[SortKey] | Any, cursor: Any = None, per_page: Any = 25, *,
-                list_name: str, page: Any = None) -> KeysetPage:
+def _fetch(statement: Select, keys: Sequence[SortKey], values: list[Any] | None, forward: bool, limit: int,
+           offset: int = 0) -> list[Any]:
+    walked = _ordered(statement, keys, forward)
+    if values is not None:
+        walked = walked.where(_beyond(keys, values, forward))
+    if offset:
+        walked = walked.offset(offset)
+    return list(db.session.scalars(walked.limit(limit)))
+
+
+def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | Any, cursor: Any = None,
+                per_page: Any = 25, *, list_name: str, page: Any = None) -> KeysetPage:
     """A step of ``statement`` walked in the order of ``keys`` (``SortKey``s, or one id column
     walked newest first): after or before the row a signed ``cursor`` of ``list_name`` names,
     or, without one, page ``page`` of the first pages (those within ``EXACT_TOTAL_UP_TO`` rows).
-    The total is counted exactly up to ``EXACT_TOTAL_UP_TO`` and flagged as an estimate beyond,
-    so no list counts a large table."""
+
+    ``statement`` may be a sequence of statements, the parts of a list shown one after the
+    other, each walked along its own index (a list ordered first by a few kinds, each kind
+    walked by date). The total is counted exactly up to ``EXACT_TOTAL_UP_TO`` and flagged as
+    an estimate beyond, so no list counts a large table."""
+    parts = list(statement) if isinstance(statement, (list, tuple)) else [statement]
     if not isinstance(keys, (list, tuple)):
         keys = [by(keys, descending=True)]
     _page, size = _bounds(1, per_page)
-    number = None
-    forward = True
-    walked = _ordered(statement, keys, True)
-    if cursor not in (None, ""):
-        values, forward = read_cursor(list_name, keys, cursor)
-        walked = _ordered(statement, keys, forward).where(_beyond(keys, values, forward))
+    counts = [bounded_count(part) for part in parts]
+    rows: list[tuple[int, Any]] = []
+    number, forward, walked_from = None, True, cursor not in (None, "")
+    if walked_from:
+        values, forward, start = read_cursor(list_name, keys, cursor, len(parts))
+        for index in (range(start, len(parts)) if forward else range(start, -1, -1)):
+            found = _fetch(parts[index], keys, values if index == start else None, forward, size + 1 - len(rows))
+            rows += [(index, item) for item in found]
+            if len(rows) > size:
+                break
     else:
         number = min(1_000_000, max(1, _int(page, 1)))
-        if (number - 1) * size >= EXACT_TOTAL_UP_TO:
+        skip = (number - 1) * size
+        if skip >= EXACT_TOTAL_UP_TO:
             message = _("Only the first pages are reached by number: go on with the next page's link (cursor).")
             raise BadListRequest(message, {"page": [message]})
-        walked = walked.offset((number - 1) * size)
-    rows = list(db.session.scalars(walked.limit(size + 1)))
-    items, more = rows[:size], len(rows) > size
+        for index, part in enumerate(parts):
+            counted, estimated = counts[index]
+            if skip >= counted and not estimated:
+                skip -= counted
+                continue
+            found = _fetch(part, keys, None, True, size + 1 - len(rows), skip)
+            rows, skip = rows + [(index, item) for item in found], 0
+            if len(rows) > size:
+                break
+    more = len(rows) > size
+    rows = rows[:size]
     if not forward:
-        items.reverse()
-    has_next = more if forward else cursor not in (None, "")
-    has_prev = (more if not forward else cursor not in (None, "")) or (number or 1) > 1
-    total, estimated = bounded_count(statement)
-    return KeysetPage(items, size,
-                      make_cursor(list_name, keys, items[-1], True) if has_next and items else None,
-                      total, estimated,
-                      make_cursor(list_name, keys, items[0], False) if has_prev and items else None,
+        rows.reverse()
+    has_next = more if forward else walked_from
+    has_prev = (more if not forward else walked_from) or (number or 1) > 1
+    total = sum(counted for counted, _estimated in counts)
+    estimated = total > EXACT_TOTAL_UP_TO or any(flag for _counted, flag in counts)
+    return KeysetPage([item for _index, item in rows], size,
+                      make_cursor(list_name, keys, rows[-1][1], True, rows[-1][0]) if has_next and rows else None,
+                      min(total, EXACT_TOTAL_UP_TO), estimated,
+                      make_cursor(list_name, keys, rows[0][1], False, rows[0][0]) if has_prev and rows else None,
                       number)
 
 

@@ -92,16 +92,18 @@ def open_links(user: User, match: str | None = None) -> Select:
     return statement.order_by(_surest_first(), FirearmLink.detected_at.desc(), FirearmLink.id.desc())
 
 
-# open_links' order; within one kind of match it walks ix_firearm_links_status_match_detected_at_id.
-OPEN_LINKS_ORDER = (by(_surest_first(), lambda link: LINK_MATCHES.index(link.match)),
-                    by(FirearmLink.detected_at, descending=True), by(FirearmLink.id, descending=True))
+# Each kind of match walks ix_firearm_links_status_match_detected_at_id newest first; the kinds
+# follow one another, surest first, as parts of one list.
+OPEN_LINKS_ORDER = (by(FirearmLink.detected_at, descending=True), by(FirearmLink.id, descending=True))
 
 
 def list_open_links(user: User, match: str | None = None, page: Any = 1, per_page: Any = 25,
                     cursor: Any = None) -> KeysetPage:
     """One step of ``open_links``: page ``page`` of the first pages, or the step ``cursor`` names."""
-    return keyset_page(open_links(user, match), OPEN_LINKS_ORDER, cursor, per_page, list_name="open-links",
-                       page=page)
+    kinds = [match] if match else list(LINK_MATCHES)
+    parts = [link_query(user).where(FirearmLink.status == "possible", FirearmLink.match == kind) for kind in kinds]
+    return keyset_page(parts, OPEN_LINKS_ORDER, cursor, per_page, page=page,
+                       list_name=f"open-links.{match}" if match else "open-links")
 
 
 def firearm_links(firearm: Firearm) -> Select:
