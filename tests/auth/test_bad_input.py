@@ -305,6 +305,11 @@ def test_extreme_dates_filter_sensibly(admin):
 @pytest.mark.parametrize("page_number", ["99999999999999999999", "-5", "0", "abc", "1e3", "", "\x00"])
 def test_odd_page_numbers(path, page_number, admin):
     response = admin.get(path, query_string={"page": page_number})
+    if path == "/admin/audit" and page_number == "99999999999999999999":
+        # The trail is walked by cursor beyond its first pages: a clear message naming the page.
+        assert response.status_code == 400
+        assert "(cursor)" in response.get_data(as_text=True)
+        return
     assert response.status_code == 200
 
 

@@ -39,8 +39,9 @@ def test_list_shape_scope_and_order(client, api_user, agencies):
     response = client.get("/api/v1/cases", headers=headers)
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"items", "page", "per_page", "total"}
-    assert (body["page"], body["per_page"], body["total"]) == (1, 25, 2)
+    assert set(body) == {"items", "page", "per_page", "next", "prev", "total", "total_estimated"}
+    assert (body["page"], body["per_page"], body["total"], body["total_estimated"]) == (1, 25, 2, False)
+    assert (body["next"], body["prev"]) == (None, None)
     assert [item["reference"] for item in body["items"]] == [newer.reference, older.reference]
     assert set(body["items"][0]) == CASE_KEYS
 

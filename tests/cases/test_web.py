@@ -78,10 +78,16 @@ def test_list_filters_and_keeps_them_across_pages(login_as, agencies):
     first = text(browser.get("/cases?q=nogales&status=open"))
     assert "Hermosillo" not in first
     assert "Nogales 29" in first and "Nogales 4" not in first
-    following = re.search(r'<a href="([^"]+)" rel="next">', first).group(1)
-    assert "q=nogales" in following and "status=open" in following and "page=2" in following
+    following = html.unescape(re.search(r'<a [^>]*href="([^"]+)" rel="next">', first).group(1))
+    assert "q=nogales" in following and "status=open" in following and "cursor=" in following
     second = text(browser.get(following))
-    assert "Nogales 4" in second and "Hermosillo" not in second
+    assert "Nogales 4" in second and "Nogales 0" in second and "Hermosillo" not in second
+    assert "Nogales 29" not in second and "Nogales 5" not in second
+    back = html.unescape(re.search(r'<a [^>]*href="([^"]+)" rel="prev">', browser.get(following)
+                                   .get_data(as_text=True)).group(1))
+    assert "q=nogales" in back and "status=open" in back
+    again = text(browser.get(back))
+    assert "Nogales 29" in again and "Nogales 5" in again and "Nogales 4" not in again
 
 
 def test_list_reports_bad_filters_next_to_the_field(login_as, agencies):
@@ -97,8 +103,12 @@ def test_list_reports_bad_filters_next_to_the_field(login_as, agencies):
 
 def test_list_tolerates_odd_page_numbers(login_as, agencies):
     browser = login_as("officer", "FGE-SON")
-    for page in ("-1", "0", "abc", "99999999999999999999"):
+    for page in ("-1", "0", "abc"):
         assert browser.get(f"/cases?page={page}").status_code == 200
+    # Beyond the first pages the list goes on by cursor: a clear message, the filters kept.
+    far = browser.get("/cases?page=99999999999999999999&q=nogales")
+    assert far.status_code == 400
+    assert "cursor" in text(far) and input_value(far.get_data(as_text=True), "q") == "nogales"
 
 
 def test_liaison_sees_the_list_but_no_mexican_case(login_as, sonora_case):

@@ -1,6 +1,7 @@
 """The trace backlog: untraced firearms in scope, its filters and counts, and the bulk request."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from unittest import mock
@@ -134,7 +135,10 @@ def test_the_backlog_pages(login_as, reference_data):
     first, second = analyst.get("/trace-requests/backlog"), analyst.get("/trace-requests/backlog?page=2")
     assert len(_rows(first)) == 25 and len(_rows(second)) == 2
     assert set(_rows(first)) | set(_rows(second)) == {f.id for f in seizure.firearms}
-    assert 'href="/trace-requests/backlog?page=2"' in text(first)
+    following = html.unescape(re.search(r'href="([^"]+)" rel="next"', text(first)).group(1))
+    assert following.startswith("/trace-requests/backlog?cursor=")
+    walked = analyst.get(following)
+    assert _rows(walked) == _rows(second) and 'rel="next"' not in text(walked) and 'rel="prev"' in text(walked)
 
 
 def _bulk(browser, ids, **data):

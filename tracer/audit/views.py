@@ -14,10 +14,14 @@ from tracer.audit.forms import AuditFilterForm
 from tracer.audit.labels import action_label
 from tracer.audit.reading import readable_events
 from tracer.core.access import roles
-from tracer.core.pagination import paginate
+from tracer.core.forms import show_errors
+from tracer.core.pagination import BadListRequest, KeysetPage, by, keyset_page
 from tracer.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+# Newest first in the order events were appended (the primary key), unsealed ones too: a late
+# page costs what the first does.
+EVENT_ORDER = (by(AuditEvent.id, descending=True),)
 bp.add_app_template_filter(action_label, "action_label")
 
 
@@ -25,8 +29,7 @@ bp.add_app_template_filter(action_label, "action_label")
 @roles("admin", "auditor")
 def events():
     form = AuditFilterForm(request.args)
-    # Newest first in the order events were appended (``id``): unsealed ones too.
-    statement = select(AuditEvent).where(readable_events(current_user)).order_by(AuditEvent.id.desc())
+    statement = select(AuditEvent).where(readable_events(current_user))
     filters = {}
     if form.validate():
         start, end = form.date_from.data, form.date_to.data
@@ -50,8 +53,17 @@ def events():
                 statement = statement.where(
                     AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time(), timezone.utc))
             filters["to"] = end.isoformat()
-    page = paginate(statement, request.args.get("page"), 50)
-    record("audit.read", object_type="audit_event", details={"filters": filters, "page": page.page})
+    status = 200
+    try:
+        page = keyset_page(statement, EVENT_ORDER, request.args.get("cursor"), 50, list_name="audit.events",
+                           page=request.args.get("page"))
+    except BadListRequest as failure:
+        show_errors(form, failure)
+        page, status = KeysetPage([], 50, None, 0, False), 400
+    details = {"filters": filters, "page": page.page}
+    if page.page is None and page.items:  # reached by cursor: which events were read
+        details["ids"] = [page.items[0].id, page.items[-1].id]
+    record("audit.read", object_type="audit_event", details=details)
     db.session.commit()
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("audit/events.html", form=form, page=page, args=args), 400 if form.errors else 200
+    args = {k: v for k, v in request.args.items() if k not in ("page", "cursor")}
+    return render_template("audit/events.html", form=form, page=page, args=args), 400 if form.errors else status

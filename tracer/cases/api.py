@@ -16,6 +16,7 @@ from tracer.api.views import bp
 from tracer.cases import services
 from tracer.cases.models import Case
 from tracer.core.errors import ValidationFailed
+from tracer.core.pagination import PAGING_QUERY, ListPage, list_fields
 from tracer.extensions import db
 
 readers = ("officer", "analyst", "supervisor", "liaison")
@@ -52,11 +53,8 @@ class CaseOut(BaseModel):
     updated_at: datetime
 
 
-class CaseList(BaseModel):
+class CaseList(ListPage):
     items: list[CaseOut]
-    page: int
-    per_page: int
-    total: int
 
 
 # ``summary`` may hold line breaks, which parse_json's check of one-line text would
@@ -108,8 +106,7 @@ LIST_QUERY = {
     "state": "INEGI code of the owning agency's state",
     "created_from": "Created on or after this day (YYYY-MM-DD)",
     "created_to": "Created on or before this day (YYYY-MM-DD)",
-    "page": "Page number, from 1",
-    "per_page": "Items per page, at most 100 (default 25)",
+    **PAGING_QUERY,
 }
 
 
@@ -134,12 +131,11 @@ def _list_filters() -> services.CaseFilters:
 
 
 @operation(bp, "/cases", "GET", summary="The cases the caller may see, newest first", allow=readers,
-           response=CaseList, errors=(422,), query=LIST_QUERY)
+           response=CaseList, errors=(400, 422), query=LIST_QUERY)
 def list_cases():
     page = services.list_cases(current_user, _list_filters(), request.args.get("page"),
-                               request.args.get("per_page", 25))
-    return jsonify({"items": [case_json(case) for case in page.items], "page": page.page,
-                    "per_page": page.per_page, "total": page.total})
+                               request.args.get("per_page", 25), request.args.get("cursor"))
+    return jsonify({"items": [case_json(case) for case in page.items], **list_fields(page)})
 
 
 @operation(bp, "/cases", "POST", summary="Open a case for the caller's agency", allow=writers,

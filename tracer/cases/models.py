@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.auth.models import Agency, User
@@ -16,6 +16,11 @@ CASE_PRIORITIES = ("low", "normal", "high", "urgent")
 
 class Case(TimestampMixin, db.Model):
     __tablename__ = "cases"
+    # The case list walks these, newest first: every case, or those of an agency's scope.
+    __table_args__ = (Index("ix_cases_created_at_id", "created_at", "id"),
+                      Index("ix_cases_owner_agency_created_at_id", "owner_agency_id", "created_at", "id"),
+                      Index("ix_cases_owner_agency_status_created_at_id", "owner_agency_id", "status", "created_at",
+                            "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)

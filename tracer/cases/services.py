@@ -24,7 +24,7 @@ from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.numbering import next_number
-from tracer.core.pagination import Page, paginate
+from tracer.core.pagination import KeysetPage, by, keyset_page
 from tracer.core.scope import agency_scope
 from tracer.core.text import forbidden_character
 from tracer.extensions import db
@@ -139,16 +139,23 @@ def filtered_cases(user: User, filters: CaseFilters) -> Select:
     return statement.order_by(Case.created_at.desc(), Case.id.desc())
 
 
+# The list's order, walked along ix_cases_created_at_id (and ix_cases_owner_agency_created_at_id
+# for a state or agency scope).
+CASE_LIST_ORDER = (by(Case.created_at, descending=True), by(Case.id, descending=True))
+
+
 def list_cases(user: User, filters: CaseFilters | dict[str, Any] | None = None,
-               page: Any = 1, per_page: Any = 25) -> Page:
-    """One page of the cases ``user`` may see, narrowed by ``filters``, newest first.
+               page: Any = 1, per_page: Any = 25, cursor: Any = None) -> KeysetPage:
+    """One step of the cases ``user`` may see, narrowed by ``filters``, newest first: page
+    ``page`` of the first pages, or the step a ``cursor`` (a page's ``next`` or ``prev``) names.
 
     Raises ``ValidationFailed`` for a status or state that does not exist, or a
-    date range that ends before it starts.
+    date range that ends before it starts; ``BadListRequest`` for a cursor not of this list.
     """
     if not isinstance(filters, CaseFilters):
         filters = CaseFilters.from_mapping(filters or {})
-    return paginate(filtered_cases(user, filters), page, per_page)
+    return keyset_page(filtered_cases(user, filters), CASE_LIST_ORDER, cursor, per_page,
+                       list_name="cases", page=page)
 
 
 def agencies_in_scope(user: User) -> list[Agency]:

@@ -11,7 +11,7 @@ from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
-from tracer.core.pagination import Page
+from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
 from tracer.geo.catalog import state_name
 from tracer.tracing.panels import case_tracing
@@ -46,13 +46,15 @@ def _state_name(code: str | None) -> str:
 def index():
     """The cases the user may see, filtered and a page at a time, newest first."""
     form = CaseFilterForm(request.args, agencies=services.agencies_in_scope(current_user))
-    page = Page([], 1, 25, 0)
+    page, status = KeysetPage([], 25, None, 0, False), 200
     if form.validate():
         try:
-            page = services.list_cases(current_user, form.filters(), request.args.get("page"), 25)
-        except ValidationFailed as failure:
+            page = services.list_cases(current_user, form.filters(), request.args.get("page"), 25,
+                                       request.args.get("cursor"))
+        except (ValidationFailed, BadListRequest) as failure:
             show_errors(form, failure)
-    return render_template("cases/index.html", form=form, page=page, args=form.args()), 400 if form.errors else 200
+            status = 400
+    return render_template("cases/index.html", form=form, page=page, args=form.args()), 400 if form.errors else status
 
 
 @bp.route("/new", methods=["GET", "POST"])

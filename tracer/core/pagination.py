@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from operator import attrgetter
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import Select, func, select
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal_column, or_, select, tuple_
 
+from tracer.core.errors import DomainError
 from tracer.extensions import db
 
 MAX_PER_PAGE = 100
@@ -60,34 +67,226 @@ def paginate(statement: Select, page: Any = 1, per_page: Any = 25) -> Page:
 EXACT_TOTAL_UP_TO = 10_000
 
 
+class BadListRequest(DomainError):
+    """A cursor that is not this list's (tampered with, or copied from another list), or a
+    page number beyond the pages served by number: 400, naming the parameter."""
+
+    status = 400
+    code = "bad_request"
+
+    @property
+    def fields(self) -> dict[str, list[str]]:
+        # As ``ValidationFailed`` names them, so ``show_errors`` shows the message on the page.
+        return self.details
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a list's ordering: the SQL expression, how to read it from an item, and
+    its direction. The last key must be unique (the id) so that the walk never skips a row."""
+
+    expression: Any
+    value: Callable[[Any], Any]
+    descending: bool = False
+
+
+def by(expression, value: Callable[[Any], Any] | None = None, descending: bool = False) -> SortKey:
+    """A ``SortKey`` on ``expression``, read from an item by its attribute of the same name
+    unless ``value`` says otherwise."""
+    return SortKey(expression, value or attrgetter(expression.key), descending)
+
+
 @dataclass
 class KeysetPage:
-    """One step of a list walked by id, newest first: ``next`` continues after the last item."""
+    """One step of a list walked along an index: ``next`` continues after the last item,
+    ``prev`` goes back before the first; both are signed cursors, or None at either end.
+    ``page`` is the page number when the step was asked for by number (the first pages)."""
 
     items: list[Any]
     per_page: int
     next: str | None
     total: int
     total_estimated: bool
+    prev: str | None = None
+    page: int | None = None
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages, when the total is exact; None when it is an estimate."""
+        return None if self.total_estimated else max(1, -(-self.total // self.per_page))
 
 
-def _cursor(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+def _signer(list_name: str) -> URLSafeSerializer:
+    # The list's name salts the signature: a cursor of one list is not one of another.
+    return URLSafeSerializer(current_app.secret_key, salt=f"tracer.list-cursor.{list_name}")
 
 
-def keyset_page(statement: Select, id_column, cursor: Any = None, per_page: Any = 25) -> KeysetPage:
-    """The rows of ``statement`` by ``id_column`` descending, after ``cursor`` (the last id
-    seen), ``per_page`` at most. The total is counted exactly up to ``EXACT_TOTAL_UP_TO``
-    rows and flagged as an estimate beyond, so no list counts a large table."""
-    _page, size = _bounds(1, per_page)
-    after = _cursor(cursor)
-    walked = statement.order_by(id_column.desc())
-    if after is not None:
-        walked = walked.where(id_column < after)
-    rows = list(db.session.scalars(walked.limit(size + 1)))
-    items, more = rows[:size], len(rows) > size
-    capped = statement.with_only_columns(id_column).order_by(None).limit(EXACT_TOTAL_UP_TO + 1).subquery()
+def _dump(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _load(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"t"}:
+        return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and set(value) == {"d"}:
+        return date.fromisoformat(value["d"])
+    if value is None or isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        return value
+    raise ValueError(value)
+
+
+def _bad_cursor() -> BadListRequest:
+    message = _("The cursor does not belong to this list: open the list again from its first page.")
+    return BadListRequest(message, {"cursor": [message]})
+
+
+def make_cursor(list_name: str, keys: Sequence[SortKey], item: Any, forward: bool, part: int = 0) -> str:
+    """The signed cursor that continues ``list_name`` after (or, going back, before) ``item``,
+    which is in part ``part`` of the list."""
+    values = [_dump(key.value(item)) for key in keys]
+    return _signer(list_name).dumps({"list": list_name, "part": part, "keys": values, "forward": forward})
+
+
+def read_cursor(list_name: str, keys: Sequence[SortKey], cursor: str, parts: int = 1) -> tuple[list[Any], bool, int]:
+    """The key values, direction and part a cursor of ``list_name`` carries; ``BadListRequest``
+    naming ``cursor`` when it was tampered with, is malformed or belongs to another list."""
+    try:
+        payload = _signer(list_name).loads(str(cursor)[:2000])
+        part = payload["part"]
+        if payload.get("list") != list_name or len(payload["keys"]) != len(keys) or not isinstance(part, int) \
+                or not 0 <= part < parts:
+            raise ValueError(payload)
+        return [_load(value) for value in payload["keys"]], bool(payload["forward"]), part
+    except (BadSignature, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise _bad_cursor() from error
+
+
+def _beyond(keys: Sequence[SortKey], values: list[Any], forward: bool) -> ColumnElement[bool]:
+    """SQL: the rows after ``values`` in the list's order (before them when not ``forward``).
+    One direction throughout compares row values, which an index answers as a range."""
+    params = [bindparam(None, value, type_=key.expression.type) for key, value in zip(keys, values)]
+    later = [key.descending != (not forward) for key in keys]  # True: "after" means "less than"
+    if len(set(later)) == 1:
+        left, right = tuple_(*(key.expression for key in keys)), tuple_(*params)
+        beyond = left < right if later[0] else left > right
+        if len(keys) < 3:
+            return beyond
+        # Implied by the row comparison, and an index condition when the first keys are those of
+        # one table of a join (the backlog's seizures) while the last is another's.
+        head, head_values = tuple_(*(key.expression for key in keys[:-1])), tuple_(*params[:-1])
+        return and_(head <= head_values if later[0] else head >= head_values, beyond)
+    alternatives = []
+    for index, key in enumerate(keys):
+        equal = [keys[i].expression == params[i] for i in range(index)]
+        step = key.expression < params[index] if later[index] else key.expression > params[index]
+        alternatives.append(and_(*equal, step))
+    return or_(*alternatives)
+
+
+def _ordered(statement: Select, keys: Sequence[SortKey], forward: bool) -> Select:
+    return statement.order_by(None).order_by(*(
+        key.expression.desc() if key.descending == forward else key.expression.asc() for key in keys))
+
+
+def bounded_count(statement: Select) -> tuple[int, bool]:
+    """How many rows ``statement`` yields, counted up to ``EXACT_TOTAL_UP_TO`` and flagged as an
+    estimate beyond: (count, estimated). The count stops at the bound, whatever the table's size."""
+    first = statement.selected_columns[0] if statement.selected_columns else literal_column("1")
+    capped = (statement.with_only_columns(first, maintain_column_froms=True).order_by(None)
+              .limit(EXACT_TOTAL_UP_TO + 1).subquery())
     total = db.session.scalar(select(func.count()).select_from(capped)) or 0
-    return KeysetPage(items, size, str(items[-1].id) if more and items else None,
-                      min(total, EXACT_TOTAL_UP_TO), total > EXACT_TOTAL_UP_TO)
+    return min(total, EXACT_TOTAL_UP_TO), total > EXACT_TOTAL_UP_TO
+
+
+def _fetch(statement: Select, keys: Sequence[SortKey], values: list[Any] | None, forward: bool, limit: int,
+           offset: int = 0) -> list[Any]:
+    walked = _ordered(statement, keys, forward)
+    if values is not None:
+        walked = walked.where(_beyond(keys, values, forward))
+    if offset:
+        walked = walked.offset(offset)
+    return list(db.session.scalars(walked.limit(limit)))
+
+
+def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | Any, cursor: Any = None,
+                per_page: Any = 25, *, list_name: str, page: Any = None) -> KeysetPage:
+    """A step of ``statement`` walked in the order of ``keys`` (``SortKey``s, or one id column
+    walked newest first): after or before the row a signed ``cursor`` of ``list_name`` names,
+    or, without one, page ``page`` of the first pages (those within ``EXACT_TOTAL_UP_TO`` rows).
+
+    ``statement`` may be a sequence of statements, the parts of a list shown one after the
+    other, each walked along its own index (a list ordered first by a few kinds, each kind
+    walked by date). The total is counted exactly up to ``EXACT_TOTAL_UP_TO`` and flagged as
+    an estimate beyond, so no list counts a large table."""
+    parts = list(statement) if isinstance(statement, (list, tuple)) else [statement]
+    if not isinstance(keys, (list, tuple)):
+        keys = [by(keys, descending=True)]
+    _page, size = _bounds(1, per_page)
+    counts = [bounded_count(part) for part in parts]
+    rows: list[tuple[int, Any]] = []
+    number, forward, walked_from = None, True, cursor not in (None, "")
+    if walked_from:
+        values, forward, start = read_cursor(list_name, keys, cursor, len(parts))
+        for index in (range(start, len(parts)) if forward else range(start, -1, -1)):
+            found = _fetch(parts[index], keys, values if index == start else None, forward, size + 1 - len(rows))
+            rows += [(index, item) for item in found]
+            if len(rows) > size:
+                break
+    else:
+        number = min(1_000_000, max(1, _int(page, 1)))
+        skip = (number - 1) * size
+        if skip >= EXACT_TOTAL_UP_TO:
+            message = _("Only the first pages are reached by number: go on with the next page's link (cursor).")
+            raise BadListRequest(message, {"page": [message]})
+        for index, part in enumerate(parts):
+            counted, estimated = counts[index]
+            if skip >= counted and not estimated:
+                skip -= counted
+                continue
+            found = _fetch(part, keys, None, True, size + 1 - len(rows), skip)
+            rows, skip = rows + [(index, item) for item in found], 0
+            if len(rows) > size:
+                break
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    has_next = more if forward else walked_from
+    has_prev = (more if not forward else walked_from) or (number or 1) > 1
+    total = sum(counted for counted, _estimated in counts)
+    estimated = total > EXACT_TOTAL_UP_TO or any(flag for _counted, flag in counts)
+    return KeysetPage([item for _index, item in rows], size,
+                      make_cursor(list_name, keys, rows[-1][1], True, rows[-1][0]) if has_next and rows else None,
+                      min(total, EXACT_TOTAL_UP_TO), estimated,
+                      make_cursor(list_name, keys, rows[0][1], False, rows[0][0]) if has_prev and rows else None,
+                      number)
+
+
+# --- the JSON API's list fields (SPEC §7) -----------------------------------------------------------
+
+PAGING_QUERY = {
+    "cursor": "The ``next`` (or ``prev``) of a page: continues the list from there",
+    "page": "Page number, from 1: the first pages only (up to 10,000 items); go on with ``cursor``",
+    "per_page": "Items per page, at most 100 (default 25)",
+}
+
+
+class ListPage(BaseModel):
+    """The fields every list of the API carries beside its ``items``."""
+
+    page: int | None = Field(description="The page number when asked by number; null after a cursor")
+    per_page: int
+    next: str | None = Field(description="Cursor of the next page, or null at the end")
+    prev: str | None = Field(description="Cursor of the previous page, or null at the start")
+    total: int = Field(description="Exact up to 10,000; beyond, 10,000 with total_estimated true")
+    total_estimated: bool
+
+
+def list_fields(page: KeysetPage) -> dict[str, Any]:
+    """``page``'s ``ListPage`` fields, for a JSON answer."""
+    return {"page": page.page, "per_page": page.per_page, "next": page.next, "prev": page.prev,
+            "total": page.total, "total_estimated": page.total_estimated}

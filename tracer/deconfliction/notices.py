@@ -60,7 +60,7 @@ def list_notices(user: User, direction: str, cursor: Any = None, per_page: Any =
         statement = statement.where(DeconflictionNotice.id == notice_id)
     if alerts_only:
         statement = statement.where(DeconflictionNotice.withheld.is_(True))
-    page = keyset_page(statement, DeconflictionNotice.id, cursor, per_page)
+    page = keyset_page(statement, DeconflictionNotice.id, cursor, per_page, list_name=f"deconfliction.{direction}")
     if reference and reference.strip():
         # The year is part of the reference: DC-2025-000123 does not name notice 123 of 2026.
         page.items = [notice for notice in page.items if notice.reference == reference.strip().upper()]

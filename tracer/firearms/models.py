@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import (JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false,
+                        inspect)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -99,6 +100,10 @@ class Firearm(TimestampMixin, db.Model):
         # (``serials.position_grams``); SQLite has the firearm_serials_fts_grams table instead.
         Index("ix_firearms_serial_positions", "serial_positions", postgresql_using="gin").ddl_if(
             dialect="postgresql"),
+        # The backlog walks seizures by date, then each seizure's firearms by id; its ready and
+        # not-ready counts read the firearms of one readiness in the user's scope.
+        Index("ix_firearms_seizure_id_id", "seizure_id", "id"),
+        Index("ix_firearms_trace_ready_agency_id", "trace_ready", "agency_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +138,9 @@ class Firearm(TimestampMixin, db.Model):
     converted_to_automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     custody_status: Mapped[str] = mapped_column(_enum(CUSTODY_EVENTS, "custody_status"), default="seized")
     notes: Mapped[str | None] = mapped_column(Text)
+    # Whether the firearm carries every identifier a trace needs: the readiness rule, computed
+    # in Python whenever the identifiers are written (see ``tracer.tracing.readiness``).
+    trace_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     external_id: Mapped[str | None] = mapped_column(String(80))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -30,6 +30,7 @@ from tracer.seizures.models import Seizure
 from tracer.seizures.services import _auditable
 from tracer.tracing.link_services import hidden_link_matches
 from tracer.tracing.links_bulk import detect_links_bulk
+from tracer.tracing.readiness import trace_ready_of
 
 CASE_TABLE, SEIZURE_TABLE = Case.__table__, Seizure.__table__
 FIREARM_TABLE, CUSTODY_TABLE = Firearm.__table__, CustodyEvent.__table__
@@ -162,10 +163,10 @@ class BulkWriter:
         self.counts.seizures += len(new)
 
     def _insert_firearms(self, batch: list[SeizureToWrite]) -> list[int]:
-        # Core inserts skip the ORM's hooks: the search keys are computed here, as they are there.
+        # Core inserts skip the ORM's hooks: the search keys and readiness are computed here, as they are there.
         rows = [{**firearm, "seizure_id": item.seizure_id, "case_id": item.case_id, "agency_id": item.owner_id,
                  "recorded_by_agency_id": self.agency_id, "created_by_id": self.actor_id,
-                 "custody_status": "seized", "version": 1,
+                 "custody_status": "seized", "version": 1, "trace_ready": trace_ready_of(firearm),
                  **serial_search_keys(firearm.get("serial_normalized"), firearm.get("restored_serial_normalized"))}
                 for item in batch for firearm in item.firearms]
         ids = _insert_keyed(FIREARM_TABLE, rows, "recorded_by_agency_id", "external_id")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.auth.models import Agency
@@ -19,7 +19,9 @@ class Seizure(TimestampMixin, db.Model):
     __tablename__ = "seizures"
     # A seizure_ref belongs to the agency that records it (SPEC §2), whoever the seizing agency is.
     __table_args__ = (UniqueConstraint("recorded_by_agency_id", "seizure_ref",
-                                       name="uq_seizures_recorded_by_agency_seizure_ref"),)
+                                       name="uq_seizures_recorded_by_agency_seizure_ref"),
+                      # The trace backlog walks seizures by date, longest waiting first.
+                      Index("ix_seizures_seized_on_id", "seized_on", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracer.api.openapi import operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
-from tracer.core.pagination import paginate
+from tracer.core.pagination import PAGING_QUERY, ListPage, list_fields
 from tracer.extensions import db
 from tracer.firearms.services import get_firearm
 from tracer.tracing import requests as services
@@ -75,11 +75,8 @@ class TraceRequestOut(TraceResultFields):  # the result's fields: tracing.result
     url: str = Field(description="The request's web page")
 
 
-class TraceRequestList(BaseModel):
+class TraceRequestList(ListPage):
     items: list[TraceRequestOut]
-    page: int
-    per_page: int
-    total: int
 
 
 def trace_request_json(trace: TraceRequest) -> dict[str, Any]:
@@ -130,21 +127,19 @@ def request_trace(firearm_id: int):
 LIST_QUERY = {
     "status": "One of: " + ", ".join(TRACE_STATUSES),
     "priority": "One of: " + ", ".join(TRACE_PRIORITIES),
-    "page": "Page number, from 1",
-    "per_page": "Items per page, at most 100 (default 25)",
+    **PAGING_QUERY,
 }
 
 
-@operation(bp, "/trace-requests", "GET", allow=readers, response=TraceRequestList, errors=(422,), query=LIST_QUERY,
+@operation(bp, "/trace-requests", "GET", allow=readers, response=TraceRequestList, errors=(400, 422), query=LIST_QUERY,
            summary="The trace requests the caller may see: a US partner office's are those addressed to it, "
                    "oldest submitted first; others newest first")
 def list_trace_requests():
     filters = services.RequestFilters(status=request.args.get("status") or None,
                                       priority=request.args.get("priority") or None)
-    page = paginate(services.filtered_requests(current_user, filters), request.args.get("page"),
-                    request.args.get("per_page", 25))
-    return jsonify({"items": [trace_request_json(t) for t in page.items], "page": page.page,
-                    "per_page": page.per_page, "total": page.total})
+    page = services.list_requests(current_user, filters, request.args.get("page"),
+                                  request.args.get("per_page", 25), request.args.get("cursor"))
+    return jsonify({"items": [trace_request_json(t) for t in page.items], **list_fields(page)})
 
 
 @operation(bp, "/trace-requests/<int:trace_request_id>", "GET", allow=readers, response=TraceRequestOut,

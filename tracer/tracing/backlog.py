@@ -1,8 +1,10 @@
 """The trace backlog: firearms in scope whose trace has not been requested yet.
 
 A firearm is in the backlog while it has no request or only a draft. The list
-is filtered in the database — readiness too, through the SQL form of the
-readiness rules — so the counts hold for any number of firearms.
+is filtered in the database — readiness too, stored on each firearm when its
+identifiers are written (``Firearm.trace_ready``) — and walked by keyset along
+the seizures' dates; the ready and not-ready counts stop at ``EXACT_TOTAL_UP_TO``,
+so the page costs the same however many firearms wait.
 """
 from __future__ import annotations
 
@@ -12,12 +14,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, exists, false, func, not_, select
+from sqlalchemy import Select, exists, false, not_, select
 from sqlalchemy.orm import selectinload
 
 from tracer.auth.models import Agency, User
 from tracer.cases.services import agencies_in_scope, normalise_state
-from tracer.core.pagination import Page, paginate
+from tracer.core.pagination import KeysetPage, bounded_count, by, keyset_page
 from tracer.core.text import forbidden_character
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
@@ -27,7 +29,7 @@ from tracer.firearms.services import firearm_query
 from tracer.geo.catalog import states
 from tracer.seizures.models import Seizure
 from tracer.tracing.models import TraceRequest
-from tracer.tracing.readiness import Readiness, ready_clause, trace_readiness
+from tracer.tracing.readiness import Readiness, trace_readiness
 
 # Time since the seizure, in days: (lowest included, highest excluded).
 AGE_BANDS = {
@@ -61,8 +63,12 @@ class BacklogFilters:
 
 @dataclass
 class BacklogCounts:
+    """Ready and not-ready firearms, each exact up to ``EXACT_TOTAL_UP_TO`` and flagged beyond."""
+
     ready: int
     not_ready: int
+    ready_estimated: bool = False
+    not_ready_estimated: bool = False
 
 
 @dataclass
@@ -112,26 +118,37 @@ def backlog_query(user: User, filters: BacklogFilters, today: date | None = None
     filters = _check(filters)
     statement = _filtered(user, filters, today or local_today())
     if filters.readiness == "ready":
-        statement = statement.where(ready_clause())
+        statement = statement.where(Firearm.trace_ready.is_(True))
     elif filters.readiness == "not_ready":
-        statement = statement.where(not_(ready_clause()))
+        statement = statement.where(Firearm.trace_ready.is_(False))
     # Each row shows its seizure (date, place) and case: read them for the whole page at once.
-    return statement.options(selectinload(Firearm.seizure)).order_by(Seizure.seized_on, Firearm.id)
+    return statement.options(selectinload(Firearm.seizure)).order_by(
+        *(key.expression for key in BACKLOG_ORDER))
+
+
+# Longest waiting first: seizures by date (ix_seizures_seized_on_id), then each seizure's
+# firearms (ix_firearms_seizure_id_id).
+BACKLOG_ORDER = (by(Seizure.seized_on, lambda firearm: firearm.seizure.seized_on),
+                 by(Seizure.id, lambda firearm: firearm.seizure_id), by(Firearm.id))
 
 
 def backlog_counts(user: User, filters: BacklogFilters, today: date | None = None) -> BacklogCounts:
-    """How many untraced firearms under ``filters`` (readiness aside) are ready, and how many are not."""
+    """How many untraced firearms under ``filters`` (readiness aside) are ready, and how many are not;
+    each counted up to ``EXACT_TOTAL_UP_TO`` and flagged as an estimate beyond."""
     filters = _check(filters)
-    statement = _filtered(user, filters, today or local_today()).with_only_columns(
-        func.count(Firearm.id), func.coalesce(func.sum(case((ready_clause(), 1), else_=0)), 0))
-    total, ready = db.session.execute(statement).one()
-    return BacklogCounts(ready=int(ready or 0), not_ready=int(total or 0) - int(ready or 0))
+    statement = _filtered(user, filters, today or local_today())
+    ready, ready_estimated = bounded_count(statement.where(Firearm.trace_ready.is_(True)))
+    not_ready, not_ready_estimated = bounded_count(statement.where(Firearm.trace_ready.is_(False)))
+    return BacklogCounts(ready, not_ready, ready_estimated, not_ready_estimated)
 
 
-def backlog_page(user: User, filters: BacklogFilters, page: Any = 1, per_page: Any = 25) -> tuple[Page, list[BacklogRow]]:
-    """One page of the backlog, each firearm with its readiness, its draft request if any, and its age."""
+def backlog_page(user: User, filters: BacklogFilters, page: Any = 1, per_page: Any = 25,
+                 cursor: Any = None) -> tuple[KeysetPage, list[BacklogRow]]:
+    """One step of the backlog (page ``page`` of the first pages, or the step ``cursor`` names),
+    each firearm with its readiness, its draft request if any, and its age."""
     today = local_today()
-    result = paginate(backlog_query(user, filters, today), page, per_page)
+    result = keyset_page(backlog_query(user, filters, today), BACKLOG_ORDER, cursor, per_page,
+                         list_name="trace-backlog", page=page)
     ids = [firearm.id for firearm in result.items]
     drafts = {t.firearm_id: t for t in db.session.scalars(
         select(TraceRequest).where(TraceRequest.firearm_id.in_(ids)))} if ids else {}

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
-from tracer.core.pagination import Page
+from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
 from tracer.tracing import requests as services
 from tracer.tracing.backlog import BacklogCounts, backlog_agencies, backlog_counts, backlog_page
@@ -19,18 +19,21 @@ PER_PAGE = 25
 FILTERS = ("state", "agency", "age", "readiness")
 
 
-def render_backlog(filters: BacklogFilterForm, bulk: BulkRequestForm, page_number, outcome=None, status: int = 200):
-    page, rows, counts = Page([], 1, PER_PAGE, 0), [], BacklogCounts(0, 0)
+def render_backlog(filters: BacklogFilterForm, bulk: BulkRequestForm, page_number, cursor=None, outcome=None,
+                   status: int = 200):
+    page, rows, counts = KeysetPage([], PER_PAGE, None, 0, False), [], BacklogCounts(0, 0)
     try:
-        page, rows = backlog_page(current_user, filters.filters(), page_number, PER_PAGE)
+        page, rows = backlog_page(current_user, filters.filters(), page_number, PER_PAGE, cursor)
         counts = backlog_counts(current_user, filters.filters())
-    except ValidationFailed as failure:
+    except (ValidationFailed, BadListRequest) as failure:
         show_errors(filters, failure)
         status = 400
     args = filters.args()
     for name in FILTERS:
         bulk[name].data = args.get(name, "")
-    bulk.page.data = str(page.page)
+    # The step shown comes back after a request: its page number, or the cursor that reached it.
+    bulk.page.data = str(page.page or "")
+    bulk.cursor.data = (cursor or "") if page.page is None else ""
     return render_template("tracing/backlog.html", filters=filters, bulk=bulk, page=page, rows=rows,
                            counts=counts, args=args, outcome=outcome), status
 
@@ -48,7 +51,7 @@ def backlog():
     filters = BacklogFilterForm(request.args, agencies=backlog_agencies(current_user))
     bulk = BulkRequestForm(formdata=None)
     bulk.set_offices(services.partner_offices())
-    return render_backlog(filters, bulk, request.args.get("page"))
+    return render_backlog(filters, bulk, request.args.get("page"), request.args.get("cursor"))
 
 
 @bp.post("/trace-requests/backlog")
@@ -58,17 +61,17 @@ def backlog_request():
     bulk = _bulk_form()
     filters = BacklogFilterForm(MultiDict({name: request.form.get(name, "") for name in FILTERS}),
                                 agencies=backlog_agencies(current_user))
-    page_number = request.form.get("page")
+    page_number, cursor = request.form.get("page"), request.form.get("cursor")
     if not bulk.validate_on_submit():
         show_errors(bulk, ValidationFailed("", {"firearm_ids": [
             _("The form has expired; reload the page and try again.")]}))
-        return render_backlog(filters, bulk, page_number, status=400)
+        return render_backlog(filters, bulk, page_number, cursor, status=400)
     try:
         outcome = services.request_traces(current_user, bulk.firearm_ids.data or [], bulk.addressed_to.data or None,
                                           bulk.priority.data)
     except ValidationFailed as failure:
         db.session.rollback()
         show_errors(bulk, failure)
-        return render_backlog(filters, bulk, page_number, status=400)
+        return render_backlog(filters, bulk, page_number, cursor, status=400)
     db.session.commit()
-    return render_backlog(filters, bulk, page_number, outcome=outcome)
+    return render_backlog(filters, bulk, page_number, cursor, outcome=outcome)

@@ -1,6 +1,6 @@
 """Demo trace requests and results for ``flask seed-demo``.
 
-The demo analysts request traces of ready demo firearms (``ready_clause``: the same
+The demo analysts request traces of ready demo firearms (``Firearm.trace_ready``: the same
 rule as the backlog and the request service) — some ready firearms are left in the
 backlog — and the demo liaison officer of ATF-MX answers most of them; the rest
 wait in the liaison's queue. Outcomes, dealers' states, time to crime, no-trace
@@ -41,7 +41,6 @@ from tracer.seizures.models import Seizure
 from tracer.tracing import demo_data as figures
 from tracer.tracing.links_bulk import link_recorded_firearms
 from tracer.tracing.models import FirearmLink, TraceNumberCounter, TraceRequest
-from tracer.tracing.readiness import ready_clause
 from tracer.tracing.requests import identifiers_of
 from tracer.tracing.results import audit_result, check_result_values, result_changes
 
@@ -141,7 +140,7 @@ def _candidates(last_id: int):
         select(Firearm.id, Firearm.external_id, Seizure.seized_on, Firearm.country_code, Firearm.firearm_type,
                Firearm.serial_status)
         .join(Seizure, Seizure.id == Firearm.seizure_id)
-        .where(Firearm.external_id.like(PREFIX), Firearm.id > last_id, ready_clause(),
+        .where(Firearm.external_id.like(PREFIX), Firearm.id > last_id, Firearm.trace_ready.is_(True),
                ~exists().where(TraceRequest.firearm_id == Firearm.id))
         .order_by(Firearm.id).limit(CHUNK)).all()
 

@@ -58,6 +58,7 @@ class BulkRequestForm(TraceRequestFields, FlaskForm):
     age = HiddenField()
     readiness = HiddenField()
     page = HiddenField()
+    cursor = HiddenField()
 
 
 class BacklogFilterForm(Form):

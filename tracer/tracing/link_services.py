@@ -21,6 +21,7 @@ from tracer.auth.models import Agency, User
 from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.core.models import utcnow
+from tracer.core.pagination import KeysetPage, by, keyset_page
 from tracer.core.scope import agency_scope
 from tracer.core.validation import Checker
 from tracer.deconfliction.labels import limit_reached_message
@@ -91,6 +92,20 @@ def open_links(user: User, match: str | None = None) -> Select:
     if match:
         statement = statement.where(FirearmLink.match == match)
     return statement.order_by(_surest_first(), FirearmLink.detected_at.desc(), FirearmLink.id.desc())
+
+
+# Each kind of match walks ix_firearm_links_status_match_detected_at_id newest first; the kinds
+# follow one another, surest first, as parts of one list.
+OPEN_LINKS_ORDER = (by(FirearmLink.detected_at, descending=True), by(FirearmLink.id, descending=True))
+
+
+def list_open_links(user: User, match: str | None = None, page: Any = 1, per_page: Any = 25,
+                    cursor: Any = None) -> KeysetPage:
+    """One step of ``open_links``: page ``page`` of the first pages, or the step ``cursor`` names."""
+    kinds = [match] if match else list(LINK_MATCHES)
+    parts = [link_query(user).where(FirearmLink.status == "possible", FirearmLink.match == kind) for kind in kinds]
+    return keyset_page(parts, OPEN_LINKS_ORDER, cursor, per_page, page=page,
+                       list_name=f"open-links.{match}" if match else "open-links")
 
 
 def firearm_links(firearm: Firearm) -> Select:

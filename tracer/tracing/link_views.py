@@ -18,7 +18,7 @@ from wtforms.fields import SelectChoice
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
 from tracer.core.forms import show_errors
-from tracer.core.pagination import paginate
+from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.core.security import safe_next
 from tracer.extensions import db
 from tracer.tracing import link_services as services
@@ -83,13 +83,19 @@ def link_panel(user, firearm) -> dict[str, Any]:
 def links():
     """The possible links in the user's scope, best first: the analysts' work list."""
     form = LinkFilterForm(request.args)
-    page = paginate(services.open_links(current_user, form.chosen()), request.args.get("page"), PER_PAGE)
+    status = 200
+    try:
+        page = services.list_open_links(current_user, form.chosen(), request.args.get("page"), PER_PAGE,
+                                        request.args.get("cursor"))
+    except BadListRequest as failure:  # the filter stays chosen; the message names the cursor
+        flash(failure.message, "error")
+        page, status = KeysetPage([], PER_PAGE, None, 0, False), 400
     views = services.link_views(current_user, page.items, "link_list")
     if views.disclosed:
         db.session.commit()
     args = {"match": form.chosen()} if form.chosen() else {}
     return render_template("tracing/links.html", page=page, views=views, form=form, args=args,
-                           here=request.full_path)
+                           here=request.full_path), status
 
 
 def render_link(link, form: LinkDecisionForm | None = None, conflict: Conflict | None = None, status: int = 200):

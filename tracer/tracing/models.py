@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Index, Integer, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.auth.models import Agency, User
@@ -39,6 +39,13 @@ class TraceRequest(TimestampMixin, db.Model):
     """
 
     __tablename__ = "trace_requests"
+    # The lists walk these: newest first (everyone's, or an agency's scope), and a partner
+    # office's queue, oldest submitted first.
+    __table_args__ = (
+        Index("ix_trace_requests_created_at_id", "created_at", "id"),
+        Index("ix_trace_requests_agency_created_at_id", "agency_id", "created_at", "id"),
+        Index("ix_trace_requests_addressed_to_submitted_at_id", "addressed_to_id", "submitted_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trace_number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -115,6 +122,8 @@ class FirearmLink(db.Model):
     __table_args__ = (
         UniqueConstraint("firearm_id", "other_firearm_id", name="uq_firearm_links_pair"),
         CheckConstraint("firearm_id <> other_firearm_id", name="distinct"),
+        # The open links list walks each kind of match newest first.
+        Index("ix_firearm_links_status_match_detected_at_id", "status", "match", "detected_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

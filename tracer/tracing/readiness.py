@@ -27,12 +27,13 @@ have the manufacturer's known shape; an altered serial; the type ``other``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Callable
 
 from flask import current_app, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_
+from sqlalchemy import ColumnElement, and_, event, false, func, not_, or_
 
 from tracer.firearms.models import Firearm
 from tracer.firearms.reference import caliber_fits, serial_fits_manufacturer
@@ -182,8 +183,34 @@ REQUIREMENTS = (
 
 
 def ready_clause() -> ColumnElement[bool]:
-    """SQL: the firearm (``Firearm`` in the query) carries every identifier a trace needs."""
+    """SQL: the firearm (``Firearm`` in the query) carries every identifier a trace needs. Lists
+    read the stored ``Firearm.trace_ready`` instead; this twin backfills it and checks it agrees."""
     return not_(or_(false(), *(rule.missing_sql() for rule in REQUIREMENTS)))
+
+
+# The columns the rules read, for values not (yet) held by a Firearm object (bulk inserts).
+RULE_COLUMNS = ("firearm_type", "manufacturer_id", "manufacturer_text", "model", "caliber_id", "caliber_text",
+                "serial_status", "serial_number", "serial_normalized", "restored_serial", "restored_serial_normalized",
+                "country_code", "importer")
+
+
+def is_trace_ready(firearm) -> bool:
+    """Whether ``firearm`` (a Firearm, or anything with its rule columns as attributes) carries
+    every identifier a trace needs: the value stored in ``Firearm.trace_ready``."""
+    return not any(rule.is_missing(firearm) for rule in REQUIREMENTS)
+
+
+def trace_ready_of(values: dict) -> bool:
+    """``is_trace_ready`` of a firearm's column values (a row about to be inserted in bulk)."""
+    return is_trace_ready(SimpleNamespace(**{name: values.get(name) for name in RULE_COLUMNS}))
+
+
+@event.listens_for(Firearm, "before_insert")
+@event.listens_for(Firearm, "before_update")
+def _keep_trace_ready(mapper, connection, firearm: Firearm) -> None:
+    # Every ORM write of a firearm passes here, so the stored readiness follows its identifiers;
+    # bulk Core inserts call ``trace_ready_of`` themselves.
+    firearm.trace_ready = is_trace_ready(firearm)
 
 
 def missing_clause(field_name: str) -> ColumnElement[bool]:

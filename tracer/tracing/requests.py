@@ -21,6 +21,7 @@ from tracer.auth.models import Agency, User
 from tracer.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.numbering import next_number
+from tracer.core.pagination import KeysetPage, SortKey, by, keyset_page
 from tracer.core.scope import agency_scope
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
@@ -109,9 +110,28 @@ def filtered_requests(user: User, filters: RequestFilters) -> Select:
         statement = statement.where(TraceRequest.status == status)
     if priority:
         statement = statement.where(TraceRequest.priority == priority)
-    if user.agency.level == "us":
-        return statement.order_by(TraceRequest.submitted_at, TraceRequest.id)
-    return statement.order_by(TraceRequest.created_at.desc(), TraceRequest.id.desc())
+    return statement.order_by(*(key.expression.desc() if key.descending else key.expression
+                                for key in request_list_order(user)))
+
+
+# A partner office's queue walks ix_trace_requests_addressed_to_submitted_at_id; Mexican lists walk
+# ix_trace_requests_agency_created_at_id (a state or agency scope) or ix_trace_requests_created_at_id.
+PARTNER_QUEUE_ORDER = (by(TraceRequest.submitted_at), by(TraceRequest.id))
+NEWEST_FIRST_ORDER = (by(TraceRequest.created_at, descending=True), by(TraceRequest.id, descending=True))
+
+
+def request_list_order(user: User) -> tuple[SortKey, ...]:
+    """The order of ``user``'s list of requests: a partner office's oldest submitted first."""
+    return PARTNER_QUEUE_ORDER if user.agency.level == "us" else NEWEST_FIRST_ORDER
+
+
+def list_requests(user: User, filters: RequestFilters, page: Any = 1, per_page: Any = 25,
+                  cursor: Any = None) -> KeysetPage:
+    """One step of the requests ``user`` may see under ``filters``, in ``request_list_order``:
+    page ``page`` of the first pages, or the step a ``cursor`` names (``BadListRequest`` when it
+    is not a cursor of this list)."""
+    return keyset_page(filtered_requests(user, filters), request_list_order(user), cursor, per_page,
+                       list_name="trace-requests", page=page)
 
 
 # --- where a request goes -------------------------------------------------------------------------------

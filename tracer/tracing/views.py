@@ -15,7 +15,7 @@ from tracer.cases.services import may_edit
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
-from tracer.core.pagination import Page, paginate
+from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import firearm_query, get_firearm
@@ -80,11 +80,11 @@ def _list_form() -> RequestFilterForm:
 def index():
     """The trace requests the user may see, filtered by status and priority."""
     form = _list_form()
-    page, status = Page([], 1, PER_PAGE, 0), 200
+    page, status = KeysetPage([], PER_PAGE, None, 0, False), 200
     try:
-        page = paginate(services.filtered_requests(current_user, form.filters()), request.args.get("page"),
-                        PER_PAGE)
-    except ValidationFailed as failure:
+        page = services.list_requests(current_user, form.filters(), request.args.get("page"), PER_PAGE,
+                                      request.args.get("cursor"))
+    except (ValidationFailed, BadListRequest) as failure:
         show_errors(form, failure)
         status = 400
     args = form.args()
