@@ -46,7 +46,16 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "TRACER_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tracer.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping before each checkout: it cost a round trip on every request. Connections are
+    # replaced after TRACER_DB_POOL_RECYCLE seconds instead (before a server, pooler or
+    # firewall idle timeout drops them), and a connection the server closed anyway (restart,
+    # failover) fails only the request that meets it, with a 503 "try again": SQLAlchemy then
+    # discards every connection of the pool opened before the failure, so the next request
+    # connects afresh (tests/core/test_database_pool.py).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": False,
+        "pool_recycle": _count("TRACER_DB_POOL_RECYCLE", 1800),
+    }
     SECRET_KEY = os.environ.get("TRACER_SECRET_KEY")
     REDIS_URL = os.environ.get("TRACER_REDIS_URL") or None
     GEOCODER = os.environ.get("TRACER_GEOCODER", "offline")
