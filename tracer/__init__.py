@@ -37,6 +37,8 @@ def create_app(config: type | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from tracer.core import i18n
+    from tracer.core.assets import init_assets
+    from tracer.core.compression import init_compression
     from tracer.core.database import RowIdConverter, configure_engines
     from tracer.core.models import render_migration_item
     from tracer.core.rate_limits import init_rate_limits
@@ -50,6 +52,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     init_rate_limits(app)
+    init_compression(app)
+    init_assets(app)
     i18n.init_templates(app)
     from tracer.deconfliction.budget import init_budget
 
