@@ -40,8 +40,11 @@ def add_limit_headers(response):
     if current is None:
         return response
     response.headers.setdefault("X-RateLimit-Limit", str(current.limit.amount))
-    if response.status_code == 429:
-        reset_at = current.window[0]
+    if response.status_code == 429 and current.breached:  # refused by this limit, not by a view
+        try:
+            reset_at = current.window[0]
+        except Exception:  # the store did not answer: the whole window is the safe guess
+            reset_at = time.time() + current.limit.get_expiry()
         response.headers["X-RateLimit-Remaining"] = "0"
         response.headers["X-RateLimit-Reset"] = str(math.ceil(reset_at))
         response.headers.setdefault("Retry-After", str(max(1, math.ceil(reset_at - time.time()))))
