@@ -95,3 +95,14 @@ def test_a_changed_file_gets_a_new_hash(tmp_path):
     assert before.digest != after.digest
     assert gzip.decompress(after.gzipped) == sheet.read_bytes()
     assert scan(tmp_path) == {"css/site.css": after}
+
+
+def test_a_compressed_copy_is_revalidated_without_sending_it_again(client):
+    first = client.get("/static/css/tracer.css", headers={"Accept-Encoding": "gzip"})
+    etag = first.headers["ETag"]
+    first.close()
+    again = client.get("/static/css/tracer.css", headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+
+    assert etag.startswith("W/")  # the same content in another encoding
+    assert again.status_code == 304 and again.data == b""
+    again.close()
