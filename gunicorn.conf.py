@@ -29,6 +29,16 @@ bind = os.environ.get("TRACER_BIND", "127.0.0.1:8000")
 # The release before these settings (sync 5, a pinged pool, two statements to find a token's
 # user, three Redis calls per limited request) measured between them: firearm page
 # 13-44 req/s at 27-33 CPU ms, serial-search API 61-193 req/s at 7.1-8.1 CPU ms.
+# Again at a quieter moment (load average 4-5), with the firearm page's rows no longer read
+# twice, two interleaved 6 s rounds each (both rounds shown):
+#
+#   setting              firearm page                      serial-search API (token)
+#                        req/s    p50 ms   p95 ms  CPU ms   req/s    p50 ms  p95 ms  CPU ms
+#   previous release,    66-68   219-241  276-310   23      258-287   52-62   69-73   5.2-5.8
+#     sync 5
+#   sync 5               95-97   164-167  189-195   16      272-309   53-59   61-67   4.8-5.3
+#   gthread 2x4         101-106  152-184  235-260  13-14    296-301   53-65   74-82   3.6-3.9
+#
 # gthread keeps connections open between requests and shares each process's connection pools
 # among its threads; sync workers spend a new connection and a process switch per request,
 # and more processes only compete for the same two cores. Between the gthread settings the
