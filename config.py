@@ -46,7 +46,16 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "TRACER_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tracer.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping before each checkout: it cost a round trip on every request. Connections are
+    # replaced after TRACER_DB_POOL_RECYCLE seconds instead (before a server, pooler or
+    # firewall idle timeout drops them), and a connection the server closed anyway (restart,
+    # failover) fails only the request that meets it, with a 503 "try again": SQLAlchemy then
+    # discards every connection of the pool opened before the failure, so the next request
+    # connects afresh (tests/core/test_database_pool.py).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": False,
+        "pool_recycle": _count("TRACER_DB_POOL_RECYCLE", 1800),
+    }
     SECRET_KEY = os.environ.get("TRACER_SECRET_KEY")
     REDIS_URL = os.environ.get("TRACER_REDIS_URL") or None
     GEOCODER = os.environ.get("TRACER_GEOCODER", "offline")
@@ -88,7 +97,18 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # One Redis round trip per limit a request spends: the fixed window is one atomic
+    # INCR-with-expiry script, exact across processes and hosts (the moving window keeps a
+    # list entry per hit; the sliding-window counter reads two keys). The extension's
+    # X-RateLimit-* headers would cost two more reads (TTL, GET) on every answer, so they are
+    # off: tracer/core/rate_limits.py names the allowance on every limited answer and, on a
+    # refused one only, when it returns (Retry-After).
+    RATELIMIT_STRATEGY = "fixed-window"
+    RATELIMIT_HEADERS_ENABLED = False
+    # Passed to the Redis client (one connection pool per process): a stalled Redis fails
+    # the request within a second instead of holding a worker.
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": "tracer-limits", "socket_timeout": 1.0,
+                                 "socket_connect_timeout": 1.0}
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Photos and documents: kept outside static/, under names the server makes.
     UPLOAD_FOLDER = os.environ.get("TRACER_UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")

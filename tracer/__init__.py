@@ -37,9 +37,12 @@ def create_app(config: type | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from tracer.core import i18n
+    from tracer.core.assets import init_assets
+    from tracer.core.compression import init_compression
     from tracer.core.database import RowIdConverter, configure_engines
     from tracer.core.models import render_migration_item
-    from tracer.extensions import babel, csrf, db, limiter, migrate
+    from tracer.core.rate_limits import init_rate_limits
+    from tracer.extensions import babel, csrf, db, migrate
 
     db.init_app(app)
     configure_engines(app)
@@ -48,8 +51,9 @@ def _init_extensions(app: Flask) -> None:
                      compare_type=True, render_item=render_migration_item)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    limiter.init_app(app)
+    init_rate_limits(app)
+    init_compression(app)
+    init_assets(app)
     i18n.init_templates(app)
     from tracer.deconfliction.budget import init_budget
 

@@ -886,12 +886,14 @@ def test_request_id_is_always_made_by_the_server(browser, events):
 def test_gunicorn_serves_the_production_configuration(monkeypatch):
     monkeypatch.setenv("TRACER_ENV", "placeholder")
     monkeypatch.delenv("TRACER_ENV")  # undone after the test, whatever the file sets
-    for name in ("TRACER_BIND", "TRACER_WORKERS"):
+    for name in ("TRACER_BIND", "TRACER_WORKERS", "TRACER_WORKER_CLASS", "TRACER_THREADS"):
         monkeypatch.delenv(name, raising=False)
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert os.environ["TRACER_ENV"] == "production"
     assert settings["bind"] == "127.0.0.1:8000"
-    assert settings["workers"] >= 3
+    # Several requests at once on every host: threads of a gthread worker count, as processes do.
+    assert settings["worker_class"] == "gthread" and settings["workers"] >= 1
+    assert settings["workers"] * settings["threads"] >= 3
 
     monkeypatch.setenv("TRACER_ENV", "development")
     runpy.run_path(str(ROOT / "gunicorn.conf.py"))

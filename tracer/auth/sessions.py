@@ -43,11 +43,14 @@ def session_user(sid: str | None, user_id: str | None) -> User | None:
     """The user of a live session, or None when it ended, expired or does not match.
 
     Never commits: an expiry or a refreshed ``last_seen_at`` is written when the
-    request ends (``touch_after_request``), not in the middle of a view's work."""
+    request ends (``touch_after_request``), not in the middle of a view's work, and
+    ``last_seen_at`` at most every ``TOUCH_INTERVAL``.
+
+    One statement: the session row joined to its user and the user's agency."""
     if not sid or not user_id or len(sid) > 100:
         return None
     record = db.session.scalar(
-        select(UserSession).options(joinedload(UserSession.user)).where(UserSession.sid_hash == _digest(sid)))
+        select(UserSession).options(joinedload(UserSession.user).joinedload(User.agency)).where(UserSession.sid_hash == _digest(sid)))
     if record is None or record.ended_at is not None or str(record.user_id) != str(user_id):
         return None
     now = utcnow()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from tracer.audit.services import record
 from tracer.auth.models import ApiToken, User
@@ -39,10 +40,14 @@ def issue_token(user: User, name: str, actor: User | None = None) -> tuple[ApiTo
 
 def user_for_token(raw: str) -> User | None:
     """The active owner of a live token, or None. Never commits: the request's
-    end writes ``last_used_at`` (see ``touch_after_request``)."""
+    end writes ``last_used_at`` (see ``touch_after_request``), at most every
+    ``TOUCH_INTERVAL``.
+
+    One statement: the token row joined to its user and the user's agency."""
     if not raw or len(raw) > 200 or not raw.startswith(PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    token = db.session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == _digest(raw)))
     now = utcnow()
     if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Flask, make_response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from tracer.core.access import is_api_request
 from tracer.core.errors import DomainError
 from tracer.extensions import db
-
 
 
 def _api(status: int, code: str | None = None, message: str | None = None, details=None):
@@ -51,8 +51,23 @@ def handle_unexpected(error: Exception):
     return render_template("errors/error.html", status=500), 500
 
 
+def handle_database_error(error: DBAPIError):
+    """A connection the database server closed (restart, failover) fails this one request
+    with a 503; the pool has discarded its connections, so the next request connects afresh."""
+    if not error.connection_invalidated:
+        return handle_unexpected(error)
+    db.session.rollback()
+    import logging
+
+    logging.getLogger("tracer").warning("database connection lost; the pool reconnects on the next request")
+    if is_api_request():
+        return _api(503)
+    return render_template("errors/error.html", status=503), 503
+
+
 def init_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -7,9 +7,14 @@ one, and per address only for requests that name none.
 """
 from __future__ import annotations
 
+import math
+import time
+
+from flask import Flask
 from flask_login import current_user
 
 from tracer.core.security import client_address
+from tracer.extensions import limiter
 
 
 def address_key() -> str:
@@ -25,3 +30,28 @@ def account_or_address_key() -> str:
     if getattr(current_user, "is_authenticated", False):
         return account_key(current_user.get_id())
     return address_key()
+
+
+def add_limit_headers(response):
+    """Every limited answer names its allowance (X-RateLimit-Limit, known without asking the
+    store); a refused one (429) also says when the allowance returns (Retry-After). Only
+    refused answers read the window back from the store: allowed ones cost one counter update."""
+    current = limiter.current_limit
+    if current is None:
+        return response
+    response.headers.setdefault("X-RateLimit-Limit", str(current.limit.amount))
+    if response.status_code == 429 and current.breached:  # refused by this limit, not by a view
+        try:
+            reset_at = current.window[0]
+        except Exception:  # the store did not answer: the whole window is the safe guess
+            reset_at = time.time() + current.limit.get_expiry()
+        response.headers["X-RateLimit-Remaining"] = "0"
+        response.headers["X-RateLimit-Reset"] = str(math.ceil(reset_at))
+        response.headers.setdefault("Retry-After", str(max(1, math.ceil(reset_at - time.time()))))
+    return response
+
+
+def init_rate_limits(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+    app.after_request(add_limit_headers)
