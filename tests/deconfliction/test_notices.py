@@ -98,3 +98,15 @@ def test_lists_walk_by_cursor(api, hidden_glock):
     assert len(rest["items"]) == 1 and rest["next"] is None
     references = [item["reference"] for item in first["items"] + rest["items"]]
     assert references == sorted(references, reverse=True) and len(set(references)) == 3
+
+
+def test_a_cursor_tampered_with_or_from_the_other_direction_is_refused(api, hidden_glock):
+    jalisco = api("analyst", "FGE-JAL")
+    for query in (SERIAL, "KSB2Q613X"):
+        jalisco("GET", "/search/serial", query_string={"q": query, "mode": "fuzzy"})
+    sonora = api("analyst", "FGE-SON")
+    incoming = sonora("GET", "/deconfliction", query_string={"per_page": 1}).get_json()
+    assert incoming["next"]
+    for cursor, direction in ((incoming["next"] + "x", "incoming"), (incoming["next"], "outgoing")):
+        refused = sonora("GET", "/deconfliction", query_string={"cursor": cursor, "direction": direction})
+        assert refused.status_code == 400 and list(refused.get_json()["error"]["details"]) == ["cursor"]
