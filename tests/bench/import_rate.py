@@ -41,7 +41,9 @@ def _copy_database(url: str) -> str:
                                      {"name": source}):
                 break
             time.sleep(0.2)
-        connection.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"'))
+        # A file copy after one checkpoint: much faster than copying through the WAL (PostgreSQL 15's default).
+        strategy = " STRATEGY FILE_COPY" if connection.dialect.server_version_info >= (15,) else ""
+        connection.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"{strategy}'))
     server.dispose()
     return make_url(url).set(database=copy).render_as_string(hide_password=False)
 
@@ -79,6 +81,7 @@ def measure_import(url: str, env: dict, username: str, rows: int = 50_000, seed:
     rate = rows / elapsed
     peak_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
     note = f"peak RSS {peak_mb:.0f} MB, {elapsed:.1f} s"
+    print("import:", output.strip().splitlines()[-1] if output.strip() else "(no output)", flush=True)
     if code:
         note += f"; import exited {code}: {output.strip().splitlines()[-1] if output.strip() else ''}"
     return Row(f"import: {rows:,}-row seizure CSV (flask import seizures)", rows, None, None,
