@@ -107,7 +107,9 @@ def main() -> int:
         else:
             build_dataset(options.seed)
         bench_accounts.ensure_accounts()
+        bench_analyst()
         print(bench_accounts.ensure_audit_history(), flush=True)
+        print(bench_accounts.ensure_notices(), flush=True)
         started = _step("dataset", started)
         if "serial" not in options.skip:
             user = bench_analyst()

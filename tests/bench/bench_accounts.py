@@ -1,5 +1,6 @@
 """What the page and throughput lines of the bench add to the register, each once: two
-accounts that sign in through the form, and 1,000,000 sealed audit events behind the audit page.
+accounts that sign in through the form, 1,000,000 sealed audit events behind the audit page
+and 100,000 deconfliction notices behind the deconfliction list.
 
 - ``bench.web``: a federal analyst (FGR), who sees every case, firearm and backlog entry;
 - ``bench.auditor``: a federal auditor, who reads the whole trail.
@@ -7,7 +8,8 @@ accounts that sign in through the form, and 1,000,000 sealed audit events behind
 The audit events are written with COPY, already chained after the current head (the chain's
 lock held, hashes computed by ``tracer.audit.chain.chain_hash``), so ``flask audit verify``
 holds over them. They carry the request id ``bench-history``: a second run finds them and
-adds nothing.
+adds nothing. The notices (state agencies' firearms disclosed to the federal analysts, one
+in twenty withheld) are written only into an empty notice table.
 """
 from __future__ import annotations
 
@@ -83,3 +85,30 @@ def ensure_audit_history(events: int = HISTORY_EVENTS) -> str:
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
         autocommit.execute(text(f"ANALYZE {AuditEvent.__tablename__}"))
     return f"audit history written: {events:,} sealed events in {time.perf_counter() - started:.1f} s"
+
+
+NOTICES = 100_000
+
+
+def ensure_notices(count: int = NOTICES) -> str:
+    """Write ``count`` deconfliction notices told to FGR's analysts, unless there are notices."""
+    from tracer.extensions import db
+
+    there = db.session.scalar(text("SELECT count(*) FROM deconfliction_notices"))
+    if there:
+        db.session.rollback()
+        return f"deconfliction notices reused: {there:,}"
+    started = time.perf_counter()
+    db.session.execute(text(
+        "INSERT INTO deconfliction_notices (created_at, channel, match, owner_agency_id, firearm_id, firearm_ids, "
+        "told_user_id, told_agency_id, subject_key, withheld) "
+        "SELECT now() - (n || ' minutes')::interval, 'search', 'exact', f.agency_id, f.id, "
+        "  json_build_array(f.id), CASE WHEN n % 2 = 0 THEN web.id ELSE analyst.id END, web.agency_id, NULL, n % 20 = 0 "
+        "FROM (SELECT id, agency_id, row_number() OVER (ORDER BY id DESC) AS n FROM firearms "
+        "      WHERE agency_id <> (SELECT id FROM agencies WHERE acronym = 'FGR') AND id % 7 = 0 "
+        "      ORDER BY id DESC LIMIT :count) f "
+        "CROSS JOIN (SELECT id, agency_id FROM users WHERE username = :web) web "
+        "CROSS JOIN (SELECT id FROM users WHERE username = :analyst) analyst "
+        "ORDER BY f.n DESC"), {"count": count, "web": WEB_USER, "analyst": "bench.analyst"})
+    db.session.commit()
+    return f"deconfliction notices written: {count:,} in {time.perf_counter() - started:.1f} s"

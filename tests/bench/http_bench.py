@@ -96,7 +96,7 @@ def measure_http(env: dict, targets: Targets, *, port: int, clients: int, second
             "backlog /trace-requests/backlog": ("/trace-requests/backlog", cookies),
             "case list /cases": ("/cases", cookies),
             "audit page /admin/audit": ("/admin/audit", auditor_cookies),
-            "deconfliction list /deconfliction": ("/deconfliction", cookies),
+            "deconfliction list (outgoing)": ("/deconfliction?direction=outgoing", cookies),
         }
         for name, (path, headers, jar, _base) in throughput.items():
             _check(app_port, path, headers, jar, name)
