@@ -5,8 +5,8 @@ WSGI application on bare SQLAlchemy Core (not a route of the product).
 
 Each request checks its caller with one indexed lookup — a bearer token in ``api_tokens`` by
 its SHA-256, or the session id held in Tracer's signed session cookie in ``user_sessions`` —
-reads one firearm by primary key (``?id=``) and appends one row to ``bench_baseline_log``, a
-table without any index that it creates, then commits. It reads TRACER_DATABASE_URL and
+reads one firearm by primary key (``?id=``) and appends one row to ``bench.baseline_log``, a
+table without any index (made by ``prepare``), then commits. It reads TRACER_DATABASE_URL and
 TRACER_SECRET_KEY, as the application does, so the cookie the sign-in form gave is accepted
 here too. Answers: 200 with a few bytes of JSON, 401 without a live session or token.
 """
@@ -21,20 +21,27 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 
 COOKIE = "tracer_session"
-LOG_TABLE = "bench_baseline_log"
+LOG_TABLE = "bench.baseline_log"
 
 _engine = None
 _cookies = None
 
 
+def prepare(url: str) -> None:
+    """Create the log table, before the servers start. It lives in a schema of its own: the
+    register's schema stays exactly the migrations' (``serial_data.dataset_ready``)."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {LOG_TABLE.split('.')[0]}"))
+        connection.execute(text(f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} "
+                                "(at timestamptz NOT NULL, user_id integer, firearm_id integer)"))
+    engine.dispose()
+
+
 def _database():
     global _engine
     if _engine is None:
-        url = os.environ["TRACER_DATABASE_URL"]
-        _engine = create_engine(url, pool_size=5, pool_recycle=1800)
-        with _engine.begin() as connection:
-            connection.execute(text(f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} "
-                                    "(at timestamptz NOT NULL, user_id integer, firearm_id integer)"))
+        _engine = create_engine(os.environ["TRACER_DATABASE_URL"], pool_size=5, pool_recycle=1800)
     return _engine
 
 

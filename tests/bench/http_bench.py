@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.bench import baseline_app
 from tests.bench.http_load import HOST, Client, hammer, sign_in, stop
 from tests.bench.stats import Row, percentile
 
@@ -77,6 +78,7 @@ def _check(port: int, path: str, headers: dict, cookies: dict, name: str) -> Non
 def measure_http(env: dict, targets: Targets, *, port: int, clients: int, seconds: float, rounds: int,
                  latency_requests: int, web_user: str, auditor: str, password: str) -> list[Row]:
     app_port, base_port = port, port + 1
+    baseline_app.prepare(env["TRACER_DATABASE_URL"])
     application = start("wsgi:app", app_port, env, "app")
     baseline = start("tests.bench.baseline_app:app", base_port, dict(env, TRACER_AUDIT_SEALER="off"), "baseline")
     try:
