@@ -135,7 +135,7 @@ def _throughput(name, app_port, base_port, target, clients, seconds, rounds) -> 
     return Row(f"throughput: {name}", len(page["latencies"]), percentile(page["latencies"], .5),
                percentile(page["latencies"], .95), f"baseline, {clients} clients", percentile(base["latencies"], .5),
                percentile(base["latencies"], .95), ratio,
-               f"req/s >= 1/3 of baseline", ratio >= BUDGET_THROUGHPUT_SHARE and not page["failed"],
+               "req/s >= 1/3 of baseline", ratio >= BUDGET_THROUGHPUT_SHARE and not page["failed"],
                rate=f"{page['rps']:.0f} req/s", base_rate=f"{base['rps']:.0f} req/s", ratio_text=f"{ratio:.2f}x req/s",
                note=note)
 
