@@ -139,7 +139,8 @@ def main() -> int:
           f"{options.queries} queries per group, each the median of {options.repeats} runs, full scans on the first "
           f"{options.baseline_queries}. Throughput: {options.clients} clients, {options.rounds} interleaved "
           f"{options.seconds:g} s runs of baseline and page each; ratio = page req/s / baseline req/s. Latency: "
-          f"one client, {options.latency_requests} requests, each after one baseline request.\n")
+          f"one client, {options.latency_requests} requests, each after one baseline request. Load average at "
+          f"the end: {' '.join(f'{value:.1f}' for value in os.getloadavg())} ({os.cpu_count()} cores).\n")
     print_table(rows)
     for failure in failures:
         print("NOT FOUND:", failure)
