@@ -105,6 +105,8 @@ def measure_http(env: dict, targets: Targets, *, port: int, clients: int, second
         for name, (path, jar) in latency.items():
             _check(app_port, path, {}, jar, name)
         _check(base_port, *base_page[:2], cookies, "baseline (cookie)")
+        if Client(base_port).request("GET", base_page[0])[0] != 401:  # it does check who asks
+            raise SystemExit("the baseline answered a request without a session or token")
         _check(base_port, *base_api[:2], {}, "baseline (token)")
         rows = [_throughput(name, app_port, base_port, target, clients, seconds, rounds)
                 for name, target in throughput.items()]
