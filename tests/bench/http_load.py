@@ -85,7 +85,10 @@ def sign_in(port: int, username: str, password: str) -> dict[str, str]:
     return client.cookies
 
 
-def hammer(port: int, path: str, headers: dict, cookies: dict, clients: int, seconds: float) -> dict:
+def hammer(port: int, path: str, headers: dict, cookies: dict, clients: int, seconds: float,
+           keep: bool = False) -> dict:
+    """``clients`` threads sending ``path`` for ``seconds``; with ``keep``, every latency
+    (seconds) is returned too, to be merged with other runs."""
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
@@ -112,6 +115,9 @@ def hammer(port: int, path: str, headers: dict, cookies: dict, clients: int, sec
         thread.join()
     elapsed = time.monotonic() - started
     latencies.sort()
+    if keep:
+        return {"requests": len(latencies), "elapsed": elapsed, "failed": sum(failures),
+                "latencies": [1000 * value for value in latencies]}
     return {"requests": len(latencies), "rps": len(latencies) / elapsed,
             "p50": 1000 * statistics.median(latencies),
             "p95": 1000 * latencies[int(0.95 * (len(latencies) - 1))], "failed": sum(failures)}
