@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -29,11 +28,6 @@ def case_status_label(value: str | None) -> str:
 @bp.app_template_filter("case_priority_label")
 def case_priority_label(value: str | None) -> str:
     return priority_labels().get(value, value or "")
-
-
-@bp.app_template_filter("case_date")
-def case_date(value) -> str:
-    return format_date(value, "medium") if value else ""
 
 
 @bp.app_template_filter("case_state_name")

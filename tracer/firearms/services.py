@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tracer.audit.services import record
 from tracer.core.errors import Conflict, NotFound
 from tracer.core.changes import apply_changes, stale_as_conflict
+from tracer.core.i18n import format_local_date
 from tracer.core.models import utcnow
 from tracer.core.scope import agency_scope
 from tracer.core.time import local_to_utc
@@ -278,7 +279,7 @@ def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attach
         elif firearm.seizure is not None and occurred < local_to_utc(
                 datetime.combine(firearm.seizure.seized_on, datetime.min.time())):
             check.error("occurred_at", _("The chain of custody starts with the seizure: this date is before "
-                                         "the seizure (%(date)s).", date=firearm.seizure.seized_on.isoformat()))
+                                         "the seizure (%(date)s).", date=format_local_date(firearm.seizure.seized_on)))
     texts = {name: check.text(name, values.get(name), 160 if "name" in name or "institution" in name else 200)
              for name in ("handed_over_by_name", "handed_over_by_institution", "received_by_name",
                           "received_by_institution", "place", "packaging")}

@@ -20,6 +20,7 @@ from sqlalchemy import Select, false, select
 from tracer.audit.services import record
 from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
+from tracer.core.i18n import format_local_date
 from tracer.core.models import utcnow
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
@@ -127,7 +128,7 @@ def _purchase_date(check: Checker, value: Any, seized_on: date | None) -> date |
     if bought is not None and seized_on is not None and bought > seized_on:
         check.error("purchase_date", _(
             "The purchase date (%(purchase)s) is after the seizure date (%(seizure)s): a firearm is bought "
-            "before it is seized.", purchase=bought.isoformat(), seizure=seized_on.isoformat()))
+            "before it is seized.", purchase=format_local_date(bought), seizure=format_local_date(seized_on)))
         return None
     return bought
 
