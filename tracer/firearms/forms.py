@@ -107,9 +107,9 @@ class CustodyForm(FlaskForm):
                    "handed_over_by_rank", "received_by_name", "received_by_institution", "received_by_rank",
                    "place", "packaging", "seal_number", "notes", "corrects_id")
 
-    def set_entries(self, entries) -> None:
+    def set_entries(self, entries, numbers: dict[int, int]) -> None:
         self.corrects_id.choices = [SelectChoice("", _l("— none: a new entry —"))] + [
-            SelectChoice(str(entry.id), f"#{entry.id} · {CUSTODY_EVENT_LABELS.get(entry.event, entry.event)} · "
+            SelectChoice(str(entry.id), f"{numbers[entry.id]} · {CUSTODY_EVENT_LABELS.get(entry.event, entry.event)} · "
                                         f"{format_local_datetime(entry.occurred_at)}") for entry in entries]
 
     def values(self) -> dict[str, Any]:

@@ -226,6 +226,9 @@ def _own(check: Checker) -> set[str]:
     return {field[len(check.prefix):] for field in check.errors}
 
 
+SEIZURE_CUSTODY_NOTE = "recorded_with_seizure"
+
+
 def seizure_moment(seized_on, seized_time=None) -> datetime:
     """When a seizure happened, as UTC: its date and time are Mexico City wall-clock."""
     return local_to_utc(datetime.combine(seized_on, seized_time or datetime.min.time()))
@@ -245,7 +248,7 @@ def add_firearm(seizure, clean: dict[str, Any], actor=None) -> Firearm:
         firearm_id=firearm.id, event="seized", occurred_at=occurred,
         received_by_name=getattr(actor, "full_name", None), received_by_institution=seizure.agency.name,
         place=", ".join(p for p in (seizure.locality, seizure.address) if p) or None,
-        notes=_("Recorded with the seizure."), recorded_by_id=getattr(actor, "id", None)))
+        note_code=SEIZURE_CUSTODY_NOTE, time_recorded=seizure.seized_time is not None, recorded_by_id=getattr(actor, "id", None)))
     return firearm
 
 
@@ -253,6 +256,11 @@ def custody_chain(firearm: Firearm) -> list[CustodyEvent]:
     return list(db.session.scalars(
         select(CustodyEvent).where(CustodyEvent.firearm_id == firearm.id)
         .order_by(CustodyEvent.occurred_at, CustodyEvent.id)))
+
+
+def custody_numbers(chain: list[CustodyEvent]) -> dict[int, int]:
+    """Each entry's number within its firearm's chain: 1, 2, 3 in the order recorded."""
+    return {entry_id: number for number, entry_id in enumerate(sorted(entry.id for entry in chain), start=1)}
 
 
 def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attachment=None) -> CustodyEvent:
