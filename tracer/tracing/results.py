@@ -2,7 +2,7 @@
 
 One set of rules for the form, the API and the CSV import. ``check_result``
 turns raw values into clean ones — the dealer's licence number in its ATF
-shape, the US state as its postal code, the origin point looked up from the
+shape, the US state as its abbreviation, the origin point looked up from the
 dealer's city, the time to crime from the purchase and seizure dates — and
 says what to warn about. ``record_result`` writes them for the liaison officer
 of the addressed agency; a result already recorded is corrected the same way,
@@ -109,7 +109,7 @@ def _state(check: Checker, value: Any) -> str | None:
         return None
     code = resolve_us_state(written)
     if code is None:
-        check.error("ffl_state", _("Unknown US state: use its postal code (TX) or its name (Texas)."))
+        check.error("ffl_state", _("Unknown US state: use its abbreviation (TX) or its name (Texas)."))
     return code
 
 
