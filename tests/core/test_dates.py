@@ -69,3 +69,8 @@ def test_the_audit_trail_shows_local_time_and_utc(login_as):
     assert local.count("/") == 2 and len(local.split("/")[2].split()[0]) == 4  # dd/MM/yyyy
     assert utc.endswith(" UTC") and utc != local
     assert "Hora (Ciudad de México, UTC)" in auditor.get("/admin/audit").get_data(as_text=True)
+
+
+def test_a_style_name_from_older_templates_changes_nothing(request_ctx):
+    with force_locale("es"):
+        assert format_local_datetime(MOMENT, "short") == format_local_datetime(MOMENT, "medium") == "04/12/2026 17:45"

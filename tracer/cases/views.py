@@ -10,6 +10,7 @@ from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
+from tracer.core.i18n import format_local_date
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
 from tracer.geo.catalog import state_name
@@ -28,6 +29,10 @@ def case_status_label(value: str | None) -> str:
 @bp.app_template_filter("case_priority_label")
 def case_priority_label(value: str | None) -> str:
     return priority_labels().get(value, value or "")
+
+
+# The former name of the ``date`` filter, so that a page still using it writes the one format.
+bp.app_template_filter("case_date")(format_local_date)
 
 
 @bp.app_template_filter("case_state_name")

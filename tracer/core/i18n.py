@@ -69,15 +69,16 @@ def _moment_pattern(seconds: bool) -> str:
     return f"{_date_pattern()} {TIME_WITH_SECONDS if seconds else TIME_PATTERN}"
 
 
-def format_local_datetime(value: datetime | None, seconds: bool = False) -> str:
+def format_local_datetime(value: datetime | None, _style: str | None = None, *, seconds: bool = False) -> str:
     """A stored UTC moment as Mexico City wall-clock time in the reader's language
-    (nothing for no value)."""
+    (nothing for no value). A Babel style name (``'short'``, ``'medium'``) is accepted and
+    has no effect: there is one format."""
     if not value:
         return ""
     return babel_format_datetime(value, _moment_pattern(seconds))
 
 
-def format_utc_datetime(value: datetime | None, seconds: bool = True) -> str:
+def format_utc_datetime(value: datetime | None, *, seconds: bool = True) -> str:
     """A stored moment as UTC in the same pattern, marked "UTC": the audit trail shows it beside
     local time, as other systems' logs are kept in UTC."""
     if not value:
