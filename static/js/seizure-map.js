@@ -14,7 +14,13 @@
     var lat = number(el, "data-lat");
     var lon = number(el, "data-lon");
     var state = el.getAttribute("data-state");
-    var map = L.map(el, {zoomSnap: 0.5, attributionControl: true});
+    // Leaflet's own control and marker texts are English: the page passes them in the
+    // reader's language (data attributes: the security policy allows no inline script).
+    var map = L.map(el, {zoomSnap: 0.5, attributionControl: true, zoomControl: false});
+    L.control.zoom({
+      zoomInTitle: el.getAttribute("data-zoom-in") || "+",
+      zoomOutTitle: el.getAttribute("data-zoom-out") || "-"
+    }).addTo(map);
     map.attributionControl.setPrefix(false);
     map.setView([23.6, -102.5], 5);
     var tiles = el.getAttribute("data-tiles");
@@ -23,7 +29,8 @@
     }
     var marker = null;
     if (lat !== null && lon !== null) {
-      marker = L.marker([lat, lon], {title: el.getAttribute("data-marker-label") || "", keyboard: true}).addTo(map);
+      var label = el.getAttribute("data-marker-label") || "";
+      marker = L.marker([lat, lon], {title: label, alt: label, keyboard: true}).addTo(map);
     }
     fetch(el.getAttribute("data-outlines"), {credentials: "same-origin"})
       .then(function (response) { return response.json(); })

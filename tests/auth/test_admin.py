@@ -352,7 +352,7 @@ def test_unknown_user_is_404(admin):
 # --- the audit trail page ----------------------------------------------------
 
 ROW = re.compile(
-    r"<tr>\s*<td>(?P<seq>\d+)</td>\s*<td><time[^>]*>[^<]*</time></td>\s*<td>(?P<user>[^<]*)</td>\s*"
+    r"<tr>\s*<td>(?P<seq>\d+)</td>\s*<td><time[^>]*>(?P<local>[^<]*)</time><br><span class=\"muted\">(?P<utc>[^<]*)</span></td>\s*<td>(?P<user>[^<]*)</td>\s*"
     r"<td>[^<]*</td>\s*<td>(?P<label>[^<]*)<br><code class=\"muted\">(?P<action>[^<]*)</code></td>\s*"
     r"<td>(?P<object>[^<]*)</td>", re.S)
 

@@ -27,6 +27,7 @@ CASE_WRITERS = frozenset({"officer", "analyst", "supervisor"})
 ACCESS = {
     "core.home": ACCOUNT,
     "core.set_language": PUBLIC,
+    "core.favicon": PUBLIC,
     "auth.notice": PUBLIC,
     "auth.login": PUBLIC,
     "auth.mfa_verify": PUBLIC,

@@ -60,14 +60,14 @@ def test_the_database_refuses_to_change_or_remove_an_entry(custody, statement):
 def test_the_database_refuses_a_change_made_through_the_model(custody):
     _officer, firearm = custody
     entry = entries(firearm)[0]
-    written = entry.notes
+    written = entry.received_by_institution
     assert written
     with pytest.raises(DBAPIError):
         with db.session.begin_nested():
-            entry.notes = "quietly changed"
+            entry.received_by_institution = "quietly changed"
             db.session.flush()
     db.session.expire_all()
-    assert entries(firearm)[0].notes == written
+    assert entries(firearm)[0].received_by_institution == written
 
 
 def test_a_correction_is_a_new_entry_naming_the_one_it_corrects(custody):
@@ -81,7 +81,7 @@ def test_a_correction_is_a_new_entry_naming_the_one_it_corrects(custody):
     assert [e.seal_number for e in chain[1:]] == ["S-WRONG", "S-RIGHT"]
     assert chain[-1].corrects_id == wrong.id and chain[1].seal_number == "S-WRONG"
     page = text(officer.get(f"/firearms/{firearm.id}"))
-    assert f"corrects #{wrong.id}" in page and f"corrected by #{chain[-1].id}" in page
+    assert "corrects entry 2" in page and "corrected by entry 3" in page  # numbered within the chain
     actions = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "custody.create",
                                                                   AuditEvent.object_id == str(firearm.id)))
     assert any(details.get("corrects") == wrong.id for details in actions)

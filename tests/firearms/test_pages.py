@@ -119,4 +119,4 @@ def test_the_seizure_page_links_every_firearm(recorded):
     officer, firearm = recorded
     body = text(officer.get(f"/seizures/{firearm.seizure_id}"))
     assert re.search(r'href="/firearms/%d"' % firearm.id, body)
-    assert "March 14, 2025" in body and "Sonora" in body and "Hermosillo" in body
+    assert "2025-03-14" in body and "Sonora" in body and "Hermosillo" in body

@@ -159,3 +159,23 @@ def test_the_demo_has_deconfliction_notices_between_states_written_once(seeded):
     assert {("FGE-JAL", "FGE-SON"), ("FGE-SON", "FGE-CHIH")} <= pairs
     assert all(notice.channel == "search" and not notice.withheld for notice in notices)
     assert seed_notices() == count
+
+
+def test_the_seed_line_counts_the_possible_same_firearms_the_links_page_lists(seeded):
+    links = db.session.scalar(select(func.count()).select_from(FirearmLink))
+    assert links > 0
+    assert seeded.links == links
+    assert f"; {links} possible same firearms" in seeded.line()
+
+
+def test_the_seed_line_counts_a_firearm_recorded_later_that_matches_a_demo_firearm(seeded):
+    from tests import factories
+
+    demo_firearm = db.session.scalars(select(Firearm).where(Firearm.external_id.like("DEMO-%"))).first()
+    recorded_later = factories.firearm()
+    factories.firearm_link(recorded_later, demo_firearm)  # the newer record names the link
+    db.session.commit()
+    again = seed_traces(5)
+    links = db.session.scalar(select(func.count()).select_from(FirearmLink))
+    assert again.links == links == seeded.links + 1
+    assert f"; {links} possible same firearms" in again.line()

@@ -49,7 +49,7 @@ def test_the_csv_holds_the_filtered_requests_in_the_users_language(traces):
     assert set(by_number) == {routine.trace_number, urgent.trace_number}
     first = by_number[routine.trace_number]
     assert (first["Status"], first["Priority"], first["Type"], first["Manufacturer"], first["Serial number"]) == \
-        ("Submitted", "Routine", "Pistol", "Glock", "BXK123")
+        ("Submitted", "Normal", "Pistol", "Glock", "BXK123")
     assert (first["Country of manufacture"], first["Seizure state"], first["Sent to"]) == ("Austria", "Sonora", "ATF-MX")
     assert first["Readiness notes"] == ""
     assert "not in the reference list of manufacturers" in by_number[urgent.trace_number]["Readiness notes"]

@@ -64,7 +64,7 @@ def test_a_licence_number_in_the_wrong_format_is_refused_with_the_expected_shape
 
 def test_an_unknown_us_state_is_refused_clearly(officer_en):
     fields = failure(officer_en, waiting_request(), ffl_state="Texsa")
-    assert fields == {"ffl_state": ["Unknown US state: use its postal code (TX) or its name (Texas)."]}
+    assert fields == {"ffl_state": ["Unknown US state: use its abbreviation (TX) or its name (Texas)."]}
 
 
 def test_a_mexican_state_is_not_a_us_state(officer_en):

@@ -64,7 +64,7 @@ def test_an_unknown_state_and_a_bad_licence_are_both_named(officer, trace):
     response = post_result(officer, trace, ffl_state="Tejax", ffl_license="5-74-201")
     page = text(response)
     assert response.status_code == 400
-    assert field_error(page, "ffl_state") == "Unknown US state: use its postal code (TX) or its name (Texas)."
+    assert field_error(page, "ffl_state") == "Unknown US state: use its abbreviation (TX) or its name (Texas)."
     assert "X-XX-XXX-XX-XX-XXXXX" in field_error(page, "ffl_license")
     assert field_value(page, "ffl_license") == "5-74-201" and field_value(page, "ffl_state") == "Tejax"
 

@@ -83,7 +83,7 @@ def test_one_bad_row_rejects_the_file_and_the_report_names_row_column_value_and_
     assert lines[0] == "The file was rejected: nothing was written."
     assert ("  Error: line 3, column purchase_date, value “2025-06-01”: The purchase date (2025-06-01) is after the "
             "seizure date (2025-03-14): a firearm is bought before it is seized.") in lines
-    assert ("  Error: line 4, column ffl_state, value “Texsas”: Unknown US state: use its postal code (TX) or its "
+    assert ("  Error: line 4, column ffl_state, value “Texsas”: Unknown US state: use its abbreviation (TX) or its "
             "name (Texas).") in lines
 
 

@@ -28,13 +28,25 @@ class AgencyForm(FlaskForm):
         self.state_code.choices = [SelectChoice("", "—")] + [SelectChoice(*c) for c in state_choices()]
 
 
+def _optional_int(value):
+    """A select's value as a row id, or None for the empty choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
 class UserForm(FlaskForm):
+    # No role or agency is chosen for the administrator: each new account is given both on
+    # purpose (a preselected pair was saved by mistake, or refused as a mismatch).
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64), CleanText()],
                            render_kw={"autocapitalize": "none", "spellcheck": "false"})
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200), CleanText()])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), Email()])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
-    agency_id = SelectField(_l("Agency"), coerce=int)
+    role = SelectField(_l("Role"), choices=[SelectChoice("", _l("— choose a role —"))]
+                       + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
+                       validators=[DataRequired(message=_l("Choose the role of this account."))])
+    agency_id = SelectField(_l("Agency"), coerce=_optional_int,
+                            validators=[DataRequired(message=_l("Choose the agency of this account."))])
     locale = SelectField(_l("Language"), choices=[SelectChoice(code, LANGUAGE_LABELS[code]) for code in LANGUAGES])
     password = PasswordField(_l("Initial password (leave empty to generate one)"),
                              validators=[Optional(), Length(max=MAX_LENGTH)],

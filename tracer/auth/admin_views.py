@@ -26,7 +26,8 @@ admin_only = roles("admin")
 
 def _agency_choices() -> list[SelectChoice]:
     agencies = db.session.scalars(select(Agency).order_by(Agency.acronym))
-    return [SelectChoice(a.id, f"{a.acronym} — {a.name}") for a in agencies]
+    return [SelectChoice("", _("— choose an agency —"))] + [
+        SelectChoice(a.id, f"{a.acronym} — {a.name}") for a in agencies]
 
 
 @bp.get("/agencies")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +10,7 @@ from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
+from tracer.core.i18n import format_local_date
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
 from tracer.geo.catalog import state_name
@@ -31,9 +31,8 @@ def case_priority_label(value: str | None) -> str:
     return priority_labels().get(value, value or "")
 
 
-@bp.app_template_filter("case_date")
-def case_date(value) -> str:
-    return format_date(value, "medium") if value else ""
+# The former name of the ``date`` filter, so that a page still using it writes the one format.
+bp.app_template_filter("case_date")(format_local_date)
 
 
 @bp.app_template_filter("case_state_name")

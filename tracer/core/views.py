@@ -1,7 +1,7 @@
-"""The home page and the language switch."""
+"""The home page, the language switch and the site icon."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, send_from_directory, session, url_for
 from flask_login import current_user
 
 from tracer.auth import services as account_services
@@ -30,3 +30,11 @@ def set_language():
             account_services.set_locale(current_user, form.lang.data)
             db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("core.home"))
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """The site icon where browsers look for it first (pages also name it with a link)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)

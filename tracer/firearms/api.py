@@ -135,6 +135,8 @@ class CustodyOut(BaseModel):
     packaging: str | None
     seal_number: str | None
     notes: str | None
+    note_code: str | None
+    time_recorded: bool
     corrects_id: int | None
     attachment: AttachmentOut | None
     recorded_at: str
@@ -174,7 +176,8 @@ def custody_json(entry: CustodyEvent) -> dict[str, Any]:
         **{name: getattr(entry, name) for name in (
             "handed_over_by_name", "handed_over_by_institution", "handed_over_by_rank", "received_by_name",
             "received_by_institution", "received_by_rank", "place", "packaging", "seal_number", "notes",
-            "corrects_id")},
+            "note_code", "corrects_id")},
+        "time_recorded": entry.time_recorded is not False,
         "attachment": None if attachment is None else {
             "id": attachment.id, "original_name": attachment.original_name, "content_type": attachment.content_type,
             "size_bytes": attachment.size_bytes, "sha256": attachment.sha256},

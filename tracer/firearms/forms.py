@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.widgets import DateTimeLocalInput
 
+from tracer.core.i18n import format_local_datetime
 from tracer.firearms.labels import CONDITION_LABELS, CUSTODY_EVENT_LABELS, FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
 from tracer.firearms.models import CONDITIONS, CUSTODY_EVENTS, FIREARM_TYPES, SERIAL_STATUSES
 
@@ -106,10 +107,10 @@ class CustodyForm(FlaskForm):
                    "handed_over_by_rank", "received_by_name", "received_by_institution", "received_by_rank",
                    "place", "packaging", "seal_number", "notes", "corrects_id")
 
-    def set_entries(self, entries) -> None:
+    def set_entries(self, entries, numbers: dict[int, int]) -> None:
         self.corrects_id.choices = [SelectChoice("", _l("— none: a new entry —"))] + [
-            SelectChoice(str(entry.id), f"#{entry.id} · {CUSTODY_EVENT_LABELS.get(entry.event, entry.event)} · "
-                                        f"{format_datetime(entry.occurred_at, 'short')}") for entry in entries]
+            SelectChoice(str(entry.id), f"{numbers[entry.id]} · {CUSTODY_EVENT_LABELS.get(entry.event, entry.event)} · "
+                                        f"{format_local_datetime(entry.occurred_at)}") for entry in entries]
 
     def values(self) -> dict[str, Any]:
         return {name: self[name].data for name in self.TEXT_FIELDS}

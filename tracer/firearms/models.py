@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false,
-                        inspect)
+                        inspect, true)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -194,6 +194,12 @@ class CustodyEvent(db.Model):
     packaging: Mapped[str | None] = mapped_column(String(200))
     seal_number: Mapped[str | None] = mapped_column(String(80))
     notes: Mapped[str | None] = mapped_column(Text)
+    # What the system itself notes is kept as a code (CUSTODY_NOTE_LABELS) and shown in the
+    # reader's language; ``notes`` holds only what a person typed.
+    note_code: Mapped[str | None] = mapped_column(String(40))
+    # False when the entry's moment has a date but no time (a seizure recorded without one):
+    # ``occurred_at`` then holds the day's local midnight, which must not be shown as a time.
+    time_recorded: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # A correction names the event it corrects; the original stays as it was.
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("custody_events.id"))
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))

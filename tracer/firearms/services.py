@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tracer.audit.services import record
 from tracer.core.errors import Conflict, NotFound
 from tracer.core.changes import apply_changes, stale_as_conflict
+from tracer.core.i18n import format_local_date
 from tracer.core.models import utcnow
 from tracer.core.scope import agency_scope
 from tracer.core.time import local_to_utc
@@ -225,6 +226,9 @@ def _own(check: Checker) -> set[str]:
     return {field[len(check.prefix):] for field in check.errors}
 
 
+SEIZURE_CUSTODY_NOTE = "recorded_with_seizure"
+
+
 def seizure_moment(seized_on, seized_time=None) -> datetime:
     """When a seizure happened, as UTC: its date and time are Mexico City wall-clock."""
     return local_to_utc(datetime.combine(seized_on, seized_time or datetime.min.time()))
@@ -244,7 +248,7 @@ def add_firearm(seizure, clean: dict[str, Any], actor=None) -> Firearm:
         firearm_id=firearm.id, event="seized", occurred_at=occurred,
         received_by_name=getattr(actor, "full_name", None), received_by_institution=seizure.agency.name,
         place=", ".join(p for p in (seizure.locality, seizure.address) if p) or None,
-        notes=_("Recorded with the seizure."), recorded_by_id=getattr(actor, "id", None)))
+        note_code=SEIZURE_CUSTODY_NOTE, time_recorded=seizure.seized_time is not None, recorded_by_id=getattr(actor, "id", None)))
     return firearm
 
 
@@ -252,6 +256,11 @@ def custody_chain(firearm: Firearm) -> list[CustodyEvent]:
     return list(db.session.scalars(
         select(CustodyEvent).where(CustodyEvent.firearm_id == firearm.id)
         .order_by(CustodyEvent.occurred_at, CustodyEvent.id)))
+
+
+def custody_numbers(chain: list[CustodyEvent]) -> dict[int, int]:
+    """Each entry's number within its firearm's chain: 1, 2, 3 in the order recorded."""
+    return {entry_id: number for number, entry_id in enumerate(sorted(entry.id for entry in chain), start=1)}
 
 
 def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attachment=None) -> CustodyEvent:
@@ -278,7 +287,7 @@ def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attach
         elif firearm.seizure is not None and occurred < local_to_utc(
                 datetime.combine(firearm.seizure.seized_on, datetime.min.time())):
             check.error("occurred_at", _("The chain of custody starts with the seizure: this date is before "
-                                         "the seizure (%(date)s).", date=firearm.seizure.seized_on.isoformat()))
+                                         "the seizure (%(date)s).", date=format_local_date(firearm.seizure.seized_on)))
     texts = {name: check.text(name, values.get(name), 160 if "name" in name or "institution" in name else 200)
              for name in ("handed_over_by_name", "handed_over_by_institution", "received_by_name",
                           "received_by_institution", "place", "packaging")}

@@ -44,25 +44,29 @@ def firearm_files(firearm) -> tuple[list[Attachment], dict[int, Attachment]]:
 
 
 def _chain_view(firearm):
+    """The chain in the order things happened, each entry's number within this firearm's chain
+    (1, 2, 3 in the order they were recorded, so a number never changes) and the entries
+    correcting each one, by number."""
     chain = services.custody_chain(firearm)
+    numbers = services.custody_numbers(chain)
     corrected_by: dict[int, list[int]] = {}
     for entry in chain:
         if entry.corrects_id:
-            corrected_by.setdefault(entry.corrects_id, []).append(entry.id)
-    return chain, corrected_by
+            corrected_by.setdefault(entry.corrects_id, []).append(numbers[entry.id])
+    return chain, corrected_by, numbers
 
 
 def render_firearm(firearm, custody_form=None, photo_form=None, custody_summary=None, status: int = 200):
     """The firearm page, with forms holding what the user typed when they come back with errors."""
-    chain, corrected_by = _chain_view(firearm)
+    chain, corrected_by, numbers = _chain_view(firearm)
     photos, _documents = firearm_files(firearm)
     if custody_form is None:
         custody_form = CustodyForm(formdata=None)
-    custody_form.set_entries(chain)
+    custody_form.set_entries(chain, numbers)
     return render_template(
         "firearms/detail.html", firearm=firearm, seizure=firearm.seizure, case=firearm.case,
         country=country_name(firearm.country_code), state=state_name(firearm.seizure.state_code),
-        chain=chain, corrected_by=corrected_by, photos=photos,
+        chain=chain, corrected_by=corrected_by, numbers=numbers, photos=photos,
         custody_form=custody_form, photo_form=photo_form or PhotoForm(formdata=None),
         custody_summary=custody_summary or [], may_edit=may_edit(current_user, firearm.case),
         **firearm_tracing(current_user, firearm)), status
@@ -124,13 +128,13 @@ def add_custody(firearm_id: int):
 def print_custody(firearm_id: int):
     """The chain of custody laid out as the Registro de Cadena de Custodia, for printing."""
     firearm = services.get_firearm(current_user, firearm_id)
-    chain, corrected_by = _chain_view(firearm)
+    chain, corrected_by, numbers = _chain_view(firearm)
     photos, documents = firearm_files(firearm)
     record("custody.print", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id,
            details={"entries": len(chain), "attachments": [a.sha256 for a in photos + list(documents.values())]})
     db.session.commit()
     return render_template("firearms/custody_print.html", firearm=firearm, seizure=firearm.seizure,
-                           case=firearm.case, chain=chain, corrected_by=corrected_by, photos=photos,
+                           case=firearm.case, chain=chain, corrected_by=corrected_by, numbers=numbers, photos=photos,
                            documents=documents, country=country_name(firearm.country_code),
                            state=state_name(firearm.seizure.state_code), now=utcnow())
 

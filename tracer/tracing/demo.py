@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from tracer.audit.services import record
@@ -263,5 +263,7 @@ def _totals(summary: TraceDemoSummary, office) -> None:
     summary.no_trace = counts.get("no_trace", 0)
     summary.requests = sum(counts.values())
     demo = select(Firearm.id).where(Firearm.external_id.like(PREFIX))
+    # A link names the newer record first: a firearm recorded after the demo that matches a
+    # demo firearm is its ``firearm_id``, the demo firearm its ``other_firearm_id``.
     summary.links = db.session.scalar(select(func.count()).select_from(FirearmLink).where(
-        FirearmLink.firearm_id.in_(demo)))
+        or_(FirearmLink.firearm_id.in_(demo), FirearmLink.other_firearm_id.in_(demo))))

@@ -11,9 +11,10 @@ import csv
 import io
 from typing import Any, Iterable, Iterator
 
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from tracer.core.i18n import format_local_date, format_local_datetime
 from tracer.firearms.labels import FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
 from tracer.geo.catalog import municipality_name, state_name
 from tracer.geo.countries import country_name
@@ -58,15 +59,6 @@ def neutralise(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _date(value: str | None) -> str:
-    from datetime import date
-
-    try:
-        return format_date(date.fromisoformat(value), "medium") if value else ""
-    except (TypeError, ValueError):
-        return value or ""
-
-
 def _readiness_notes(trace: TraceRequest, locale: str) -> str:
     """A draft's notes are those of the firearm now (what would be sent); a sent request's are
     those kept with its identifiers: the firearm may have changed since, and the US office that
@@ -89,7 +81,7 @@ def request_values(trace: TraceRequest) -> dict[str, str]:
         "trace_number": trace.trace_number,
         "status": str(TRACE_STATUS_LABELS.get(trace.status, trace.status)),
         "priority": str(TRACE_PRIORITY_LABELS.get(trace.priority, trace.priority)),
-        "submitted_on": format_datetime(trace.submitted_at, "short") if trace.submitted_at else "",
+        "submitted_on": format_local_datetime(trace.submitted_at),
         "requesting_agency": trace.requesting_agency.acronym,
         "requested_by": requester.full_name if requester else "",
         "addressed_to": trace.addressed_to.acronym,
@@ -102,7 +94,7 @@ def request_values(trace: TraceRequest) -> dict[str, str]:
         "restored_serial": sent.get("restored_serial") or "",
         "importer": sent.get("importer") or "",
         "country_of_manufacture": country_name(sent.get("country_of_manufacture"), locale),
-        "seized_on": _date(sent.get("seized_on")),
+        "seized_on": format_local_date(sent.get("seized_on")),
         "seizure_state": state_name(state) or (state or ""),
         "seizure_municipality": municipality_name(state, sent.get("municipality")) or (sent.get("municipality") or ""),
         "seizure_locality": sent.get("locality") or "",

@@ -70,7 +70,7 @@ class BacklogFilterForm(Form):
                       choices=[ALL] + _choices(AGE_LABELS, AGE_BANDS))
     readiness = SelectField(_l("Readiness"), validate_choice=False,
                             choices=[ALL, SelectChoice("ready", _l("Ready for a trace")),
-                                     SelectChoice("not_ready", _l("Not ready"))])
+                                     SelectChoice("not_ready", _l("Not ready for a trace"))])
 
     def __init__(self, formdata=None, agencies=(), **kwargs):
         super().__init__(formdata, **kwargs)

@@ -13,7 +13,9 @@ TRACE_STATUS_LABELS = {
     "no_trace": _l("No trace"),
 }
 TRACE_PRIORITY_LABELS = {
-    "routine": _l("Routine"),
+    # One priority scale across the system: a trace request is sent at the case scale's
+# "Normal" or "Urgent" (the 3312.1 form knows no other), with the same words.
+    "routine": _l("Normal"),
     "urgent": _l("Urgent"),
 }
 

@@ -123,7 +123,7 @@ def _serial_reason(firearm: Firearm) -> str:
         return _("A privately made firearm (hechiza) has no serial number: there is nothing to trace.")
     if status == "obliterated":
         return _("The serial number is obliterated: a trace needs the serial restored by the lab "
-                 "(revenido químico). Enter it and set the status to restored.")
+                 "(chemical restoration). Enter it and set the status to restored.")
     if status == "restored":
         return _("The serial number is marked as restored but the restored serial number is missing.")
     return _("The serial number is missing.")

@@ -30,7 +30,7 @@ class ResultIn(BaseModel):
                                     "with or without hyphens; answered hyphenated")
     ffl_street: str | None = None
     ffl_city: str | None = Field(default=None, description="Geocoded with the state to the US origin point")
-    ffl_state: str | None = Field(default=None, description="US state: postal code (TX) or name (Texas)")
+    ffl_state: str | None = Field(default=None, description="US state: abbreviation (TX) or name (Texas)")
     ffl_zip: str | None = Field(default=None, description="5 digits or 5+4")
     purchase_date: str | None = Field(default=None, description="YYYY-MM-DD; not after the seizure date, "
                                       "not in the future")

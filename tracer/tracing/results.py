@@ -2,7 +2,7 @@
 
 One set of rules for the form, the API and the CSV import. ``check_result``
 turns raw values into clean ones — the dealer's licence number in its ATF
-shape, the US state as its postal code, the origin point looked up from the
+shape, the US state as its abbreviation, the origin point looked up from the
 dealer's city, the time to crime from the purchase and seizure dates — and
 says what to warn about. ``record_result`` writes them for the liaison officer
 of the addressed agency; a result already recorded is corrected the same way,
@@ -20,6 +20,7 @@ from sqlalchemy import Select, false, select
 from tracer.audit.services import record
 from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
+from tracer.core.i18n import format_local_date
 from tracer.core.models import utcnow
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
@@ -108,7 +109,7 @@ def _state(check: Checker, value: Any) -> str | None:
         return None
     code = resolve_us_state(written)
     if code is None:
-        check.error("ffl_state", _("Unknown US state: use its postal code (TX) or its name (Texas)."))
+        check.error("ffl_state", _("Unknown US state: use its abbreviation (TX) or its name (Texas)."))
     return code
 
 
@@ -127,7 +128,7 @@ def _purchase_date(check: Checker, value: Any, seized_on: date | None) -> date |
     if bought is not None and seized_on is not None and bought > seized_on:
         check.error("purchase_date", _(
             "The purchase date (%(purchase)s) is after the seizure date (%(seizure)s): a firearm is bought "
-            "before it is seized.", purchase=bought.isoformat(), seizure=seized_on.isoformat()))
+            "before it is seized.", purchase=format_local_date(bought), seizure=format_local_date(seized_on)))
         return None
     return bought
 
