@@ -34,24 +34,24 @@ def insert_rows(table: Table, rows: list[dict[str, Any]]) -> None:
     if dialect.name != "postgresql":
         db.session.execute(insert(table), rows)
         return
-    given = rows[0].keys()
-    columns, defaults, processors = [], [], []
-    for column in table.columns:
-        default = None if column.name in given else _default_of(column)
-        if column.name not in given and default is None:
-            continue  # the server's default, or NULL
-        columns.append(column.name)
-        defaults.append(default)
-        processors.append(column.type._cached_bind_processor(dialect))
-    _copy(connection, table.name, columns, (
-        tuple(_value(row, name, default, processor)
-              for name, default, processor in zip(columns, defaults, processors))
-        for row in rows))
+    given = list(rows[0].keys())
+    names = [column.name for column in table.columns if column.name in given]
+    # Defaults once per call: a batch of rows shares its moment, as rows written together do.
+    defaulted = {column.name: _default_of(column) for column in table.columns if column.name not in given}
+    defaulted = {name: default() for name, default in defaulted.items() if default is not None}
+    columns = names + list(defaulted)
+    processors = [(index, processor) for index, processor in enumerate(
+        table.c[name].type._cached_bind_processor(dialect) for name in columns) if processor is not None]
+    fixed = tuple(defaulted.values())
+    _copy(connection, table.name, columns, (_values(row, names, fixed, processors) for row in rows))
 
 
-def _value(row, name, default, processor):
-    value = default() if default is not None else row[name]
-    return processor(value) if processor is not None else value
+def _values(row: dict, names: list[str], fixed: tuple, processors) -> list:
+    values = [row[name] for name in names]
+    values.extend(fixed)
+    for index, processor in processors:
+        values[index] = processor(values[index])
+    return values
 
 
 def _copy(connection, table_name: str, columns: list[str], values: Iterable[tuple]) -> None:
