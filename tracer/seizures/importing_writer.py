@@ -120,7 +120,7 @@ class BulkWriter:
         self._insert_custody(batch, firearm_ids)
         self._audit(batch, firearm_ids)
         # Recoveries of firearms recorded before, in any agency's case: one set-based pass per batch.
-        self.counts.links += detect_links_bulk(firearm_ids, self.events)
+        self.counts.links += detect_links_bulk(firearm_ids, self.events, near=True)
         if self.actor is not None:
             self.hidden.extend(hidden_link_matches(self.actor, firearm_ids))
 
