@@ -4,6 +4,11 @@ Not a test (pytest does not collect it): run it by hand, for example
 
     .venv/bin/python tests/seizures/bench_import.py --rows 100000
     .venv/bin/python tests/seizures/bench_import.py --rows 1000000 --database sqlite:////tmp/bench.db
+    .venv/bin/python tests/seizures/bench_import.py --rows 100000 --recorded 300000 \
+        --database postgresql+psycopg://postgres@127.0.0.1:5432/tracer_import
+
+With ``--recorded`` (PostgreSQL) the import runs behind a register of that many firearms
+(``bench_import_data``: built once as a template, copied for each run).
 
 It writes the file (``sample_csv.write_sample_csv``), prepares an empty database
 (``flask db upgrade``, then ``flask seed-demo --firearms 0`` for the importing
@@ -40,6 +45,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", help="an empty database URL (default: a new SQLite file)")
     parser.add_argument("--gps-share", type=float, default=.2, help="share of seizures with GPS coordinates")
+    parser.add_argument("--recorded", type=int, default=0,
+                        help="firearms already recorded behind the import (PostgreSQL; the database is replaced)")
     parser.add_argument("--keep", action="store_true", help="keep the CSV file and the SQLite database")
     options = parser.parse_args()
 
@@ -49,7 +56,11 @@ def main() -> int:
     started = time.perf_counter()
     write_sample_csv(path, options.rows, options.seed, gps_share=options.gps_share)
     print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB, written in {time.perf_counter() - started:.1f} s)")
-    for step in (("db", "upgrade"), ("seed-demo", "--firearms", "0")):
+    if options.recorded:
+        from tests.seizures.bench_import_data import prepare
+
+        prepare(database, options.recorded)
+    for step in ((("db", "upgrade"),) if options.recorded else (("db", "upgrade"), ("seed-demo", "--firearms", "0"))):
         done = flask(database, *step)
         if done.returncode:
             print(done.stdout, done.stderr, file=sys.stderr)

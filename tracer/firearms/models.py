@@ -86,10 +86,12 @@ class Firearm(TimestampMixin, db.Model):
         # An external_id (of an imported row) is unique within the agency that recorded the firearm.
         UniqueConstraint("recorded_by_agency_id", "external_id", name="uq_firearms_recorded_by_agency_external_id"),
         Index("ix_firearms_identity", "manufacturer_id", "serial_normalized"),
-        # With the id, the one-edit range lookups read the index alone (index-only scans)
-        # and fetch rows only for the serials that pass.
-        Index("ix_firearms_serial_skeleton", "serial_skeleton", "id"),
-        Index("ix_firearms_serial_skeleton_reversed", "serial_skeleton_reversed", "id"),
+        # With the id (and on PostgreSQL the maker, which its lookups compare in the range),
+        # the one-edit range lookups read the index alone (index-only scans) and fetch rows
+        # only for the serials that pass.
+        Index("ix_firearms_serial_skeleton", "serial_skeleton", "id", postgresql_include=["manufacturer_id"]),
+        Index("ix_firearms_serial_skeleton_reversed", "serial_skeleton_reversed", "id",
+              postgresql_include=["manufacturer_id"]),
         # Substring and wildcard searches on PostgreSQL (pg_trgm); SQLite has the
         # firearm_serials_fts table instead (see the migration that creates both).
         Index("ix_firearms_serial_normalized_trgm", "serial_normalized", postgresql_using="gin",

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, text, update
 from tracer.auth.models import Agency
 from tracer.cases.models import Case, CaseReferenceCounter
 from tracer.cases.services import current_year, next_reference
+from tracer.core.bulk_write import insert_rows
 from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
 from tracer.firearms.serials import serial_search_keys
@@ -60,24 +61,34 @@ class WriteCounts:
     links: int = 0
 
 
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_numbered(table, rows: list[dict[str, Any]]) -> list[int]:
+    """PostgreSQL: take ``len(rows)`` ids from the table's sequence, then COPY the rows
+    with them; the ids in the order of ``rows``."""
+    sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+    ids = db.session.scalars(text("SELECT nextval(:sequence) FROM generate_series(1, :n)"),
+                             {"sequence": sequence, "n": len(rows)}).all()
+    insert_rows(table, [{**row, "id": row_id} for row, row_id in zip(rows, ids)])
+    return list(ids)
+
+
 def _insert_keyed(table, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
     """Insert ``rows``; return the new ids by ``key``, columns of a unique constraint.
 
     Not RETURNING: SQLAlchemy would insert row by row on SQLite to keep the
     order, and build statements of thousands of placeholders on PostgreSQL. On
     PostgreSQL the ids come from the table's sequence first (then the rows are
-    inserted with them); on SQLite a SELECT on the key finds them after a plain
-    many-row INSERT. (A SELECT on PostgreSQL would be planned on the agency index
-    while the new rows have no statistics yet, and slow down as the table grows.)
+    copied with them, ``insert_rows``); on SQLite a SELECT on the key finds them
+    after one ``executemany`` INSERT. (A SELECT on PostgreSQL would be planned on the
+    agency index while the new rows have no statistics yet, and slow down as the table grows.)
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
-        ids = db.session.scalars(text("SELECT nextval(:sequence) FROM generate_series(1, :n)"),
-                                 {"sequence": sequence, "n": len(rows)}).all()
-        rows = [{**row, "id": row_id} for row, row_id in zip(rows, ids)]
-        db.session.execute(insert(table), rows)
-        return {tuple(row[name] for name in key): row["id"] for row in rows}
-    db.session.execute(insert(table), rows)
+    if _is_postgresql():
+        ids = _insert_numbered(table, rows)
+        return {tuple(row[name] for name in key): row_id for row, row_id in zip(rows, ids)}
+    insert_rows(table, rows)
     columns = [table.c[name] for name in key]
     found = db.session.execute(select(table.c.id, *columns).where(
         *(column.in_({row[column.name] for row in rows}) for column in columns)))
@@ -109,7 +120,7 @@ class BulkWriter:
         self._insert_custody(batch, firearm_ids)
         self._audit(batch, firearm_ids)
         # Recoveries of firearms recorded before, in any agency's case: one set-based pass per batch.
-        self.counts.links += detect_links_bulk(firearm_ids, self.events)
+        self.counts.links += detect_links_bulk(firearm_ids, self.events, near=True)
         if self.actor is not None:
             self.hidden.extend(hidden_link_matches(self.actor, firearm_ids))
 
@@ -152,6 +163,11 @@ class BulkWriter:
             return
         rows = [{**item.seizure, "case_id": item.case_id, "created_by_id": self.actor_id,
                  "recorded_by_agency_id": self.agency_id, "version": 1} for item in new]
+        if _is_postgresql():  # every id from the sequence, with or without a reference
+            for item, row_id in zip(new, _insert_numbered(SEIZURE_TABLE, rows)):
+                item.seizure_id, item.created = row_id, True
+            self.counts.seizures += len(new)
+            return
         referenced = [row for row in rows if row["seizure_ref"] is not None]
         ids = _insert_keyed(SEIZURE_TABLE, referenced, "recorded_by_agency_id", "seizure_ref") if referenced else {}
         for item, row in zip(new, rows):
@@ -193,7 +209,7 @@ class BulkWriter:
                 "recorded_by_id": self.actor_id,
             }
             rows.extend({**entry, "firearm_id": next(ids)} for _firearm in item.firearms)
-        db.session.execute(insert(CUSTODY_TABLE), rows)
+        insert_rows(CUSTODY_TABLE, rows)
 
     def _audit(self, batch: list[SeizureToWrite], firearm_ids: list[int]) -> None:
         ids = iter(firearm_ids)
