@@ -8,7 +8,7 @@ firearms went from 0.58 s to 0.04 s. SQLite compares the maker after its lookups
 keeps its indexes.
 
 Revision ID: c4d6e8f0a2b5
-Revises: b8c3d5e7f9a1
+Revises: 4d6e8f0a2b13
 Create Date: 2026-12-05 03:15:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = 'c4d6e8f0a2b5'
-down_revision = 'b8c3d5e7f9a1'
+down_revision = '4d6e8f0a2b13'
 branch_labels = None
 depends_on = None
 

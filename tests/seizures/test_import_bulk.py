@@ -86,3 +86,12 @@ def test_each_imported_firearm_is_named_by_exactly_one_audit_event(user):
         assert event.object_id == str(firearm.seizure_id) and event.case_id == firearm.case_id
         assert event.details["source"] == "import"
     assert len(named) == db.session.scalar(select(func.count()).select_from(Firearm)) == 15
+
+
+def test_an_imported_custody_entry_keeps_its_note_as_a_code_and_no_invented_time(user):
+    """A CSV row has a date and no hour: the chain's first entry says the time was not recorded,
+    and its note is the code every reader's language renders."""
+    report = run(user, [row("T-1", "ST-1")])
+    assert report.outcome == "imported", report.lines()
+    entry = db.session.scalar(select(CustodyEvent).join(Firearm).where(Firearm.external_id == "T-1"))
+    assert (entry.note_code, entry.notes, entry.time_recorded) == ("recorded_with_seizure", None, False)

@@ -26,7 +26,7 @@ from tracer.core.bulk_write import insert_rows
 from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
 from tracer.firearms.serials import serial_search_keys
-from tracer.firearms.services import seizure_moment
+from tracer.firearms.services import SEIZURE_CUSTODY_NOTE, seizure_moment
 from tracer.seizures.models import Seizure
 from tracer.seizures.services import _auditable
 from tracer.tracing.link_notices import hidden_link_matches
@@ -109,7 +109,6 @@ class BulkWriter:
         # Records of other agencies the written firearms were linked to: told at the end.
         self.hidden: list = []
         self._institutions: dict[int, str] = {}
-        self._custody_note = _("Recorded with the seizure.")
 
     def write(self, batch: list[SeizureToWrite]) -> None:
         """Write one batch; its audit events wait in ``take_events`` (the caller records
@@ -205,7 +204,11 @@ class BulkWriter:
                 "received_by_name": self.actor_name,
                 "received_by_institution": self._institution(seizure["agency_id"]),
                 "place": ", ".join(p for p in (seizure.get("locality"), seizure.get("address")) if p) or None,
-                "notes": self._custody_note,
+                "notes": None,
+                # Stored as a code, read in each reader's language; a seizure without its hour
+                # leaves the entry's time unrecorded rather than an invented midnight.
+                "note_code": SEIZURE_CUSTODY_NOTE,
+                "time_recorded": seizure.get("seized_time") is not None,
                 "recorded_by_id": self.actor_id,
             }
             rows.extend({**entry, "firearm_id": next(ids)} for _firearm in item.firearms)
