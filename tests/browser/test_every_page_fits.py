@@ -163,3 +163,38 @@ def test_a_sixty_character_serial_wraps_on_a_phone(chromium, live_server):
             assert page.evaluate(WIDTH) <= PHONE["width"], f"{path} is wider than a phone with a 60-character serial"
     finally:
         context.close()
+
+
+def test_the_seizure_form_suits_a_thumb(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="es-MX", viewport=PHONE)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        sign_in_enrolled(page, live_server, agency="FGR", role="officer", full_name="Prueba formulario")
+        page.goto("/seizures/new")
+        for name in ("magazines_count", "cartridges_count"):
+            expect(page.locator(f"input[name={name}]")).to_have_attribute("inputmode", "numeric")
+        for name in ("latitude", "longitude"):
+            expect(page.locator(f"input[name={name}]")).to_have_attribute("inputmode", "decimal")
+        expect(page.locator("[data-gps-button]")).to_be_visible()
+        fields = page.locator("main form[method=post] .field__input:visible, main form[method=post] button:visible")
+        for index in range(fields.count()):
+            box = fields.nth(index).bounding_box()
+            if box["width"] <= 1:
+                continue  # visually hidden, for screen readers
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box  # one column, on screen
+            assert box["height"] >= 36, (fields.nth(index).get_attribute("name"), box)
+        page.screenshot(path=str(FIT / "officer--seizure-form-thumb--390.png"), full_page=True)
+
+        page.goto("/cases")
+        cases = page.eval_on_selector_all('main a[href*="/cases/"]', "links => links.map(a => a.getAttribute('href'))")
+        for case in cases:  # the first case that holds a seizure
+            page.goto(case)
+            if page.locator('main a[href*="/seizures/"]').count():
+                break
+        page.locator('main a[href*="/seizures/"]').first.click()
+        photo = page.locator("input[type=file][name=photo]")
+        expect(photo).to_have_attribute("accept", "image/*")
+        expect(photo).to_have_attribute("capture", "environment")
+    finally:
+        context.close()
