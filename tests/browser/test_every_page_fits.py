@@ -40,6 +40,7 @@ ANONYMOUS_PAGES = ("/auth/notice", "/auth/login")
 # the US liaison sees no Mexican case.
 NOTHING_IN_SCOPE = {("liaison", "cases.detail")}
 WIDTH = "document.documentElement.scrollWidth"
+SHOT_HEIGHT = 2400
 
 
 def _role_pages(app, role: str) -> tuple[list[str], set[str]]:
@@ -82,7 +83,10 @@ def _measure(page: Page, role: str, path: str) -> list[str]:
     for size, viewport in (("390", PHONE), ("1366", LAPTOP)):
         page.set_viewport_size(viewport)
         width = page.evaluate(WIDTH)
-        page.screenshot(path=str(FIT / _shot_name(role, path, size)), full_page=True)
+        # The top of the page, down to a few screens: enough to see the layout, quick to take.
+        height = min(page.evaluate("document.documentElement.scrollHeight"), SHOT_HEIGHT)
+        page.screenshot(path=str(FIT / _shot_name(role, path, size)), full_page=True,
+                        clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})
         if width > viewport["width"]:
             too_wide.append(f"{role:<10} {path} at {viewport['width']} px is {width} px wide")
     return too_wide
