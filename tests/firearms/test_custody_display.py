@@ -15,7 +15,7 @@ from tracer.firearms.models import CustodyEvent
 
 
 def chain_rows(page: str) -> list[str]:
-    table = page[page.index('<table class="table chain">'):]
+    table = page[page.index('<table class="table chain'):]
     table = table[:table.index("</table>")]
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
             for row in re.findall(r"<tr id=\"entry-\d+\".*?</tr>", table, re.S)]
