@@ -55,7 +55,7 @@ def test_trace_a_firearm_found_by_a_mistyped_serial(page: Page, live_server, chr
 
     # Not trace-ready: the importer is missing; the link leads to the field to fix.
     readiness = page.locator("#tracing")
-    expect(readiness).to_contain_text("No está listo para rastreo")
+    expect(readiness).to_contain_text("No listo para rastreo")
     expect(readiness).to_contain_text("Importador")
     readiness.locator("a[href$='/edit#importer']").click()
     expect(page).to_have_url(re.compile(r"/firearms/\d+/edit#importer$"))
