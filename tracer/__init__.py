@@ -69,6 +69,8 @@ def _register_rooms(app: Flask) -> None:
     from tracer.auth.cli import register as register_auth_cli
     from tracer.auth.loaders import init_login
     from tracer.auth.views import bp as auth_bp
+    from tracer.ballistics import rifling_api as _rifling_api  # noqa: F401  (adds its route to the API blueprint)
+    from tracer.ballistics.rifling_views import init_app as init_rifling
     from tracer.cases import api as _cases_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.cases.views import bp as cases_bp
     from tracer.core.access import enforce_access
@@ -117,3 +119,4 @@ def _register_rooms(app: Flask) -> None:
     register_seizure_cli(app)
     register_tracing_cli(app)
     init_reference(app)
+    init_rifling(app)

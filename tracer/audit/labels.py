@@ -62,6 +62,11 @@ ACTIONS: dict[str, Action] = {
     "manufacturer.alias_add": account(_l("Manufacturer alias added")),
     "caliber.create": account(_l("Caliber added")),
     "caliber.alias_add": account(_l("Caliber alias added")),
+    "rifling_spec.load": account(_l("Shipped rifling table loaded")),
+    "rifling_spec.create": account(_l("Rifling row added")),
+    "rifling_spec.update": account(_l("Rifling row changed")),
+    "rifling_spec.retire": account(_l("Rifling row retired")),
+    "rifling_spec.restore": account(_l("Rifling row offered again")),
     # The audit trail itself
     "audit.read": account(_l("Audit trail read")),
     # Cases, seizures, firearms and custody
