@@ -11,7 +11,7 @@ revision 5d2e8f1a9b63 writes before this one.
 Downgrade drops the table and its rows.
 
 Revision ID: e7a3c9b1d524
-Revises: c4d6e8f0a2b5
+Revises: e1b2c3d4f5a6
 Create Date: 2026-12-05 21:40:00
 
 """
@@ -24,7 +24,7 @@ from tracer.ballistics.rifling_data import add_missing_specs
 
 
 revision = 'e7a3c9b1d524'
-down_revision = 'c4d6e8f0a2b5'
+down_revision = 'e1b2c3d4f5a6'
 branch_labels = None
 depends_on = None
 

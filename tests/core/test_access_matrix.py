@@ -126,6 +126,7 @@ ACCESS = {
     # Ballistics: rifling candidates (page and API).
     "rifling.search": frozenset({"analyst", "supervisor"}),
     "api.rifling_candidates": frozenset({"analyst", "supervisor"}),
+    "ibis_import.upload": frozenset({"analyst"}),
     # Deconfliction notices: the agency's (analysts, supervisors) or one's own (officers, liaisons).
     "deconfliction.notices": CASE_READERS,
     "api.list_deconfliction": CASE_READERS,

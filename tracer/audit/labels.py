@@ -94,6 +94,8 @@ ACTIONS: dict[str, Action] = {
     "trace_request.export": case(_l("Trace requests exported")),
     "trace_request.result": case(_l("Trace result recorded")),
     "import.trace_results": case(_l("Trace results imported")),
+    "import.ibis_leads": case(_l("IBIS leads imported")),
+    "ballistic_link.import": case(_l("Leads created from an IBIS correlation list")),
     "personal_data.read": case(_l("Personal data read")),
     "firearm_link.detect": case(_l("Possible same firearm detected")),
     "firearm_link.decide": case(_l("Possible same firearm decided")),

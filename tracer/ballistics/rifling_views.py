@@ -117,9 +117,13 @@ def set_active(spec_id: int):
 
 
 def init_app(app: Flask) -> None:
-    """Register the rifling pages and ``flask reference load-rifling`` (the API route is
+    """Register the rifling pages, the IBIS import page, ``flask reference load-rifling`` and
+    ``flask import ibis-leads`` (the API route is
     added to the API blueprint when ``rifling_api`` is imported, before that is registered)."""
+    from tracer.ballistics import ibis_cli as _ibis_cli  # noqa: F401  (adds import ibis-leads to the import group)
     from tracer.ballistics import rifling_cli as _rifling_cli  # noqa: F401  (adds load-rifling to the reference group)
+    from tracer.ballistics.ibis_views import bp as ibis_import_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(ibis_import_bp)
