@@ -181,3 +181,15 @@ def test_the_upload_page(login_as, world):
     assert done.status_code == 200 and len(links()) == 1
     assert links()[0].created_by_id == examiner.user.id
     assert examiner.post(PAGE, {}, token_from=PAGE).status_code == 400
+
+
+def test_each_batch_is_one_audit_event_naming_its_links(world, second_case_item, monkeypatch):
+    from tracer.ballistics import ibis_import
+
+    monkeypatch.setattr(ibis_import, "BATCH_ROWS", 2)
+    report = run(world.federal_examiner, [lead("SON-TF-1", "JAL-CC-1"), lead("SON-TF-1", "JAL-CC-2"),
+                                          lead("JAL-CC-1", "JAL-CC-2")])
+    assert report.imported_rows == 3
+    batches = events("ballistic_link.import")
+    assert [len(event.details["links"]) for event in batches] == [2, 1]
+    assert sorted(link_id for event in batches for link_id in event.details["links"]) == [l.id for l in links()]

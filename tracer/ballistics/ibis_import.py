@@ -24,18 +24,18 @@ from typing import BinaryIO, Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracer.audit.services import record, write_pending
-from tracer.ballistics.ibis_writer import PendingLead, write_leads
+from tracer.ballistics.ibis_writer import PendingLead, among, write_leads
 from tracer.ballistics.models import BallisticItem, BallisticLink
 from tracer.ballistics.services import NOTES_MAX, ensure_examiner, item_query
 from tracer.core.csv_files import CsvLayout, CsvRows, FileRejected, Row
 from tracer.core.errors import DomainError
 from tracer.core.import_report import (ERROR, IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, SKIPPED, BaseImportReport,
                                        Problem, shorten)
-from tracer.core.scratch import CHUNK, ScratchDatabase
+from tracer.core.scratch import ScratchDatabase
 from tracer.core.validation import Checker
 from tracer.extensions import db
 
@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 LAYOUT = CsvLayout(columns=("ibis_ref_a", "ibis_ref_b", "rank", "score"),
                    required=("ibis_ref_a", "ibis_ref_b", "rank", "score"), optional=("notes",))
-BATCH_ROWS = 500
+# Rows checked, and leads written, per round trip: a few statements for each batch.
+BATCH_ROWS = 2_000
 IBIS_REF_MAX = 80  # as BallisticItem.ibis_ref
 RANK_MAX = 1_000_000
 SCORE_MAX = 1_000_000.0
@@ -103,7 +104,7 @@ class LeadStaging(ScratchDatabase):
         after = 0
         while batch := self.db.execute(
                 "SELECT line, item_a, item_b, agency_a, agency_b, case_a, mismatch, rank, score, notes FROM rows "
-                f"WHERE state = {NEW} AND line > ? ORDER BY line LIMIT ?", (after, CHUNK)).fetchall():
+                f"WHERE state = {NEW} AND line > ? ORDER BY line LIMIT ?", (after, BATCH_ROWS)).fetchall():
             after = batch[-1][0]
             yield [PendingLead(*row[1:6], bool(row[6]), *row[7:]) for row in batch]
 
@@ -126,23 +127,22 @@ class RowChecker:
         self.statement = (select(*columns) if user is None
                           else item_query(user).with_only_columns(*columns, maintain_column_froms=True))
 
-    @staticmethod
-    def _reference(row: Row, column: str) -> str | None:
-        checked = Checker().text(column, row.values.get(column), IBIS_REF_MAX)
-        return checked
-
     def check_batch(self, rows: list[Row]) -> tuple[list[tuple], list[Problem]]:
-        references = {ref for row in rows for ref in (self._reference(row, "ibis_ref_a"),
-                                                     self._reference(row, "ibis_ref_b")) if ref}
-        found = {ref: _Item(*values) for ref, *values in db.session.execute(
-            self.statement.where(BallisticItem.ibis_ref.in_(references)))} if references else {}
+        """Check a batch of rows with two queries: the items its references name (in scope),
+        and the pairs among them already joined."""
+        references = {ref for row in rows for ref in (Checker().text("ref", row.values.get(column), IBIS_REF_MAX)
+                                                     for column in ("ibis_ref_a", "ibis_ref_b")) if ref}
+        # Plain rows on the session's connection: no ORM loading for thousands of tuples.
+        connection = db.session.connection()
+        found = {ref: _Item(*values) for ref, *values in connection.execute(
+            self.statement.where(among(BallisticItem.ibis_ref, references)))} if references else {}
         staged, problems = [], []
         for row in rows:
             staged.append(self._check(row, found, problems))
         pairs = {(entry[1], entry[2]) for entry in staged if entry[7] == NEW}
         if pairs:
-            joined = set(db.session.execute(select(BallisticLink.item_a_id, BallisticLink.item_b_id).where(
-                tuple_(BallisticLink.item_a_id, BallisticLink.item_b_id).in_(sorted(pairs)))).tuples())
+            joined = set(connection.execute(select(BallisticLink.item_a_id, BallisticLink.item_b_id).where(
+                among(BallisticLink.item_a_id, {first for first, _second in pairs}))).tuples()) & pairs
             staged = [entry[:7] + (SAME,) + entry[8:] if (entry[1], entry[2]) in joined and entry[7] == NEW
                       else entry for entry in staged]
         return staged, problems
