@@ -192,4 +192,4 @@ def test_each_batch_is_one_audit_event_naming_its_links(world, second_case_item,
     assert report.imported_rows == 3
     batches = events("ballistic_link.import")
     assert [len(event.details["links"]) for event in batches] == [2, 1]
-    assert sorted(link_id for event in batches for link_id in event.details["links"]) == [l.id for l in links()]
+    assert sorted(link_id for event in batches for link_id in event.details["links"]) == [link.id for link in links()]
