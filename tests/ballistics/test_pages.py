@@ -128,3 +128,14 @@ def test_a_stale_decision_from_the_queue_is_told_clearly(app, world):
     assert "Otro perito" in response.get_data(as_text=True)
     db.session.refresh(link)
     assert link.conclusion == "inconclusive"
+
+
+def test_the_case_map_shows_seizures_and_scenes_as_two_kinds(app, world):
+    seizure = factories.seizure(world.jalisco_case, state="14", municipality="039", locality="Zapopan",
+                                latitude="20.7214", longitude="-103.3918")
+    db.session.commit()
+    web = sign_in(app, world.jalisco_examiner)
+    page = web.get(f"/cases/{world.jalisco_case.id}").get_data(as_text=True)
+    assert 'data-points="' in page
+    assert "Lugar de los hechos · 02/06/2025 · Guadalajara" in page
+    assert f"Aseguramiento · {seizure.seized_on.strftime('%d/%m/%Y')} · Zapopan" in page

@@ -2,7 +2,7 @@
 panel's HTML for the signed-in user, or None when there is nothing for them to see."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import or_, select
@@ -11,7 +11,10 @@ from tracer.ballistics import scenes as scene_services
 from tracer.ballistics import services
 from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.models import BallisticItem, BallisticLink
+from tracer.core.i18n import format_local_date
 from tracer.extensions import db
+from tracer.seizures.maps import map_point, seizure_points
+from tracer.seizures.models import Seizure
 
 
 def _links_of(item_ids: list[int]) -> list[BallisticLink]:
@@ -32,8 +35,15 @@ def case_panel(case) -> Markup | None:
                                     .order_by(BallisticItem.id)))
     sides = link_sides(user, _links_of([item.id for item in items]), "case_page", {item.id for item in items})
     db.session.commit()  # what was disclosed is audited and noticed
+    seizures = db.session.scalars(select(Seizure).where(Seizure.case_id == case.id, Seizure.latitude.is_not(None))
+                                  .order_by(Seizure.seized_on, Seizure.id))
+    points = seizure_points(seizures) + [
+        map_point("scene", scene.latitude, scene.longitude, format_local_date(scene.occurred_on), scene.locality)
+        for scene in scenes if scene.latitude is not None and scene.longitude is not None]
     return Markup(render_template(
-        "ballistics/_case_panel.html", case=case, scenes=scenes, items=items, sides=sides,
+        "ballistics/_case_panel.html", case=case, scenes=scenes, items=items, sides=sides, points=points,
+        tile_url=current_app.config.get("MAP_TILE_URL") or "",
+        tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
         may_record_scene=user.role in scene_services.SCENE_WRITERS, may_record_item=user.role in services.EXAMINERS))
 
 
