@@ -16,7 +16,7 @@ def test_the_demo_pistol_is_tied_to_three_shootings_in_two_states(ctx):
     load_reference_data()
     seed_accounts()
     db.session.commit()
-    seed_seizures(400, 2026)
+    seed_seizures(200, 2026)
     summary = seed_ballistics()
     assert (summary.scenes, summary.hits, summary.leads) == (4, 3, 1), summary.line()
     test_fire = db.session.scalar(select(BallisticItem).where(BallisticItem.ibis_ref == TEST_FIRE_REF))

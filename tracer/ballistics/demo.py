@@ -19,7 +19,7 @@ from tracer.ballistics.models import BallisticItem
 from tracer.cases.models import Case
 from tracer.cases.services import create_case
 from tracer.extensions import db
-from tracer.firearms.models import Caliber, Firearm
+from tracer.firearms.models import Firearm
 
 TEST_FIRE_REF = "DEMO-IBIS-SON-TF-0001"
 FEDERAL_EXAMINER = "analista.fgr"
@@ -56,14 +56,14 @@ class BallisticsSummary:
                 f"{self.leads} open leads")
 
 
-def _sonora_pistol(caliber: Caliber) -> Firearm | None:
-    """The oldest 9 mm pistol seized in a Sonora case: the demo's firearm."""
+def _sonora_pistol() -> Firearm | None:
+    """The oldest pistol of known caliber seized in a Sonora case: the demo's firearm."""
     sonora = agency_by_acronym("FGE-SON")
     if sonora is None:
         return None
     return db.session.scalar(select(Firearm).join(Case, Case.id == Firearm.case_id)
                              .where(Case.owner_agency_id == sonora.id, Firearm.firearm_type == "pistol",
-                                    Firearm.caliber_id == caliber.id).order_by(Firearm.id).limit(1))
+                                    Firearm.caliber_id.is_not(None)).order_by(Firearm.id).limit(1))
 
 
 def seed_ballistics() -> BallisticsSummary:
@@ -72,16 +72,17 @@ def seed_ballistics() -> BallisticsSummary:
     if db.session.scalar(select(BallisticItem.id).where(BallisticItem.ibis_ref == TEST_FIRE_REF)):
         summary.skipped = "demo data already present"
         return summary
-    caliber = db.session.scalar(select(Caliber).where(Caliber.name == "9mm Luger"))
     users = {name: user_by_username(name) for name in
              {FEDERAL_EXAMINER, *(row[1] for row in SHOOTINGS), *(row[2] for row in SHOOTINGS)}}
-    pistol = _sonora_pistol(caliber) if caliber is not None else None
+    pistol = _sonora_pistol()
     if pistol is None or any(user is None for user in users.values()):
-        summary.skipped = "no demo Sonora 9 mm pistol or demo examiners yet"
+        summary.skipped = "no demo Sonora pistol or demo examiners yet"
         return summary
+    caliber = pistol.caliber
+    headstamp = f"FC {caliber.name.upper()}"
     examiner_son = users["analista.son"]
     test_fire = services.create_item(examiner_son, None, {
-        "kind": "test_fire", "caliber": caliber.name, "headstamp": "WIN 9mm LUGER", **BREECH, "polygonal": True,
+        "kind": "test_fire", "caliber": caliber.name, "headstamp": headstamp, **BREECH, "lands": "6",
         "twist": "right", "weight_grains": "115", "jacket": "full_metal_jacket", "lab_number": "LAB-SON-2026-0417",
         "ibis_ref": TEST_FIRE_REF, "notes": "Disparo de prueba en tanque de agua."}, firearm=pistol)
     summary.items += 1
@@ -90,7 +91,7 @@ def seed_ballistics() -> BallisticsSummary:
         case = create_case(users[officer], {"title": title, "priority": "high"})
         scene, _warnings = scenes.create_scene(users[officer], case, place)
         cartridge_case = services.create_item(users[examiner], case, {
-            "kind": "cartridge_case", "scene_id": scene.id, "caliber": caliber.name, "headstamp": "FC 9mm LUGER",
+            "kind": "cartridge_case", "scene_id": scene.id, "caliber": caliber.name, "headstamp": headstamp,
             **BREECH, "ibis_ref": ibis_ref, "lab_number": f"LAB-{owner}-{ibis_ref[-4:]}"})
         summary.scenes += 1
         summary.items += 1
