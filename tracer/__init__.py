@@ -72,6 +72,10 @@ def _register_rooms(app: Flask) -> None:
     from tracer.ballistics import rifling_api as _rifling_api  # noqa: F401  (adds its route to the API blueprint)
     from tracer.ballistics.rifling_views import init_app as init_rifling
     from tracer.cases import api as _cases_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.ballistics import api as _ballistics_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.ballistics import lead_views as _lead_views  # noqa: F401  (adds its routes to the ballistics blueprint)
+    from tracer.ballistics.panels import ballistics_panel
+    from tracer.ballistics.views import bp as ballistics_bp
     from tracer.cases.views import bp as cases_bp
     from tracer.core.access import enforce_access
     from tracer.core.errors_views import init_error_handlers
@@ -110,8 +114,10 @@ def _register_rooms(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, cases_bp, api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(seizure_import_bp)
-    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp, deconfliction_bp):
+    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp, deconfliction_bp,
+                      ballistics_bp):
         app.register_blueprint(blueprint)
+    app.jinja_env.globals["ballistics_panel"] = ballistics_panel
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     init_error_handlers(app)
     register_auth_cli(app)

@@ -6,12 +6,14 @@ application without a line here fails ``test_every_route_is_in_the_table``.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from tests import factories
 from tests.conftest import CSRF_INPUT, Browser
 from tracer.auth import tokens
+from tracer.ballistics.models import BallisticItem, Scene
 from tracer.extensions import db
 
 PUBLIC = "public"
@@ -130,6 +132,26 @@ ACCESS = {
     # Deconfliction notices: the agency's (analysts, supervisors) or one's own (officers, liaisons).
     "deconfliction.notices": CASE_READERS,
     "api.list_deconfliction": CASE_READERS,
+    # Ballistics: scenes (officers and analysts write), items, leads and the examiners' decisions (analysts).
+    "ballistics.new_scene": frozenset({"officer", "analyst"}),
+    "ballistics.edit_scene": frozenset({"officer", "analyst"}),
+    "ballistics.scene": CASE_WRITERS,
+    "ballistics.new_item": frozenset({"analyst"}),
+    "ballistics.edit_item": frozenset({"analyst"}),
+    "ballistics.item": CASE_WRITERS,
+    "ballistics.add_custody": frozenset({"analyst"}),
+    "ballistics.add_photo": frozenset({"analyst"}),
+    "ballistics.add_lead": frozenset({"analyst"}),
+    "ballistics.queue": frozenset({"analyst"}),
+    "ballistics.lead": CASE_WRITERS,
+    "ballistics.decide": frozenset({"analyst"}),
+    "api.list_ballistic_items": CASE_WRITERS,
+    "api.get_ballistic_item": CASE_WRITERS,
+    "api.create_ballistic_item": frozenset({"analyst"}),
+    "api.list_ballistic_links": CASE_WRITERS,
+    "api.get_ballistic_link": CASE_WRITERS,
+    "api.create_ballistic_link": frozenset({"analyst"}),
+    "api.decide_ballistic_link": frozenset({"analyst"}),
 }
 ROLES = sorted(ACCOUNT)
 
@@ -161,6 +183,14 @@ def people(app):
         victim_photo = factories.photo(victim_seizure.firearms[0], victim)
         victim_request = factories.trace_request(victim_seizure.firearms[0])
         victim_link = factories.firearm_link(factories.firearm(victim_seizure), victim_seizure.firearms[0])
+        victim_scene = Scene(case_id=victim_case.id, agency_id=victim_case.owner_agency_id,
+                             occurred_on=date(2025, 5, 1), state_code="26", created_by_id=victim.id)
+        db.session.add(victim_scene)
+        db.session.flush()
+        victim_item = BallisticItem(kind="cartridge_case", case_id=victim_case.id, scene_id=victim_scene.id,
+                                    agency_id=victim_case.owner_agency_id, state_code="26")
+        db.session.add(victim_item)
+        db.session.flush()
         api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in users.items()}
         db.session.commit()
         return {
@@ -170,7 +200,8 @@ def people(app):
                      "manufacturer_id": 999999, "caliber_id": 999999, "spec_id": 999999,
                      "case_id": victim_case.id, "seizure_id": victim_seizure.id,
                      "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id,
-                     "trace_request_id": victim_request.id, "link_id": victim_link.id},
+                     "trace_request_id": victim_request.id, "link_id": victim_link.id,
+                     "scene_id": victim_scene.id, "item_id": victim_item.id},
         }
 
 

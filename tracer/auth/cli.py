@@ -139,6 +139,9 @@ def seed_demo(firearms, seed):
     for problem in traces.problems:
         click.echo(problem, err=True)
     click.echo(traces.line())
+    from tracer.ballistics.demo import seed_ballistics
+
+    click.echo(seed_ballistics().line())
     from tracer.tracing.demo_notices import seed_notices
 
     click.echo(f"Deconfliction notices: {seed_notices()}")
