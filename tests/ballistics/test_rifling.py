@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -178,3 +179,20 @@ def test_the_page_keeps_the_input_and_names_the_field(login_as):
 
 def test_officers_do_not_reach_the_page(login_as):
     assert login_as("officer").get("/ballistics/rifling").status_code == 403
+
+
+def test_a_bullets_page_links_to_the_candidates_for_its_rifling(world, login_as):
+    from tests.ballistics.conftest import item_values
+    from tracer.ballistics import services
+    from tracer.extensions import db
+
+    bullet = services.create_item(world.jalisco_examiner, world.jalisco_case, item_values(
+        kind="bullet", scene_id=world.scene.id, caliber=".38 Special", firing_pin_shape="", breech_face_class="",
+        ejector_mark="", headstamp="", lands="6", twist="left", land_width_mm="1.45"))
+    db.session.commit()
+    analyst = login_as("analyst", "FGE-JAL", locale="en")
+    page = html.unescape(analyst.get(f"/ballistics/items/{bullet.id}").get_data(as_text=True))
+    link = re.search(r'href="([^"]+)" data-rifling-candidates', page).group(1)
+    assert "caliber=.38+Special" in link and "lands=6" in link and "twist=left" in link
+    candidates_page = html.unescape(analyst.get(link).get_data(as_text=True))
+    assert "Detective Special" in candidates_page and 'value="1.45"' in candidates_page

@@ -13,8 +13,8 @@ bench seizures) and 200,000 leads between them are written once with COPY and ke
 - ``flask import ibis-leads`` of a 50,000-row correlation list, as its own process in the
   production configuration (rows per second, peak memory), beside reading the same file with
   the csv module; the leads it creates are removed afterwards, so the register keeps its size;
-- the examiners' queue (the first page of pending leads, oldest first, in a federal analyst's
-  scope, with its bounded total) and one item's leads (the item through the scope, then its
+- the examiners' queue (``lead_views.pending_leads``: the first page of pending leads, oldest
+  first, in a federal analyst's scope, with its bounded total) and one item's leads (the item through the scope, then its
   first page of links), each against the bare SQL of the same page; p95 under 100 ms.
 """
 from __future__ import annotations
@@ -132,14 +132,10 @@ def _latency_row(operation: str, spent: list[float], baseline: str, base: list[f
 
 def measure_pages(user, repeats: int = 200) -> list[Row]:
     """The examiners' queue and an item's leads through the services, beside bare SQL."""
-    from sqlalchemy import select
-
-    from tracer.ballistics.models import BallisticLink
-    from tracer.ballistics.services import get_item, item_links, link_query
-    from tracer.core.pagination import by, keyset_page
+    from tracer.ballistics.lead_views import pending_leads
+    from tracer.ballistics.services import get_item, item_links
     from tracer.extensions import db
 
-    queue_keys = (by(BallisticLink.created_at), by(BallisticLink.id))
     rng = random.Random(7)
     linked = [ibis_ref(number) for number in range(0, 2 * LEADS)]
     item_ids = dict(db.session.execute(text("SELECT ibis_ref, id FROM ballistic_items WHERE ibis_ref = ANY(:refs)"),
@@ -147,8 +143,7 @@ def measure_pages(user, repeats: int = 200) -> list[Row]:
     samples = list(item_ids.values())
 
     def queue():
-        page = keyset_page(link_query(user).where(BallisticLink.status == "lead"), queue_keys, None, PAGE,
-                           list_name="ballistics.queue")
+        page = pending_leads(user, per_page=PAGE)
         assert len(page.items) == PAGE
         db.session.rollback()
 
@@ -178,8 +173,6 @@ def measure_pages(user, repeats: int = 200) -> list[Row]:
                          "bare SQL of the page", _timed(bare_queue, repeats)),
             _latency_row(f"ballistics: an item's leads ({ITEMS:,} items)", _timed(leads_of_item, repeats),
                          "bare SQL of the item and its links", _timed(bare_leads, repeats))]
-    db.session.execute(select(1))
-    db.session.rollback()
     return rows
 
 

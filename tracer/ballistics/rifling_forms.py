@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
 
-TWIST_LABELS = {"left": _l("Left"), "right": _l("Right")}
+from tracer.ballistics.labels import TWIST_LABELS
 
 
 def _twist_choices(blank):

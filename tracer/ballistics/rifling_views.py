@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_babel import gettext as _
 
 from tracer.ballistics import rifling, rifling_admin
-from tracer.ballistics.rifling_forms import TWIST_LABELS, RiflingSearchForm, RiflingSpecForm
+from tracer.ballistics.rifling_forms import RiflingSearchForm, RiflingSpecForm
 from tracer.ballistics.rifling_models import RiflingSpec
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
@@ -21,12 +21,6 @@ admin_bp = Blueprint("rifling_admin", __name__, url_prefix="/admin/reference/rif
 examiners = roles("analyst", "supervisor")
 admin_only = roles("admin")
 SEARCH_FIELDS = ("caliber", "lands", "twist", "land_width_mm", "groove_width_mm", "tolerance_mm")
-
-
-@bp.app_template_filter("twist_label")
-def twist_label(value: str | None) -> str:
-    """``{{ spec.twist|twist_label }}``: left or right in the reader's language."""
-    return str(TWIST_LABELS.get(value, value or ""))
 
 
 @bp.get("")
