@@ -74,7 +74,8 @@ def ensure_items(seed: int = 2026) -> str:
                                        "ORDER BY s.id")).all()
     calibers = list(db.session.scalars(text("SELECT id FROM calibers WHERE name IN ('9mm Luger', '.380 ACP', "
                                             "'.45 ACP', '.40 S&W', '7.62x39mm', '5.56x45mm NATO', '.38 Special')")))
-    db.session.execute(text("DELETE FROM ballistic_links"))
+    db.session.execute(text("DELETE FROM ballistic_links WHERE item_a_id IN (SELECT id FROM ballistic_items "
+                            "WHERE ibis_ref LIKE 'IB-%')"))
     db.session.execute(text("DELETE FROM ballistic_items WHERE ibis_ref LIKE 'IB-%'"))
     db.session.commit()
     raw = db.session.connection().connection.driver_connection
