@@ -139,3 +139,17 @@ def test_the_case_map_shows_seizures_and_scenes_as_two_kinds(app, world):
     assert 'data-points="' in page
     assert "Lugar de los hechos · 02/06/2025 · Guadalajara" in page
     assert f"Aseguramiento · {seizure.seized_on.strftime('%d/%m/%Y')} · Zapopan" in page
+
+
+def test_an_examiner_records_a_cartridge_case_from_a_seizure_page(app, world):
+    seizure = world.pistol.seizure
+    web = sign_in(app, world.sonora_examiner)
+    page = web.get(f"/seizures/{seizure.id}").get_data(as_text=True)
+    form = f"/ballistics/cases/{world.sonora_case.id}/items/new?seizure_id={seizure.id}&amp;kind=cartridge_case"
+    assert form in page
+    path = form.replace("&amp;", "&")
+    assert f'selected value="seizure-{seizure.id}"' in web.get(path).get_data(as_text=True)
+    response = web.post(path, {"kind": "cartridge_case", "origin": f"seizure-{seizure.id}", "caliber": "9mm",
+                               "ejector_mark": "clock_4"}, token_from=path)
+    assert response.status_code == 302
+    assert "Casquillo" in web.get(f"/seizures/{seizure.id}").get_data(as_text=True)

@@ -68,10 +68,21 @@ def firearm_panel(firearm) -> Markup | None:
         may_record_item=user.role in services.EXAMINERS and firearm.case is not None))
 
 
-PANELS = {"case": case_panel, "firearm": firearm_panel}
+def seizure_panel(seizure) -> Markup | None:
+    """The ballistic items recovered in the seizure, and for examiners the way to record one."""
+    user = current_user
+    if user.role not in services.READERS:
+        return None
+    items = list(db.session.scalars(select(BallisticItem).where(BallisticItem.seizure_id == seizure.id)
+                                    .order_by(BallisticItem.id)))
+    return Markup(render_template("ballistics/_seizure_panel.html", seizure=seizure, items=items,
+                                  may_record_item=user.role in services.EXAMINERS))
+
+
+PANELS = {"case": case_panel, "firearm": firearm_panel, "seizure": seizure_panel}
 
 
 def ballistics_panel(page: str, obj) -> Markup | None:
-    """The ballistics panel of ``page`` ("case" or "firearm") for ``obj``."""
+    """The ballistics panel of ``page`` ("case", "firearm" or "seizure") for ``obj``."""
     render = PANELS.get(page)
     return render(obj) if render is not None else None

@@ -31,7 +31,6 @@ bp = Blueprint("ballistics", __name__, url_prefix="/ballistics")
 readers = roles("officer", "analyst", "supervisor")
 examiners = roles("analyst")
 scene_writers = roles(*sorted(scene_services.SCENE_WRITERS))
-bp.record_once(lambda state: register_filters(state.app))
 bp.register_error_handler(413, too_large)
 
 
@@ -47,8 +46,12 @@ def _link_case_in_scope(user, link_id: int) -> int:
     return link.item_a.case_id
 
 
-files.register_owner("ballistic_item_id", _item_case_in_scope)
-files.register_owner("ballistic_link_id", _link_case_in_scope)
+@bp.record_once
+def _register(state) -> None:
+    """Template filters, and the photos of items and decisions served like the firearms' files."""
+    register_filters(state.app)
+    files.register_owner("ballistic_item_id", _item_case_in_scope)
+    files.register_owner("ballistic_link_id", _link_case_in_scope)
 
 
 # --- scenes ----------------------------------------------------------------------------------------------
