@@ -350,19 +350,9 @@ def _reasons(problem: DomainError) -> list[str]:
     return [problem.message]
 
 
-def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | str | None = None,
-                   priority: Any = "routine") -> BulkOutcome:
-    """Request the traces of several firearms at once (the backlog's bulk action).
-
-    Each firearm is requested like ``request_trace`` inside its own savepoint:
-    those that are not ready, already requested or out of scope are reported
-    with the reasons and leave nothing behind; the rest are created. The caller
-    commits once, so an unexpected error leaves nothing half-done.
-    """
-    if not may_request(user):
-        raise Forbidden(_("Your role does not allow requesting traces."))
-    priority = _priority(priority)
-    office = resolve_addressee(addressed_to)
+def _bulk_ids(firearm_ids: list[Any]) -> list[int]:
+    """The firearm ids of a bulk request, each once; ``ValidationFailed`` on ``firearm_ids`` when the
+    choice is empty, too long or not made of ids."""
     ids: list[int] = []
     bad: list[str] = []
     for value in firearm_ids:
@@ -377,6 +367,34 @@ def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | st
                    _("Choose at least one firearm.") if not ids else
                    _("Choose at most %(max)d firearms at a time.", max=BULK_MAX))
         raise ValidationFailed(_("Please correct the marked fields."), {"firearm_ids": [message]})
+    return ids
+
+
+def bulk_choice(user: User, firearm_ids: list[Any]) -> list[Firearm]:
+    """The firearms of a bulk request that ``user`` may see, in the order chosen: what the
+    confirmation step lists before anything is written."""
+    if not may_request(user):
+        raise Forbidden(_("Your role does not allow requesting traces."))
+    ids = _bulk_ids(firearm_ids)
+    found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | str | None = None,
+                   priority: Any = "routine", submit: bool = True) -> BulkOutcome:
+    """Request the traces of several firearms at once (the backlog's bulk action), sent or,
+    with ``submit=False``, saved as drafts.
+
+    Each firearm is requested like ``request_trace`` inside its own savepoint:
+    those that are not ready, already requested or out of scope are reported
+    with the reasons and leave nothing behind; the rest are created. The caller
+    commits once, so an unexpected error leaves nothing half-done.
+    """
+    if not may_request(user):
+        raise Forbidden(_("Your role does not allow requesting traces."))
+    priority = _priority(priority)
+    office = resolve_addressee(addressed_to)
+    ids = _bulk_ids(firearm_ids)
     found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
     outcome = BulkOutcome()
     for firearm_id in ids:
@@ -386,7 +404,7 @@ def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | st
             continue
         try:
             with db.session.begin_nested():
-                outcome.created.append(request_trace(user, firearm, office, priority))
+                outcome.created.append(request_trace(user, firearm, office, priority, submit=submit))
         except (ValidationFailed, Conflict, NotFound, Forbidden) as problem:
             number = problem.existing.trace_number if isinstance(problem, AlreadyRequested) else None
             outcome.refused.append(Refusal(firearm_id, firearm, _reasons(problem), number))
