@@ -5,17 +5,18 @@ inconclusive.
 Everything goes through the services, so each record is what examiners' work would leave:
 scenes placed from the gazetteer, items with their class characteristics, leads and
 decisions audited, and the hits with another agency's case told to it as deconfliction
-notices. Idempotent: nothing is written once the demo test fire exists.
+notices. Idempotent: nothing is written once the demo test fire exists, and each run reports
+what the demo holds.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from tracer.auth.services import agency_by_acronym, user_by_username
 from tracer.ballistics import scenes, services
-from tracer.ballistics.models import BallisticItem
+from tracer.ballistics.models import BallisticItem, BallisticLink
 from tracer.cases.models import Case
 from tracer.cases.services import create_case
 from tracer.extensions import db
@@ -68,10 +69,9 @@ def _sonora_pistol() -> Firearm | None:
 
 def seed_ballistics() -> BallisticsSummary:
     """Write the demo scenes, items, leads and hits when they are missing."""
-    summary = BallisticsSummary()
     if db.session.scalar(select(BallisticItem.id).where(BallisticItem.ibis_ref == TEST_FIRE_REF)):
-        summary.skipped = "demo data already present"
-        return summary
+        return _present()
+    summary = BallisticsSummary()
     users = {name: user_by_username(name) for name in
              {FEDERAL_EXAMINER, *(row[1] for row in SHOOTINGS), *(row[2] for row in SHOOTINGS)}}
     pistol = _sonora_pistol()
@@ -106,4 +106,14 @@ def seed_ballistics() -> BallisticsSummary:
                             "otro disparo de prueba.", expected_version=link.version)
             summary.leads += 1
     db.session.commit()
-    return summary
+    return _present()
+
+
+def _present() -> BallisticsSummary:
+    """What the demo holds: its scenes and items, and the test fire's hits and open leads."""
+    items = list(db.session.scalars(select(BallisticItem).where(BallisticItem.ibis_ref.like("DEMO-IBIS-%"))))
+    test_fire = next(item.id for item in items if item.ibis_ref == TEST_FIRE_REF)
+    statuses = list(db.session.scalars(select(BallisticLink.status).where(
+        or_(BallisticLink.item_a_id == test_fire, BallisticLink.item_b_id == test_fire))))
+    return BallisticsSummary(scenes=len({item.scene_id for item in items if item.scene_id}), items=len(items),
+                             hits=statuses.count("confirmed"), leads=statuses.count("lead"))
