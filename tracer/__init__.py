@@ -87,19 +87,19 @@ def _register_rooms(app: Flask) -> None:
     from tracer.seizures.views import bp as seizures_bp
     from tracer.seizures.cli import register as register_seizure_cli
     from tracer.seizures.import_views import bp as seizure_import_bp
-    from tracer.tracing import link_views as _link_views  # noqa: F401  (adds its routes to the tracing blueprint)
+    from tracer.links import api as _links_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.links import views as _link_views  # noqa: F401  (adds its routes to the tracing blueprint)
+    from tracer.search import api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.search import batch_api as _search_batch_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.search import batch_views as _search_batch_views  # noqa: F401  (adds its routes to the search blueprint)
+    from tracer.search.views import bp as search_bp
     from tracer.tracing.cli import register as register_tracing_cli
-    from tracer.tracing import links_api as _links_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import api as _tracing_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import backlog_views as _backlog_views  # noqa: F401  (adds its routes to the tracing blueprint)
     from tracer.tracing import export_views as _export_views  # noqa: F401  (adds its routes to the tracing blueprint)
     from tracer.tracing import result_views as _result_views  # noqa: F401  (adds its routes to the tracing blueprint)
     from tracer.tracing import results_api as _results_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import results_cli as _results_cli  # noqa: F401  (adds import trace-results to the import group)
-    from tracer.tracing import search_api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
-    from tracer.tracing import search_batch_api as _search_batch_api  # noqa: F401  (adds its routes to the API blueprint)
-    from tracer.tracing import search_batch_views as _search_batch_views  # noqa: F401  (adds its routes to the search blueprint)
-    from tracer.tracing.search_views import bp as search_bp
     from tracer.tracing.views import bp as tracing_bp
 
     init_security(app)

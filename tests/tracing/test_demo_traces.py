@@ -21,7 +21,8 @@ from tracer.seizures.demo import demo_seizures, seed_seizures
 from tracer.tracing import demo_data as figures
 from tracer.tracing.demo import plan_for, seed_traces
 from tracer.tracing.ffl import normalize_ffl_license, normalize_zip
-from tracer.tracing.models import FirearmLink, TraceRequest
+from tracer.links.models import FirearmLink
+from tracer.tracing.models import TraceRequest
 from tracer.tracing.readiness import trace_readiness
 
 TODAY = date(2026, 6, 1)

@@ -216,7 +216,7 @@ def update_firearm(user, firearm: Firearm, values: dict[str, Any], version: Any)
            details={"old": old, "new": new})
     if IDENTITY_FIELDS & set(new):
         # A corrected identity may now match another record: look again, as for a new firearm.
-        from tracer.tracing.links import detect_links  # tracing builds on firearms, not the reverse
+        from tracer.links.detect import detect_links  # tracing builds on firearms, not the reverse
 
         detect_links(firearm, actor=user)
     return firearm, check.warnings

@@ -43,7 +43,7 @@ from tracer.seizures.importing_rows import CheckedRow, RowChecker
 from tracer.seizures.importing_staging import ALREADY, BAD, GROUP_COLUMNS, NEW, Staging, dump, load
 from tracer.seizures.importing_writer import BulkWriter, SeizureToWrite
 from tracer.seizures.models import Seizure
-from tracer.tracing.link_notices import import_notices
+from tracer.links.notices import import_notices
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ from tracer.firearms.serials import serial_search_keys
 from tracer.firearms.services import SEIZURE_CUSTODY_NOTE, seizure_moment
 from tracer.seizures.models import Seizure
 from tracer.seizures.services import _auditable
-from tracer.tracing.link_notices import hidden_link_matches
-from tracer.tracing.links_bulk import detect_links_bulk
+from tracer.links.notices import hidden_link_matches
+from tracer.links.bulk import detect_links_bulk
 from tracer.tracing.readiness import trace_ready_of
 
 CASE_TABLE, SEIZURE_TABLE = Case.__table__, Seizure.__table__

@@ -23,7 +23,7 @@ from tracer.geo.catalog import resolve_municipality, resolve_state
 from tracer.geo.geocoding import geocode_place
 from tracer.geo.shapes import in_mexico, point_in_state
 from tracer.seizures.models import COORDINATE_SOURCES, Seizure
-from tracer.tracing.link_notices import detect_and_notify
+from tracer.links.notices import detect_and_notify
 
 MAX_FIREARMS = 500
 

@@ -14,7 +14,7 @@ from tracer.auth.services import agency_by_acronym
 from tracer.core.time import local_to_utc
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
-from tracer.tracing.links_bulk import link_recorded_firearms
+from tracer.links.bulk import link_recorded_firearms
 from tracer.tracing.readiness_report import readiness_counts, report_lines
 
 tracing_cli = AppGroup("tracing", help="Tracing: trace readiness, requests and results.")

@@ -14,7 +14,7 @@ def firearm_tracing(user, firearm) -> dict[str, Any]:
     from tracer.tracing.result_panels import firearm_result_values
     values.update(firearm_result_values(user, firearm))
     # Records that may be this same firearm, both directions (tracing/_links_panel.html).
-    from tracer.tracing.link_views import link_panel
+    from tracer.links.views import link_panel
     values.update(link_panel(user, firearm))
     return values
 
