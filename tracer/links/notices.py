@@ -12,15 +12,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from tracer.auth.models import User
-from tracer.core.scope import agency_scope
+from tracer.auth.scope import agency_scope
 from tracer.deconfliction.labels import limit_reached_message
 from tracer.deconfliction.services import HiddenMatch, disclose
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
-from tracer.links.labels import match_label
-from tracer.links.services import LinkView, in_scope_ids, link_views
 from tracer.links.detect import detect_links
+from tracer.links.labels import match_label
 from tracer.links.models import FirearmLink
+from tracer.links.services import LinkView, in_scope_ids, link_views
 
 
 def hidden_link_matches(user: User, firearm_ids: list[int]) -> list[HiddenMatch]:

@@ -18,11 +18,11 @@ from sqlalchemy.orm import aliased, selectinload
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
+from tracer.auth.scope import agency_scope
 from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.core.models import utcnow
 from tracer.core.pagination import KeysetPage, by, keyset_page
-from tracer.core.scope import agency_scope
 from tracer.core.validation import Checker
 from tracer.deconfliction.services import KIND_ORDER, AgencyContact, HiddenMatch, budget_spent, disclose
 from tracer.extensions import db

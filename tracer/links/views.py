@@ -1,5 +1,6 @@
 """Possible-same-firearm pages: the analysts' list of open links, a link side by side, the
-decision, and the links panel of a firearm page. The routes join the ``tracing`` blueprint.
+decision, and the links panel of a firearm page. The routes join the ``tracing`` blueprint
+(``add_routes``): their addresses and endpoint names are ``tracing.links`` and so on.
 
 A page that shows a restricted side records a restricted hit (``services.link_views``);
 GET pages hold nothing else in their transaction, so they commit those events.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,9 +25,7 @@ from tracer.extensions import db
 from tracer.links import services
 from tracer.links.labels import LINK_MATCH_LABELS, register_filters
 from tracer.links.models import LINK_MATCHES
-from tracer.tracing.views import bp
 
-bp.record_once(lambda state: register_filters(state.app))
 case_workers = roles("officer", "analyst", "supervisor")
 deciders = roles(*sorted(services.DECIDERS))
 PER_PAGE = 25
@@ -66,7 +65,7 @@ def may_decide(user) -> bool:
     return user.role in services.DECIDERS
 
 
-def link_panel(user, firearm) -> dict[str, Any]:
+def link_panel_values(user, firearm) -> dict[str, Any]:
     """Template values of ``tracing/_links_panel.html``: the firearm's links, both directions."""
     links = list(db.session.scalars(services.firearm_links(firearm)))
     if not links:  # the budget message shows whether or not there are links: it tells nothing
@@ -78,7 +77,6 @@ def link_panel(user, firearm) -> dict[str, Any]:
             "links_next": url_for("firearms.detail", firearm_id=firearm.id, _anchor="links")}
 
 
-@bp.get("/links")
 @deciders
 def links():
     """The possible links in the user's scope, best first: the analysts' work list."""
@@ -113,14 +111,12 @@ def render_link(link, form: LinkDecisionForm | None = None, conflict: Conflict |
                            may_decide=may_decide(current_user)), status
 
 
-@bp.get("/links/<int:link_id>")
 @case_workers
 def link_detail(link_id: int):
     """A possible same firearm: the two records side by side."""
     return render_link(services.get_link(current_user, link_id))
 
 
-@bp.post("/links/<int:link_id>/decision")
 @deciders
 def link_decide(link_id: int):
     """Confirm or dismiss a link; a stale version shows the decision saved since and keeps the note."""
@@ -144,3 +140,16 @@ def link_decide(link_id: int):
     else:
         flash(_("Link dismissed: the two records are different firearms."), "success")
     return redirect(safe_next(form.return_to.data) or url_for("tracing.link_detail", link_id=link.id))
+
+
+def link_panel(firearm) -> str:
+    """Records that may be this same firearm, both directions (``tracing/_links_panel.html``)."""
+    return render_template("tracing/_links_panel.html", firearm=firearm, **link_panel_values(current_user, firearm))
+
+
+def add_routes(bp: Blueprint) -> None:
+    """The links pages, on the blueprint of the tracing pages."""
+    bp.record_once(lambda state: register_filters(state.app))
+    bp.add_url_rule("/links", view_func=links, methods=["GET"])
+    bp.add_url_rule("/links/<int:link_id>", view_func=link_detail, methods=["GET"])
+    bp.add_url_rule("/links/<int:link_id>/decision", view_func=link_decide, methods=["POST"])

@@ -17,9 +17,9 @@ from tracer.api.openapi import operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.core.errors import ValidationFailed
+from tracer.deconfliction.labels import limit_reached_message
 from tracer.extensions import db
 from tracer.search.api import HitOut, RestrictedHitOut, hit_json, restricted_json
-from tracer.deconfliction.labels import limit_reached_message
 from tracer.search.batch import MAX_QUERIES, BatchAnswer, BatchQuery, batch_size_problem, search_batch
 from tracer.search.views import SEARCHERS
 

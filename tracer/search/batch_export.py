@@ -12,7 +12,7 @@ import csv
 import io
 from typing import Iterator
 
-from tracer.tracing.export import BOM, neutralise
+from tracer.core.csv_files import BOM_TEXT, neutralise
 from tracer.deconfliction.labels import limit_reached_message
 from tracer.search.batch import BatchAnswer, BatchSearch
 
@@ -49,7 +49,7 @@ def _answer_rows(number: int, answer: BatchAnswer) -> Iterator[dict]:
 def batch_csv(batch: BatchSearch) -> bytes:
     """The whole answer as a CSV file (bytes), lines in the order sent."""
     out = io.StringIO()
-    out.write(BOM)
+    out.write(BOM_TEXT)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for number, answer in enumerate(batch.answers, start=1):

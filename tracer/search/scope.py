@@ -17,13 +17,13 @@ from flask_babel import gettext as _
 from sqlalchemy.sql.expression import True_
 
 from tracer.audit.services import record
+from tracer.auth.scope import agency_scope
 from tracer.core.errors import ValidationFailed
-from tracer.core.scope import agency_scope
+from tracer.deconfliction.services import Disclosure, HiddenMatch, disclose
 from tracer.firearms.models import Manufacturer
 from tracer.firearms.reference import resolve_manufacturer
-from tracer.search.matches import MAX_LIMIT
-from tracer.deconfliction.services import Disclosure, HiddenMatch, disclose
 from tracer.search.details import CASES, matches_with_details
+from tracer.search.matches import MAX_LIMIT
 from tracer.search.query import SerialQuery, check_mode, parse_serial_query
 
 DEFAULT_LIMIT = 20

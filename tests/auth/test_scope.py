@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tracer.auth.models import Agency
-from tracer.core.scope import agency_scope
+from tracer.auth.scope import agency_scope
 from tracer.extensions import db
 
 
