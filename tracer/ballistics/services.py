@@ -20,7 +20,7 @@ from tracer.ballistics.models import (BREECH_FACE_CLASSES, CONCLUSIONS, EJECTOR_
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
-from tracer.core.scope import agency_scope
+from tracer.auth.scope import agency_scope
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
