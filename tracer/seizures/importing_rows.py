@@ -23,6 +23,7 @@ from tracer.auth.services import agency_by_acronym
 from tracer.cases.models import Case
 from tracer.cases.services import case_query, may_edit
 from tracer.core.validation import Checker
+from tracer.core.value_lists import among
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import ReferenceLookups, check_firearm
@@ -194,7 +195,7 @@ class RowChecker:
             return set()
         # On (recording agency, external_id): the unique index of firearms answers it.
         return set(db.session.scalars(select(Firearm.external_id).where(
-            Firearm.recorded_by_agency_id == self.agency_id, Firearm.external_id.in_(wanted))))
+            Firearm.recorded_by_agency_id == self.agency_id, among(Firearm.external_id, wanted))))
 
     def _check_values(self, row: Row, checked: CheckedRow) -> None:
         values = row.values
