@@ -1,6 +1,6 @@
 """Writing many rows of one table in the current transaction, as fast as the database allows:
-``COPY … FROM STDIN`` on PostgreSQL, one ``executemany`` INSERT of the driver elsewhere
-(both on the session's own connection, so inside its transaction).
+``COPY … FROM STDIN`` on PostgreSQL, INSERTs of hundreds of rows each on SQLite (both on
+the session's own connection, so inside its transaction).
 
 The rows are dictionaries with the same keys. A column a row leaves out gets its
 Python default (as a Core INSERT would give it) or, failing that, the server's; values
@@ -10,11 +10,16 @@ SQLAlchemy cost more than the database's own work.
 """
 from __future__ import annotations
 
+import itertools
+import sqlite3
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, text
 
 from tracer.extensions import db
+
+# Rows per INSERT on SQLite: past a few hundred, a longer statement gains nothing.
+VALUES_ROWS = 500
 
 
 def _default_of(column):
@@ -38,31 +43,66 @@ def insert_rows(table: Table, rows: list[dict[str, Any]], connection: Connection
     # Defaults once per call: a batch of rows shares its moment, as rows written together do.
     defaulted = {column.name: _default_of(column) for column in table.columns if column.name not in given}
     defaulted = {name: default() for name, default in defaulted.items() if default is not None}
-    columns = names + list(defaulted)
+    fixed = [_processed(table.c[name], value, dialect) for name, value in defaulted.items()]
     processors = [(index, processor) for index, processor in enumerate(
-        table.c[name].type._cached_bind_processor(dialect) for name in columns) if processor is not None]
-    fixed = tuple(defaulted.values())
+        table.c[name].type._cached_bind_processor(dialect) for name in names) if processor is not None]
     values = (_values(row, names, fixed, processors) for row in rows)
     if dialect.name == "postgresql":
-        _copy(connection, table.name, columns, values)
+        _copy(connection, table.name, names + list(defaulted), values)
     else:
-        _executemany(connection, table.name, columns, values)
+        _insert_values(connection, table.name, names + list(defaulted), values)
 
 
-def _values(row: dict, names: list[str], fixed: tuple, processors) -> list:
+def insert_numbered(table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` into ``table`` (whose key is ``id``) in the session's transaction; their
+    new ids, in the order of ``rows``.
+
+    PostgreSQL: ``len(rows)`` ids are taken from the table's sequence first, then the rows are
+    copied with them. SQLite, which has one writer at a time, numbers the rows of one
+    INSERT one after the other from the largest id plus one: the ids end at
+    ``last_insert_rowid()``. (RETURNING would make SQLAlchemy insert row by row on SQLite
+    to keep the order, and build statements of thousands of placeholders on PostgreSQL.)
+    """
+    if not rows:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+        ids = list(db.session.scalars(text("SELECT nextval(:sequence) FROM generate_series(1, :n)"),
+                                      {"sequence": sequence, "n": len(rows)}))
+        insert_rows(table, [{**row, "id": row_id} for row, row_id in zip(rows, ids)])
+        return ids
+    insert_rows(table, rows)
+    last = db.session.scalar(text("SELECT last_insert_rowid()"))
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def _processed(column, value, dialect):
+    processor = column.type._cached_bind_processor(dialect)
+    return value if processor is None else processor(value)
+
+
+def _values(row: dict, names: list[str], fixed: list, processors) -> list:
     values = [row[name] for name in names]
-    values.extend(fixed)
     for index, processor in processors:
         values[index] = processor(values[index])
+    values.extend(fixed)
     return values
 
 
-def _executemany(connection, table_name: str, columns: list[str], values: Iterable[list]) -> None:
+def _insert_values(connection, table_name: str, columns: list[str], values: Iterable[list]) -> None:
+    """Multi-row INSERTs, as many rows each as SQLite takes parameters (at most ``VALUES_ROWS``):
+    full-text indexes flush their pending terms at every statement, so a statement per row
+    (``executemany``) would cost them a segment per row."""
+    driver = connection.connection.driver_connection
+    per_statement = max(1, min(VALUES_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
     quoted = ", ".join(f'"{name}"' for name in columns)
-    marks = ", ".join("?" * len(columns))
-    cursor = connection.connection.driver_connection.cursor()
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    values = iter(values)
+    cursor = driver.cursor()
     try:
-        cursor.executemany(f'INSERT INTO "{table_name}" ({quoted}) VALUES ({marks})', values)
+        while chunk := list(itertools.islice(values, per_statement)):
+            cursor.execute(f'INSERT INTO "{table_name}" ({quoted}) VALUES {", ".join([one] * len(chunk))}',
+                           [value for row in chunk for value in row])
     finally:
         cursor.close()
 
