@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Table, text
 
 from tracer.extensions import db
 
-# Rows per INSERT on SQLite: past a few hundred, a longer statement gains nothing.
-VALUES_ROWS = 500
+# Rows per INSERT on SQLite at most: past a few hundred, a longer statement gains nothing.
+VALUES_ROWS = 256
 
 
 def _default_of(column):
@@ -90,19 +90,27 @@ def _values(row: dict, names: list[str], fixed: list, processors) -> list:
 
 
 def _insert_values(connection, table_name: str, columns: list[str], values: Iterable[list]) -> None:
-    """Multi-row INSERTs, as many rows each as SQLite takes parameters (at most ``VALUES_ROWS``):
-    full-text indexes flush their pending terms at every statement, so a statement per row
-    (``executemany``) would cost them a segment per row."""
+    """Multi-row INSERTs: full-text indexes flush their pending terms at every statement, so
+    a statement per row (``executemany``) would cost them a segment per row. Each statement
+    holds a power of two of rows, at most ``VALUES_ROWS`` and as many as SQLite takes
+    parameters: batches of any size then share a handful of statements, which the driver
+    prepares once and keeps."""
     driver = connection.connection.driver_connection
-    per_statement = max(1, min(VALUES_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
+    most = max(1, min(VALUES_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
+    most = 1 << (most.bit_length() - 1)
     quoted = ", ".join(f'"{name}"' for name in columns)
     one = "(" + ", ".join("?" * len(columns)) + ")"
     values = iter(values)
     cursor = driver.cursor()
     try:
-        while chunk := list(itertools.islice(values, per_statement)):
-            cursor.execute(f'INSERT INTO "{table_name}" ({quoted}) VALUES {", ".join([one] * len(chunk))}',
-                           [value for row in chunk for value in row])
+        while chunk := list(itertools.islice(values, most)):
+            start = 0
+            while start < len(chunk):
+                size = 1 << ((len(chunk) - start).bit_length() - 1)
+                part = chunk[start:start + size]
+                cursor.execute(f'INSERT INTO "{table_name}" ({quoted}) VALUES {", ".join([one] * size)}',
+                               [value for row in part for value in row])
+                start += size
     finally:
         cursor.close()
 
