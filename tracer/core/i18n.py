@@ -8,7 +8,9 @@ from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from tracer.core.models import utcnow
@@ -114,6 +116,24 @@ def format_moment(day: date | None, time_of_day=None) -> str:
     return f"{format_local_date(day)} {time_of_day.strftime('%H:%M')}"
 
 
+def format_days(days: int | None) -> str:
+    """A span of days as people say it: days up to a month, then months, then years and months
+    ("2 años y 3 meses", never "hace 2607 días")."""
+    if days is None:
+        return ""
+    days = max(int(days), 0)
+    if days < 31:
+        return ngettext("%(num)d day", "%(num)d days", days)
+    months = days * 12 // 365
+    if months < 12:
+        return ngettext("%(num)d month", "%(num)d months", max(months, 1))
+    years, months = divmod(months, 12)
+    in_years = ngettext("%(num)d year", "%(num)d years", years)
+    if not months:
+        return in_years
+    return _("%(years)s and %(months)s", years=in_years, months=ngettext("%(num)d month", "%(num)d months", months))
+
+
 def init_templates(app: Flask) -> None:
     app.jinja_env.filters.update(
         role_label=label_filter(ROLE_LABELS),
@@ -123,6 +143,7 @@ def init_templates(app: Flask) -> None:
         date=format_local_date,
         utc_datetime=format_utc_datetime,
         moment=format_moment,
+        days=format_days,
     )
     app.jinja_env.globals.update(
         LANGUAGE_LABELS=LANGUAGE_LABELS,
