@@ -2,8 +2,9 @@
 first entry of each firearm's custody chain, and the audit trail.
 
 The values come from ``check_seizure`` and ``check_firearm`` and are written
-as they are, with multi-row INSERTs instead of one ORM object per firearm: a
-batch of a thousand firearms costs a handful of statements. What the form path
+as they are, in bulk (``core.bulk_write``: COPY on PostgreSQL, INSERTs of hundreds of
+rows on SQLite) instead of one ORM object per firearm: a batch of a thousand firearms
+costs a handful of statements. What the form path
 does one firearm at a time (``create_seizure``, ``add_firearm``) happens here
 per batch, with the same values: a case opened as ``create_case`` opens it, a
 ``seized`` custody entry per firearm, and the audit events (``case.create``,
