@@ -35,6 +35,7 @@ from tracer.auth.models import Agency
 from tracer.cases.models import Case
 from tracer.cases.services import CASE_WRITERS, case_query, may_edit
 from tracer.core.errors import DomainError, Forbidden
+from tracer.core.value_lists import among
 from tracer.extensions import db
 from tracer.seizures.importing_csv import CsvRows, FileRejected
 from tracer.seizures.importing_report import (IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, SKIPPED, ImportReport,
@@ -184,7 +185,7 @@ def _join_recorded_seizures(actor, staging: Staging, chunk: list[tuple]) -> None
     answered as an unused one (a new seizure), so no report tells whether it exists."""
     # On (recording agency, seizure_ref): the unique index of seizures answers it.
     keys = (Seizure.recorded_by_agency_id == actor.agency_id,
-            Seizure.seizure_ref.in_({seizure_ref for _grp, _line, seizure_ref, _agency, _values, _case in chunk}))
+            among(Seizure.seizure_ref, {seizure_ref for _grp, _line, seizure_ref, _agency, _values, _case in chunk}))
     # No "LIMIT 1" probe first: expecting an early hit, PostgreSQL would answer it with a
     # sequential scan, which finds nothing in the usual case and so reads the whole table.
     recorded = {s.seizure_ref: s for s in db.session.scalars(select(Seizure).where(*keys))}
