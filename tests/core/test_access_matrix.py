@@ -95,7 +95,7 @@ ACCESS = {
     "tracing.index": CASE_READERS,
     "tracing.detail": CASE_READERS,
     "tracing.submit": frozenset({"analyst", "supervisor"}),
-    "tracing.backlog": frozenset({"analyst", "supervisor"}),
+    "tracing.backlog": CASE_WRITERS,
     "tracing.backlog_request": frozenset({"analyst", "supervisor"}),
     "tracing.export_csv": CASE_READERS,
     "tracing.print_request": CASE_READERS,
