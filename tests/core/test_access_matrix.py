@@ -73,6 +73,7 @@ ACCESS = {
     "api.update_case": CASE_WRITERS,
     "seizures.new": CASE_WRITERS,
     "seizure_import.upload": CASE_WRITERS,
+    "seizure_import.template": CASE_WRITERS,
     "seizures.detail": CASE_WRITERS,
     "seizures.municipalities": CASE_WRITERS,
     "maps.states_geojson": ALL,
