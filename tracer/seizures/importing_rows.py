@@ -16,13 +16,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracer.auth.services import agency_by_acronym
 from tracer.cases.models import Case
 from tracer.cases.services import case_query, may_edit
-from tracer.core.validation import Checker
+from tracer.core.validation import DAY_FIRST, Checker, read_day_first
 from tracer.core.value_lists import among
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
@@ -117,6 +118,24 @@ def _problems(row: Row, check: Checker) -> list[Problem]:
             value = shorten(row.values.get(column)) if column else None
             found.extend(Problem(row.line, column, value, message, severity) for message in messages)
     return found
+
+
+def _read_seizure_day(row: Row) -> list[Problem]:
+    """Read a day-first ``seized_on`` (14/03/2025) as the ISO day the rules check, saying when it could
+    have been read month first; a slashed date that does not exist is named as such."""
+    written = _text(row.values.get("seized_on"))
+    iso, day, ambiguous = read_day_first(written)
+    if day is None:
+        if DAY_FIRST.match(written):
+            return [Problem(row.line, "seized_on", shorten(written), _(
+                "This day does not exist. Write the date day first (DD/MM/YYYY) or as YYYY-MM-DD."))]
+        return []
+    row.values["seized_on"] = iso
+    if not ambiguous:
+        return []
+    return [Problem(row.line, "seized_on", shorten(written), _(
+        "Read day first, as %(day)s: check it if the file writes the month first.",
+        day=format_date(day, "long")), WARNING)]
 
 
 def _text(value: Any) -> str:
@@ -219,14 +238,17 @@ class RowChecker:
 
     def _check_values(self, row: Row, checked: CheckedRow) -> None:
         values = row.values
+        day_problems = _read_seizure_day(row)
         key = tuple(_text(values.get(name)) for name in SEIZURE_COLUMNS)
         (seizure, seizure_check), fresh = self._seizures.get_fresh(key)
         problems = _problems(row, seizure_check)
+        if any(p.severity == ERROR for p in day_problems):  # said once, in the import's own words
+            problems = [p for p in problems if p.column != "seized_on"]
         if not fresh:  # the warnings of a seizure are said once, on its first row
             problems = [p for p in problems if p.severity == ERROR]
         # The row's other columns are the seizure's, which ``check_firearm`` does not read.
         firearm, firearm_check = check_firearm(values, lookups=self.lookups)
-        problems += _problems(row, firearm_check)
+        problems += _problems(row, firearm_check) + day_problems
         if not firearm.get("external_id") and "external_id" not in firearm_check.errors:
             problems.append(Problem(row.line, "external_id", None, _("This field is required.")))
         checked.problems.extend(problems)
