@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 from babel import dates as babel_dates
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -178,16 +178,25 @@ _LABELS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 
 def render_language() -> RenderLanguage:
     """The reader's language as Flask-Babel finds it now (a ``force_locale`` block included)."""
+    locale = get_locale()
+    if locale is not None:  # within a request: found once for each language the request speaks
+        known = g.get(RENDER_LANGUAGE)
+        if known is not None and known[0] is locale:
+            return known[1]
     catalog = get_translations()
     try:
         labels = _LABELS.setdefault(catalog, {})
     except TypeError:  # a catalog that cannot be weakly referenced: no labels kept
         labels = {}
-    return RenderLanguage(_language_code(), catalog, get_timezone(), labels)
+    language = RenderLanguage(str(locale or "es"), catalog, get_timezone(), labels)
+    if locale is not None:
+        setattr(g, RENDER_LANGUAGE, (locale, language))
+    return language
 
 
 def language_of(context) -> RenderLanguage:
-    """The language of the render ``context`` belongs to."""
+    """The language of the render ``context`` belongs to (a macro imported without the
+    render's context finds the request's)."""
     language = context.get(RENDER_LANGUAGE)
     return language if language is not None else render_language()
 

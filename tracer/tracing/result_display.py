@@ -22,6 +22,7 @@ from tracer.geo.catalog import us_state_name
 from tracer.geo.geocoding import distance_km
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.personal_data import PurchaserView, shown_purchaser
+from tracer.tracing.requests import shown_request_for_firearm
 
 DAYS_PER_YEAR = 365.25
 
@@ -128,7 +129,7 @@ def commit_reads(*views: ResultView) -> None:
 
 def firearm_result(user, firearm) -> ResultView | None:
     """The result of the trace request of ``firearm`` (a page the user may see), if it has one."""
-    trace_request = db.session.scalar(select(TraceRequest).where(TraceRequest.firearm_id == firearm.id))
+    trace_request = shown_request_for_firearm(firearm)
     if trace_request is None or trace_request.outcome is None:
         return None
     return result_view(user, trace_request, "firearm_page")
