@@ -208,7 +208,8 @@ def template_gettext(context, string: str, **variables) -> str:
     text = language_of(context).catalog.ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    # Without variables, % only turns "%%" into "%": a text without "%" is already the answer.
+    return text % variables if variables or "%" in text else text
 
 
 @pass_context
