@@ -75,10 +75,15 @@ def test_the_backlog_lists_untraced_firearms_longest_waiting_first_with_counts(w
     draft = db.session.scalar(select(TraceRequest).where(TraceRequest.status == "draft"))
     assert f"Draft {draft.trace_number}" in body
     # Each row says what is missing or suspect; only ready firearms can be selected.
+    # A row names what is missing or to check, each a link to its field; the reasons are on the firearm page.
     row = body[body.index(f'data-firearm="{firearms["son_not_ready_old"].id}"'):]
-    assert "The importer is missing" in row[:row.index("</tr>")]
+    row = row[:row.index("</tr>")]
+    importer = firearms["son_not_ready_old"].id
+    assert re.search(rf'Missing</span> <a href="/firearms/{importer}/edit#importer">Importer</a>', row)
+    assert "The importer is missing" not in row
     row = body[body.index(f'data-firearm="{firearms["son_ready_mid"].id}"'):]
-    assert "“Armas Patito” is not in the reference list" in row[:row.index("</tr>")]
+    row = row[:row.index("</tr>")]
+    assert re.search(r'Check</span> <a href="/firearms/\d+/edit#manufacturer">Manufacturer</a>', row)
     boxes = [int(i) for i in re.findall(r'name="firearm_ids" value="(\d+)"', body)]
     assert sorted(boxes) == sorted(_ids(firearms, "son_ready_new", "son_ready_mid", "chih_ready_year"))
 
@@ -142,8 +147,33 @@ def test_the_backlog_pages(login_as, reference_data):
 
 
 def _bulk(browser, ids, **data):
+    """The bulk form's second step (``step`` "send" by default; "" for the confirmation step)."""
     return browser.post("/trace-requests/backlog", {"firearm_ids": [str(i) for i in ids], "priority": "routine",
-                                                    **data}, token_from="/trace-requests/backlog")
+                                                    "step": "send", **data}, token_from="/trace-requests/backlog")
+
+
+def test_bulk_request_first_lists_the_choice_to_confirm_and_writes_nothing(world):
+    analyst, firearms = world
+    before = db.session.scalar(select(func.count()).select_from(TraceRequest))
+    chosen = _ids(firearms, "son_ready_new", "chih_ready_year")
+    page = _bulk(analyst, chosen, priority="urgent", readiness="ready", step="")
+    assert page.status_code == 200
+    body = text(page)
+    panel = body[body.index('id="bulk-confirm"'):body.index("</section>", body.index('id="bulk-confirm"'))]
+    assert "Confirm the trace requests of 2 firearms" in panel and "Urgent" in panel
+    assert sorted(int(i) for i in re.findall(r'type="hidden" name="firearm_ids" value="(\d+)"', panel)) == sorted(chosen)
+    assert 'name="step" value="send"' in panel and 'name="step" value="draft"' in panel
+    assert 'name="readiness" type="hidden" value="ready"' in panel or 'value="ready"' in panel
+    assert db.session.scalar(select(func.count()).select_from(TraceRequest)) == before
+
+
+def test_bulk_request_saves_drafts_when_asked(world):
+    analyst, firearms = world
+    chosen = _ids(firearms, "son_ready_new", "chih_ready_year")
+    page = _bulk(analyst, chosen, step="draft")
+    assert page.status_code == 200 and "2 drafts saved." in text(page)
+    created = db.session.scalars(select(TraceRequest).where(TraceRequest.firearm_id.in_(chosen))).all()
+    assert {t.status for t in created} == {"draft"} and len(created) == 2
 
 
 def test_bulk_request_creates_the_selected_ready_firearms_and_reports_the_refusals(world):

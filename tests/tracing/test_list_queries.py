@@ -1,6 +1,8 @@
 """Tracing list pages read their rows in a fixed number of statements, however many rows."""
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from sqlalchemy import event
 
@@ -37,7 +39,9 @@ def test_traces_and_links_are_read_for_the_whole_list(login_as, reference_data, 
 
     def add(count: int) -> None:
         for _ in range(count):
-            other = factories.firearm(seizure)
+            # Serials far apart: recording does not link the new firearms to one another (the
+            # factory's consecutive serials are one edit apart), so the list holds exactly the links made here.
+            other = factories.firearm(seizure, serial_number=secrets.token_hex(6).upper())
             factories.trace_request(other, status="completed", outcome="us_retail", ffl_city="Tucson",
                                     ffl_state="AZ", origin_latitude=32.22, origin_longitude=-110.93,
                                     time_to_crime_days=400)

@@ -162,3 +162,15 @@ def test_the_sql_rule_and_the_python_rule_agree(english):
     for field in ("manufacturer", "model", "caliber", "serial_number", "country_of_manufacture", "importer"):
         sql = set(db.session.scalars(select(Firearm.id).where(Firearm.id.in_(ids), missing_clause(field))))
         assert sql == {f.id for f in firearms if field in trace_readiness(f).missing}, field
+
+
+def test_an_empty_importer_waits_for_the_country_instead_of_reading_present(english):
+    firearm = _set(ready_firearm(), importer=None, country_code=None)
+    checks = {check.field: check for check in trace_readiness(firearm).checks}
+    assert checks["importer"].state == "depends"
+    assert "record the country first" in checks["importer"].reasons[0]
+    assert checks["country_of_manufacture"].state == "missing"
+    _set(firearm, country_code="US")
+    assert {c.field: c.state for c in trace_readiness(firearm).checks}["importer"] == "not_needed"
+    _set(firearm, country_code="AT")
+    assert {c.field: c.state for c in trace_readiness(firearm).checks}["importer"] == "missing"

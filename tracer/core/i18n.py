@@ -9,7 +9,9 @@ from typing import Any, Callable
 from babel import dates as babel_dates
 from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -141,6 +143,24 @@ def format_moment(day: date | None, time_of_day=None) -> str:
     if time_of_day is None:
         return f"{format_local_date(day)} ({_l('time not recorded')})"
     return f"{format_local_date(day)} {time_of_day.strftime('%H:%M')}"
+
+
+def format_days(days: int | None) -> str:
+    """A span of days as people say it: days up to a month, then months, then years and months
+    ("2 años y 3 meses", never "hace 2607 días")."""
+    if days is None:
+        return ""
+    days = max(int(days), 0)
+    if days < 31:
+        return ngettext("%(num)d day", "%(num)d days", days)
+    months = days * 12 // 365
+    if months < 12:
+        return ngettext("%(num)d month", "%(num)d months", max(months, 1))
+    years, months = divmod(months, 12)
+    in_years = ngettext("%(num)d year", "%(num)d years", years)
+    if not months:
+        return in_years
+    return _("%(years)s and %(months)s", years=in_years, months=ngettext("%(num)d month", "%(num)d months", months))
 
 
 # --- templates ---------------------------------------------------------------------------------
@@ -281,6 +301,7 @@ def init_templates(app: Flask) -> None:
         date=date_filter,
         utc_datetime=format_utc_datetime,
         moment=format_moment,
+        days=format_days,
     )
     # In place of the callables Flask-Babel installed (the same new-style behaviour).
     app.jinja_env.globals.update(

@@ -1,7 +1,7 @@
 """Dates as the users live them: Mexico City time, stored as UTC."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -22,3 +22,8 @@ def local_today() -> date:
 def local_to_utc(moment: datetime) -> datetime:
     """A wall-clock time typed in Mexico, as an aware UTC datetime."""
     return moment.replace(tzinfo=local_zone()).astimezone(timezone.utc)
+
+
+def local_day_start(day: date) -> datetime:
+    """The first moment of a day in Mexico, as an aware UTC datetime: where a date filter starts."""
+    return local_to_utc(datetime.combine(day, time()))

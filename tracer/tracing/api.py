@@ -124,19 +124,22 @@ def request_trace(firearm_id: int):
     return response
 
 
+LIST_FILTERS = ("status", "priority", "serial", "submitted_from", "submitted_to")
 LIST_QUERY = {
     "status": "One of: " + ", ".join(TRACE_STATUSES),
     "priority": "One of: " + ", ".join(TRACE_PRIORITIES),
+    "serial": "The firearm's serial number or restored serial, as written or normalised",
+    "submitted_from": "Submitted on or after this day (YYYY-MM-DD, Mexico City time)",
+    "submitted_to": "Submitted on or before this day (YYYY-MM-DD, Mexico City time)",
     **PAGING_QUERY,
 }
 
 
 @operation(bp, "/trace-requests", "GET", allow=readers, response=TraceRequestList, errors=(400, 422), query=LIST_QUERY,
            summary="The trace requests the caller may see: a US partner office's are those addressed to it, "
-                   "oldest submitted first; others newest first")
+                   "urgent first, then oldest submitted; others newest first")
 def list_trace_requests():
-    filters = services.RequestFilters(status=request.args.get("status") or None,
-                                      priority=request.args.get("priority") or None)
+    filters = services.RequestFilters(**{name: request.args.get(name) or None for name in LIST_FILTERS})
     page = services.list_requests(current_user, filters, request.args.get("page"),
                                   request.args.get("per_page", 25), request.args.get("cursor"))
     return jsonify({"items": [trace_request_json(t) for t in page.items], **list_fields(page)})

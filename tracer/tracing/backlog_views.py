@@ -17,10 +17,12 @@ from tracer.tracing.views import bp, requesters
 
 PER_PAGE = 25
 FILTERS = ("state", "agency", "age", "readiness")
+# The second step of a bulk request: send the requests, or save them as drafts.
+STEPS = ("send", "draft")
 
 
 def render_backlog(filters: BacklogFilterForm, bulk: BulkRequestForm, page_number, cursor=None, outcome=None,
-                   status: int = 200):
+                   status: int = 200, confirm=None):
     page, rows, counts = KeysetPage([], PER_PAGE, None, 0, False), [], BacklogCounts(0, 0)
     try:
         page, rows = backlog_page(current_user, filters.filters(), page_number, PER_PAGE, cursor)
@@ -35,7 +37,7 @@ def render_backlog(filters: BacklogFilterForm, bulk: BulkRequestForm, page_numbe
     bulk.page.data = str(page.page or "")
     bulk.cursor.data = (cursor or "") if page.page is None else ""
     return render_template("tracing/backlog.html", filters=filters, bulk=bulk, page=page, rows=rows,
-                           counts=counts, args=args, outcome=outcome), status
+                           counts=counts, args=args, outcome=outcome, confirm=confirm), status
 
 
 def _bulk_form() -> BulkRequestForm:
@@ -57,18 +59,25 @@ def backlog():
 @bp.post("/trace-requests/backlog")
 @requesters
 def backlog_request():
-    """Request the traces of the selected firearms; the page reports what was created and what was refused."""
+    """Request the traces of the selected firearms in two steps, as a single request has: the page
+    first lists the choice to confirm (nothing written), then sends the requests or saves them as
+    drafts, and reports what was created and what was refused."""
     bulk = _bulk_form()
     filters = BacklogFilterForm(MultiDict({name: request.form.get(name, "") for name in FILTERS}),
                                 agencies=backlog_agencies(current_user))
     page_number, cursor = request.form.get("page"), request.form.get("cursor")
+    step = request.form.get("step", "")
     if not bulk.validate_on_submit():
         show_errors(bulk, ValidationFailed("", {"firearm_ids": [
             _("The form has expired; reload the page and try again.")]}))
         return render_backlog(filters, bulk, page_number, cursor, status=400)
     try:
+        if step not in STEPS:
+            chosen = services.bulk_choice(current_user, bulk.firearm_ids.data or [])
+            services.resolve_addressee(bulk.addressed_to.data or None)
+            return render_backlog(filters, bulk, page_number, cursor, confirm=chosen)
         outcome = services.request_traces(current_user, bulk.firearm_ids.data or [], bulk.addressed_to.data or None,
-                                          bulk.priority.data)
+                                          bulk.priority.data, submit=step == "send")
     except ValidationFailed as failure:
         db.session.rollback()
         show_errors(bulk, failure)

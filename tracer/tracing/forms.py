@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, SelectMultipleField
+from wtforms import Form, HiddenField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
 
 from tracer.core.forms import SelectField
@@ -94,10 +94,14 @@ class RequestFilterForm(Form):
                          choices=[ALL] + _choices(TRACE_STATUS_LABELS, TRACE_STATUSES))
     priority = SelectField(_l("Priority"), validate_choice=False,
                            choices=[ALL] + _choices(TRACE_PRIORITY_LABELS, TRACE_PRIORITIES))
+    serial = StringField(_l("Serial number"), render_kw={"autocomplete": "off", "spellcheck": "false"})
+    submitted_from = StringField(_l("Submitted from"), render_kw={"type": "date"})
+    submitted_to = StringField(_l("Submitted until"), render_kw={"type": "date"})
+
+    NAMES = ("status", "priority", "serial", "submitted_from", "submitted_to")
 
     def filters(self) -> RequestFilters:
-        return RequestFilters(status=(self.status.data or "").strip() or None,
-                              priority=(self.priority.data or "").strip() or None)
+        return RequestFilters(**{name: (self[name].data or "").strip() or None for name in self.NAMES})
 
     def args(self) -> dict[str, Any]:
-        return {name: self[name].data for name in ("status", "priority") if self[name].data}
+        return {name: self[name].data for name in self.NAMES if self[name].data}

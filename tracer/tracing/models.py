@@ -40,11 +40,12 @@ class TraceRequest(TimestampMixin, db.Model):
 
     __tablename__ = "trace_requests"
     # The lists walk these: newest first (everyone's, or an agency's scope), and a partner
-    # office's queue, oldest submitted first.
+    # office's queue, urgent then routine, each oldest submitted first (any status, or one).
     __table_args__ = (
         Index("ix_trace_requests_created_at_id", "created_at", "id"),
         Index("ix_trace_requests_agency_created_at_id", "agency_id", "created_at", "id"),
-        Index("ix_trace_requests_addressed_to_submitted_at_id", "addressed_to_id", "submitted_at", "id"),
+        Index("ix_trace_requests_partner_priority", "addressed_to_id", "priority", "submitted_at", "id"),
+        Index("ix_trace_requests_partner_queue", "addressed_to_id", "status", "priority", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

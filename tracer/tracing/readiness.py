@@ -62,7 +62,7 @@ class IdentifierCheck:
     field: str
     label: str
     value: str
-    state: str  # present | missing | suspect | not_needed
+    state: str  # present | missing | suspect | not_needed | depends (the importer, until the country is known)
     reasons: list[str]
     anchor: str
 
@@ -290,6 +290,9 @@ def trace_readiness(firearm: Firearm) -> Readiness:
             state, notes = "suspect", doubts
         elif name == "importer" and firearm.country_code == US and _blank(firearm.importer):
             state, notes = "not_needed", [_("Not needed for a firearm made in the United States.")]
+        elif name == "importer" and _blank(firearm.importer):
+            state, notes = "depends", [_("Needed when the country of manufacture is not the United States: "
+                                         "record the country first.")]
         else:
             state, notes = "present", []
         checks.append(IdentifierCheck(name, labels[name], values[name], state, notes, anchors[name]))

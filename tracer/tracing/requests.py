@@ -9,11 +9,12 @@ Results are recorded by ``tracing.results``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,10 +25,11 @@ from tracer.core.models import utcnow
 from tracer.core.numbering import next_number
 from tracer.core.pagination import KeysetPage, SortKey, by, keyset_page
 from tracer.core.scope import agency_scope
-from tracer.core.time import local_today
+from tracer.core.time import local_day_start, local_today
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
+from tracer.firearms.serials import normalize_serial
 from tracer.firearms.services import firearm_query
 from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter, TraceRequest
 from tracer.tracing.readiness import Readiness, readiness_notes, trace_readiness, traced_serial
@@ -106,42 +108,70 @@ class RequestFilters:
 
     status: str | None = None
     priority: str | None = None
+    serial: str | None = None
+    submitted_from: Any = None
+    submitted_to: Any = None
 
 
 def filtered_requests(user: User, filters: RequestFilters) -> Select:
     """The scoped ``SELECT`` of the requests matching ``filters``. A US partner office gets its
-    work queue, oldest submitted first; Mexican users see the newest first."""
+    work queue, urgent first and then oldest submitted; Mexican users see the newest first.
+    The serial matches the firearm's serial or its restored serial, as written or normalised."""
     check = Checker()
     status = check.choice("status", filters.status, TRACE_STATUSES)
     priority = check.choice("priority", filters.priority, TRACE_PRIORITIES)
+    serial = check.text("serial", filters.serial, 64)
+    since = check.day("submitted_from", filters.submitted_from)
+    until = check.day("submitted_to", filters.submitted_to)
+    if since and until and since > until:
+        check.error("submitted_to", _("The end date cannot be before the start date."))
     check.raise_if_errors()
     statement = trace_request_query(user)
     if status:
         statement = statement.where(TraceRequest.status == status)
     if priority:
         statement = statement.where(TraceRequest.priority == priority)
-    return statement.order_by(*(key.expression.desc() if key.descending else key.expression
-                                for key in request_list_order(user)))
+    if serial:
+        normalized = normalize_serial(serial)
+        statement = statement.where(TraceRequest.firearm_id.in_(select(Firearm.id).where(or_(
+            Firearm.serial_normalized == normalized, Firearm.restored_serial_normalized == normalized))))
+    if since:
+        statement = statement.where(TraceRequest.submitted_at >= local_day_start(since))
+    if until:
+        statement = statement.where(TraceRequest.submitted_at < local_day_start(until + timedelta(days=1)))
+    order = [key.expression.desc() if key.descending else key.expression for key in request_list_order(user)]
+    if user.agency.level == "us":
+        order.insert(0, PRIORITY_FIRST)
+    return statement.order_by(*order)
 
 
-# A partner office's queue walks ix_trace_requests_addressed_to_submitted_at_id; Mexican lists walk
-# ix_trace_requests_agency_created_at_id (a state or agency scope) or ix_trace_requests_created_at_id.
+# A partner office's queue is shown in two parts, urgent then routine, each walked oldest submitted
+# first along ix_trace_requests_partner_queue (one status) or ix_trace_requests_partner_priority (any
+# status). Mexican lists walk ix_trace_requests_agency_created_at_id (a state or agency scope) or
+# ix_trace_requests_created_at_id, newest first.
 PARTNER_QUEUE_ORDER = (by(TraceRequest.submitted_at), by(TraceRequest.id))
 NEWEST_FIRST_ORDER = (by(TraceRequest.created_at, descending=True), by(TraceRequest.id, descending=True))
+# Urgent first: "urgent" sorts after "routine", so descending.
+PRIORITY_FIRST = TraceRequest.priority.desc()
 
 
 def request_list_order(user: User) -> tuple[SortKey, ...]:
-    """The order of ``user``'s list of requests: a partner office's oldest submitted first."""
+    """The order of ``user``'s list of requests within a part: a partner office's oldest submitted
+    first, everyone else's newest first."""
     return PARTNER_QUEUE_ORDER if user.agency.level == "us" else NEWEST_FIRST_ORDER
 
 
 def list_requests(user: User, filters: RequestFilters, page: Any = 1, per_page: Any = 25,
                   cursor: Any = None) -> KeysetPage:
-    """One step of the requests ``user`` may see under ``filters``, in ``request_list_order``:
-    page ``page`` of the first pages, or the step a ``cursor`` names (``BadListRequest`` when it
-    is not a cursor of this list)."""
-    return keyset_page(filtered_requests(user, filters), request_list_order(user), cursor, per_page,
-                       list_name="trace-requests", page=page)
+    """One step of the requests ``user`` may see under ``filters``: a partner office's urgent ones
+    first, then the routine ones; page ``page`` of the first pages, or the step a ``cursor`` names
+    (``BadListRequest`` when it is not a cursor of this list)."""
+    statement = filtered_requests(user, filters).order_by(None)
+    parts: Select | list[Select] = statement
+    if user.agency.level == "us":
+        parts = [statement.where(TraceRequest.priority == priority) for priority in ("urgent", "routine")
+                 if filters.priority in (None, "", priority)]
+    return keyset_page(parts, request_list_order(user), cursor, per_page, list_name="trace-requests", page=page)
 
 
 # --- where a request goes -------------------------------------------------------------------------------
@@ -330,19 +360,9 @@ def _reasons(problem: DomainError) -> list[str]:
     return [problem.message]
 
 
-def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | str | None = None,
-                   priority: Any = "routine") -> BulkOutcome:
-    """Request the traces of several firearms at once (the backlog's bulk action).
-
-    Each firearm is requested like ``request_trace`` inside its own savepoint:
-    those that are not ready, already requested or out of scope are reported
-    with the reasons and leave nothing behind; the rest are created. The caller
-    commits once, so an unexpected error leaves nothing half-done.
-    """
-    if not may_request(user):
-        raise Forbidden(_("Your role does not allow requesting traces."))
-    priority = _priority(priority)
-    office = resolve_addressee(addressed_to)
+def _bulk_ids(firearm_ids: list[Any]) -> list[int]:
+    """The firearm ids of a bulk request, each once; ``ValidationFailed`` on ``firearm_ids`` when the
+    choice is empty, too long or not made of ids."""
     ids: list[int] = []
     bad: list[str] = []
     for value in firearm_ids:
@@ -357,6 +377,34 @@ def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | st
                    _("Choose at least one firearm.") if not ids else
                    _("Choose at most %(max)d firearms at a time.", max=BULK_MAX))
         raise ValidationFailed(_("Please correct the marked fields."), {"firearm_ids": [message]})
+    return ids
+
+
+def bulk_choice(user: User, firearm_ids: list[Any]) -> list[Firearm]:
+    """The firearms of a bulk request that ``user`` may see, in the order chosen: what the
+    confirmation step lists before anything is written."""
+    if not may_request(user):
+        raise Forbidden(_("Your role does not allow requesting traces."))
+    ids = _bulk_ids(firearm_ids)
+    found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | str | None = None,
+                   priority: Any = "routine", submit: bool = True) -> BulkOutcome:
+    """Request the traces of several firearms at once (the backlog's bulk action), sent or,
+    with ``submit=False``, saved as drafts.
+
+    Each firearm is requested like ``request_trace`` inside its own savepoint:
+    those that are not ready, already requested or out of scope are reported
+    with the reasons and leave nothing behind; the rest are created. The caller
+    commits once, so an unexpected error leaves nothing half-done.
+    """
+    if not may_request(user):
+        raise Forbidden(_("Your role does not allow requesting traces."))
+    priority = _priority(priority)
+    office = resolve_addressee(addressed_to)
+    ids = _bulk_ids(firearm_ids)
     found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
     outcome = BulkOutcome()
     for firearm_id in ids:
@@ -366,7 +414,7 @@ def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | st
             continue
         try:
             with db.session.begin_nested():
-                outcome.created.append(request_trace(user, firearm, office, priority))
+                outcome.created.append(request_trace(user, firearm, office, priority, submit=submit))
         except (ValidationFailed, Conflict, NotFound, Forbidden) as problem:
             number = problem.existing.trace_number if isinstance(problem, AlreadyRequested) else None
             outcome.refused.append(Refusal(firearm_id, firearm, _reasons(problem), number))
