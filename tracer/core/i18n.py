@@ -167,7 +167,8 @@ def format_days(days: int | None) -> str:
 # A page asks for a translation or a date dozens to hundreds of times. Flask-Babel finds the
 # request's language anew for each (several context lookups and a locale name built each time);
 # here a render finds it once, when it starts, and its translations, dates and labels read it
-# from the render's context. Macros imported without the context find it the usual way.
+# from the render's context; macros imported without the context find the one the request
+# found (kept on ``g`` with the locale it was found for, so ``force_locale`` still counts).
 
 RENDER_LANGUAGE = "render_language"
 
