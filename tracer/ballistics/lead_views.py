@@ -132,6 +132,6 @@ def decide(link_id: int):
 
 
 def _status_word(status: str) -> str:
-    from tracer.ballistics.labels import link_status_label
+    from tracer.ballistics.labels import ballistic_status_label
 
-    return link_status_label(status)
+    return ballistic_status_label(status)
