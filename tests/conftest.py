@@ -20,6 +20,7 @@ from tests import factories
 from tracer import create_app
 from tracer.auth import tokens
 from tracer.extensions import db
+from tracer.firearms.reference import load_reference_data
 
 
 def _reset(engine) -> None:
@@ -127,6 +128,14 @@ def ctx(app):
     """An application context for work on the database outside a request."""
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def reference_data(ctx):
+    """The shipped makers and calibers, loaded and committed (rolled back after the test)."""
+    counts = load_reference_data()
+    db.session.commit()
+    return counts
 
 
 @pytest.fixture

@@ -153,7 +153,7 @@ def firearm_link(firearm_, other, match: str = "lookalike", score: float = 0.9, 
     the values asked for."""
     from sqlalchemy import select
 
-    from tracer.tracing.models import FirearmLink
+    from tracer.links.models import FirearmLink
 
     created = db.session.scalar(select(FirearmLink).where(FirearmLink.firearm_id == firearm_.id,
                                                           FirearmLink.other_firearm_id == other.id))

@@ -40,6 +40,7 @@ def _init_extensions(app: Flask) -> None:
     from tracer.core.assets import init_assets
     from tracer.core.compression import init_compression
     from tracer.core.database import RowIdConverter, configure_engines
+    from tracer.core.panels import init_panels
     from tracer.core.models import render_migration_item
     from tracer.core.rate_limits import init_rate_limits
     from tracer.extensions import babel, csrf, db, migrate
@@ -55,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     init_compression(app)
     init_assets(app)
     i18n.init_templates(app)
+    init_panels(app)
     from tracer.deconfliction.budget import init_budget
 
     init_budget(app)
@@ -72,7 +74,7 @@ def _register_rooms(app: Flask) -> None:
     from tracer.cases import api as _cases_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.ballistics import api as _ballistics_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.ballistics import lead_views as _lead_views  # noqa: F401  (adds its routes to the ballistics blueprint)
-    from tracer.ballistics.panels import ballistics_panel
+    from tracer.ballistics import hooks as ballistics_hooks
     from tracer.ballistics.views import bp as ballistics_bp
     from tracer.cases.views import bp as cases_bp
     from tracer.core.access import enforce_access
@@ -91,19 +93,20 @@ def _register_rooms(app: Flask) -> None:
     from tracer.seizures.views import bp as seizures_bp
     from tracer.seizures.cli import register as register_seizure_cli
     from tracer.seizures.import_views import bp as seizure_import_bp
-    from tracer.tracing import link_views as _link_views  # noqa: F401  (adds its routes to the tracing blueprint)
+    from tracer.links import api as _links_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.links import hooks as link_hooks
+    from tracer.search import api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.search import batch_api as _search_batch_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.search import batch_views as _search_batch_views  # noqa: F401  (adds its routes to the search blueprint)
+    from tracer.search.views import bp as search_bp
+    from tracer.tracing import hooks as tracing_hooks
     from tracer.tracing.cli import register as register_tracing_cli
-    from tracer.tracing import links_api as _links_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import api as _tracing_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import backlog_views as _backlog_views  # noqa: F401  (adds its routes to the tracing blueprint)
     from tracer.tracing import export_views as _export_views  # noqa: F401  (adds its routes to the tracing blueprint)
     from tracer.tracing import result_views as _result_views  # noqa: F401  (adds its routes to the tracing blueprint)
     from tracer.tracing import results_api as _results_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import results_cli as _results_cli  # noqa: F401  (adds import trace-results to the import group)
-    from tracer.tracing import search_api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
-    from tracer.tracing import search_batch_api as _search_batch_api  # noqa: F401  (adds its routes to the API blueprint)
-    from tracer.tracing import search_batch_views as _search_batch_views  # noqa: F401  (adds its routes to the search blueprint)
-    from tracer.tracing.search_views import bp as search_bp
     from tracer.tracing.views import bp as tracing_bp
 
     init_security(app)
@@ -115,7 +118,6 @@ def _register_rooms(app: Flask) -> None:
     for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp, deconfliction_bp,
                       ballistics_bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals["ballistics_panel"] = ballistics_panel
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     init_error_handlers(app)
     register_auth_cli(app)
@@ -123,3 +125,6 @@ def _register_rooms(app: Flask) -> None:
     register_seizure_cli(app)
     register_tracing_cli(app)
     init_reference(app)
+    tracing_hooks.init_app(app)
+    link_hooks.init_app(app)
+    ballistics_hooks.init_app(app)

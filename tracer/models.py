@@ -5,6 +5,7 @@ from tracer.cases.models import Case, CaseReferenceCounter  # noqa: F401
 from tracer.deconfliction.models import DeconflictionNotice  # noqa: F401
 from tracer.firearms.models import (  # noqa: F401
     Attachment, Caliber, CaliberAlias, CustodyEvent, Firearm, Manufacturer, ManufacturerAlias)
+from tracer.links.models import FirearmLink  # noqa: F401
 from tracer.seizures.models import Seizure  # noqa: F401
-from tracer.tracing.models import FirearmLink, TraceNumberCounter, TraceRequest  # noqa: F401
+from tracer.tracing.models import TraceNumberCounter, TraceRequest  # noqa: F401
 from tracer.ballistics.models import BallisticItem, BallisticLink, Scene  # noqa: F401

@@ -224,7 +224,7 @@ def test_cli_verify_counts_the_unsealed_events_apart(app, ctx, unsealed):
 def test_the_waiting_events_are_found_through_their_index(ctx, unsealed):
     """Health, the sealer and its head lookup read the index of unsealed events (and the
     unique index on ``seq``); with sequential scans priced out, PostgreSQL would scan the
-    table if no index fitted (see tests/tracing/test_search_plans.py)."""
+    table if no index fitted (see tests/search/test_plans.py)."""
     write("test.a", "test.b")
     connection = db.session.connection()
     statements: list[tuple[str, object]] = []

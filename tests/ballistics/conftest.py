@@ -6,7 +6,6 @@ from dataclasses import dataclass
 import pytest
 
 from tests import factories
-from tests.tracing.conftest import reference_data  # noqa: F401  (fixture)
 from tracer.ballistics import scenes, services
 from tracer.extensions import db
 

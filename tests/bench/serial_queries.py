@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from tracer.core.errors import ValidationFailed
 from tracer.firearms.serials import LOOKALIKE_GROUPS, LOOKALIKE_REPRESENTATIVE
-from tracer.tracing.search_query import parse_serial_query
+from tracer.search.query import parse_serial_query
 
 ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 _GROUP_OF = {char: sorted(group - {"O"}) for group in LOOKALIKE_GROUPS for char in group}

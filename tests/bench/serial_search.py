@@ -95,9 +95,9 @@ def measure(user, queries: dict, baseline_sample: int, repeats: int) -> tuple[li
 
     from tracer.extensions import db
     from tracer.firearms.models import Firearm
-    from tracer.tracing.search import find_serial_matches
-    from tracer.tracing.search_lookups import matching_condition
-    from tracer.tracing.search_scope import search_serials
+    from tracer.search.matches import find_serial_matches
+    from tracer.search.lookups import matching_condition
+    from tracer.search.scope import search_serials
 
     raw = psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
                           autocommit=True)
@@ -188,7 +188,7 @@ def _sanity(group, queries) -> list[str]:
     """The search finds what it must: each recorded serial, misread or with one true edit,
     finds its firearm, and so does each partly ground serial (exact, fuzzy and scattered;
     a partial fragment may rank below the first page)."""
-    from tracer.tracing.search import MAX_LIMIT, find_serial_matches
+    from tracer.search.matches import MAX_LIMIT, find_serial_matches
 
     if group == "partial":
         return []

@@ -26,10 +26,12 @@ from tracer.cases.models import Case
 from tracer.core.pagination import EXACT_TOTAL_UP_TO, by, keyset_page
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
+from tracer.links import services as link_services
+from tracer.links.models import FirearmLink
 from tracer.seizures.models import Seizure
-from tracer.tracing import link_services, requests as request_services
+from tracer.tracing import requests as request_services
 from tracer.tracing.backlog import BacklogFilters, backlog_counts, backlog_page
-from tracer.tracing.models import FirearmLink, TraceRequest
+from tracer.tracing.models import TraceRequest
 
 BIG_TABLES = ("cases", "seizures", "firearms", "trace_requests", "firearm_links", "audit_events")
 CASES, FIREARMS = 2_000, 4_000

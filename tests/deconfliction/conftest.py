@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.tracing.conftest import reference_data  # noqa: F401  (fixture)
 from tests.tracing.helpers import READY
 from tracer.deconfliction.budget import EXTENSION, DisclosureBudget
 from tracer.extensions import db

@@ -11,17 +11,18 @@ import pytest
 from sqlalchemy import func, select
 
 from tracer.audit.models import AuditEvent
-from tracer.core.time import local_zone
 from tracer.auth.demo import seed_accounts
+from tracer.core.time import local_zone
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.reference import load_reference_data
 from tracer.geo.catalog import us_city
+from tracer.links.models import FirearmLink
 from tracer.seizures.demo import demo_seizures, seed_seizures
 from tracer.tracing import demo_data as figures
 from tracer.tracing.demo import plan_for, seed_traces
 from tracer.tracing.ffl import normalize_ffl_license, normalize_zip
-from tracer.tracing.models import FirearmLink, TraceRequest
+from tracer.tracing.models import TraceRequest
 from tracer.tracing.readiness import trace_readiness
 
 TODAY = date(2026, 6, 1)

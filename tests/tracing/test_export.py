@@ -12,8 +12,8 @@ from tests import factories
 from tests.seizures.helpers import text
 from tests.tracing.helpers import ready_firearm
 from tracer.audit.models import AuditEvent
+from tracer.core.csv_files import neutralise
 from tracer.extensions import db
-from tracer.tracing.export import neutralise
 from tracer.tracing.requests import request_trace
 
 

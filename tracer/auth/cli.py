@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from tracer.auth import services, tokens
 from tracer.auth.models import AGENCY_LEVELS
 from tracer.core.access import ROLES
+from tracer.core.demo import add_demo_step, demo_steps
 from tracer.core.errors import ValidationFailed
 from tracer.extensions import db
 
@@ -114,40 +115,27 @@ def seed_demo(firearms, seed):
     (idempotent); print the logins."""
     from flask import current_app
 
-    from tracer.auth.demo import DEMO_PASSWORD, seed_accounts
-    from tracer.firearms.reference import load_reference_data
-
     if current_app.config.get("ENV_NAME") == "production":
         # Demo accounts share a published password: never in a real deployment.
         click.echo("seed-demo refuses to run with the production configuration", err=True)
         raise SystemExit(2)
-    load_reference_data()
+    for step in demo_steps():
+        step(firearms, seed)
+
+
+def seed_demo_accounts(firearms: int, seed: int) -> None:
+    """The demo agencies and one user of every role; print the logins."""
+    from tracer.auth.demo import DEMO_PASSWORD, seed_accounts
+
     accounts = seed_accounts()
     db.session.commit()
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for user in accounts:
         click.echo(f"  {user.username:<22} {user.role:<11} {user.agency.acronym}")
-    from tracer.seizures.demo import seed_seizures
-
-    summary = seed_seizures(firearms, seed)
-    for problem in summary.problems:
-        click.echo(problem, err=True)
-    click.echo(summary.line())
-    from tracer.tracing.demo import seed_traces
-
-    traces = seed_traces(seed)
-    for problem in traces.problems:
-        click.echo(problem, err=True)
-    click.echo(traces.line())
-    from tracer.ballistics.demo import seed_ballistics
-
-    click.echo(seed_ballistics().line())
-    from tracer.tracing.demo_notices import seed_notices
-
-    click.echo(f"Deconfliction notices: {seed_notices()}")
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(agencies_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
+    add_demo_step(app, seed_demo_accounts, order=20)

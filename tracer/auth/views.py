@@ -15,9 +15,10 @@ from tracer.auth.forms import (ConfirmForm, EnrolForm, LoginForm, NoticeForm, Pa
 from tracer.auth.models import User
 from tracer.core.access import any_account, any_role, public
 from tracer.core.errors import ValidationFailed
-from tracer.core.forms import show_errors
+from tracer.core.forms import LanguageForm, show_errors
 from tracer.core.rate_limits import account_key, address_key
 from tracer.core.security import safe_next
+from tracer.core.views import bp as core_bp
 from tracer.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -301,3 +302,17 @@ def revoke_token(token_id: int):
         db.session.commit()
         flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.profile"))
+
+
+@core_bp.post("/language")
+@public
+def set_language():
+    """The language switch of every page (``core.set_language``): kept in the session, and
+    in the account of a signed-in user."""
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            account_services.set_locale(current_user, form.lang.data)
+            db.session.commit()
+    return redirect(safe_next(form.next.data) or url_for("core.home"))

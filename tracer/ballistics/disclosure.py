@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tracer.auth.models import Agency, User
 from tracer.ballistics.models import BallisticItem, BallisticLink
-from tracer.ballistics.services import READERS, visible_agencies
+from tracer.ballistics.scope import READERS, visible_agencies
 from tracer.deconfliction.services import AgencyContact, HiddenMatch, budget_spent, disclose
 from tracer.extensions import db
 

@@ -77,12 +77,3 @@ def seizure_panel(seizure) -> Markup | None:
                                     .order_by(BallisticItem.id)))
     return Markup(render_template("ballistics/_seizure_panel.html", seizure=seizure, items=items,
                                   may_record_item=user.role in services.EXAMINERS))
-
-
-PANELS = {"case": case_panel, "firearm": firearm_panel, "seizure": seizure_panel}
-
-
-def ballistics_panel(page: str, obj) -> Markup | None:
-    """The ballistics panel of ``page`` ("case", "firearm" or "seizure") for ``obj``."""
-    render = PANELS.get(page)
-    return render(obj) if render is not None else None

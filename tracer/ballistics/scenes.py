@@ -11,7 +11,7 @@ from tracer.auth.models import User
 from tracer.ballistics.models import Scene
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound
-from tracer.core.scope import agency_scope
+from tracer.auth.scope import agency_scope
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
 from tracer.extensions import db

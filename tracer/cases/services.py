@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
+from tracer.auth.scope import agency_scope
 from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES, Case, CaseReferenceCounter
 from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.numbering import next_number
 from tracer.core.pagination import KeysetPage, by, keyset_page
-from tracer.core.scope import agency_scope
 from tracer.core.text import forbidden_character
 from tracer.extensions import db
 from tracer.firearms.models import Firearm

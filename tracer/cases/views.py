@@ -14,7 +14,6 @@ from tracer.core.i18n import format_local_date
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
 from tracer.geo.catalog import state_name
-from tracer.tracing.panels import case_tracing
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 readers = roles("officer", "analyst", "supervisor", "liaison")
@@ -80,7 +79,7 @@ def detail(case_id: int):
     """A case and its seizures (a stable address other systems link to)."""
     case = services.get_case(current_user, case_id)
     return render_template("cases/detail.html", case=case, seizures=services.case_seizures(case),
-                           may_edit=services.may_edit(current_user, case), **case_tracing(current_user, case))
+                           may_edit=services.may_edit(current_user, case))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

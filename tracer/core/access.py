@@ -85,13 +85,13 @@ def enforce_access():
         return None
     if not current_user.is_authenticated:
         if is_api_request():
-            from tracer.api.errors import api_error
+            from tracer.core.api_errors import api_error
 
             return api_error(401, "unauthorized")
         return current_app.login_manager.unauthorized()
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
         if is_api_request():
-            from tracer.api.errors import api_error
+            from tracer.core.api_errors import api_error
 
             return api_error(403, "password_change_required")
         return redirect(url_for("auth.change_password"))
@@ -102,7 +102,7 @@ def enforce_access():
 
 def _refuse():
     if is_api_request():
-        from tracer.api.errors import api_error
+        from tracer.core.api_errors import api_error
 
         return api_error(403, "forbidden")
     abort(403)

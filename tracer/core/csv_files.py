@@ -22,6 +22,10 @@ MAX_VALUE_LENGTH = 2000
 # A line longer than this cannot be a row of these formats (and is not kept in memory).
 MAX_LINE_BYTES = 1 << 20
 BOM = b"\xef\xbb\xbf"
+# What a written file starts with, so that spreadsheets read it as UTF-8.
+BOM_TEXT = "\ufeff"
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -143,3 +147,9 @@ class CsvRows:
                         "This value is too long (%(given)d characters; at most %(n)d).",
                         given=len(value), n=MAX_VALUE_LENGTH)))
             yield row
+
+
+def neutralise(value) -> str:
+    """A cell as text that no spreadsheet runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -12,7 +12,7 @@ from tracer.extensions import db
 
 
 def _api(status: int, code: str | None = None, message: str | None = None, details=None):
-    from tracer.api.errors import api_error
+    from tracer.core.api_errors import api_error
 
     return api_error(status, code, message, details)
 

@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from tracer.core.demo import add_demo_step
 from tracer.extensions import db
 
 reference_cli = AppGroup("reference", help="Reference makers and calibers.")
@@ -26,5 +27,13 @@ def load():
         click.echo(f"aliases left with another row (already in use): {counts['conflicts']}")
 
 
+def seed_demo_reference(firearms: int, seed: int) -> None:
+    """The shipped makers and calibers, first of the demo (``flask seed-demo``)."""
+    from tracer.firearms.reference import load_reference_data
+
+    load_reference_data()
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(reference_cli)
+    add_demo_step(app, seed_demo_reference, order=10)

@@ -9,17 +9,18 @@ from sqlalchemy import select
 
 
 from tracer.audit.services import record
-from tracer.core.errors import Conflict, NotFound
+from tracer.auth.scope import agency_scope
 from tracer.core.changes import apply_changes, stale_as_conflict
+from tracer.core.errors import Conflict, NotFound
 from tracer.core.i18n import format_local_date
 from tracer.core.models import utcnow
-from tracer.core.scope import agency_scope
 from tracer.core.time import local_to_utc
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import CONDITIONS, CUSTODY_EVENTS, FIREARM_TYPES, SERIAL_STATUSES, CustodyEvent, Firearm
 from tracer.firearms.reference import caliber_fits, resolve_caliber, resolve_manufacturer
 from tracer.firearms.serials import normalize_serial
+from tracer.firearms.signals import firearm_identity_saved
 from tracer.geo.countries import resolve_country
 
 # Words officers write for a firearm type, in Spanish and English (SPEC §8).
@@ -215,10 +216,8 @@ def update_firearm(user, firearm: Firearm, values: dict[str, Any], version: Any)
     record("firearm.update", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id, actor=user,
            details={"old": old, "new": new})
     if IDENTITY_FIELDS & set(new):
-        # A corrected identity may now match another record: look again, as for a new firearm.
-        from tracer.tracing.links import detect_links  # tracing builds on firearms, not the reverse
-
-        detect_links(firearm, actor=user)
+        # A corrected identity may now match another record: the links room looks again.
+        firearm_identity_saved.send(firearm, actor=user)
     return firearm, check.warnings
 
 

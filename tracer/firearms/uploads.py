@@ -6,7 +6,7 @@ never shown in the page. Every upload and every download of a file is audited.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +18,7 @@ from tracer.extensions import db
 from tracer.firearms import files
 from tracer.firearms.forms import PhotoForm
 from tracer.firearms.services import ensure_may_write, get_firearm
+from tracer.firearms.views import render_firearm, too_large
 
 bp = Blueprint("attachments", __name__)
 case_workers = roles("officer", "analyst", "supervisor")
@@ -59,8 +60,6 @@ def _saved_message(attachment) -> str:
 @case_workers
 def firearm_photos(firearm_id: int):
     """Add a photo of a firearm."""
-    from tracer.firearms.views import render_firearm
-
     firearm = get_firearm(current_user, firearm_id)
     ensure_may_write(current_user, firearm)
     form = PhotoForm()
@@ -133,15 +132,4 @@ def thumbnail(attachment_id: int):
     return _served(Response(data, mimetype="image/jpeg"), attachment, "inline", "-small")
 
 
-def too_large(error):
-    """A body over MAX_CONTENT_LENGTH: back to the page with a message instead of a bare error."""
-    flash(files.too_large_message(), "error")
-    args = request.view_args or {}
-    if "firearm_id" in args:
-        return redirect(url_for("firearms.detail", firearm_id=args["firearm_id"]), 303)
-    if "seizure_id" in args:
-        return redirect(url_for("seizures.detail", seizure_id=args["seizure_id"]), 303)
-    return redirect(url_for("core.home"), 303)
-
-
-bp.register_error_handler(413, too_large)
+bp.register_error_handler(413, too_large)  # an oversized photo

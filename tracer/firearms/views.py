@@ -17,15 +17,12 @@ from tracer.firearms import files, services
 from tracer.firearms.forms import CustodyForm, FirearmEditForm, PhotoForm
 from tracer.firearms.labels import register_filters
 from tracer.firearms.models import Attachment, CustodyEvent
-from tracer.firearms.uploads import too_large
 from tracer.geo import countries
 from tracer.geo.catalog import state_name
-from tracer.tracing.panels import firearm_tracing
 
 bp = Blueprint("firearms", __name__, url_prefix="/firearms")
 case_workers = roles("officer", "analyst", "supervisor")
 bp.record_once(lambda state: register_filters(state.app))
-bp.register_error_handler(413, too_large)  # an oversized custody document
 
 
 def country_name(code: str | None) -> str:
@@ -68,8 +65,7 @@ def render_firearm(firearm, custody_form=None, photo_form=None, custody_summary=
         country=country_name(firearm.country_code), state=state_name(firearm.seizure.state_code),
         chain=chain, corrected_by=corrected_by, numbers=numbers, photos=photos,
         custody_form=custody_form, photo_form=photo_form or PhotoForm(formdata=None),
-        custody_summary=custody_summary or [], may_edit=may_edit(current_user, firearm.case),
-        **firearm_tracing(current_user, firearm)), status
+        custody_summary=custody_summary or [], may_edit=may_edit(current_user, firearm.case)), status
 
 
 @bp.get("/<int:firearm_id>")
@@ -174,3 +170,17 @@ def edit(firearm_id: int):
                 return redirect(url_for("firearms.detail", firearm_id=firearm.id))
     return render_template("firearms/edit.html", form=form, firearm=firearm, summary=summary, conflict=conflict,
                            saved=services.editable_values(firearm), country=country_name), status
+
+
+def too_large(error):
+    """A body over MAX_CONTENT_LENGTH: back to the page with a message instead of a bare error."""
+    flash(files.too_large_message(), "error")
+    args = request.view_args or {}
+    if "firearm_id" in args:
+        return redirect(url_for("firearms.detail", firearm_id=args["firearm_id"]), 303)
+    if "seizure_id" in args:
+        return redirect(url_for("seizures.detail", seizure_id=args["seizure_id"]), 303)
+    return redirect(url_for("core.home"), 303)
+
+
+bp.register_error_handler(413, too_large)  # an oversized custody document

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from tracer.auth.services import agency_by_acronym, user_by_username
 from tracer.cases.services import CASE_WRITERS
+from tracer.core.demo import add_demo_step
 from tracer.core.import_cli import fail, import_cli, run_import
 from tracer.seizures.importing import AgencyActor, import_seizures
 
@@ -66,5 +67,16 @@ def import_seizures_command(file, username, acronym, partial, dry_run, lang):
     run_import(file, locale, lambda **how: import_seizures(actor, file, partial=partial, dry_run=dry_run, **how))
 
 
+def seed_demo_seizures(firearms: int, seed: int) -> None:
+    """The demo seizures and their firearms (``flask seed-demo``)."""
+    from tracer.seizures.demo import seed_seizures
+
+    summary = seed_seizures(firearms, seed)
+    for problem in summary.problems:
+        click.echo(problem, err=True)
+    click.echo(summary.line())
+
+
 def register(app: Flask) -> None:
+    add_demo_step(app, seed_demo_seizures, order=30)
     app.cli.add_command(import_cli)

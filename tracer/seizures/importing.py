@@ -43,7 +43,7 @@ from tracer.seizures.importing_rows import CheckedRow, RowChecker
 from tracer.seizures.importing_staging import ALREADY, BAD, GROUP_COLUMNS, NEW, Staging, dump, load
 from tracer.seizures.importing_writer import BulkWriter, SeizureToWrite
 from tracer.seizures.models import Seizure
-from tracer.tracing.link_notices import import_notices
+from tracer.seizures.signals import seizure_import_written
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,9 @@ def _second_pass(actor, staging: Staging, report: ImportReport, progress: Progre
             for events in staging.events():
                 _record(actor, events)
             committed = (writer.counts.firearms, writer.counts.seizures, writer.counts.cases)
-        report.restricted, report.restricted_limit = import_notices(actor, writer.hidden)
+        for _receiver, (lines, limit) in seizure_import_written.send(actor, hidden=writer.hidden):
+            report.restricted.extend(lines)
+            report.restricted_limit = limit or report.restricted_limit
     except (SQLAlchemyError, DomainError) as failure:
         db.session.rollback()
         log.warning("seizure import stopped by the database: %s", failure)

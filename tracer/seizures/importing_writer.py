@@ -27,11 +27,10 @@ from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
 from tracer.firearms.serials import serial_search_keys
 from tracer.firearms.services import SEIZURE_CUSTODY_NOTE, seizure_moment
+from tracer.firearms.signals import firearm_rows_inserting
 from tracer.seizures.models import Seizure
 from tracer.seizures.services import _auditable
-from tracer.tracing.link_notices import hidden_link_matches
-from tracer.tracing.links_bulk import detect_links_bulk
-from tracer.tracing.readiness import trace_ready_of
+from tracer.seizures.signals import seizure_batch_written
 
 CASE_TABLE, SEIZURE_TABLE = Case.__table__, Seizure.__table__
 FIREARM_TABLE, CUSTODY_TABLE = Firearm.__table__, CustodyEvent.__table__
@@ -118,10 +117,12 @@ class BulkWriter:
         firearm_ids = self._insert_firearms(batch)
         self._insert_custody(batch, firearm_ids)
         self._audit(batch, firearm_ids)
-        # Recoveries of firearms recorded before, in any agency's case: one set-based pass per batch.
-        self.counts.links += detect_links_bulk(firearm_ids, self.events, near=True)
-        if self.actor is not None:
-            self.hidden.extend(hidden_link_matches(self.actor, firearm_ids))
+        # The rooms built on seizures look at the batch: links finds recoveries of firearms recorded
+        # before, in any agency's case, in one set-based pass.
+        for _receiver, (links, hidden) in seizure_batch_written.send(self.actor, firearm_ids=firearm_ids,
+                                                                       events=self.events):
+            self.counts.links += links
+            self.hidden.extend(hidden)
 
     def _open_cases(self, batch: list[SeizureToWrite]) -> None:
         """A case per new seizure that names none, as ``create_case`` opens it (status
@@ -178,12 +179,14 @@ class BulkWriter:
         self.counts.seizures += len(new)
 
     def _insert_firearms(self, batch: list[SeizureToWrite]) -> list[int]:
-        # Core inserts skip the ORM's hooks: the search keys and readiness are computed here, as they are there.
+        # Core inserts skip the ORM's hooks: the search keys are computed here, as they are there, and
+        # the rooms that keep other columns (readiness) fill them in.
         rows = [{**firearm, "seizure_id": item.seizure_id, "case_id": item.case_id, "agency_id": item.owner_id,
                  "recorded_by_agency_id": self.agency_id, "created_by_id": self.actor_id,
-                 "custody_status": "seized", "version": 1, "trace_ready": trace_ready_of(firearm),
+                 "custody_status": "seized", "version": 1,
                  **serial_search_keys(firearm.get("serial_normalized"), firearm.get("restored_serial_normalized"))}
                 for item in batch for firearm in item.firearms]
+        firearm_rows_inserting.send(rows)
         ids = _insert_keyed(FIREARM_TABLE, rows, "recorded_by_agency_id", "external_id")
         self.counts.firearms += len(rows)
         return [ids[(self.agency_id, row["external_id"])] for row in rows]

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency
+from tracer.auth.scope import agency_scope
 from tracer.auth.services import agency_by_acronym
-from tracer.core.scope import agency_scope
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
 from tracer.extensions import db
@@ -23,7 +23,7 @@ from tracer.geo.catalog import resolve_municipality, resolve_state
 from tracer.geo.geocoding import geocode_place
 from tracer.geo.shapes import in_mexico, point_in_state
 from tracer.seizures.models import COORDINATE_SOURCES, Seizure
-from tracer.tracing.link_notices import detect_and_notify
+from tracer.seizures.signals import seizure_recorded
 
 MAX_FIREARMS = 500
 
@@ -229,8 +229,9 @@ def create_seizure(user, case, values: dict[str, Any],
         record("firearm.create", object_type="firearm", object_id=firearm.id, case_id=case.id,
                details={"new": _auditable(_firearm_values(firearm))})
     # A firearm recorded before, perhaps in another agency's case: the officer is told now.
-    for key, notices in detect_and_notify(user, created).items():
-        check.warnings.setdefault(key, []).extend(notices)
+    for _receiver, warnings in seizure_recorded.send(user, firearms=created):
+        for key, notices in warnings.items():
+            check.warnings.setdefault(key, []).extend(notices)
     return seizure, check.warnings
 
 

@@ -1,1 +1,1 @@
-"""Tracing: trace readiness, trace requests and results, serial search, time to crime."""
+"""Tracing: trace readiness, trace requests and results, time to crime."""

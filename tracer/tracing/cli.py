@@ -11,10 +11,11 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tracer.auth.services import agency_by_acronym
+from tracer.core.demo import add_demo_step
 from tracer.core.time import local_to_utc
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
-from tracer.tracing.links_bulk import link_recorded_firearms
+from tracer.links.bulk import link_recorded_firearms
 from tracer.tracing.readiness_report import readiness_counts, report_lines
 
 tracing_cli = AppGroup("tracing", help="Tracing: trace readiness, requests and results.")
@@ -52,5 +53,24 @@ def detect_links(since):
     click.echo(f"possible same firearms found: {created}")
 
 
+def seed_demo_traces(firearms: int, seed: int) -> None:
+    """The demo trace requests and results, and the possible same firearms (``flask seed-demo``)."""
+    from tracer.tracing.demo import seed_traces
+
+    traces = seed_traces(seed)
+    for problem in traces.problems:
+        click.echo(problem, err=True)
+    click.echo(traces.line())
+
+
+def seed_demo_notices(firearms: int, seed: int) -> None:
+    """The demo deconfliction notices (``flask seed-demo``)."""
+    from tracer.tracing.demo_notices import seed_notices
+
+    click.echo(f"Deconfliction notices: {seed_notices()}")
+
+
 def register(app: Flask) -> None:
+    add_demo_step(app, seed_demo_traces, order=40)
+    add_demo_step(app, seed_demo_notices, order=50)
     app.cli.add_command(tracing_cli)

@@ -36,11 +36,12 @@ from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.geo.geocoding import geocode_us_city
+from tracer.links.bulk import link_recorded_firearms
+from tracer.links.models import FirearmLink
 from tracer.seizures.importing_writer import _insert_keyed
 from tracer.seizures.models import Seizure
 from tracer.tracing import demo_data as figures
-from tracer.tracing.links_bulk import link_recorded_firearms
-from tracer.tracing.models import FirearmLink, TraceNumberCounter, TraceRequest
+from tracer.tracing.models import TraceNumberCounter, TraceRequest
 from tracer.tracing.requests import identifiers_of
 from tracer.tracing.results import audit_result, check_result_values, result_changes
 

@@ -14,7 +14,7 @@ from tracer.auth.services import agency_by_acronym, user_by_username
 from tracer.deconfliction.models import DeconflictionNotice
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
-from tracer.tracing.search_scope import search_serials
+from tracer.search.scope import search_serials
 
 # (searching user, agency whose records they hit, how many serials, search mode)
 SEARCHES = (

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from tracer.core.csv_files import BOM_TEXT, neutralise
 from tracer.core.i18n import format_local_date, format_local_datetime
 from tracer.firearms.labels import FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
 from tracer.geo.catalog import municipality_name, state_name
@@ -21,10 +22,6 @@ from tracer.geo.countries import country_name
 from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_STATUS_LABELS
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.readiness import trace_readiness
-
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
 
 # (key, header) in the order of the form: the request, the firearm, the recovery.
 COLUMNS = (
@@ -51,12 +48,6 @@ COLUMNS = (
     ("case_reference", _l("Case")),
     ("readiness_notes", _l("Readiness notes")),
 )
-
-
-def neutralise(value: Any) -> str:
-    """A cell as text that no spreadsheet runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _readiness_notes(trace: TraceRequest, locale: str) -> str:
@@ -114,7 +105,7 @@ def csv_lines(requests: Iterable[TraceRequest]) -> Iterator[str]:
         writer.writerow([neutralise(cell) for cell in cells])
         return buffer.getvalue()
 
-    yield BOM + line(str(title) for _key, title in COLUMNS)
+    yield BOM_TEXT + line(str(title) for _key, title in COLUMNS)
     for trace in requests:
         values = request_values(trace)
         yield line(values[key] for key, _title in COLUMNS)

@@ -1,15 +1,14 @@
-"""Trace requests sent to a US partner, their results, and possible repeat recoveries of a firearm."""
+"""Trace requests sent to a US partner and their results."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Index, Integer, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import JSON, Boolean, Date, Enum, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.auth.models import Agency, User
-from tracer.core.models import TimestampMixin, UTCDateTime, utcnow
+from tracer.core.models import TimestampMixin, UTCDateTime
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 
@@ -22,8 +21,6 @@ ORIGIN_SOURCES = ("gazetteer", "geocoded")
 # Time to crime under this many days (three years) is "short": a sign of trafficking.
 SHORT_TIME_TO_CRIME_DAYS = 1095
 
-LINK_MATCHES = ("exact", "lookalike", "edit", "letters_ignored")
-LINK_STATUSES = ("possible", "confirmed", "dismissed")
 
 
 def _enum(values, name, length=24):
@@ -110,38 +107,3 @@ class TraceNumberCounter(db.Model):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class FirearmLink(db.Model):
-    """Two recoveries whose identity matches or nearly matches: perhaps the same firearm.
-
-    Detected when a firearm is recorded (``firearm_id`` is the newer record);
-    an analyst confirms or dismisses it.
-    """
-
-    __tablename__ = "firearm_links"
-    __table_args__ = (
-        UniqueConstraint("firearm_id", "other_firearm_id", name="uq_firearm_links_pair"),
-        CheckConstraint("firearm_id <> other_firearm_id", name="distinct"),
-        # The open links list walks each kind of match newest first.
-        Index("ix_firearm_links_status_match_detected_at_id", "status", "match", "detected_at", "id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    firearm_id: Mapped[int] = mapped_column(ForeignKey("firearms.id"), index=True)
-    other_firearm_id: Mapped[int] = mapped_column(ForeignKey("firearms.id"), index=True)
-    match: Mapped[str] = mapped_column(_enum(LINK_MATCHES, "firearm_link_match", 16))
-    score: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(_enum(LINK_STATUSES, "firearm_link_status", 16), default="possible",
-                                        index=True)
-    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    decision_note: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    firearm: Mapped[Firearm] = relationship(foreign_keys=[firearm_id])
-    other_firearm: Mapped[Firearm] = relationship(foreign_keys=[other_firearm_id])
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
-
-    __mapper_args__ = {"version_id_col": version}

@@ -19,11 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
+from tracer.auth.scope import agency_scope
 from tracer.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.numbering import next_number
 from tracer.core.pagination import KeysetPage, SortKey, by, keyset_page
-from tracer.core.scope import agency_scope
 from tracer.core.time import local_day_start, local_today
 from tracer.core.validation import Checker
 from tracer.extensions import db

@@ -1,4 +1,4 @@
-"""The trace-result parts of the firearm, case and trace request pages (see ``panels``).
+"""The trace-result parts of the firearm, case and trace request pages (``panels`` registers the first two).
 
 A page that shows a purchaser commits the audit event of that read
 (``commit_reads``): these are GET pages with nothing else to commit.

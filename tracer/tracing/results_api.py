@@ -5,10 +5,10 @@ from flask import jsonify
 from flask_login import current_user
 from pydantic import Field
 
-from tracer.api.errors import api_error
 from tracer.api.openapi import operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
+from tracer.core.api_errors import api_error
 from tracer.core.errors import Conflict
 from tracer.extensions import db
 from tracer.tracing import results

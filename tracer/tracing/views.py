@@ -19,14 +19,16 @@ from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import firearm_query, get_firearm
+from tracer.links.views import add_routes as add_link_routes
 from tracer.tracing import requests as services
 from tracer.tracing.export import request_values
 from tracer.tracing.forms import RequestFilterForm, TraceRequestForm
 from tracer.tracing.labels import register_filters
-from tracer.tracing.panels import request_tracing
 from tracer.tracing.readiness import trace_readiness
+from tracer.tracing.result_panels import request_result_values
 
 bp = Blueprint("tracing", __name__)
+add_link_routes(bp)  # the links pages keep their tracing.* addresses
 bp.record_once(lambda state: register_filters(state.app))
 readers = roles("officer", "analyst", "supervisor", "liaison")
 requesters = roles("analyst", "supervisor")
@@ -113,7 +115,7 @@ def render_request(trace, status: int = 200):
     return render_template("tracing/detail.html", trace_request=trace, firearm_visible=visible,
                            values=request_values(trace), draft_readiness=draft_readiness, submit_form=submit_form,
                            may_fix=visible and may_edit(current_user, trace.firearm.case),
-                           **request_tracing(current_user, trace)), status
+                           **request_result_values(current_user, trace)), status
 
 
 @bp.get("/trace-requests/<int:trace_request_id>")

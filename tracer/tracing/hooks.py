@@ -1,0 +1,23 @@
+"""What the tracing room adds to the rooms below it, at start-up: its panels on the firearm and
+case pages, and the stored readiness of firearm rows an import inserts in bulk."""
+from __future__ import annotations
+
+from flask import Flask
+
+from tracer.core.panels import add_panel
+from tracer.firearms.signals import firearm_rows_inserting
+from tracer.tracing.panels import case_traces_panel, readiness_panel, result_panel
+from tracer.tracing.readiness import trace_ready_of
+
+
+def _keep_rows_trace_ready(rows: list[dict]) -> None:
+    # As ``readiness`` does for every ORM write of a firearm.
+    for row in rows:
+        row["trace_ready"] = trace_ready_of(row)
+
+
+def init_app(app: Flask) -> None:
+    add_panel(app, "firearm", readiness_panel, order=10)
+    add_panel(app, "firearm", result_panel, order=20)
+    add_panel(app, "case", case_traces_panel, order=10)
+    firearm_rows_inserting.connect(_keep_rows_trace_ready)
