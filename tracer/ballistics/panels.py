@@ -34,7 +34,8 @@ def case_panel(case) -> Markup | None:
     items = list(db.session.scalars(select(BallisticItem).where(BallisticItem.case_id == case.id)
                                     .order_by(BallisticItem.id)))
     sides = link_sides(user, _links_of([item.id for item in items]), "case_page", {item.id for item in items})
-    db.session.commit()  # what was disclosed is audited and noticed
+    if sides.disclosed:
+        db.session.commit()  # what was disclosed is audited and noticed
     seizures = db.session.scalars(select(Seizure).where(Seizure.case_id == case.id, Seizure.latitude.is_not(None))
                                   .order_by(Seizure.seized_on, Seizure.id))
     points = seizure_points(seizures) + [
@@ -57,7 +58,8 @@ def firearm_panel(firearm) -> Markup | None:
                                          .order_by(BallisticItem.id)))
     hits = [link for link in _links_of([item.id for item in test_fires]) if link.status == "confirmed"]
     sides = link_sides(user, hits, "firearm_page", {item.id for item in test_fires})
-    db.session.commit()
+    if sides.disclosed:
+        db.session.commit()
     tied = [side.other for side in sides if not side.restricted]
     scenes = {item.scene_id: item.scene for item in tied if item.scene is not None}
     places = sorted(scenes.values(), key=lambda scene: (scene.occurred_on, scene.id))
