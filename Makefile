@@ -57,7 +57,8 @@ test-postgres:
 ## The budgets of SPEC §10 in one table (serial search, gunicorn throughput against a bare baseline,
 ## page latency, import rate) on 1,000,000 firearms in PostgreSQL: TRACER_BENCH_DATABASE_URL (default
 ## tracer_bench on the local server), Redis 13 on the local server. The dataset is reused when present
-## (BENCH_ARGS=--rebuild); BENCH_ARGS=--strict exits non-zero when a line fails.
+## (BENCH_ARGS=--rebuild); BENCH_ARGS=--strict exits non-zero when a line fails; BENCH_ARGS=--sqlite measures
+## the import on SQLite too.
 bench: install translations
 	$(BIN)/python tests/bench/all_budgets.py $(BENCH_ARGS)
 

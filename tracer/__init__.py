@@ -108,6 +108,10 @@ def _register_rooms(app: Flask) -> None:
     from tracer.tracing import results_api as _results_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import results_cli as _results_cli  # noqa: F401  (adds import trace-results to the import group)
     from tracer.tracing.views import bp as tracing_bp
+    from tracer.auth.home import account_work
+    from tracer.cases.home import case_work
+    from tracer.core.panels import add_panel
+    from tracer.deconfliction.home import deconfliction_work
 
     init_security(app)
     init_login(app)
@@ -127,4 +131,8 @@ def _register_rooms(app: Flask) -> None:
     init_reference(app)
     tracing_hooks.init_app(app)
     link_hooks.init_app(app)
+    # The home page's work list: the rooms that add to it without hooks of their own.
+    add_panel(app, "home", case_work, order=10)
+    add_panel(app, "home", deconfliction_work, order=40)
+    add_panel(app, "home", account_work, order=50)
     ballistics_hooks.init_app(app)

@@ -7,7 +7,7 @@ decision, and a deconfliction notice may name a ballistic item, with the ballist
 of match.
 
 Revision ID: e1b2c3d4f5a6
-Revises: e2a4c6b8d0f1
+Revises: f3b5d7e9a1c2
 Create Date: 2026-12-05 21:45:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision = 'e1b2c3d4f5a6'
-down_revision = 'e2a4c6b8d0f1'
+down_revision = 'f3b5d7e9a1c2'
 branch_labels = None
 depends_on = None
 

@@ -13,5 +13,17 @@
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector(".errorsummary");
     if (summary) { summary.focus(); }
+    // On a phone the main menu folds behind one button; without this script it stays open.
+    var toggle = document.querySelector(".menutoggle");
+    var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (toggle && menu) {
+      menu.classList.add("mainnav--folding");
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        menu.classList.toggle("mainnav--open", open);
+      });
+    }
   });
 })();

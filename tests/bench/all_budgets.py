@@ -2,7 +2,7 @@
 
 Not a test (pytest does not collect it): ``make bench``, or
 
-    .venv/bin/python tests/bench/all_budgets.py [--rebuild] [--strict] [--skip http import]
+    .venv/bin/python tests/bench/all_budgets.py [--rebuild] [--strict] [--skip http import] [--sqlite]
 
 On the register of ``serial_data`` (100,000 cases, 300,000 seizures, 1,000,000 firearms in
 TRACER_BENCH_DATABASE_URL, reused when present) plus two bench accounts and 1,000,000 sealed
@@ -15,7 +15,8 @@ in the same run:
   of ``baseline_app``, runs interleaved (``http_bench``);
 - single-client page latency through the same servers: the backlog, the case list, the
   audit page and the deconfliction list (``http_bench``);
-- the rows per second of a 50,000-row seizure import (``import_rate``).
+- the rows per second of a 50,000-row seizure import (``import_rate``), on PostgreSQL and,
+  with ``--sqlite``, on SQLite too.
 
 Each line says PASS or FAIL. The exit status is 0 unless ``--strict`` is given and a line
 failed, so the table is always printed whole.
@@ -37,7 +38,7 @@ from sqlalchemy import make_url, text  # noqa: E402
 
 from tests.bench import bench_accounts  # noqa: E402
 from tests.bench.http_bench import Targets, measure_http, production_env  # noqa: E402
-from tests.bench.import_rate import measure_import  # noqa: E402
+from tests.bench.import_rate import measure_import, measure_import_sqlite  # noqa: E402
 from tests.bench.serial_data import SIZES, bench_analyst, build_dataset, dataset_ready  # noqa: E402
 from tests.bench.serial_queries import make_queries  # noqa: E402
 from tests.bench.serial_search import DEFAULT_URL, ensure_database, make_app, measure  # noqa: E402
@@ -84,6 +85,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--latency-requests", type=int, default=100)
     parser.add_argument("--import-rows", type=int, default=50_000)
+    parser.add_argument("--sqlite", action="store_true", help="measure the import on SQLite as well")
     parser.add_argument("--port", type=int, default=8741)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--seed", type=int, default=2026)
@@ -134,6 +136,8 @@ def main() -> int:
         started = _step("throughput and page latency under gunicorn", started)
     if "import" not in options.skip:
         rows.append(measure_import(url, env, bench_accounts.WEB_USER, options.import_rows))
+        if options.sqlite:
+            rows.append(measure_import_sqlite(options.import_rows))
         started = _step("import", started)
     print(f"\nSPEC §10 budgets on {make_url(url).database} ({time.perf_counter() - began:.0f} s in all). Serial search: "
           f"{options.queries} queries per group, each the median of {options.repeats} runs, full scans on the first "

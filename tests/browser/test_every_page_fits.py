@@ -31,7 +31,7 @@ AGENCY = {"officer": "FGR", "analyst": "FGR", "supervisor": "FGR", "liaison": "A
 # Routes that answer with data, files or a redirect, not a page a person reads.
 NOT_PAGES = {
     "static", "maps.states_geojson", "seizures.municipalities", "tracing.export_csv",
-    "search.serial_batch_csv", "attachments.download", "attachments.thumbnail",
+    "search.serial_batch_csv", "attachments.download", "attachments.thumbnail", "seizure_import.template",
     "reference_lookup.suggest_manufacturers", "reference_lookup.suggest_calibers",
     "auth.after_enrolment", "core.set_language",
 }

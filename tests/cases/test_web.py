@@ -162,12 +162,23 @@ def test_neighbour_agency_sees_but_may_not_edit(login_as, agencies, sonora_case)
     page = browser.get(f"/cases/{sonora_case.id}")
     assert page.status_code == 200
     assert f"/cases/{sonora_case.id}/edit" not in text(page)
+    assert f"/seizures/new?case_id={sonora_case.id}" not in text(page)
     assert browser.get(f"/cases/{sonora_case.id}/edit").status_code == 403
     response = browser.post(f"/cases/{sonora_case.id}/edit", {"title": "No", "priority": "normal", "version": "1"},
                             token_from="/cases/new")
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Case, sonora_case.id).title == "Aseguramiento en Nogales"
+
+
+def test_a_new_case_offers_to_record_its_first_seizure(login_as, agencies, sonora_case):
+    officer = login_as("officer", "FGE-SON", locale="en")
+    body = text(officer.get(f"/cases/{sonora_case.id}"))
+    assert "No seizures recorded in this case yet. Record the first one" in body
+    assert f'href="/seizures/new?case_id={sonora_case.id}"' in body
+    form = text(officer.get(f"/seizures/new?case_id={sonora_case.id}"))
+    assert re.search(rf'<option[^>]*value="{sonora_case.id}"[^>]*selected', form) or \
+        re.search(rf'<option selected[^>]*value="{sonora_case.id}"', form)
 
 
 # --- opening a case -------------------------------------------------------------------------------

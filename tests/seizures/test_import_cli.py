@@ -59,7 +59,7 @@ def test_a_rejected_file_exits_1_and_names_row_column_value_and_reason(cli, user
 
 
 def test_partial_exits_0_with_a_summary(cli, user, csv_file):
-    path = csv_file([row("E1", "S-1"), row("E2", "S-2", seized_on="14/03/2025")])
+    path = csv_file([row("E1", "S-1"), row("E2", "S-2", seized_on="2025-13-45")])
     result = cli(path, "--user", user.username, "--partial", "--lang", "en")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Partial import")

@@ -21,9 +21,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from tracer.audit.models import GENESIS_HASH, AuditEvent
+from tracer.core.bulk_write import insert_rows
 
 CHAIN_LOCK = 7_204_117  # arbitrary constant naming the lock of whoever extends the chain
 _events = AuditEvent.__table__
@@ -74,14 +75,13 @@ def append_sealed(connection: Connection, entries: list[dict[str, Any]]) -> None
         entry_hash = chain_hash(prev_hash, entry)
         rows.append({**entry, "prev_hash": prev_hash, "hash": entry_hash})
         prev_hash = entry_hash
-    # One multi-row INSERT: a bulk import queues thousands of events per batch.
-    connection.execute(insert(_events), rows)
+    # In bulk (COPY on PostgreSQL): a bulk import queues thousands of events per batch.
+    insert_rows(_events, rows, connection)
 
 
 def append_unsealed(connection: Connection, entries: list[dict[str, Any]]) -> None:
     """Write ``entries`` with empty chain columns, for the sealer: no lock, no read."""
-    connection.execute(insert(_events), [{**entry, "seq": None, "prev_hash": None, "hash": None}
-                                         for entry in entries])
+    insert_rows(_events, [{**entry, "seq": None, "prev_hash": None, "hash": None} for entry in entries], connection)
 
 
 def seal_batch(connection: Connection, limit: int) -> tuple[int, tuple[int, str]]:

@@ -11,11 +11,12 @@ from wtforms.fields import SelectChoice
 from tracer.auth import services
 from tracer.auth.admin_forms import AgencyForm, UserEditForm, UserForm
 from tracer.auth.forms import ConfirmForm
-from tracer.auth.models import Agency, User
+from tracer.auth.models import Agency, LoginThrottle, User
 from tracer.auth.sessions import live_sessions
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
+from tracer.core.models import utcnow
 from tracer.core.pagination import paginate
 from tracer.core.text import forbidden_character
 from tracer.extensions import db
@@ -76,8 +77,13 @@ def users():
         statement = statement.where(or_(User.username.icontains(query, autoescape=True),
                                         User.full_name.icontains(query, autoescape=True),
                                         Agency.acronym.icontains(query, autoescape=True)))
+    locked = request.args.get("locked") == "1"
+    if locked:
+        statement = statement.where(User.username.in_(select(LoginThrottle.username_key).where(
+            LoginThrottle.locked_until > utcnow())))
     page = paginate(statement, request.args.get("page"), 50)
-    return render_template("admin/users.html", page=page, q=query)
+    args = {name: value for name, value in (("q", query), ("locked", "1" if locked else "")) if value}
+    return render_template("admin/users.html", page=page, q=query, locked=locked, args=args)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -88,7 +88,7 @@ def complete_login(user: User, method: str) -> str:
     """Record a successful sign-in, clear the failure count and open a session;
     returns the new session id. The caller commits."""
     clear_failures(user)
-    user.last_login_at = utcnow()
+    user.previous_login_at, user.last_login_at = user.last_login_at, utcnow()
     record("login", object_type="user", object_id=user.id, details={"method": method}, actor=user)
     return sessions.start_session(user)
 

@@ -58,6 +58,8 @@ class User(TimestampMixin, db.Model):
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     totp_pending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The sign-in before the last: the home page counts what came back "since your last visit".
+    previous_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     agency: Mapped[Agency] = relationship(back_populates="users", lazy="joined")
 

@@ -1,18 +1,25 @@
 """Writing many rows of one table in the current transaction, as fast as the database allows:
-``COPY … FROM STDIN`` on PostgreSQL (on the session's own connection, so inside its
-transaction), one ``executemany`` INSERT elsewhere.
+``COPY … FROM STDIN`` on PostgreSQL, INSERTs of hundreds of rows each on SQLite (both on
+the session's own connection, so inside its transaction).
 
 The rows are dictionaries with the same keys. A column a row leaves out gets its
 Python default (as a Core INSERT would give it) or, failing that, the server's; values
-pass through each column type's bind processing, as they would in an INSERT.
+pass through each column type's bind processing, as they would in an INSERT. The
+driver is handed plain tuples: building a statement's parameters row by row through
+SQLAlchemy cost more than the database's own work.
 """
 from __future__ import annotations
 
+import itertools
+import sqlite3
 from typing import Any, Iterable
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, text
 
 from tracer.extensions import db
+
+# Rows per INSERT on SQLite at most: past a few hundred, a longer statement gains nothing.
+VALUES_ROWS = 256
 
 
 def _default_of(column):
@@ -25,33 +32,87 @@ def _default_of(column):
     return lambda: default.arg(None)
 
 
-def insert_rows(table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` into ``table`` in the session's transaction."""
+def insert_rows(table: Table, rows: list[dict[str, Any]], connection: Connection | None = None) -> None:
+    """Insert ``rows`` into ``table`` in the transaction of ``connection`` (the session's by default)."""
     if not rows:
         return
-    connection = db.session.connection()
+    connection = connection if connection is not None else db.session.connection()
     dialect = connection.dialect
-    if dialect.name != "postgresql":
-        db.session.execute(insert(table), rows)
-        return
     given = list(rows[0].keys())
     names = [column.name for column in table.columns if column.name in given]
     # Defaults once per call: a batch of rows shares its moment, as rows written together do.
     defaulted = {column.name: _default_of(column) for column in table.columns if column.name not in given}
     defaulted = {name: default() for name, default in defaulted.items() if default is not None}
-    columns = names + list(defaulted)
+    fixed = [_processed(table.c[name], value, dialect) for name, value in defaulted.items()]
     processors = [(index, processor) for index, processor in enumerate(
-        table.c[name].type._cached_bind_processor(dialect) for name in columns) if processor is not None]
-    fixed = tuple(defaulted.values())
-    _copy(connection, table.name, columns, (_values(row, names, fixed, processors) for row in rows))
+        table.c[name].type._cached_bind_processor(dialect) for name in names) if processor is not None]
+    values = (_values(row, names, fixed, processors) for row in rows)
+    if dialect.name == "postgresql":
+        _copy(connection, table.name, names + list(defaulted), values)
+    else:
+        _insert_values(connection, table.name, names + list(defaulted), values)
 
 
-def _values(row: dict, names: list[str], fixed: tuple, processors) -> list:
+def insert_numbered(table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` into ``table`` (whose key is ``id``) in the session's transaction; their
+    new ids, in the order of ``rows``.
+
+    PostgreSQL: ``len(rows)`` ids are taken from the table's sequence first, then the rows are
+    copied with them. SQLite, which has one writer at a time, numbers the rows of one
+    INSERT one after the other from the largest id plus one: the ids end at
+    ``last_insert_rowid()``. (RETURNING would make SQLAlchemy insert row by row on SQLite
+    to keep the order, and build statements of thousands of placeholders on PostgreSQL.)
+    """
+    if not rows:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+        ids = list(db.session.scalars(text("SELECT nextval(:sequence) FROM generate_series(1, :n)"),
+                                      {"sequence": sequence, "n": len(rows)}))
+        insert_rows(table, [{**row, "id": row_id} for row, row_id in zip(rows, ids)])
+        return ids
+    insert_rows(table, rows)
+    last = db.session.scalar(text("SELECT last_insert_rowid()"))
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def _processed(column, value, dialect):
+    processor = column.type._cached_bind_processor(dialect)
+    return value if processor is None else processor(value)
+
+
+def _values(row: dict, names: list[str], fixed: list, processors) -> list:
     values = [row[name] for name in names]
-    values.extend(fixed)
     for index, processor in processors:
         values[index] = processor(values[index])
+    values.extend(fixed)
     return values
+
+
+def _insert_values(connection, table_name: str, columns: list[str], values: Iterable[list]) -> None:
+    """Multi-row INSERTs: full-text indexes flush their pending terms at every statement, so
+    a statement per row (``executemany``) would cost them a segment per row. Each statement
+    holds a power of two of rows, at most ``VALUES_ROWS`` and as many as SQLite takes
+    parameters: batches of any size then share a handful of statements, which the driver
+    prepares once and keeps."""
+    driver = connection.connection.driver_connection
+    most = max(1, min(VALUES_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
+    most = 1 << (most.bit_length() - 1)
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    values = iter(values)
+    cursor = driver.cursor()
+    try:
+        while chunk := list(itertools.islice(values, most)):
+            start = 0
+            while start < len(chunk):
+                size = 1 << ((len(chunk) - start).bit_length() - 1)
+                part = chunk[start:start + size]
+                cursor.execute(f'INSERT INTO "{table_name}" ({quoted}) VALUES {", ".join([one] * size)}',
+                               [value for row in part for value in row])
+                start += size
+    finally:
+        cursor.close()
 
 
 def _copy(connection, table_name: str, columns: list[str], values: Iterable[tuple]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, current_app
 from markupsafe import Markup
 
-PAGES = ("case", "firearm", "seizure")
+PAGES = ("case", "firearm", "seizure", "home")
 EXTENSION = "tracer.panels"
 
 Render = Callable[[Any], "str | Markup | None"]
@@ -27,7 +27,8 @@ def init_panels(app: Flask) -> None:
 
 
 def add_panel(app: Flask, page: str, render: Render, *, order: int = 100) -> None:
-    """Draw ``render(record)`` on every ``page`` ("case", "firearm" or "seizure")."""
+    """Draw ``render(record)`` on every ``page`` ("case", "firearm" or "seizure"; "home" draws
+    ``render(user)``: the work the room holds for that user, see ``tracer.core.worklist``)."""
     if page not in PAGES:
         raise ValueError(f"unknown page {page!r}; pages: {', '.join(PAGES)}")
     panels = app.extensions[EXTENSION][page]

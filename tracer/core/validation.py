@@ -6,6 +6,7 @@ field that needs fixing at once.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Any, Iterable
 
@@ -151,3 +152,21 @@ class Checker:
             return False
         self.error(field, _("Answer yes or no."))
         return False
+
+
+DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def read_day_first(text: str | None) -> tuple[str | None, date | None, bool]:
+    """A date as Mexican spreadsheets write it, day first (``14/03/2025``, ``14-03-2025``,
+    ``14.03.2025``), as (ISO text, day, ambiguous): ambiguous when the month could have been
+    the day too (``03/04/2025``). Text in any other shape comes back as it is, with no day."""
+    found = DAY_FIRST.match(text or "")
+    if not found:
+        return text, None, False
+    day_number, month, year = (int(part) for part in found.groups())
+    try:
+        day = date(year, month, day_number)
+    except ValueError:
+        return text, None, False
+    return day.isoformat(), day, day_number <= 12 and month <= 12 and day_number != month

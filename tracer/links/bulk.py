@@ -33,9 +33,10 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterable
 
-from sqlalchemy import Integer, String, and_, bindparam, cast, func, literal, or_, select, text, true
+from sqlalchemy import Integer, String, and_, cast, func, literal, or_, select, text, true
 from sqlalchemy.orm import aliased
 
+from tracer.core.value_lists import among, among_parameter
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.links.detect import Identity, _best, _identities, _pair, pair_score, record_links
@@ -63,8 +64,9 @@ def _swapped(column, position):
             + func.substr(column, position, 1, type_=String) + func.substr(column, position + 2, type_=String))
 
 
-def _new_keys(ids):
-    """The search keys of the new firearms, and the parts of them the lookups compare."""
+def _new_keys(wanted):
+    """The search keys of the new firearms (those of the condition ``wanted``), and the parts of
+    them the lookups compare."""
     length = func.length(Firearm.serial_skeleton)
     # Whole halves on both databases (PostgreSQL's floor division gives a float).
     half = cast((length + 1) // 2, Integer)
@@ -80,7 +82,7 @@ def _new_keys(ids):
                    _swapped(Firearm.serial_skeleton, 1).label("swap_first"),
                    _swapped(Firearm.serial_skeleton, half).label("swap_middle"),
                    _swapped(Firearm.serial_skeleton, length - 1).label("swap_last"))
-            .where(Firearm.id.in_(ids), Firearm.serial_skeleton.is_not(None)).subquery("new"))
+            .where(wanted, Firearm.serial_skeleton.is_not(None)).subquery("new"))
 
 
 def _lookups(new, other) -> list[tuple]:
@@ -113,9 +115,9 @@ def _lookups(new, other) -> list[tuple]:
 
 @lru_cache(maxsize=None)
 def _statement(lookup: int, dialect: str):
-    """The statement of one lookup for the firearms of the expanding parameter ``ids``: built
+    """The statement of one lookup for the firearms of the list parameter ``ids``: built
     once, so that each chunk finds it compiled (building it anew cost as much as running it)."""
-    new, other = _new_keys(bindparam("ids", expanding=True)), aliased(Firearm)
+    new, other = _new_keys(among_parameter(Firearm.id, "ids", dialect)), aliased(Firearm)
     condition, indexed = _lookups(new, other)[lookup]
     condition = and_(condition, other.id != new.c.id)
     if dialect == "postgresql":
@@ -199,7 +201,7 @@ def detect_links_bulk(firearm_ids: Iterable[int], events: list | None = None, ne
                 _best(found, _pair(new_id, other_id), ranked.match, score)
         if found:
             cases = dict(db.session.execute(select(Firearm.id, Firearm.case_id).where(
-                Firearm.id.in_({newer for newer, _older in found}))).all())
+                among(Firearm.id, {newer for newer, _older in found}))).all())
             created += len(record_links(found, cases, actor=actor, events=events))
     return created
 

@@ -55,6 +55,7 @@ from typing import Any, Iterable
 from sqlalchemy import insert, select, tuple_
 
 from tracer.audit.services import record
+from tracer.core.value_lists import among
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.reference import fold_key
@@ -108,7 +109,7 @@ def _identities(ids: Iterable[int]) -> dict[int, Identity]:
     found: dict[int, Identity] = {}
     ids = list(ids)
     for start in range(0, len(ids), 500):
-        rows = db.session.execute(select(*IDENTITY_COLUMNS).where(Firearm.id.in_(ids[start:start + 500])))
+        rows = db.session.execute(select(*IDENTITY_COLUMNS).where(among(Firearm.id, ids[start:start + 500])))
         found.update((row.id, Identity.of(row)) for row in rows)
     return found
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from tracer.auth.models import User
 from tracer.auth.scope import agency_scope
+from tracer.core.value_lists import among
 from tracer.deconfliction.labels import limit_reached_message
 from tracer.deconfliction.services import HiddenMatch, disclose
 from tracer.extensions import db
@@ -36,7 +37,7 @@ def hidden_link_matches(user: User, firearm_ids: list[int]) -> list[HiddenMatch]
             select(FirearmLink.firearm_id, FirearmLink.other_firearm_id, FirearmLink.match,
                    newer.agency_id, older.agency_id)
             .join(newer, newer.id == FirearmLink.firearm_id).join(older, older.id == FirearmLink.other_firearm_id)
-            .where(or_(FirearmLink.firearm_id.in_(chunk), FirearmLink.other_firearm_id.in_(chunk)),
+            .where(or_(among(FirearmLink.firearm_id, chunk), among(FirearmLink.other_firearm_id, chunk)),
                    or_(~agency_scope(user, newer.agency_id), ~agency_scope(user, older.agency_id))))
         for firearm_id, other_id, match, newer_agency, older_agency in rows:
             if firearm_id in chunk:

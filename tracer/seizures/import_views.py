@@ -1,7 +1,7 @@
 """The seizure import as a page: upload a CSV file, read the report in the browser."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -9,6 +9,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
 
 from tracer.core.access import roles
+from tracer.seizures.import_template import template_workbook
 from tracer.seizures.importing import import_seizures
 from tracer.seizures.importing_csv import COLUMNS, REQUIRED_COLUMNS
 
@@ -16,7 +17,9 @@ bp = Blueprint("seizure_import", __name__)
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))])
+    file = FileField(_l("CSV or Excel file"), validators=[FileRequired(_l("Choose the CSV or Excel file to import."))],
+                     render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument."
+                                          "spreadsheetml.sheet"})
     partial = BooleanField(_l("Import the seizures without errors and report the rest"))
     dry_run = BooleanField(_l("Only check the file (write nothing)"))
 
@@ -37,3 +40,11 @@ def upload():
         status = 400
     return render_template("seizures/import.html", form=form, report=report, columns=COLUMNS,
                            required=REQUIRED_COLUMNS), status
+
+
+@bp.get("/seizures/import/template.xlsx")
+@roles("officer", "analyst", "supervisor")
+def template():
+    """The import template: the columns, an example row and the allowed values, in the reader's language."""
+    return Response(template_workbook(), headers={"Content-Disposition": 'attachment; filename="seizures-template.xlsx"'},
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

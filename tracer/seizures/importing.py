@@ -35,8 +35,10 @@ from tracer.auth.models import Agency
 from tracer.cases.models import Case
 from tracer.cases.services import CASE_WRITERS, case_query, may_edit
 from tracer.core.errors import DomainError, Forbidden
+from tracer.core.value_lists import among
 from tracer.extensions import db
-from tracer.seizures.importing_csv import CsvRows, FileRejected
+from tracer.core.sheet_files import read_rows
+from tracer.seizures.importing_csv import LAYOUT, FileRejected
 from tracer.seizures.importing_report import (IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, SKIPPED, ImportReport,
                                               Problem, shorten)
 from tracer.seizures.importing_rows import CheckedRow, RowChecker
@@ -84,12 +86,14 @@ def import_seizures(actor, stream: BinaryIO, *, partial: bool = False, dry_run: 
     report = ImportReport(dry_run=dry_run, partial=partial)
     with Staging() as staging:
         try:
-            _first_pass(actor, stream, staging, report, progress)
+            notes = _first_pass(actor, stream, staging, report, progress)
         except FileRejected as rejected:
             report.outcome, report.errors, report.problems = REJECTED, 1, [rejected.problem]
             return _finish(actor, report, source)
         _check_across_rows(actor, staging, partial)
         _count(staging, report)
+        # What reading a workbook decided (other sheets, formulas, merged cells) comes first.
+        report.problems, report.warnings = notes + report.problems, report.warnings + len(notes)
         if not dry_run and report.outcome != REJECTED and report.imported_rows:
             _second_pass(actor, staging, report, progress)
         report.problems += staging.first_problems(MAX_SHOWN - len(report.problems))
@@ -99,8 +103,10 @@ def import_seizures(actor, stream: BinaryIO, *, partial: bool = False, dry_run: 
 # -- first pass: every row ------------------------------------------------------------------------
 
 
-def _first_pass(actor, stream: BinaryIO, staging: Staging, report: ImportReport, progress: Progress) -> None:
-    rows = CsvRows(stream)
+def _first_pass(actor, stream: BinaryIO, staging: Staging, report: ImportReport,
+                progress: Progress) -> list[Problem]:
+    """Check every row into ``staging``; returns the reader's notes about the file itself."""
+    rows = read_rows(stream, LAYOUT)
     report.unknown_columns = list(dict.fromkeys(rows.unknown_columns))
     checker = RowChecker(actor)
     batch = []
@@ -115,6 +121,7 @@ def _first_pass(actor, stream: BinaryIO, staging: Staging, report: ImportReport,
     progress("check", rows.bytes_read, None)
     if staging.is_empty():
         raise FileRejected(Problem(None, None, None, _("The file has a header but no rows.")))
+    return rows.notes
 
 
 def _group_key(row: CheckedRow) -> str:
@@ -184,7 +191,7 @@ def _join_recorded_seizures(actor, staging: Staging, chunk: list[tuple]) -> None
     answered as an unused one (a new seizure), so no report tells whether it exists."""
     # On (recording agency, seizure_ref): the unique index of seizures answers it.
     keys = (Seizure.recorded_by_agency_id == actor.agency_id,
-            Seizure.seizure_ref.in_({seizure_ref for _grp, _line, seizure_ref, _agency, _values, _case in chunk}))
+            among(Seizure.seizure_ref, {seizure_ref for _grp, _line, seizure_ref, _agency, _values, _case in chunk}))
     # No "LIMIT 1" probe first: expecting an early hit, PostgreSQL would answer it with a
     # sequential scan, which finds nothing in the usual case and so reads the whole table.
     recorded = {s.seizure_ref: s for s in db.session.scalars(select(Seizure).where(*keys))}

@@ -1,13 +1,10 @@
 """The seizure file's columns (SPEC §8), read with the shared streaming reader."""
 from __future__ import annotations
 
-from typing import BinaryIO
-
-from tracer.core import csv_files
 from tracer.core.csv_files import MAX_LINE_BYTES, MAX_VALUE_LENGTH, CsvLayout, FileRejected, Row
 
 __all__ = ["COLUMNS", "KNOWN_COLUMNS", "LAYOUT", "MAX_LINE_BYTES", "MAX_VALUE_LENGTH", "OPTIONAL_COLUMNS",
-           "REQUIRED_COLUMNS", "CsvRows", "FileRejected", "Row"]
+           "REQUIRED_COLUMNS", "FileRejected", "Row"]
 
 # The columns of SPEC §8, in their documented order.
 COLUMNS = (
@@ -21,10 +18,3 @@ KNOWN_COLUMNS = frozenset(COLUMNS + OPTIONAL_COLUMNS)
 # Without these a row cannot be imported, so a file without them is refused at once.
 REQUIRED_COLUMNS = ("external_id", "seized_on", "state", "firearm_type")
 LAYOUT = CsvLayout(COLUMNS, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
-
-
-class CsvRows(csv_files.CsvRows):
-    """The rows of a seizure file (see ``tracer.core.csv_files.CsvRows``)."""
-
-    def __init__(self, stream: BinaryIO):
-        super().__init__(stream, LAYOUT)

@@ -16,31 +16,36 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracer.auth.services import agency_by_acronym
 from tracer.cases.models import Case
 from tracer.cases.services import case_query, may_edit
-from tracer.core.validation import Checker
+from tracer.core.validation import DAY_FIRST, Checker, read_day_first
+from tracer.core.value_lists import among
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import ReferenceLookups, check_firearm
 from tracer.firearms.reference import resolve_caliber, resolve_manufacturer
 from tracer.geo.countries import resolve_country
 from tracer.geo.geocoding import geocode_place
-from tracer.seizures.importing_csv import KNOWN_COLUMNS, OPTIONAL_COLUMNS, Row
+from tracer.seizures.importing_csv import KNOWN_COLUMNS, Row
 from tracer.seizures.importing_report import ERROR, WARNING, Problem, shorten
 from tracer.seizures.importing_staging import GROUP_COLUMNS, RAW_SEPARATOR
-from tracer.seizures.services import check_seizure
+from tracer.seizures.services import check_place, check_seizure
 
 SEIZURE_COLUMNS = ("seized_on", "state", "municipality", "locality", "latitude", "longitude", "agency",
                    "seizure_ref")
-FIREARM_COLUMNS = ("firearm_type", "manufacturer", "model", "caliber", "serial_number", "serial_status",
-                   "importer", "country_of_manufacture", "notes", "external_id") + OPTIONAL_COLUMNS
+# The group columns are the seizure's own first ones, then case_reference.
+SHARED_GROUP_COLUMNS = GROUP_COLUMNS.index("case_reference")
+# The values ``check_place`` reads: a file gives the first five, the form the others.
+PLACE_COLUMNS = ("state", "municipality", "locality", "latitude", "longitude", "address", "coordinate_source")
 # Distinct values remembered at most: makers, calibers, countries, agencies and
 # case references are few; a seizure's rows come together, so a short memory of
-# seizures catches them (and keeps memory flat however many seizures a file holds).
+# seizures catches them, and of places the towns most seizures come from (and keeps
+# memory flat however many seizures and places a file holds).
 CACHE_SIZE = 20_000
 SEIZURE_CACHE_SIZE = 1_000
 
@@ -104,6 +109,8 @@ class CheckedRow:
 
 
 def _problems(row: Row, check: Checker) -> list[Problem]:
+    if not check.errors and not check.warnings:
+        return []
     found = []
     for severity, fields in ((ERROR, check.errors), (WARNING, check.warnings)):
         for name, messages in fields.items():
@@ -111,6 +118,24 @@ def _problems(row: Row, check: Checker) -> list[Problem]:
             value = shorten(row.values.get(column)) if column else None
             found.extend(Problem(row.line, column, value, message, severity) for message in messages)
     return found
+
+
+def _read_seizure_day(row: Row) -> list[Problem]:
+    """Read a day-first ``seized_on`` (14/03/2025) as the ISO day the rules check, saying when it could
+    have been read month first; a slashed date that does not exist is named as such."""
+    written = _text(row.values.get("seized_on"))
+    iso, day, ambiguous = read_day_first(written)
+    if day is None:
+        if DAY_FIRST.match(written):
+            return [Problem(row.line, "seized_on", shorten(written), _(
+                "This day does not exist. Write the date day first (DD/MM/YYYY) or as YYYY-MM-DD."))]
+        return []
+    row.values["seized_on"] = iso
+    if not ambiguous:
+        return []
+    return [Problem(row.line, "seized_on", shorten(written), _(
+        "Read day first, as %(day)s: check it if the file writes the month first.",
+        day=format_date(day, "long")), WARNING)]
 
 
 def _text(value: Any) -> str:
@@ -126,6 +151,7 @@ class RowChecker:
         self.lookups = MemoLookups()
         self._agencies = Memo(agency_by_acronym)
         self._places = Memo(lambda place: geocode_place(*place))
+        self._checked_places = Memo(self._check_place, SEIZURE_CACHE_SIZE)
         self._seizures = Memo(self._check_seizure, SEIZURE_CACHE_SIZE)
         self._cases = Memo(self._find_case)
 
@@ -133,7 +159,21 @@ class RowChecker:
 
     def _check_seizure(self, key: tuple) -> tuple[dict[str, Any], Checker]:
         return check_seizure(self.actor, dict(zip(SEIZURE_COLUMNS, key)), find_agency=self._agencies,
-                             geocode=lambda *place: self._places(place))
+                             place=self._place)
+
+    def _check_place(self, key: tuple) -> tuple[dict[str, Any], Checker]:
+        check = Checker()
+        clean = check_place(check, dict(zip(PLACE_COLUMNS, key)), geocode=lambda *place: self._places(place))
+        return clean, check
+
+    def _place(self, check: Checker, values: dict[str, Any]) -> dict[str, Any]:
+        """``check_place`` once per distinct place: many seizures share a municipality. Points
+        given by GPS are rarely given twice: those are checked each time, not remembered."""
+        if values.get("latitude") or values.get("longitude"):
+            return check_place(check, values, geocode=lambda *place: self._places(place))
+        clean, found = self._checked_places(tuple(values.get(name) for name in PLACE_COLUMNS))
+        check.merge(found)
+        return clean
 
     def _find_case(self, reference: str) -> tuple[int, int] | str:
         """(case id, owning agency id) of a case the actor may add seizures to, or why not."""
@@ -194,18 +234,21 @@ class RowChecker:
             return set()
         # On (recording agency, external_id): the unique index of firearms answers it.
         return set(db.session.scalars(select(Firearm.external_id).where(
-            Firearm.recorded_by_agency_id == self.agency_id, Firearm.external_id.in_(wanted))))
+            Firearm.recorded_by_agency_id == self.agency_id, among(Firearm.external_id, wanted))))
 
     def _check_values(self, row: Row, checked: CheckedRow) -> None:
         values = row.values
+        day_problems = _read_seizure_day(row)
         key = tuple(_text(values.get(name)) for name in SEIZURE_COLUMNS)
         (seizure, seizure_check), fresh = self._seizures.get_fresh(key)
         problems = _problems(row, seizure_check)
+        if any(p.severity == ERROR for p in day_problems):  # said once, in the import's own words
+            problems = [p for p in problems if p.column != "seized_on"]
         if not fresh:  # the warnings of a seizure are said once, on its first row
             problems = [p for p in problems if p.severity == ERROR]
-        firearm, firearm_check = check_firearm({name: values.get(name) for name in FIREARM_COLUMNS},
-                                               lookups=self.lookups)
-        problems += _problems(row, firearm_check)
+        # The row's other columns are the seizure's, which ``check_firearm`` does not read.
+        firearm, firearm_check = check_firearm(values, lookups=self.lookups)
+        problems += _problems(row, firearm_check) + day_problems
         if not firearm.get("external_id") and "external_id" not in firearm_check.errors:
             problems.append(Problem(row.line, "external_id", None, _("This field is required.")))
         checked.problems.extend(problems)
@@ -219,4 +262,4 @@ class RowChecker:
                 seizure["locality"], seizure["latitude"] if given else None, seizure["longitude"] if given else None,
                 seizure["agency_id"], checked.case_reference)
             # As written, to show in a report; checked text holds no control character.
-            checked.raw_group = RAW_SEPARATOR.join(_text(values.get(name)) for name in GROUP_COLUMNS)
+            checked.raw_group = RAW_SEPARATOR.join(key[:SHARED_GROUP_COLUMNS] + (_text(values.get("case_reference")),))

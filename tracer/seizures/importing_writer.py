@@ -2,8 +2,9 @@
 first entry of each firearm's custody chain, and the audit trail.
 
 The values come from ``check_seizure`` and ``check_firearm`` and are written
-as they are, with multi-row INSERTs instead of one ORM object per firearm: a
-batch of a thousand firearms costs a handful of statements. What the form path
+as they are, in bulk (``core.bulk_write``: COPY on PostgreSQL, INSERTs of hundreds of
+rows on SQLite) instead of one ORM object per firearm: a batch of a thousand firearms
+costs a handful of statements. What the form path
 does one firearm at a time (``create_seizure``, ``add_firearm``) happens here
 per batch, with the same values: a case opened as ``create_case`` opens it, a
 ``seized`` custody entry per firearm, and the audit events (``case.create``,
@@ -17,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, update
 
 from tracer.auth.models import Agency
 from tracer.cases.models import Case, CaseReferenceCounter
 from tracer.cases.services import current_year, next_reference
-from tracer.core.bulk_write import insert_rows
+from tracer.core.bulk_write import insert_numbered, insert_rows
 from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
 from tracer.firearms.serials import serial_search_keys
@@ -58,40 +59,6 @@ class WriteCounts:
     seizures: int = 0
     cases: int = 0
     links: int = 0
-
-
-def _is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _insert_numbered(table, rows: list[dict[str, Any]]) -> list[int]:
-    """PostgreSQL: take ``len(rows)`` ids from the table's sequence, then COPY the rows
-    with them; the ids in the order of ``rows``."""
-    sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
-    ids = db.session.scalars(text("SELECT nextval(:sequence) FROM generate_series(1, :n)"),
-                             {"sequence": sequence, "n": len(rows)}).all()
-    insert_rows(table, [{**row, "id": row_id} for row, row_id in zip(rows, ids)])
-    return list(ids)
-
-
-def _insert_keyed(table, rows: list[dict[str, Any]], *key: str) -> dict[tuple, int]:
-    """Insert ``rows``; return the new ids by ``key``, columns of a unique constraint.
-
-    Not RETURNING: SQLAlchemy would insert row by row on SQLite to keep the
-    order, and build statements of thousands of placeholders on PostgreSQL. On
-    PostgreSQL the ids come from the table's sequence first (then the rows are
-    copied with them, ``insert_rows``); on SQLite a SELECT on the key finds them
-    after one ``executemany`` INSERT. (A SELECT on PostgreSQL would be planned on the
-    agency index while the new rows have no statistics yet, and slow down as the table grows.)
-    """
-    if _is_postgresql():
-        ids = _insert_numbered(table, rows)
-        return {tuple(row[name] for name in key): row_id for row, row_id in zip(rows, ids)}
-    insert_rows(table, rows)
-    columns = [table.c[name] for name in key]
-    found = db.session.execute(select(table.c.id, *columns).where(
-        *(column.in_({row[column.name] for row in rows}) for column in columns)))
-    return {tuple(values): row_id for row_id, *values in found}
 
 
 class BulkWriter:
@@ -136,9 +103,7 @@ class BulkWriter:
                  "lead_officer_id": lead_id, "created_by_id": self.actor_id, "version": 1,
                  "title": _("Seizure %(ref)s", ref=item.seizure_ref or item.firearms[0]["external_id"])}
                 for item, reference in zip(needing, self._references(len(needing)))]
-        ids = _insert_keyed(CASE_TABLE, rows, "reference")
-        for item, row in zip(needing, rows):
-            case_id = ids[(row["reference"],)]
+        for item, row, case_id in zip(needing, rows, insert_numbered(CASE_TABLE, rows)):
             item.case_id, item.owner_id = case_id, self.agency_id
             self.events.append(("case.create", {
                 "object_type": "case", "object_id": case_id, "case_id": case_id,
@@ -163,18 +128,7 @@ class BulkWriter:
             return
         rows = [{**item.seizure, "case_id": item.case_id, "created_by_id": self.actor_id,
                  "recorded_by_agency_id": self.agency_id, "version": 1} for item in new]
-        if _is_postgresql():  # every id from the sequence, with or without a reference
-            for item, row_id in zip(new, _insert_numbered(SEIZURE_TABLE, rows)):
-                item.seizure_id, item.created = row_id, True
-            self.counts.seizures += len(new)
-            return
-        referenced = [row for row in rows if row["seizure_ref"] is not None]
-        ids = _insert_keyed(SEIZURE_TABLE, referenced, "recorded_by_agency_id", "seizure_ref") if referenced else {}
-        for item, row in zip(new, rows):
-            if row["seizure_ref"] is None:  # no key tells these apart: one INSERT each
-                row_id = db.session.execute(insert(SEIZURE_TABLE).returning(SEIZURE_TABLE.c.id), row).scalar_one()
-            else:
-                row_id = ids[(self.agency_id, row["seizure_ref"])]
+        for item, row_id in zip(new, insert_numbered(SEIZURE_TABLE, rows)):
             item.seizure_id, item.created = row_id, True
         self.counts.seizures += len(new)
 
@@ -187,9 +141,8 @@ class BulkWriter:
                  **serial_search_keys(firearm.get("serial_normalized"), firearm.get("restored_serial_normalized"))}
                 for item in batch for firearm in item.firearms]
         firearm_rows_inserting.send(rows)
-        ids = _insert_keyed(FIREARM_TABLE, rows, "recorded_by_agency_id", "external_id")
         self.counts.firearms += len(rows)
-        return [ids[(self.agency_id, row["external_id"])] for row in rows]
+        return insert_numbered(FIREARM_TABLE, rows)
 
     def _institution(self, agency_id: int) -> str:
         if agency_id not in self._institutions:

@@ -152,17 +152,18 @@ def check_place(check: Checker, values: dict[str, Any], geocode=None) -> dict[st
 
 
 def check_seizure(user, values: dict[str, Any], find_agency=None,
-                  geocode=None) -> tuple[dict[str, Any], Checker]:
+                  geocode=None, place=None) -> tuple[dict[str, Any], Checker]:
     """Validate a seizure's own fields (not its firearms). ``find_agency`` turns an
-    acronym into an agency and ``geocode`` a place into a point (a bulk import
-    passes ones that remember their answers)."""
+    acronym into an agency, ``geocode`` a place into a point and ``place`` checks the
+    place (``check_place``, called as it is; a bulk import passes ones that remember
+    their answers)."""
     check = Checker()
     clean: dict[str, Any] = {}
     clean["seized_on"] = check.day("seized_on", values.get("seized_on"), required=True, not_after=local_today())
     clean["seized_time"] = check.clock("seized_time", values.get("seized_time"))
     agency = _agency(check, user, values.get("agency"), find_agency)
     clean["agency_id"] = agency.id if agency else None
-    clean.update(check_place(check, values, geocode))
+    clean.update(check_place(check, values, geocode) if place is None else place(check, values))
     clean["circumstances"] = check.text("circumstances", values.get("circumstances"), 5000, multiline=True)
     clean["operation_name"] = check.text("operation_name", values.get("operation_name"), 160)
     clean["crime_category"] = check.text("crime_category", values.get("crime_category"), 80)

@@ -13,7 +13,7 @@ from tracer.extensions import db
 from tracer.tracing import requests as services
 from tracer.tracing.backlog import BacklogCounts, backlog_agencies, backlog_counts, backlog_page
 from tracer.tracing.forms import BacklogFilterForm, BulkRequestForm
-from tracer.tracing.views import bp, requesters
+from tracer.tracing.views import bp, case_writers, requesters
 
 PER_PAGE = 25
 FILTERS = ("state", "agency", "age", "readiness")
@@ -37,7 +37,8 @@ def render_backlog(filters: BacklogFilterForm, bulk: BulkRequestForm, page_numbe
     bulk.page.data = str(page.page or "")
     bulk.cursor.data = (cursor or "") if page.page is None else ""
     return render_template("tracing/backlog.html", filters=filters, bulk=bulk, page=page, rows=rows,
-                           counts=counts, args=args, outcome=outcome, confirm=confirm), status
+                           counts=counts, args=args, outcome=outcome, confirm=confirm,
+                           may_request=services.may_request(current_user)), status
 
 
 def _bulk_form() -> BulkRequestForm:
@@ -47,9 +48,11 @@ def _bulk_form() -> BulkRequestForm:
 
 
 @bp.get("/trace-requests/backlog")
-@requesters
+@case_writers
 def backlog():
-    """Every firearm in scope still waiting for a trace request, filtered by state, agency, age and readiness."""
+    """Every firearm in scope still waiting for a trace request, filtered by state, agency, age and
+    readiness. Officers read it to complete what their firearms lack; analysts and supervisors
+    also request traces from it."""
     filters = BacklogFilterForm(request.args, agencies=backlog_agencies(current_user))
     bulk = BulkRequestForm(formdata=None)
     bulk.set_offices(services.partner_offices())

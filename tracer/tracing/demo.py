@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from tracer.audit.services import record
 from tracer.auth.services import agency_by_acronym, user_by_username
+from tracer.core.bulk_write import insert_numbered
 from tracer.core.numbering import next_number
 from tracer.core.time import local_to_utc, local_today, local_zone
 from tracer.core.validation import Checker
@@ -38,7 +39,6 @@ from tracer.firearms.models import Firearm
 from tracer.geo.geocoding import geocode_us_city
 from tracer.links.bulk import link_recorded_firearms
 from tracer.links.models import FirearmLink
-from tracer.seizures.importing_writer import _insert_keyed
 from tracer.seizures.models import Seizure
 from tracer.tracing import demo_data as figures
 from tracer.tracing.models import TraceNumberCounter, TraceRequest
@@ -236,9 +236,8 @@ def _write(plans: list[Plan], numbers, office, liaison, requesters, federal, own
                 row.update(clean, status="no_trace" if clean["outcome"] == "no_trace" else "completed",
                            result_by_id=liaison.id, result_at=plan.result_at, version=2)
         rows.append((row, requester))
-    ids = _insert_keyed(TraceRequest.__table__, [row for row, _user in rows], "firearm_id")
-    for row, requester in rows:
-        trace_id = ids[(row["firearm_id"],)]
+    ids = insert_numbered(TraceRequest.__table__, [row for row, _user in rows])
+    for (row, requester), trace_id in zip(rows, ids):
         request_details = {"trace_number": row["trace_number"], "firearm_id": row["firearm_id"],
                            "status": "submitted", "priority": row["priority"], "addressed_to": office.acronym,
                            "source": "demo"}

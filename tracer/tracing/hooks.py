@@ -6,6 +6,7 @@ from flask import Flask
 
 from tracer.core.panels import add_panel
 from tracer.firearms.signals import firearm_rows_inserting
+from tracer.tracing.home import tracing_work
 from tracer.tracing.panels import case_traces_panel, readiness_panel, result_panel
 from tracer.tracing.readiness import trace_ready_of
 
@@ -20,4 +21,5 @@ def init_app(app: Flask) -> None:
     add_panel(app, "firearm", readiness_panel, order=10)
     add_panel(app, "firearm", result_panel, order=20)
     add_panel(app, "case", case_traces_panel, order=10)
+    add_panel(app, "home", tracing_work, order=20)
     firearm_rows_inserting.connect(_keep_rows_trace_ready)

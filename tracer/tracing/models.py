@@ -80,7 +80,7 @@ class TraceRequest(TimestampMixin, db.Model):
     time_to_crime_days: Mapped[int | None] = mapped_column(Integer)
     result_notes: Mapped[str | None] = mapped_column(Text)
     result_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    result_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     firearm: Mapped[Firearm] = relationship()

@@ -32,6 +32,7 @@ add_link_routes(bp)  # the links pages keep their tracing.* addresses
 bp.record_once(lambda state: register_filters(state.app))
 readers = roles("officer", "analyst", "supervisor", "liaison")
 requesters = roles("analyst", "supervisor")
+case_writers = roles("officer", "analyst", "supervisor")
 PER_PAGE = 25
 
 
