@@ -39,6 +39,23 @@ bind = os.environ.get("TRACER_BIND", "127.0.0.1:8000")
 #   sync 5               95-97   164-167  189-195   16      272-309   53-59   61-67   4.8-5.3
 #   gthread 2x4         101-106  152-184  235-260  13-14    296-301   53-65   74-82   3.6-3.9
 #
+# Again on the bench register (1,000,000 firearms, make bench), against the bare baseline of
+# tests/bench/baseline_app.py served with the same setting, 16 clients, 5 s runs, after the
+# page work of this release (prepared statements kept, one language lookup per render, lean
+# form markup). Other work kept the load average at 10-13, so req/s is shown for the record
+# only; the CPU the gunicorn processes spent per request is the figure to compare:
+#
+#   setting       baseline (cookie)  case list      case page      firearm page   serial-search API
+#                 req/s  CPU ms      req/s  CPU ms  req/s  CPU ms  req/s  CPU ms  req/s  CPU ms
+#   gthread 2x4    373    1.5          63    9.7      52    7.6      39   13.9     127    4.4
+#   gthread 3x4    596    1.5         105   10.0     162    6.8      59   14.4     156    4.9
+#   gthread 2x8    777    1.3          92   10.4      92    7.0      65   14.1     189    3.7
+#   sync 3         152    2.1          22   13.4      30   10.2      22   19.1      64    6.9
+#
+# sync spends a third more CPU on every request (the load generator's keep-alive connection
+# is closed after each answer, and each process holds a connection pool of its own); the
+# gthread settings stay within the noise of each other, so 2x4 stays.
+#
 # gthread keeps connections open between requests and shares each process's connection pools
 # among its threads; sync workers spend a new connection and a process switch per request,
 # and more processes only compete for the same two cores. Between the gthread settings the

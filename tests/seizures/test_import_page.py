@@ -82,7 +82,7 @@ def test_a_file_that_is_not_csv_is_rejected(officer):
 def test_no_file_is_a_form_error(officer):
     response = officer.post(PAGE, {}, token_from=PAGE)
     assert response.status_code == 400
-    assert "Choose the CSV file to import." in text(response)
+    assert "Choose the CSV or Excel file to import." in text(response)
 
 
 def test_the_form_needs_its_csrf_token(officer):

@@ -1,13 +1,14 @@
 """Forms administrators use for agencies and accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from tracer.auth.models import AGENCY_LEVELS, LANGUAGES
 from tracer.auth.passwords import MAX_LENGTH
 from tracer.core.access import ROLES
+from tracer.core.forms import SelectField
 from tracer.core.i18n import LANGUAGE_LABELS, LEVEL_LABELS, ROLE_LABELS
 from tracer.core.text import CleanText
 from tracer.geo.catalog import state_choices

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
 
 from tracer.auth.models import User, UserSession
 from tracer.core.models import utcnow
@@ -46,26 +45,29 @@ def session_user(sid: str | None, user_id: str | None) -> User | None:
     request ends (``touch_after_request``), not in the middle of a view's work, and
     ``last_seen_at`` at most every ``TOUCH_INTERVAL``.
 
-    One statement: the session row joined to its user and the user's agency."""
+    One statement: the user (with the agency) joined to the session row's few columns that decide."""
     if not sid or not user_id or len(sid) > 100:
         return None
-    record = db.session.scalar(
-        select(UserSession).options(joinedload(UserSession.user).joinedload(User.agency)).where(UserSession.sid_hash == _digest(sid)))
+    record = db.session.execute(
+        select(User, UserSession.id, UserSession.user_id, UserSession.created_at, UserSession.last_seen_at,
+               UserSession.ended_at)
+        .join(UserSession, UserSession.user_id == User.id).where(UserSession.sid_hash == _digest(sid))).first()
     if record is None or record.ended_at is not None or str(record.user_id) != str(user_id):
         return None
+    user = record.User
     now = utcnow()
     reason = _expiry_reason(record, now)
-    if reason is None and not (record.user.active and record.user.agency.active):
+    if reason is None and not (user.active and user.agency.active):
         reason = "disabled"
     if reason:
         g.ended_session = (record.id, record.user_id, reason)
         return None
     if now - record.last_seen_at >= TOUCH_INTERVAL:
         g.touch_session_id = record.id
-    return record.user
+    return user
 
 
-def _expiry_reason(record: UserSession, now: datetime) -> str | None:
+def _expiry_reason(record, now: datetime) -> str | None:
     config = current_app.config
     if now - record.created_at >= config["SESSION_ABSOLUTE_TIMEOUT"]:
         return "absolute_timeout"

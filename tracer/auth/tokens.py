@@ -8,7 +8,6 @@ from datetime import timedelta
 from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
 
 from tracer.audit.services import record
 from tracer.auth.models import ApiToken, User
@@ -43,19 +42,22 @@ def user_for_token(raw: str) -> User | None:
     end writes ``last_used_at`` (see ``touch_after_request``), at most every
     ``TOUCH_INTERVAL``.
 
-    One statement: the token row joined to its user and the user's agency."""
+    One statement: the user (with the agency) joined to the token's few columns that decide."""
     if not raw or len(raw) > 200 or not raw.startswith(PREFIX):
         return None
-    token = db.session.scalar(
-        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == _digest(raw)))
-    now = utcnow()
-    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+    found = db.session.execute(
+        select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == _digest(raw))).first()
+    if found is None:
         return None
-    user = token.user
+    user, token_id, revoked_at, expires_at, last_used_at = found
+    now = utcnow()
+    if revoked_at is not None or (expires_at and expires_at <= now):
+        return None
     if not user.active or not user.agency.active:
         return None
-    if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
-        g.touch_token_id = token.id
+    if last_used_at is None or now - last_used_at > TOUCH_INTERVAL:
+        g.touch_token_id = token_id
     return user
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES
 from tracer.cases.services import CARPETA_MAX, CARPETA_PATTERN, SUMMARY_MAX, TITLE_MAX
+from tracer.core.forms import DateField, SelectField, StringField
 from tracer.core.text import CleanText
 from tracer.geo.catalog import state_choices
 

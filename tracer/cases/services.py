@@ -158,9 +158,9 @@ def list_cases(user: User, filters: CaseFilters | dict[str, Any] | None = None,
                        list_name="cases", page=page)
 
 
-def agencies_in_scope(user: User) -> list[Agency]:
-    """The agencies whose cases ``user`` may see, for the list's agency filter."""
-    return list(db.session.scalars(select(Agency).where(agency_scope(user, Agency.id))
+def agencies_in_scope(user: User) -> list:
+    """The agencies whose cases ``user`` may see, for the list's agency filter: their acronym and name."""
+    return list(db.session.execute(select(Agency.acronym, Agency.name).where(agency_scope(user, Agency.id))
                                    .where(Agency.level != "us").order_by(Agency.acronym)))
 
 

@@ -10,7 +10,7 @@ from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
-from tracer.core.i18n import format_local_date
+from tracer.core.i18n import date_filter, labels_filter
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
 from tracer.geo.catalog import state_name
@@ -20,18 +20,10 @@ readers = roles("officer", "analyst", "supervisor", "liaison")
 writers = roles(*sorted(services.CASE_WRITERS))
 
 
-@bp.app_template_filter("case_status_label")
-def case_status_label(value: str | None) -> str:
-    return status_labels().get(value, value or "")
-
-
-@bp.app_template_filter("case_priority_label")
-def case_priority_label(value: str | None) -> str:
-    return priority_labels().get(value, value or "")
-
-
+bp.add_app_template_filter(labels_filter(status_labels), "case_status_label")
+bp.add_app_template_filter(labels_filter(priority_labels), "case_priority_label")
 # The former name of the ``date`` filter, so that a page still using it writes the one format.
-bp.app_template_filter("case_date")(format_local_date)
+bp.add_app_template_filter(date_filter, "case_date")
 
 
 @bp.app_template_filter("case_state_name")

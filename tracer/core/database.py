@@ -1,4 +1,5 @@
-"""Engine settings that make SQLite behave like the production database."""
+"""Engine settings: SQLite made to behave like the production database, and PostgreSQL
+connections that keep their prepared statements between requests."""
 from __future__ import annotations
 
 from flask import Flask
@@ -34,9 +35,51 @@ class RowIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# psycopg prepares a statement the fifth time a connection runs it, and forgets all it prepared
+# whenever a transaction ends with ROLLBACK (an object dropped in that transaction could come
+# back different). Every request ended that way, so no statement stayed prepared: each was
+# parsed and planned anew, and planning a statement that joins a firearm to its case, seizure
+# and agencies costs the database more than running it. A transaction that ran nothing but
+# SELECTs changed nothing, so a request that only read ends it with COMMIT instead, which
+# keeps them. Anything else (a write, a savepoint, a view's uncommitted change) still ends
+# with the rollback: what a view left uncommitted is never kept.
+ONLY_READ = "tracer.only_read"
+
+
+def _transaction_begins(connection) -> None:
+    connection.info[ONLY_READ] = True
+
+
+def _statement_runs(connection, cursor, statement, parameters, context, executemany) -> None:
+    if connection.info.get(ONLY_READ) and statement.lstrip()[:6].upper() != "SELECT":
+        connection.info[ONLY_READ] = False
+
+
+def commit_if_only_read(session) -> bool:
+    """End ``session``'s transaction with COMMIT when, on PostgreSQL, it ran nothing but SELECTs
+    and holds no unsaved change; says whether it did."""
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return False
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or not connection.info.get(ONLY_READ):
+        return False
+    session.commit()
+    return True
+
+
+def end_reading_transaction(error: BaseException | None = None) -> None:
+    """teardown_request: a request that only read commits (see ``ONLY_READ``)."""
+    if error is None and db.session.registry.has():
+        commit_if_only_read(db.session())
+
+
 def configure_engines(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
                 event.listen(engine, "connect", _sqlite_connect)
                 event.listen(engine, "begin", _sqlite_begin)
+            if engine.dialect.name == "postgresql" and not event.contains(engine, "begin", _transaction_begins):
+                event.listen(engine, "begin", _transaction_begins)
+                event.listen(engine, "before_cursor_execute", _statement_runs)
+    app.teardown_request(end_reading_transaction)

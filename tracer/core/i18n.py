@@ -1,17 +1,20 @@
 """Language choice and the translated labels shown for stored values."""
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Any, Callable
 
 from babel import dates as babel_dates
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date as babel_format_date
-from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_request_context, session
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from tracer.core.models import utcnow
 
@@ -63,12 +66,34 @@ TIME_PATTERN = "HH:mm"
 TIME_WITH_SECONDS = "HH:mm:ss"
 
 
-def _date_pattern() -> str:
-    return DATE_PATTERNS.get(str(get_locale() or "es"), DATE_PATTERNS["en"])
+def _day_text(day: date, language: str) -> str:
+    """``DATE_PATTERNS`` written out: the patterns hold numbers only, so no locale data is needed
+    (and a page of dates costs string formatting, not a Babel pattern per date)."""
+    if language == "es":
+        return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+def _moment_text(moment: datetime, language: str, seconds: bool) -> str:
+    clock = f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}" if seconds \
+        else f"{moment.hour:02d}:{moment.minute:02d}"
+    return f"{_day_text(moment, language)} {clock}"
+
+
+def _local(moment: datetime, zone) -> datetime:
+    """A stored moment in the pages' zone (a moment without a zone is UTC, as Flask-Babel reads it)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return zone.normalize(moment.astimezone(zone))
+
+
+def _language_code() -> str:
+    return str(get_locale() or "es")
 
 
 def _moment_pattern(seconds: bool) -> str:
-    return f"{_date_pattern()} {TIME_WITH_SECONDS if seconds else TIME_PATTERN}"
+    return f"{DATE_PATTERNS.get(str(get_locale() or 'es'), DATE_PATTERNS['en'])} " \
+           f"{TIME_WITH_SECONDS if seconds else TIME_PATTERN}"
 
 
 def format_local_datetime(value: datetime | None, _style: str | None = None, *, seconds: bool = False) -> str:
@@ -77,7 +102,7 @@ def format_local_datetime(value: datetime | None, _style: str | None = None, *, 
     has no effect: there is one format."""
     if not value:
         return ""
-    return babel_format_datetime(value, _moment_pattern(seconds))
+    return _moment_text(_local(value, get_timezone()), _language_code(), seconds)
 
 
 def format_utc_datetime(value: datetime | None, *, seconds: bool = True) -> str:
@@ -91,9 +116,7 @@ def format_utc_datetime(value: datetime | None, *, seconds: bool = True) -> str:
                                        locale=get_locale()) + " UTC"
 
 
-def format_local_date(value: date | datetime | str | None) -> str:
-    """A calendar day in the reader's language; a moment is first brought to Mexico City time.
-    An ISO date string (a value kept in JSON) is accepted; anything unreadable is shown as is."""
+def _date_text(value: date | datetime | str | None, language: str, zone: Callable[[], Any]) -> str:
     if not value:
         return ""
     if isinstance(value, str):
@@ -102,8 +125,14 @@ def format_local_date(value: date | datetime | str | None) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return babel_format_datetime(value, _date_pattern())
-    return babel_format_date(value, _date_pattern())
+        value = _local(value, zone())
+    return _day_text(value, language)
+
+
+def format_local_date(value: date | datetime | str | None) -> str:
+    """A calendar day in the reader's language; a moment is first brought to Mexico City time.
+    An ISO date string (a value kept in JSON) is accepted; anything unreadable is shown as is."""
+    return _date_text(value, _language_code(), get_timezone) if value else ""
 
 
 def format_moment(day: date | None, time_of_day=None) -> str:
@@ -134,19 +163,153 @@ def format_days(days: int | None) -> str:
     return _("%(years)s and %(months)s", years=in_years, months=ngettext("%(num)d month", "%(num)d months", months))
 
 
+# --- templates ---------------------------------------------------------------------------------
+# A page asks for a translation or a date dozens to hundreds of times. Flask-Babel finds the
+# request's language anew for each (several context lookups and a locale name built each time);
+# here a render finds it once, when it starts, and its translations, dates and labels read it
+# from the render's context; macros imported without the context find the one the request
+# found (kept on ``g`` with the locale it was found for, so ``force_locale`` still counts).
+
+RENDER_LANGUAGE = "render_language"
+
+
+@dataclass(frozen=True)
+class RenderLanguage:
+    """The reader's language for one render: its code, its catalog, the pages' time zone, and
+    the labels already looked up in it (kept for the process: they come from the catalog)."""
+
+    code: str
+    catalog: Any
+    zone: Any
+    labels: dict
+
+    def label(self, build: Callable[[], dict], value: Any) -> str:
+        """``value``'s label in the mapping ``build`` makes (once per language), ``value`` itself
+        when it has none, nothing for no value."""
+        if value is None or value == "":
+            return ""
+        mapping = self.labels.get(build)
+        if mapping is None:
+            mapping = self.labels[build] = {key: str(text) for key, text in build().items()}
+        return mapping.get(value, value)
+
+
+_LABELS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
+def render_language() -> RenderLanguage:
+    """The reader's language as Flask-Babel finds it now (a ``force_locale`` block included)."""
+    locale = get_locale()
+    if locale is not None:  # within a request: found once for each language the request speaks
+        known = g.get(RENDER_LANGUAGE)
+        if known is not None and known[0] is locale:
+            return known[1]
+    catalog = get_translations()
+    try:
+        labels = _LABELS.setdefault(catalog, {})
+    except TypeError:  # a catalog that cannot be weakly referenced: no labels kept
+        labels = {}
+    language = RenderLanguage(str(locale or "es"), catalog, get_timezone(), labels)
+    if locale is not None:
+        setattr(g, RENDER_LANGUAGE, (locale, language))
+    return language
+
+
+def language_of(context) -> RenderLanguage:
+    """The language of the render ``context`` belongs to (a macro imported without the
+    render's context finds the request's)."""
+    language = context.get(RENDER_LANGUAGE)
+    return language if language is not None else render_language()
+
+
+# The template callables follow Jinja's "new style" gettext: the translation is markup, and
+# the variables are escaped into it with %.
+@pass_context
+def template_gettext(context, string: str, **variables) -> str:
+    text = language_of(context).catalog.ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    # Without variables, % only turns "%%" into "%": a text without "%" is already the answer.
+    return text % variables if variables or "%" in text else text
+
+
+@pass_context
+def template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = language_of(context).catalog.ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def template_pgettext(context, message_context: str, string: str, **variables) -> str:
+    text = language_of(context).catalog.upgettext(message_context, string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def template_npgettext(context, message_context: str, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = language_of(context).catalog.unpgettext(message_context, singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def datetime_filter(context, value: datetime | None, _style: str | None = None, *, seconds: bool = False) -> str:
+    """``format_local_datetime`` in the render's language."""
+    if not value:
+        return ""
+    language = language_of(context)
+    return _moment_text(_local(value, language.zone), language.code, seconds)
+
+
+@pass_context
+def date_filter(context, value: date | datetime | str | None) -> str:
+    """``format_local_date`` in the render's language."""
+    if not value:
+        return ""
+    language = language_of(context)
+    return _date_text(value, language.code, lambda: language.zone)
+
+
+@pass_context
+def current_locale(context) -> str:
+    return language_of(context).code
+
+
+def labels_filter(build: Callable[[], dict]):
+    """A template filter showing a stored value as its label in the mapping ``build`` returns
+    in the reader's language (built once per language)."""
+
+    @pass_context
+    def label(context, value) -> str:
+        return language_of(context).label(build, value)
+
+    return label
+
+
 def init_templates(app: Flask) -> None:
     app.jinja_env.filters.update(
         role_label=label_filter(ROLE_LABELS),
         level_label=label_filter(LEVEL_LABELS),
         outcome_label=label_filter(OUTCOME_LABELS),
-        datetime=format_local_datetime,
-        date=format_local_date,
+        datetime=datetime_filter,
+        date=date_filter,
         utc_datetime=format_utc_datetime,
         moment=format_moment,
         days=format_days,
     )
+    # In place of the callables Flask-Babel installed (the same new-style behaviour).
     app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext,
+        pgettext=template_pgettext, npgettext=template_npgettext,
         LANGUAGE_LABELS=LANGUAGE_LABELS,
-        current_locale=lambda: str(get_locale()),
+        current_locale=current_locale,
         now_utc=utcnow,
     )
+    app.context_processor(lambda: {RENDER_LANGUAGE: render_language()})

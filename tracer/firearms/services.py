@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-
+from sqlalchemy.orm import joinedload
 
 from tracer.audit.services import record
 from tracer.auth.scope import agency_scope
@@ -144,8 +144,11 @@ def firearm_query(user):
 
 
 def get_firearm(user, firearm_id: int) -> Firearm:
-    """The firearm if ``user`` may see its case; ``NotFound`` otherwise (absent or out of scope alike)."""
-    firearm = db.session.scalar(firearm_query(user).where(Firearm.id == firearm_id))
+    """The firearm if ``user`` may see its case; ``NotFound`` otherwise (absent or out of scope alike).
+    Its seizure comes in the same statement, with the seizure's case and agency: every page and
+    answer of a firearm shows or checks them."""
+    firearm = db.session.scalar(firearm_query(user).where(Firearm.id == firearm_id)
+                                .options(joinedload(Firearm.seizure)))
     if firearm is None:
         raise NotFound(_("Firearm not found."))
     return firearm

@@ -30,12 +30,12 @@ def country_name(code: str | None) -> str:
     return countries.country_name(code, str(get_locale() or "es"))
 
 
-def firearm_files(firearm) -> tuple[list[Attachment], dict[int, Attachment]]:
-    """The firearm's photos, and the documents attached to its custody entries by id."""
+def firearm_files(firearm, chain: list[CustodyEvent]) -> tuple[list[Attachment], dict[int, Attachment]]:
+    """The firearm's photos, and the documents attached to its custody entries (``chain``, the
+    whole chain as read for the page) by id."""
     rows = list(db.session.scalars(select(Attachment).where(Attachment.firearm_id == firearm.id)
                                    .order_by(Attachment.id)))
-    custody_ids = set(db.session.scalars(select(CustodyEvent.attachment_id).where(
-        CustodyEvent.firearm_id == firearm.id, CustodyEvent.attachment_id.is_not(None))))
+    custody_ids = {entry.attachment_id for entry in chain if entry.attachment_id is not None}
     photos = [a for a in rows if a.id not in custody_ids]
     return photos, {a.id: a for a in rows if a.id in custody_ids}
 
@@ -56,7 +56,7 @@ def _chain_view(firearm):
 def render_firearm(firearm, custody_form=None, photo_form=None, custody_summary=None, status: int = 200):
     """The firearm page, with forms holding what the user typed when they come back with errors."""
     chain, corrected_by, numbers = _chain_view(firearm)
-    photos, _documents = firearm_files(firearm)
+    photos, _documents = firearm_files(firearm, chain)
     if custody_form is None:
         custody_form = CustodyForm(formdata=None)
     custody_form.set_entries(chain, numbers)
@@ -125,7 +125,7 @@ def print_custody(firearm_id: int):
     """The chain of custody laid out as the Registro de Cadena de Custodia, for printing."""
     firearm = services.get_firearm(current_user, firearm_id)
     chain, corrected_by, numbers = _chain_view(firearm)
-    photos, documents = firearm_files(firearm)
+    photos, documents = firearm_files(firearm, chain)
     record("custody.print", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id,
            details={"entries": len(chain), "attachments": [a.sha256 for a in photos + list(documents.values())]})
     db.session.commit()

@@ -13,12 +13,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
-from tracer.core.forms import show_errors
+from tracer.core.forms import SelectField, show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.core.security import safe_next
 from tracer.extensions import db

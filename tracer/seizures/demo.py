@@ -47,7 +47,7 @@ STATE_SHARE = .55  # of the seizures in Sonora, Jalisco and Chihuahua, those the
 INVESTIGATION_SHARE = .35  # of the seizures, those filed under a longer investigation
 # Of the firearms, those that are a recurring firearm recovered again (possible same firearm),
 # drawn from a pool of one recurring firearm per REPEAT_POOL_DIVISOR demo firearms.
-REPEAT_SHARE, REPEAT_POOL_DIVISOR = .012, 100
+REPEAT_SHARE, REPEAT_POOL_DIVISOR = .08, 500
 # What a misreading officer writes for a character of a serial (SPEC §4 look-alikes).
 LOOKALIKE_SWAPS = {"0": "O", "O": "0", "1": "I", "I": "1", "5": "S", "S": "5", "8": "B", "B": "8", "2": "Z",
                    "Z": "2", "6": "G", "G": "6"}
@@ -125,7 +125,7 @@ def _firearm(rng: random.Random, seed: int, firearms: int) -> dict[str, str]:
     with a character left out — which the import links to its other recoveries."""
     if rng.random() >= REPEAT_SHARE:
         return firearm_values(rng)
-    number = rng.randrange(max(10, firearms // REPEAT_POOL_DIVISOR))
+    number = rng.randrange(max(4, firearms // REPEAT_POOL_DIVISOR))
     identity = random.Random(f"{PREFIX}:{seed}:recurring:{number}")
     row = firearm_values(identity)
     while row["serial_status"] != "intact" or not row["serial_number"]:

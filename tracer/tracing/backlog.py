@@ -157,7 +157,7 @@ def backlog_page(user: User, filters: BacklogFilters, page: Any = 1, per_page: A
     return result, rows
 
 
-def backlog_agencies(user: User) -> list[Agency]:
-    """The agencies whose firearms ``user`` may see, for the agency filter."""
+def backlog_agencies(user: User) -> list:
+    """The agencies whose firearms ``user`` may see, for the agency filter: their acronym and name."""
     return agencies_in_scope(user)
 

@@ -5,13 +5,13 @@ from typing import Any
 
 from tracer.tracing.forms import TraceRequestForm
 from tracer.tracing.readiness import trace_readiness
-from tracer.tracing.requests import may_request, partner_offices, request_for_firearm
+from tracer.tracing.requests import may_request, partner_offices, shown_request_for_firearm
 
 
 def readiness_values(user, firearm) -> dict[str, Any]:
     """Template values of ``tracing/_readiness_panel.html``: readiness for everyone who sees the
     firearm (officers fix what is missing), the request form for those who request traces."""
-    trace = request_for_firearm(firearm)
+    trace = shown_request_for_firearm(firearm)
     allowed = may_request(user)
     values: dict[str, Any] = {"trace_readiness": trace_readiness(firearm), "firearm_trace_request": trace,
                               "may_request_trace": allowed}

@@ -9,9 +9,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import Form, HiddenField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
 
+from tracer.core.forms import SelectField
 from tracer.geo.catalog import state_choices
 from tracer.tracing.backlog import AGE_BANDS, AGE_LABELS, BacklogFilters
 from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_STATUS_LABELS

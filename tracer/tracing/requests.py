@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -90,6 +91,15 @@ def get_trace_request(user: User, trace_request_id: int) -> TraceRequest:
 def request_for_firearm(firearm: Firearm) -> TraceRequest | None:
     """The trace request of this recovery, whatever its status (there is at most one)."""
     return db.session.scalar(select(TraceRequest).where(TraceRequest.firearm_id == firearm.id))
+
+
+def shown_request_for_firearm(firearm: Firearm) -> TraceRequest | None:
+    """``request_for_firearm`` as the panels of a firearm page show it: read once for the page,
+    however many panels show it (readiness and result). Only for showing: a change reads anew."""
+    shown = g.setdefault("shown_trace_requests", {})
+    if firearm.id not in shown:
+        shown[firearm.id] = request_for_firearm(firearm)
+    return shown[firearm.id]
 
 
 @dataclass

@@ -20,8 +20,10 @@ from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.geo.catalog import us_state_name
 from tracer.geo.geocoding import distance_km
+from tracer.seizures.models import Seizure
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.personal_data import PurchaserView, shown_purchaser
+from tracer.tracing.requests import shown_request_for_firearm
 
 DAYS_PER_YEAR = 365.25
 
@@ -128,7 +130,7 @@ def commit_reads(*views: ResultView) -> None:
 
 def firearm_result(user, firearm) -> ResultView | None:
     """The result of the trace request of ``firearm`` (a page the user may see), if it has one."""
-    trace_request = db.session.scalar(select(TraceRequest).where(TraceRequest.firearm_id == firearm.id))
+    trace_request = shown_request_for_firearm(firearm)
     if trace_request is None or trace_request.outcome is None:
         return None
     return result_view(user, trace_request, "firearm_page")
@@ -152,9 +154,15 @@ class CaseTraceRow:
 
 def case_traces(case) -> list[CaseTraceRow]:
     """The trace requests of ``case`` (which the reader may see), oldest first."""
+    # The firearm's serial and the seizure's point are what the rows show: the seizure's case
+    # (this case) and agency, and the firearm's maker and caliber, are left out of the join.
+    seizure = joinedload(TraceRequest.firearm).joinedload(Firearm.seizure)
     requests = db.session.scalars(
         select(TraceRequest).where(TraceRequest.case_id == case.id)
-        .options(joinedload(TraceRequest.firearm).joinedload(Firearm.seizure)).order_by(TraceRequest.id))
+        .options(seizure.lazyload(Seizure.case), seizure.lazyload(Seizure.agency),
+                 joinedload(TraceRequest.firearm).lazyload(Firearm.manufacturer),
+                 joinedload(TraceRequest.firearm).lazyload(Firearm.caliber))
+        .order_by(TraceRequest.id))
     return [CaseTraceRow(t, t.firearm, origin_distance(t) if t.outcome else None, t.short_time_to_crime,
                          years(t.time_to_crime_days), us_state_name(t.ffl_state)) for t in requests]
 

@@ -10,10 +10,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.widgets import DateInput
 
+from tracer.core.forms import SelectField
 from tracer.tracing.models import NO_TRACE_REASONS, TRACE_OUTCOMES, TraceRequest
 from tracer.tracing.result_labels import NO_TRACE_REASON_LABELS, OUTCOME_LABELS
 from tracer.tracing.results import result_values
