@@ -36,11 +36,12 @@ def case_panel(case) -> Markup | None:
     sides = link_sides(user, _links_of([item.id for item in items]), "case_page", {item.id for item in items})
     if sides.disclosed:
         db.session.commit()  # what was disclosed is audited and noticed
-    seizures = db.session.scalars(select(Seizure).where(Seizure.case_id == case.id, Seizure.latitude.is_not(None))
-                                  .order_by(Seizure.seized_on, Seizure.id))
-    points = seizure_points(seizures) + [
-        map_point("scene", scene.latitude, scene.longitude, format_local_date(scene.occurred_on), scene.locality)
-        for scene in scenes if scene.latitude is not None and scene.longitude is not None]
+    points = [map_point("scene", scene.latitude, scene.longitude, format_local_date(scene.occurred_on), scene.locality)
+              for scene in scenes if scene.latitude is not None and scene.longitude is not None]
+    if points:  # a map of the scenes, with the seizures beside them
+        points = seizure_points(db.session.scalars(
+            select(Seizure).where(Seizure.case_id == case.id, Seizure.latitude.is_not(None))
+            .order_by(Seizure.seized_on, Seizure.id))) + points
     return Markup(render_template(
         "ballistics/_case_panel.html", case=case, scenes=scenes, items=items, sides=sides, points=points,
         tile_url=current_app.config.get("MAP_TILE_URL") or "",
