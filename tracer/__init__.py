@@ -62,15 +62,6 @@ def _init_extensions(app: Flask) -> None:
     init_budget(app)
 
 
-def _seed_demo_ballistics(firearms: int, seed: int) -> None:
-    """The demo scenes, ballistic items, leads and hits (``flask seed-demo``)."""
-    import click
-
-    from tracer.ballistics.demo import seed_ballistics
-
-    click.echo(seed_ballistics().line())
-
-
 def _register_rooms(app: Flask) -> None:
     import tracer.models  # noqa: F401  (every table in the metadata)
     from tracer.api.views import bp as api_bp
@@ -80,14 +71,12 @@ def _register_rooms(app: Flask) -> None:
     from tracer.auth.cli import register as register_auth_cli
     from tracer.auth.loaders import init_login
     from tracer.auth.views import bp as auth_bp
-    from tracer.ballistics import rifling_api as _rifling_api  # noqa: F401  (adds its route to the API blueprint)
-    from tracer.ballistics.rifling_views import init_app as init_rifling
     from tracer.cases import api as _cases_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.ballistics import api as _ballistics_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.ballistics import lead_views as _lead_views  # noqa: F401  (adds its routes to the ballistics blueprint)
-    from tracer.ballistics import panels as ballistics_panels
-    from tracer.core.demo import add_demo_step
-    from tracer.core.panels import add_panel
+    from tracer.ballistics import hooks as ballistics_hooks
+    from tracer.ballistics import rifling_api as _rifling_api  # noqa: F401  (adds its route to the API blueprint)
+    from tracer.ballistics.rifling_views import init_app as init_rifling
     from tracer.ballistics.views import bp as ballistics_bp
     from tracer.cases.views import bp as cases_bp
     from tracer.core.access import enforce_access
@@ -144,12 +133,9 @@ def _register_rooms(app: Flask) -> None:
     init_reference(app)
     tracing_hooks.init_app(app)
     link_hooks.init_app(app)
-    for page, render in ballistics_panels.PANELS.items():
-        add_panel(app, page, render, order=30)
-    # The demo shootings come after the traces and before the notices that tell of their hits.
-    add_demo_step(app, _seed_demo_ballistics, order=45)
-    init_rifling(app)
     # The home page's work list: the rooms that add to it without hooks of their own.
     add_panel(app, "home", case_work, order=10)
     add_panel(app, "home", deconfliction_work, order=40)
     add_panel(app, "home", account_work, order=50)
+    ballistics_hooks.init_app(app)
+    init_rifling(app)

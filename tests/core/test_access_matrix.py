@@ -6,14 +6,12 @@ application without a line here fails ``test_every_route_is_in_the_table``.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 
 from tests import factories
 from tests.conftest import CSRF_INPUT, Browser
 from tracer.auth import tokens
-from tracer.ballistics.models import BallisticItem, Scene
 from tracer.extensions import db
 
 PUBLIC = "public"
@@ -184,14 +182,8 @@ def people(app):
         victim_photo = factories.photo(victim_seizure.firearms[0], victim)
         victim_request = factories.trace_request(victim_seizure.firearms[0])
         victim_link = factories.firearm_link(factories.firearm(victim_seizure), victim_seizure.firearms[0])
-        victim_scene = Scene(case_id=victim_case.id, agency_id=victim_case.owner_agency_id,
-                             occurred_on=date(2025, 5, 1), state_code="26", created_by_id=victim.id)
-        db.session.add(victim_scene)
-        db.session.flush()
-        victim_item = BallisticItem(kind="cartridge_case", case_id=victim_case.id, scene_id=victim_scene.id,
-                                    agency_id=victim_case.owner_agency_id, state_code="26")
-        db.session.add(victim_item)
-        db.session.flush()
+        victim_scene = factories.scene(victim_case, created_by_id=victim.id)
+        victim_item = factories.ballistic_item(victim_scene)
         api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in users.items()}
         db.session.commit()
         return {

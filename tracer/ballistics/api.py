@@ -273,7 +273,8 @@ def list_ballistic_links():
     page = keyset_page(statement, LINK_ORDER, request.args.get("cursor"), request.args.get("per_page", 25),
                        page=request.args.get("page"), list_name="api.ballistic-links")
     sides = link_sides(current_user, page.items, "api", focus)
-    db.session.commit()
+    if sides.disclosed:
+        db.session.commit()
     return jsonify({"items": [side_json(side) for side in sides], **list_fields(page)})
 
 
@@ -312,7 +313,8 @@ def decide_ballistic_link(link_id: int):
 def get_ballistic_link(link_id: int):
     link = services.get_link(current_user, link_id)
     sides = link_sides(current_user, [link], "api")
-    db.session.commit()
+    if sides.disclosed:
+        db.session.commit()
     if not sides:
         raise NotFound(_("Lead not found."))
     return jsonify(side_json(sides[0]))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tracer.auth.models import Agency, User
 from tracer.ballistics.models import BallisticItem, BallisticLink
-from tracer.ballistics.services import READERS, visible_agencies
+from tracer.ballistics.scope import READERS, visible_agencies
 from tracer.deconfliction.services import AgencyContact, HiddenMatch, budget_spent, disclose
 from tracer.extensions import db
 
@@ -55,6 +55,8 @@ class ShownSides(list):
     """The sides a reader is shown, and whether their disclosure budget is spent."""
 
     limit_reached: bool = False
+    # Whether anything was disclosed or withheld: then notices and audit events await the commit.
+    disclosed: bool = False
 
 
 def link_sides(user: User, links: list[BallisticLink], shown_in: str,
@@ -79,6 +81,7 @@ def link_sides(user: User, links: list[BallisticLink], shown_in: str,
             restricted.setdefault(this.id, []).append((link, this, other))
     for entries in restricted.values():
         this = entries[0][1]
+        shown.disclosed = True
         disclosed = disclose(user, CHANNEL, [HiddenMatch(None, other.agency_id, match_kind(link), other.id)
                                              for link, _this, other in entries],
                              subject=subject(this), case_id=this.case_id,

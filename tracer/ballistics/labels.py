@@ -59,15 +59,16 @@ breech_face_class_label = label_filter(BREECH_FACE_CLASS_LABELS)
 ejector_mark_label = label_filter(EJECTOR_MARK_LABELS)
 twist_label = label_filter(TWIST_LABELS)
 jacket_label = label_filter(JACKET_LABELS)
-link_status_label = label_filter(LINK_STATUS_LABELS)
+ballistic_status_label = label_filter(LINK_STATUS_LABELS)
 conclusion_label = label_filter(CONCLUSION_LABELS)
-link_source_label = label_filter(LINK_SOURCE_LABELS)
+ballistic_source_label = label_filter(LINK_SOURCE_LABELS)
 
 
 def register_filters(app: Flask) -> None:
-    """``{{ item.kind|item_kind_label }}`` and the other ballistic labels in templates."""
+    """``{{ item.kind|item_kind_label }}`` and the other ballistic labels in templates (named apart from
+    the possible-same-firearm links' ``link_status_label``)."""
     app.jinja_env.filters.update(
         item_kind_label=item_kind_label, firing_pin_shape_label=firing_pin_shape_label,
         breech_face_class_label=breech_face_class_label, ejector_mark_label=ejector_mark_label,
-        twist_label=twist_label, jacket_label=jacket_label, link_status_label=link_status_label,
-        conclusion_label=conclusion_label, link_source_label=link_source_label)
+        twist_label=twist_label, jacket_label=jacket_label, ballistic_status_label=ballistic_status_label,
+        conclusion_label=conclusion_label, ballistic_source_label=ballistic_source_label)

@@ -47,7 +47,8 @@ def queue():
         flash(failure.message, "error")
         page = KeysetPage([], 25, None, 0, False)
     sides = link_sides(current_user, page.items, "queue")
-    db.session.commit()  # what was disclosed is audited and noticed
+    if sides.disclosed:
+        db.session.commit()  # what was disclosed is audited and noticed
     by_link = {side.link.id: side for side in sides}
     rows = [(link, by_link.get(link.id), services.may_decide(current_user, link)) for link in page.items]
     return render_template("ballistics/queue.html", page=page, rows=rows, now=utcnow(),
@@ -64,7 +65,8 @@ def render_lead(link: BallisticLink, form: DecisionForm | None = None, status: i
             shown[name].errors = list(form[name].errors or [])
         form = shown
     sides = link_sides(current_user, [link], "lead_page")
-    db.session.commit()
+    if sides.disclosed:
+        db.session.commit()
     both = services.visible_agencies(current_user, {link.agency_a_id, link.agency_b_id}) == {
         link.agency_a_id, link.agency_b_id}
     photos = list(db.session.scalars(select(Attachment).where(Attachment.ballistic_link_id == link.id)
@@ -132,6 +134,6 @@ def decide(link_id: int):
 
 
 def _status_word(status: str) -> str:
-    from tracer.ballistics.labels import link_status_label
+    from tracer.ballistics.labels import ballistic_status_label
 
-    return link_status_label(status)
+    return ballistic_status_label(status)

@@ -34,12 +34,14 @@ def case_panel(case) -> Markup | None:
     items = list(db.session.scalars(select(BallisticItem).where(BallisticItem.case_id == case.id)
                                     .order_by(BallisticItem.id)))
     sides = link_sides(user, _links_of([item.id for item in items]), "case_page", {item.id for item in items})
-    db.session.commit()  # what was disclosed is audited and noticed
-    seizures = db.session.scalars(select(Seizure).where(Seizure.case_id == case.id, Seizure.latitude.is_not(None))
-                                  .order_by(Seizure.seized_on, Seizure.id))
-    points = seizure_points(seizures) + [
-        map_point("scene", scene.latitude, scene.longitude, format_local_date(scene.occurred_on), scene.locality)
-        for scene in scenes if scene.latitude is not None and scene.longitude is not None]
+    if sides.disclosed:
+        db.session.commit()  # what was disclosed is audited and noticed
+    points = [map_point("scene", scene.latitude, scene.longitude, format_local_date(scene.occurred_on), scene.locality)
+              for scene in scenes if scene.latitude is not None and scene.longitude is not None]
+    if points:  # a map of the scenes, with the seizures beside them
+        points = seizure_points(db.session.scalars(
+            select(Seizure).where(Seizure.case_id == case.id, Seizure.latitude.is_not(None))
+            .order_by(Seizure.seized_on, Seizure.id))) + points
     return Markup(render_template(
         "ballistics/_case_panel.html", case=case, scenes=scenes, items=items, sides=sides, points=points,
         tile_url=current_app.config.get("MAP_TILE_URL") or "",
@@ -57,7 +59,8 @@ def firearm_panel(firearm) -> Markup | None:
                                          .order_by(BallisticItem.id)))
     hits = [link for link in _links_of([item.id for item in test_fires]) if link.status == "confirmed"]
     sides = link_sides(user, hits, "firearm_page", {item.id for item in test_fires})
-    db.session.commit()
+    if sides.disclosed:
+        db.session.commit()
     tied = [side.other for side in sides if not side.restricted]
     scenes = {item.scene_id: item.scene for item in tied if item.scene is not None}
     places = sorted(scenes.values(), key=lambda scene: (scene.occurred_on, scene.id))
@@ -77,12 +80,3 @@ def seizure_panel(seizure) -> Markup | None:
                                     .order_by(BallisticItem.id)))
     return Markup(render_template("ballistics/_seizure_panel.html", seizure=seizure, items=items,
                                   may_record_item=user.role in services.EXAMINERS))
-
-
-PANELS = {"case": case_panel, "firearm": firearm_panel, "seizure": seizure_panel}
-
-
-def ballistics_panel(page: str, obj) -> Markup | None:
-    """The ballistics panel of ``page`` ("case", "firearm" or "seizure") for ``obj``."""
-    render = PANELS.get(page)
-    return render(obj) if render is not None else None

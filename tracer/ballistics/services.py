@@ -7,16 +7,18 @@ scope); writing functions validate, flush and audit, and the caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select, tuple_, update
 
 from tracer.audit.services import record
-from tracer.auth.models import Agency, User
+from tracer.auth.models import User
 from tracer.ballistics.models import (BREECH_FACE_CLASSES, CONCLUSIONS, EJECTOR_MARKS, FIRING_PIN_SHAPES, ITEM_KINDS,
                                       JACKETS, LINK_SOURCES, RECOVERED_KINDS, STATUS_AFTER, TWISTS, BallisticItem,
                                       BallisticLink, Scene)
+from tracer.ballistics.disclosure import tell_other_agencies
+from tracer.ballistics.scope import EXAMINERS, READERS, visible_agencies
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
@@ -27,10 +29,6 @@ from tracer.firearms.models import Firearm
 from tracer.firearms.reference import resolve_caliber
 from tracer.seizures.models import Seizure
 
-# Examiners: the analysts record items, draw leads and decide them (SPEC §2).
-EXAMINERS = frozenset({"analyst"})
-# Who reads items, leads and hits of the cases in their scope.
-READERS = frozenset({"officer", "analyst", "supervisor"})
 ITEM_FIELDS = ("kind", "case_id", "seizure_id", "scene_id", "firearm_id", "caliber", "headstamp", "firing_pin_shape",
                "breech_face_class", "ejector_mark", "lands", "polygonal", "twist", "land_width_mm",
                "groove_width_mm", "weight_grains", "jacket", "lab_number", "ibis_ref", "notes")
@@ -77,14 +75,6 @@ def get_link(user: User, link_id: int) -> BallisticLink:
     if link is None:
         raise NotFound(_("Lead not found."))
     return link
-
-
-def visible_agencies(user: User, agency_ids: Iterable[int]) -> set[int]:
-    """Which of ``agency_ids`` are in ``user``'s scope."""
-    ids = {agency_id for agency_id in agency_ids if agency_id is not None}
-    if not ids or user.role not in READERS:
-        return set()
-    return set(db.session.scalars(select(Agency.id).where(Agency.id.in_(ids), agency_scope(user, Agency.id))))
 
 
 def item_links(item: BallisticItem) -> Select:
@@ -436,8 +426,6 @@ def decide(user: User, link: BallisticLink, conclusion: Any, notes: Any = None, 
            details={"old": old, "new": _decision(link), "examiner": user.username, "reason": clean_reason,
                     "notes": clean_notes})
     if link.status == "confirmed" and link.agency_a_id != link.agency_b_id:
-        from tracer.ballistics.disclosure import tell_other_agencies
-
         tell_other_agencies(link)
     return link
 

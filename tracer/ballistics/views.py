@@ -264,7 +264,8 @@ def render_item(item, custody_form=None, photo_form=None, lead_form=None, custod
     custody_form.set_entries(chain, numbers)
     links = list(db.session.scalars(services.item_links(item)))
     sides = link_sides(current_user, links, "item_page", focus_ids={item.id})
-    db.session.commit()  # what was disclosed is audited and noticed
+    if sides.disclosed:
+        db.session.commit()  # what was disclosed is audited and noticed
     return render_template(
         "ballistics/item.html", item=item, case=item.case, chain=chain, numbers=numbers, corrected_by=corrected_by,
         custody_form=custody_form, photo_form=photo_form or PhotoForm(formdata=None),
