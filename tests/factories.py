@@ -164,3 +164,27 @@ def firearm_link(firearm_, other, match: str = "lookalike", score: float = 0.9, 
         setattr(created, name, value)
     db.session.flush()
     return created
+
+
+def scene(case_, **fields):
+    """A scene of a shooting in ``case_``, written directly (the scene services have their own tests)."""
+    from datetime import date
+
+    from tracer.ballistics.models import Scene
+
+    created = Scene(case_id=case_.id, agency_id=case_.owner_agency_id, occurred_on=date(2025, 5, 1),
+                    state_code="26", **fields)
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def ballistic_item(scene_, **fields):
+    """A cartridge case found at ``scene_``, written directly (the item services have their own tests)."""
+    from tracer.ballistics.models import BallisticItem
+
+    created = BallisticItem(kind="cartridge_case", case_id=scene_.case_id, scene_id=scene_.id,
+                            agency_id=scene_.agency_id, state_code=scene_.state_code, **fields)
+    db.session.add(created)
+    db.session.flush()
+    return created

@@ -72,6 +72,10 @@ def _register_rooms(app: Flask) -> None:
     from tracer.auth.loaders import init_login
     from tracer.auth.views import bp as auth_bp
     from tracer.cases import api as _cases_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.ballistics import api as _ballistics_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.ballistics import lead_views as _lead_views  # noqa: F401  (adds its routes to the ballistics blueprint)
+    from tracer.ballistics import hooks as ballistics_hooks
+    from tracer.ballistics.views import bp as ballistics_bp
     from tracer.cases.views import bp as cases_bp
     from tracer.core.access import enforce_access
     from tracer.core.errors_views import init_error_handlers
@@ -115,7 +119,8 @@ def _register_rooms(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, cases_bp, api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(seizure_import_bp)
-    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp, deconfliction_bp):
+    for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp, deconfliction_bp,
+                      ballistics_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     init_error_handlers(app)
@@ -130,3 +135,4 @@ def _register_rooms(app: Flask) -> None:
     add_panel(app, "home", case_work, order=10)
     add_panel(app, "home", deconfliction_work, order=40)
     add_panel(app, "home", account_work, order=50)
+    ballistics_hooks.init_app(app)

@@ -8,3 +8,4 @@ from tracer.firearms.models import (  # noqa: F401
 from tracer.links.models import FirearmLink  # noqa: F401
 from tracer.seizures.models import Seizure  # noqa: F401
 from tracer.tracing.models import TraceNumberCounter, TraceRequest  # noqa: F401
+from tracer.ballistics.models import BallisticItem, BallisticLink, Scene  # noqa: F401

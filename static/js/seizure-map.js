@@ -1,5 +1,6 @@
 // The seizure map: Mexican state outlines from the project's own data, the
-// seizure's state highlighted and a marker at its coordinates. Optional tiles
+// seizure's state highlighted and a marker at its coordinates (or, on a case's map,
+// the places of its seizures and scenes, each kind in its own colour). Optional tiles
 // come from configuration (data-tiles); without them no outside server is used.
 (function () {
   "use strict";
@@ -32,6 +33,16 @@
       var label = el.getAttribute("data-marker-label") || "";
       marker = L.marker([lat, lon], {title: label, alt: label, keyboard: true}).addTo(map);
     }
+    // A case map: several places, each of a kind (a seizure, a scene) drawn in its own colour;
+    // the page writes each place's label in the reader's language.
+    var points = [];
+    try { points = JSON.parse(el.getAttribute("data-points") || "[]"); } catch (error) { points = []; }
+    var placed = points.map(function (point) {
+      var colour = point.kind === "scene" ? "#b42318" : "#1d4e89";
+      return L.circleMarker([point.lat, point.lon], {radius: 8, color: colour, weight: 2, fillColor: colour,
+                                                     fillOpacity: 0.6})
+        .bindTooltip(point.label).addTo(map);
+    });
     fetch(el.getAttribute("data-outlines"), {credentials: "same-origin"})
       .then(function (response) { return response.json(); })
       .then(function (outlines) {
@@ -51,6 +62,7 @@
         if (marker) { marker.setZIndexOffset(1000); }
         var bounds = chosen ? chosen.getBounds() : layer.getBounds();
         if (marker) { bounds = bounds.extend(marker.getLatLng()); }
+        placed.forEach(function (shape) { bounds = bounds.extend(shape.getLatLng()); });
         map.fitBounds(bounds, {padding: [12, 12]});
       })
       .catch(function () {

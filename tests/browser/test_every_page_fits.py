@@ -124,6 +124,17 @@ def _firearms_of_seizures(page: Page, wanted: int) -> list[str]:
     pytest.fail(f"the demo data holds fewer than {wanted} firearms for the officer")
 
 
+def _demo_scene(page: Page) -> str:
+    """The path of a scene of the demo shootings (tracer/ballistics/demo.py): its page leads to the
+    items found there, their leads and hits."""
+    page.goto("/cases?q=Ciudad+Juárez")
+    cases = page.eval_on_selector_all('main a[href*="/cases/"]', "links => links.map(a => a.getAttribute('href'))")
+    page.goto(next(href for href in cases if re.search(r"/cases/\d+$", urlsplit(href).path)))
+    scene = page.locator('main a[href*="/ballistics/scenes/"]').first
+    expect(scene).to_be_visible()
+    return urlsplit(scene.get_attribute("href")).path
+
+
 IDENTITY = ("firearm_type", "manufacturer", "model", "caliber", "serial_number")
 
 
@@ -169,6 +180,8 @@ def test_every_page_fits_a_phone_and_a_laptop(chromium, live_server, app):
             plain, with_id = _role_pages(app, role)
             if "tracing.link_detail" in with_id:
                 plain.append(link)
+            if "ballistics.scene" in with_id:
+                plain.append(_demo_scene(page))
             found, missing = _walk(page, urls, role, plain, with_id)
             too_wide += found
             missing = {endpoint for endpoint in missing if (role, endpoint) not in NOTHING_IN_SCOPE}

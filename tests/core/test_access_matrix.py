@@ -123,6 +123,26 @@ ACCESS = {
     # Deconfliction notices: the agency's (analysts, supervisors) or one's own (officers, liaisons).
     "deconfliction.notices": CASE_READERS,
     "api.list_deconfliction": CASE_READERS,
+    # Ballistics: scenes (officers and analysts write), items, leads and the examiners' decisions (analysts).
+    "ballistics.new_scene": frozenset({"officer", "analyst"}),
+    "ballistics.edit_scene": frozenset({"officer", "analyst"}),
+    "ballistics.scene": CASE_WRITERS,
+    "ballistics.new_item": frozenset({"analyst"}),
+    "ballistics.edit_item": frozenset({"analyst"}),
+    "ballistics.item": CASE_WRITERS,
+    "ballistics.add_custody": frozenset({"analyst"}),
+    "ballistics.add_photo": frozenset({"analyst"}),
+    "ballistics.add_lead": frozenset({"analyst"}),
+    "ballistics.queue": frozenset({"analyst"}),
+    "ballistics.lead": CASE_WRITERS,
+    "ballistics.decide": frozenset({"analyst"}),
+    "api.list_ballistic_items": CASE_WRITERS,
+    "api.get_ballistic_item": CASE_WRITERS,
+    "api.create_ballistic_item": frozenset({"analyst"}),
+    "api.list_ballistic_links": CASE_WRITERS,
+    "api.get_ballistic_link": CASE_WRITERS,
+    "api.create_ballistic_link": frozenset({"analyst"}),
+    "api.decide_ballistic_link": frozenset({"analyst"}),
 }
 ROLES = sorted(ACCOUNT)
 
@@ -154,6 +174,8 @@ def people(app):
         victim_photo = factories.photo(victim_seizure.firearms[0], victim)
         victim_request = factories.trace_request(victim_seizure.firearms[0])
         victim_link = factories.firearm_link(factories.firearm(victim_seizure), victim_seizure.firearms[0])
+        victim_scene = factories.scene(victim_case, created_by_id=victim.id)
+        victim_item = factories.ballistic_item(victim_scene)
         api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in users.items()}
         db.session.commit()
         return {
@@ -163,7 +185,8 @@ def people(app):
                      "manufacturer_id": 999999, "caliber_id": 999999,
                      "case_id": victim_case.id, "seizure_id": victim_seizure.id,
                      "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id,
-                     "trace_request_id": victim_request.id, "link_id": victim_link.id},
+                     "trace_request_id": victim_request.id, "link_id": victim_link.id,
+                     "scene_id": victim_scene.id, "item_id": victim_item.id},
         }
 
 

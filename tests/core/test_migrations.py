@@ -17,7 +17,7 @@ from tracer import ROOT
 from tracer.core.models import autogenerate_filter
 from tracer.extensions import db
 
-TABLES = {"deconfliction_notices", "trace_requests", "trace_number_counters", "firearm_links", "agencies", "users", "api_tokens", "recovery_codes", "user_sessions", "login_throttles", "audit_events",
+TABLES = {"scenes", "ballistic_items", "ballistic_links", "deconfliction_notices", "trace_requests", "trace_number_counters", "firearm_links", "agencies", "users", "api_tokens", "recovery_codes", "user_sessions", "login_throttles", "audit_events",
           "cases", "case_reference_counters", "seizures", "firearms", "custody_events", "attachments",
           "manufacturers", "manufacturer_aliases", "calibers", "caliber_aliases"}
 SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",

@@ -72,6 +72,8 @@ def visitors(app, ctx):
     photo = factories.photo(seizure.firearms[0], officer_user)
     trace_request = factories.trace_request(seizure.firearms[0])
     link = factories.firearm_link(factories.firearm(seizure), seizure.firearms[0])
+    scene = factories.scene(case)
+    item = factories.ballistic_item(scene)
     db.session.commit()
     people = {"anonymous": Browser(app.test_client())}
     for name, user in (("officer", officer_user), ("admin", admin_user)):
@@ -81,7 +83,7 @@ def visitors(app, ctx):
     ids = {"agency_id": agency.id, "user_id": officer_user.id, "token_id": 1, "case_id": case.id,
            "manufacturer_id": 1, "caliber_id": 1, "seizure_id": seizure.id,
            "firearm_id": seizure.firearms[0].id, "attachment_id": photo.id,
-           "trace_request_id": trace_request.id, "link_id": link.id}
+           "trace_request_id": trace_request.id, "link_id": link.id, "scene_id": scene.id, "item_id": item.id}
     return people, ids
 
 

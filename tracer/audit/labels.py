@@ -92,6 +92,13 @@ ACTIONS: dict[str, Action] = {
     "personal_data.read": case(_l("Personal data read")),
     "firearm_link.detect": case(_l("Possible same firearm detected")),
     "firearm_link.decide": case(_l("Possible same firearm decided")),
+    # Ballistics
+    "scene.create": case(_l("Scene recorded")),
+    "scene.update": case(_l("Scene changed")),
+    "ballistic_item.create": case(_l("Ballistic item recorded")),
+    "ballistic_item.update": case(_l("Ballistic item changed")),
+    "ballistic_link.create": case(_l("Ballistic lead recorded")),
+    "ballistic_link.decide": case(_l("Ballistic lead decided by an examiner")),
 }
 
 # What an administrator reads: account, permission and reference events only.

@@ -37,6 +37,8 @@ class NoticeOut(BaseModel):
                                             "record (outgoing)")
     firearm_id: int | None = Field(None, description="Incoming only: our firearm that matched")
     firearm_ids: list[int] | None = Field(None, description="Incoming only: all our firearms in this notice")
+    ballistic_item_id: int | None = Field(None, description="Incoming only, channel ballistic: our ballistic "
+                                                            "evidence item that matched")
     told_user: str | None = Field(None, description="Outgoing only: which of our users was told")
 
 
@@ -59,7 +61,7 @@ def notice_json(notice: DeconflictionNotice, direction: str) -> dict:
             "channel": notice.channel, "withheld": notice.withheld}
     if direction == "incoming":
         item.update(agency=agency_json(notice.told_agency), firearm_id=notice.firearm_id,
-                    firearm_ids=list(notice.firearm_ids or []))
+                    firearm_ids=list(notice.firearm_ids or []), ballistic_item_id=notice.ballistic_item_id)
     else:
         item.update(agency=agency_json(notice.owner_agency), told_user=notice.told_user.username)
     return item

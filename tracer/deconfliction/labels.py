@@ -21,6 +21,8 @@ MATCH_LABELS = {
     "edit": _l("One character added, missing or different, or two neighbours swapped"),
     "letters_ignored": _l("Same digits once letters are ignored"),
     "partial": _l("Contains the known characters"),
+    "ballistic_hit": _l("Ballistic hit confirmed by an examiner"),
+    "ballistic_lead": _l("Ballistic lead awaiting an examiner"),
 }
 DIRECTION_LABELS = {"incoming": _l("Incoming"), "outgoing": _l("Outgoing")}
 

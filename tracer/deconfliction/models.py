@@ -14,8 +14,9 @@ from tracer.extensions import db
 
 # How the user learned of the other agency's record (SPEC §7 ``channel``).
 CHANNELS = ("search", "recording", "import", "link", "ballistic")
-# The kind of match disclosed: the serial search's kinds (SPEC §2, §4).
-MATCHES = ("exact", "lookalike", "edit", "letters_ignored", "partial")
+# The kind of match disclosed: the serial search's kinds (SPEC §2, §4), then the ballistic ones
+# (an examiner's confirmed hit, a lead not yet confirmed).
+MATCHES = ("exact", "lookalike", "edit", "letters_ignored", "partial", "ballistic_hit", "ballistic_lead")
 REFERENCE_PREFIX = "DC"
 
 
@@ -46,6 +47,8 @@ class DeconflictionNotice(db.Model):
     # The owner's first matching record, and all of them (a disclosure groups an agency's records).
     firearm_id: Mapped[int | None] = mapped_column(ForeignKey("firearms.id"))
     firearm_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The owner's first matching ballistic evidence item (channel ``ballistic``).
+    ballistic_item_id: Mapped[int | None] = mapped_column(ForeignKey("ballistic_items.id"))
     told_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     told_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     # What was disclosed, when the same thing may be shown again (a link seen from one firearm):

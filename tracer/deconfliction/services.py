@@ -32,11 +32,13 @@ KIND_ORDER = {kind: index for index, kind in enumerate(MATCHES)}
 
 
 class HiddenMatch(NamedTuple):
-    """A record outside the reader's scope that matches: what a channel hands over."""
+    """A record outside the reader's scope that matches: what a channel hands over. The
+    record is a firearm, or (channel ``ballistic``) a ballistic evidence item."""
 
-    firearm_id: int
+    firearm_id: int | None
     agency_id: int
     match: str
+    ballistic_item_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,15 +79,21 @@ class Disclosed:
     limit_reached: bool = False
 
 
-def _groups(matches: Iterable[HiddenMatch]) -> dict[tuple[int, str], list[int]]:
+def _groups(matches: Iterable[HiddenMatch]) -> tuple[dict[tuple[int, str], list[int]],
+                                                     dict[tuple[int, str], list[int]]]:
+    """The firearm ids, and the ballistic item ids, of each group (owning agency, kind)."""
     groups: dict[tuple[int, str], list[int]] = {}
+    items: dict[tuple[int, str], list[int]] = {}
     for found in matches:
         if found.match not in KIND_ORDER:
             raise ValueError(f"unknown match kind {found.match!r}")
         ids = groups.setdefault((found.agency_id, found.match), [])
-        if found.firearm_id not in ids:
+        if found.firearm_id is not None and found.firearm_id not in ids:
             ids.append(found.firearm_id)
-    return groups
+        item_ids = items.setdefault((found.agency_id, found.match), [])
+        if found.ballistic_item_id is not None and found.ballistic_item_id not in item_ids:
+            item_ids.append(found.ballistic_item_id)
+    return groups, items
 
 
 def _earlier(user: User, keys: list[str]) -> tuple[dict[str, DeconflictionNotice], set[str]]:
@@ -119,7 +127,7 @@ def disclose(user: User, channel: str, matches: Iterable[HiddenMatch], subject: 
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    groups = _groups(matches)
+    groups, item_groups = _groups(matches)
     answer = Disclosed()
     if groups:
         owners = {agency.id: agency for agency in db.session.scalars(
@@ -129,6 +137,7 @@ def disclose(user: User, channel: str, matches: Iterable[HiddenMatch], subject: 
         for group in sorted(groups, key=lambda g: (KIND_ORDER[g[1]], owners[g[0]].acronym)):
             agency_id, kind = group
             firearm_ids = groups[group]
+            item_ids = item_groups[group]
             contact = AgencyContact.of(owners[agency_id])
             earlier = told.get(keys[group]) if keys[group] else None
             if earlier is not None:
@@ -146,7 +155,8 @@ def disclose(user: User, channel: str, matches: Iterable[HiddenMatch], subject: 
             if not allowed and keys[group] in withheld:
                 continue  # withheld from this user before: the owner and the supervisors know already
             notice = DeconflictionNotice(channel=channel, match=kind, owner_agency_id=agency_id,
-                                         firearm_id=firearm_ids[0], firearm_ids=firearm_ids,
+                                         firearm_id=firearm_ids[0] if firearm_ids else None,
+                                         firearm_ids=firearm_ids, ballistic_item_id=item_ids[0] if item_ids else None,
                                          told_user_id=user.id, told_agency_id=user.agency_id,
                                          subject_key=keys[group], withheld=not allowed)
             db.session.add(notice)
@@ -154,7 +164,8 @@ def disclose(user: User, channel: str, matches: Iterable[HiddenMatch], subject: 
             record(DISCLOSED if allowed else WITHHELD, actor=user, object_type="deconfliction_notice",
                    object_id=notice.id, case_id=case_id,
                    details={**(details or {}), "channel": channel, "match": kind, "agency": contact.acronym,
-                            "reference": notice.reference, "firearm_ids": firearm_ids})
+                            "reference": notice.reference, "firearm_ids": firearm_ids,
+                            **({"ballistic_item_ids": item_ids} if item_ids else {})})
             if allowed:
                 answer.shown.append(Disclosure(kind, contact, notice.reference, tuple(firearm_ids)))
     # Said whenever the budget is spent, match or not, so that the message itself tells nothing.

@@ -20,7 +20,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Callable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -127,9 +127,24 @@ def stored_path(attachment: Attachment) -> Path:
     return upload_folder() / attachment.stored_name
 
 
+# Rooms built on this one keep files too (a ballistic item's photos, an examiner's comparison
+# photos): each names its attachment column and how to find the owning record through a
+# user's scope, returning its case id (raising ``NotFound`` when out of scope).
+_OWNERS: dict[str, Callable[[Any, int], int | None]] = {}
+
+
+def register_owner(column: str, case_in_scope: Callable[[Any, int], int | None]) -> None:
+    """Let attachments whose ``column`` is set be served to users for whom
+    ``case_in_scope(user, owner_id)`` finds the owner (it returns the owner's case id)."""
+    _OWNERS[column] = case_in_scope
+
+
 def store(checked: CheckedFile, *, user, firearm=None, seizure=None, strip_location: bool = False,
-          purpose: str = "photo", field: str = "photo") -> Attachment:
-    """Write the file under a new random name and add its ``Attachment`` row.
+          purpose: str = "photo", field: str = "photo", owner: tuple[str, int] | None = None,
+          case_id: int | None = None) -> Attachment:
+    """Write the file under a new random name and add its ``Attachment`` row, belonging to
+    ``firearm``, ``seizure`` or ``owner`` (a column registered by ``register_owner`` and an
+    id; ``case_id`` is then the owner's case, for the audit trail).
 
     The caller commits, and calls ``discard`` if the transaction fails."""
     data = checked.data
@@ -152,12 +167,15 @@ def store(checked: CheckedFile, *, user, firearm=None, seizure=None, strip_locat
         firearm_id=getattr(firearm, "id", None), seizure_id=getattr(seizure, "id", None),
         stored_name=stored_name, original_name=checked.original_name, content_type=checked.content_type,
         size_bytes=len(data), sha256=digest, exif_location_removed=removed, uploaded_by_id=user.id)
+    if owner is not None:
+        setattr(attachment, owner[0], owner[1])
     db.session.add(attachment)
     db.session.flush()
-    case_id = firearm.case_id if firearm is not None else getattr(seizure, "case_id", None)
+    if case_id is None:
+        case_id = firearm.case_id if firearm is not None else getattr(seizure, "case_id", None)
     record("attachment.upload", object_type="attachment", object_id=attachment.id, case_id=case_id, actor=user,
            details={"purpose": purpose, "firearm_id": attachment.firearm_id, "seizure_id": attachment.seizure_id,
-                    "sha256": digest, "size_bytes": len(data), "content_type": checked.content_type,
+                    **({owner[0]: owner[1]} if owner else {}), "sha256": digest, "size_bytes": len(data), "content_type": checked.content_type,
                     "original_name": checked.original_name, "exif_location_removed": removed})
     return attachment
 
@@ -186,13 +204,25 @@ def get_attachment(user, attachment_id: int) -> Attachment:
     elif attachment.seizure_id is not None:
         get_seizure(user, attachment.seizure_id)
     else:
+        for column, case_in_scope in _OWNERS.items():
+            if getattr(attachment, column) is not None:
+                case_in_scope(user, getattr(attachment, column))
+                return attachment
         raise NotFound(_("Not found."))
     return attachment
 
 
-def case_of(attachment: Attachment) -> int | None:
+def case_of(attachment: Attachment, user=None) -> int | None:
+    """The case of the record that owns ``attachment`` (``user``, who may see it, reads
+    the records of other rooms through their scope)."""
     from tracer.firearms.models import Firearm
     from tracer.seizures.models import Seizure
+
+    if attachment.firearm_id is None and attachment.seizure_id is None:
+        for column, case_in_scope in _OWNERS.items():
+            if getattr(attachment, column) is not None and user is not None:
+                return case_in_scope(user, getattr(attachment, column))
+        return None
 
     owner = (db.session.get(Firearm, attachment.firearm_id) if attachment.firearm_id is not None
              else db.session.get(Seizure, attachment.seizure_id))

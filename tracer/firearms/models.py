@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false,
-                        inspect, true)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, event, false, inspect, true)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -153,6 +153,14 @@ class Firearm(TimestampMixin, db.Model):
     case: Mapped["Case"] = relationship()  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version}
+    # The custody chain's column for this kind of owner (see ``tracer.firearms.services``).
+    custody_owner_column = "firearm_id"
+    custody_object_type = "firearm"
+
+    @property
+    def custody_starts_on(self):
+        """The chain of custody starts with the seizure."""
+        return self.seizure.seized_on if self.seizure is not None else None
 
     @property
     def manufacturer_name(self) -> str:
@@ -178,12 +186,15 @@ def _keep_search_keys(mapper, connection, firearm: Firearm) -> None:
 
 
 class CustodyEvent(db.Model):
-    """One entry of the Registro de Cadena de Custodia. Never updated or deleted."""
+    """One entry of the Registro de Cadena de Custodia of a firearm or of a ballistic evidence
+    item (exactly one of the two). Never updated or deleted."""
 
     __tablename__ = "custody_events"
+    __table_args__ = (CheckConstraint("(firearm_id IS NULL) <> (ballistic_item_id IS NULL)", name="one_owner"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    firearm_id: Mapped[int] = mapped_column(ForeignKey("firearms.id"), index=True)
+    firearm_id: Mapped[int | None] = mapped_column(ForeignKey("firearms.id"), index=True)
+    ballistic_item_id: Mapped[int | None] = mapped_column(ForeignKey("ballistic_items.id"), index=True)
     event: Mapped[str] = mapped_column(_enum(CUSTODY_EVENTS, "custody_event"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     handed_over_by_name: Mapped[str | None] = mapped_column(String(160))
@@ -219,6 +230,9 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     firearm_id: Mapped[int | None] = mapped_column(ForeignKey("firearms.id"), index=True)
     seizure_id: Mapped[int | None] = mapped_column(ForeignKey("seizures.id"), index=True)
+    # Photos of a ballistic evidence item, and comparison photos of an examiner's decision.
+    ballistic_item_id: Mapped[int | None] = mapped_column(ForeignKey("ballistic_items.id"), index=True)
+    ballistic_link_id: Mapped[int | None] = mapped_column(ForeignKey("ballistic_links.id"), index=True)
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     original_name: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(40))

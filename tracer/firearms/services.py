@@ -254,22 +254,29 @@ def add_firearm(seizure, clean: dict[str, Any], actor=None) -> Firearm:
     return firearm
 
 
-def custody_chain(firearm: Firearm) -> list[CustodyEvent]:
+def custody_chain(owner) -> list[CustodyEvent]:
+    """The chain of custody of ``owner`` (a firearm, or any record naming its
+    ``custody_owner_column``, such as a ballistic evidence item), in the order things happened."""
+    column = getattr(CustodyEvent, owner.custody_owner_column)
     return list(db.session.scalars(
-        select(CustodyEvent).where(CustodyEvent.firearm_id == firearm.id)
+        select(CustodyEvent).where(column == owner.id)
         .order_by(CustodyEvent.occurred_at, CustodyEvent.id)))
 
 
 def custody_numbers(chain: list[CustodyEvent]) -> dict[int, int]:
-    """Each entry's number within its firearm's chain: 1, 2, 3 in the order recorded."""
+    """Each entry's number within its owner's chain: 1, 2, 3 in the order recorded."""
     return {entry_id: number for number, entry_id in enumerate(sorted(entry.id for entry in chain), start=1)}
 
 
-def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attachment=None) -> CustodyEvent:
-    """Append one entry to the firearm's chain of custody. Corrections are new
-    entries naming the one they correct; nothing is ever edited."""
+def record_custody_event(actor, firearm, values: dict[str, Any], attachment=None,
+                         ensure_writer=None) -> CustodyEvent:
+    """Append one entry to the chain of custody of ``firearm`` (or of another owner of a
+    chain: a ballistic evidence item). Corrections are new entries naming the one they
+    correct; nothing is ever edited. ``ensure_writer(actor, owner)`` refuses a user who may
+    not write (the case's edit rule by default)."""
     if actor is not None:
-        ensure_may_write(actor, firearm)
+        (ensure_writer or ensure_may_write)(actor, firearm)
+    owner_column = firearm.custody_owner_column
     check = Checker()
     event = check.choice("event", values.get("event"), CUSTODY_EVENTS, required=True)
     occurred = values.get("occurred_at")
@@ -286,10 +293,10 @@ def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attach
             occurred = local_to_utc(occurred)
         if occurred > utcnow():
             check.error("occurred_at", _("The date cannot be in the future."))
-        elif firearm.seizure is not None and occurred < local_to_utc(
-                datetime.combine(firearm.seizure.seized_on, datetime.min.time())):
+        elif firearm.custody_starts_on is not None and occurred < local_to_utc(
+                datetime.combine(firearm.custody_starts_on, datetime.min.time())):
             check.error("occurred_at", _("The chain of custody starts with the seizure: this date is before "
-                                         "the seizure (%(date)s).", date=format_local_date(firearm.seizure.seized_on)))
+                                         "the seizure (%(date)s).", date=format_local_date(firearm.custody_starts_on)))
     texts = {name: check.text(name, values.get(name), 160 if "name" in name or "institution" in name else 200)
              for name in ("handed_over_by_name", "handed_over_by_institution", "received_by_name",
                           "received_by_institution", "place", "packaging")}
@@ -302,10 +309,10 @@ def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attach
     corrects_id = check.integer("corrects_id", values.get("corrects_id"), 1, 2**31 - 1)
     if corrects_id is not None:
         corrected = db.session.get(CustodyEvent, corrects_id)
-        if corrected is None or corrected.firearm_id != firearm.id:
+        if corrected is None or getattr(corrected, owner_column) != firearm.id:
             check.error("corrects_id", _("The corrected entry belongs to another firearm."))
     check.raise_if_errors()
-    entry = CustodyEvent(firearm_id=firearm.id, event=event, occurred_at=occurred, corrects_id=corrects_id,
+    entry = CustodyEvent(**{owner_column: firearm.id}, event=event, occurred_at=occurred, corrects_id=corrects_id,
                          attachment_id=getattr(attachment, "id", None), recorded_by_id=getattr(actor, "id", None),
                          **texts)
     db.session.add(entry)
@@ -314,7 +321,7 @@ def record_custody_event(actor, firearm: Firearm, values: dict[str, Any], attach
     if not latest or occurred >= latest[-1].occurred_at:
         firearm.custody_status = event  # where the firearm is now: its latest custody event
     db.session.flush()
-    record("custody.create", object_type="firearm", object_id=firearm.id, case_id=firearm.case_id,
+    record("custody.create", object_type=firearm.custody_object_type, object_id=firearm.id, case_id=firearm.case_id,
            details={"entry": entry.id, "event": event, "occurred_at": occurred.isoformat(),
                     "corrects": corrects_id, "seal_number": texts["seal_number"],
                     "attachment_sha256": getattr(attachment, "sha256", None)})

@@ -112,7 +112,7 @@ def download(attachment_id: int):
     if not path.is_file():
         raise NotFound(_("Not found."))
     record("attachment.download", object_type="attachment", object_id=attachment.id,
-           case_id=files.case_of(attachment),
+           case_id=files.case_of(attachment, current_user),
            details={"sha256": attachment.sha256, "firearm_id": attachment.firearm_id,
                     "seizure_id": attachment.seizure_id})
     db.session.commit()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, HiddenField, StringField, TextAreaField
@@ -23,12 +24,11 @@ SEIZURE_FORM_FIELDS = ("seized_on", "seized_time", "agency", "seizure_ref", "sta
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 
-class SeizureForm(FlaskForm):
-    case_id = SelectField(_l("Case"), validate_choice=False)
-    seized_on = StringField(_l("Date of the seizure"), widget=DateInput())
-    seized_time = StringField(_l("Time"), widget=TimeInput())
-    agency = SelectField(_l("Seizing agency"), validate_choice=False)
-    seizure_ref = StringField(_l("Seizure reference"), render_kw={"autocomplete": "off", "maxlength": 80})
+class PlaceFields:
+    """Where something happened in Mexico, with its crime category: shared by the seizure form
+    and the scene form (``templates/seizures/_place.html`` lays them out; ``check_place``
+    checks them)."""
+
     state = SelectField(_l("State"), validate_choice=False)
     municipality = SelectField(_l("Municipality"), validate_choice=False)
     locality = StringField(_l("Locality"))
@@ -36,9 +36,26 @@ class SeizureForm(FlaskForm):
     latitude = StringField(_l("Latitude"), render_kw={**DECIMAL, "placeholder": "29.0729"})
     longitude = StringField(_l("Longitude"), render_kw={**DECIMAL, "placeholder": "-110.9559"})
     coordinate_source = HiddenField()
+    crime_category = StringField(_l("Crime category"), render_kw={"list": "crime-categories"})
+
+    def set_place_choices(self, states, municipalities) -> None:
+        self.state.choices = [BLANK] + [SelectChoice(code, name) for code, name in states]
+        self.municipality.choices = [BLANK] + [SelectChoice(code, name) for code, name in municipalities]
+        # Choosing a state fills the municipality select (htmx); without scripts, a button reloads the form.
+        self.state.render_kw = {"hx-get": url_for("seizures.municipalities"), "hx-target": "#municipality",
+                                "hx-trigger": "change", "hx-swap": "innerHTML",
+                                # The list is locked while it reloads: a choice made meanwhile would be lost.
+                                "hx-disabled-elt": "#municipality"}
+
+
+class SeizureForm(PlaceFields, FlaskForm):
+    case_id = SelectField(_l("Case"), validate_choice=False)
+    seized_on = StringField(_l("Date of the seizure"), widget=DateInput())
+    seized_time = StringField(_l("Time"), widget=TimeInput())
+    agency = SelectField(_l("Seizing agency"), validate_choice=False)
+    seizure_ref = StringField(_l("Seizure reference"), render_kw={"autocomplete": "off", "maxlength": 80})
     circumstances = TextAreaField(_l("Circumstances"), render_kw={"rows": 4})
     operation_name = StringField(_l("Operation name"))
-    crime_category = StringField(_l("Crime category"), render_kw={"list": "crime-categories"})
     magazines_count = StringField(_l("Magazines"), widget=NumberInput(min=0), default="0")
     cartridges_count = StringField(_l("Cartridges"), widget=NumberInput(min=0), default="0")
     firearms = FieldList(FormField(FirearmRowForm), min_entries=1, max_entries=MAX_FIREARMS)
@@ -46,8 +63,7 @@ class SeizureForm(FlaskForm):
     def set_choices(self, cases, agencies, states, municipalities) -> None:
         self.case_id.choices = [BLANK] + [SelectChoice(str(c.id), f"{c.reference} — {c.title}") for c in cases]
         self.agency.choices = [SelectChoice(a.acronym, f"{a.acronym} — {a.name}") for a in agencies]
-        self.state.choices = [BLANK] + [SelectChoice(code, name) for code, name in states]
-        self.municipality.choices = [BLANK] + [SelectChoice(code, name) for code, name in municipalities]
+        self.set_place_choices(states, municipalities)
         for row in self.firearms:
             row.form.set_choices()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, request
+from flask_babel import lazy_gettext as _l
 
 from tracer.core.access import any_role
 from tracer.core.security import CSP
@@ -74,6 +75,24 @@ def states_geojson():
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.set_etag(etag + ("-gz" if gzip_ok else ""))
     return response.make_conditional(request)
+
+
+# The kinds of place a case map shows; other rooms add theirs (a scene of a shooting).
+MARKER_KINDS = {"seizure": _l("Seizure"), "scene": _l("Scene of a shooting")}
+
+
+def map_point(kind: str, latitude: float, longitude: float, when: str, where: str | None) -> dict:
+    """One place of a case map, labelled in the reader's language: its kind, date and place."""
+    label = " · ".join(part for part in (str(MARKER_KINDS[kind]), when, where) if part)
+    return {"kind": kind, "lat": latitude, "lon": longitude, "label": label}
+
+
+def seizure_points(seizures) -> list[dict]:
+    """The case map's seizures that have coordinates."""
+    from tracer.core.i18n import format_local_date
+
+    return [map_point("seizure", s.latitude, s.longitude, format_local_date(s.seized_on), s.locality)
+            for s in seizures if s.latitude is not None and s.longitude is not None]
 
 
 def tile_origin(url: str | None) -> str | None:

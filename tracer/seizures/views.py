@@ -68,11 +68,6 @@ def _municipalities(state_code: str | None) -> list[tuple[str, str]]:
 def _prepare(form: SeizureForm) -> None:
     form.set_choices(_writable_cases(form.case_id.data), services.seizing_agencies_for(current_user), state_choices(),
                      _municipalities(form.state.data))
-    # Choosing a state fills the municipality select (htmx); without scripts, a button reloads the form.
-    form.state.render_kw = {"hx-get": url_for("seizures.municipalities"), "hx-target": "#municipality",
-                            "hx-trigger": "change", "hx-swap": "innerHTML",
-                            # The list is locked while it reloads: a choice made meanwhile would be lost.
-                            "hx-disabled-elt": "#municipality"}
 
 
 def _render(form: SeizureForm, summary=None, status: int = 200):
