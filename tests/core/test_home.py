@@ -79,7 +79,7 @@ def test_the_partner_office_sees_urgent_requests_first_with_their_wait(login_as,
     page = liaison.get("/")
     lines = work(page)
     assert lines["urgent requests waiting for a result"] == (1, "/trace-requests?status=submitted&priority=urgent")
-    assert lines["routine requests waiting for a result"][0] == 2
+    assert lines["normal-priority requests waiting for a result"][0] == 2
     assert "the oldest has waited 1 month" in text(page) and "worklist__item--urgent" in text(page)
     assert "firearms ready for a trace request" not in lines
 

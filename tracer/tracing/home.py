@@ -34,7 +34,7 @@ def _partner_work(user: User) -> str:
     waiting = trace_request_query(user).where(TraceRequest.status == "submitted")
     items = []
     for priority, label in (("urgent", _("urgent requests waiting for a result")),
-                            ("routine", _("routine requests waiting for a result"))):
+                            ("routine", _("normal-priority requests waiting for a result"))):
         part = waiting.where(TraceRequest.priority == priority)
         items.append(counted(label, url_for("tracing.index", status="submitted", priority=priority), part,
                              note=_waited(part), urgent=priority == "urgent"))
