@@ -55,7 +55,7 @@ test-postgres:
 	$(BIN)/python -m pytest -m "not browser"
 
 ## The budgets of SPEC §10 in one table (serial search, gunicorn throughput against a bare baseline,
-## page latency, import rate) on 1,000,000 firearms in PostgreSQL: TRACER_BENCH_DATABASE_URL (default
+## page latency, import rate, ballistics on 1,000,000 items) on 1,000,000 firearms in PostgreSQL: TRACER_BENCH_DATABASE_URL (default
 ## tracer_bench on the local server), Redis 13 on the local server. The dataset is reused when present
 ## (BENCH_ARGS=--rebuild); BENCH_ARGS=--strict exits non-zero when a line fails; BENCH_ARGS=--sqlite measures
 ## the import on SQLite too.

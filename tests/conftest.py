@@ -40,7 +40,7 @@ def _empty_reference_lists(engine) -> None:
     them, and tests that want them ask for the ``reference_data`` fixture (which
     loads them the way ``flask reference load`` does)."""
     with engine.begin() as connection:
-        for table in ("manufacturer_aliases", "caliber_aliases", "manufacturers", "calibers"):
+        for table in ("rifling_specs", "manufacturer_aliases", "caliber_aliases", "manufacturers", "calibers"):
             connection.execute(text(f"DELETE FROM {table}"))
 
 

@@ -75,6 +75,8 @@ def _register_rooms(app: Flask) -> None:
     from tracer.ballistics import api as _ballistics_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.ballistics import lead_views as _lead_views  # noqa: F401  (adds its routes to the ballistics blueprint)
     from tracer.ballistics import hooks as ballistics_hooks
+    from tracer.ballistics import rifling_api as _rifling_api  # noqa: F401  (adds its route to the API blueprint)
+    from tracer.ballistics.rifling_views import init_app as init_rifling
     from tracer.ballistics.views import bp as ballistics_bp
     from tracer.cases.views import bp as cases_bp
     from tracer.core.access import enforce_access
@@ -136,3 +138,4 @@ def _register_rooms(app: Flask) -> None:
     add_panel(app, "home", deconfliction_work, order=40)
     add_panel(app, "home", account_work, order=50)
     ballistics_hooks.init_app(app)
+    init_rifling(app)

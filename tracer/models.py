@@ -1,6 +1,7 @@
 """Every model, imported once so that the metadata (and Alembic) knows all tables."""
 from tracer.audit.models import AuditEvent  # noqa: F401
 from tracer.auth.models import Agency, ApiToken, LoginThrottle, RecoveryCode, User, UserSession  # noqa: F401
+from tracer.ballistics.rifling_models import RiflingSpec  # noqa: F401
 from tracer.cases.models import Case, CaseReferenceCounter  # noqa: F401
 from tracer.deconfliction.models import DeconflictionNotice  # noqa: F401
 from tracer.firearms.models import (  # noqa: F401

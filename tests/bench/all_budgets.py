@@ -16,7 +16,9 @@ in the same run:
 - single-client page latency through the same servers: the backlog, the case list, the
   audit page and the deconfliction list (``http_bench``);
 - the rows per second of a 50,000-row seizure import (``import_rate``), on PostgreSQL and,
-  with ``--sqlite``, on SQLite too.
+  with ``--sqlite``, on SQLite too;
+- ballistics on 1,000,000 items (``ballistics_bench``): the rows per second of a 50,000-row
+  IBIS lead import, and the p95 of the examiners' queue and of an item's leads.
 
 Each line says PASS or FAIL. The exit status is 0 unless ``--strict`` is given and a line
 failed, so the table is always printed whole.
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import make_url, text  # noqa: E402
 
-from tests.bench import bench_accounts  # noqa: E402
+from tests.bench import ballistics_bench, bench_accounts  # noqa: E402
 from tests.bench.http_bench import Targets, measure_http, production_env  # noqa: E402
 from tests.bench.import_rate import measure_import, measure_import_sqlite  # noqa: E402
 from tests.bench.serial_data import SIZES, bench_analyst, build_dataset, dataset_ready  # noqa: E402
@@ -44,7 +46,7 @@ from tests.bench.serial_queries import make_queries  # noqa: E402
 from tests.bench.serial_search import DEFAULT_URL, ensure_database, make_app, measure  # noqa: E402
 from tests.bench.stats import Row, print_table  # noqa: E402
 
-PARTS = ("serial", "http", "import")
+PARTS = ("serial", "http", "import", "ballistics")
 
 
 def _step(label: str, started: float) -> float:
@@ -85,6 +87,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--latency-requests", type=int, default=100)
     parser.add_argument("--import-rows", type=int, default=50_000)
+    parser.add_argument("--ibis-rows", type=int, default=ballistics_bench.IMPORT_ROWS)
     parser.add_argument("--sqlite", action="store_true", help="measure the import on SQLite as well")
     parser.add_argument("--port", type=int, default=8741)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
@@ -139,6 +142,12 @@ def main() -> int:
         if options.sqlite:
             rows.append(measure_import_sqlite(options.import_rows))
         started = _step("import", started)
+    if "ballistics" not in options.skip:
+        with app.app_context():
+            rows += ballistics_bench.measure(env, options.ibis_rows)
+            db.session.remove()
+            db.engine.dispose()
+        started = _step("ballistics", started)
     print(f"\nSPEC §10 budgets on {make_url(url).database} ({time.perf_counter() - began:.0f} s in all). Serial search: "
           f"{options.queries} queries per group, each the median of {options.repeats} runs, full scans on the first "
           f"{options.baseline_queries}. Throughput: {options.clients} clients, {options.rounds} interleaved "

@@ -62,6 +62,11 @@ ACTIONS: dict[str, Action] = {
     "manufacturer.alias_add": account(_l("Manufacturer alias added")),
     "caliber.create": account(_l("Caliber added")),
     "caliber.alias_add": account(_l("Caliber alias added")),
+    "rifling_spec.load": account(_l("Shipped rifling table loaded")),
+    "rifling_spec.create": account(_l("Rifling row added")),
+    "rifling_spec.update": account(_l("Rifling row changed")),
+    "rifling_spec.retire": account(_l("Rifling row retired")),
+    "rifling_spec.restore": account(_l("Rifling row offered again")),
     # The audit trail itself
     "audit.read": account(_l("Audit trail read")),
     # Cases, seizures, firearms and custody
@@ -89,6 +94,8 @@ ACTIONS: dict[str, Action] = {
     "trace_request.export": case(_l("Trace requests exported")),
     "trace_request.result": case(_l("Trace result recorded")),
     "import.trace_results": case(_l("Trace results imported")),
+    "import.ibis_leads": case(_l("IBIS leads imported")),
+    "ballistic_link.import": case(_l("Leads created from an IBIS correlation list")),
     "personal_data.read": case(_l("Personal data read")),
     "firearm_link.detect": case(_l("Possible same firearm detected")),
     "firearm_link.decide": case(_l("Possible same firearm decided")),
