@@ -1,5 +1,5 @@
 """The ballistics journey: a Sonora examiner records a test fire of a seized Sonora pistol; a Jalisco
-examiner records a cartridge case found at a Jalisco scene; a federal examiner joins the two by a lead
+examiner records a cartridge case found at a Jalisco scene; a federal examiner imports the IBIS lead between the two
 and confirms the hit. The Sonora case page shows the hit; the Jalisco case page shows the Sonora side
 only as a restricted entry with a deconfliction reference; both agencies find the notice."""
 from __future__ import annotations
@@ -65,12 +65,17 @@ def test_a_hit_between_two_states_reaches_both_agencies(chromium, live_server):
     save(jalisco)
     expect(jalisco.locator("h1")).to_contain_text("Casquillo")
 
-    # 2. A federal examiner records the lead by hand and confirms it.
+    # 2. A federal examiner imports the IBIS correlation list that pairs the two, and confirms the lead.
     federal = new_page(chromium, live_server)
     sign_in_enrolled(federal, live_server, agency="FGR", role="analyst", full_name="Jorge Ramírez")
+    federal.goto("/ballistics/ibis-leads/import")
+    correlation = f"ibis_ref_a,ibis_ref_b,rank,score\n{test_fire_ref},{cartridge_ref},1,87.5\n".encode()
+    federal.set_input_files("input[name=file]", files=[{"name": "correlacion.csv", "mimeType": "text/csv",
+                                                        "buffer": correlation}])
+    federal.locator("main form[method=post] button[type=submit]").first.click()
+    expect(federal.locator("main")).to_contain_text("El archivo se importó.")
     federal.goto(test_fire_path)
-    federal.fill("input[name=item_b]", cartridge_ref)
-    federal.locator("form[action$='/leads'] button[type=submit]").click()
+    federal.locator('#leads a[href*="/ballistics/leads/"]').first.click()
     expect(federal.locator("h1")).to_contain_text("Posible correlación")
     federal.select_option("select[name=conclusion]", "identification")
     federal.fill("textarea[name=notes]", "Huella del percutor rectangular coincidente.")
