@@ -40,6 +40,8 @@ ANONYMOUS_PAGES = ("/auth/notice", "/auth/login")
 # the US liaison sees no Mexican case.
 NOTHING_IN_SCOPE = {("liaison", "cases.detail")}
 WIDTH = "document.documentElement.scrollWidth"
+# A link to a recorded seizure (a case page also links to the form that records a new one).
+SEIZURE_LINK = 'main a[href*="/seizures/"]:not([href*="/seizures/new"])'
 SHOT_HEIGHT = 2400
 
 
@@ -114,7 +116,7 @@ def _firearms_of_seizures(page: Page, wanted: int) -> list[str]:
     firearms: list[str] = []
     for case in cases:
         page.goto(case)
-        for seizure in page.eval_on_selector_all('main a[href*="/seizures/"]', "ls => ls.map(a => a.getAttribute('href'))"):
+        for seizure in page.eval_on_selector_all(SEIZURE_LINK, "ls => ls.map(a => a.getAttribute('href'))"):
             page.goto(seizure)
             found = page.locator('main a[href*="/firearms/"]')
             if found.count():
@@ -207,9 +209,9 @@ def test_a_sixty_character_serial_wraps_on_a_phone(chromium, live_server):
         cases = page.eval_on_selector_all('main a[href*="/cases/"]', "links => links.map(a => a.getAttribute('href'))")
         for case in cases:  # the first case that holds a seizure
             page.goto(case)
-            if page.locator('main a[href*="/seizures/"]').count():
+            if page.locator(SEIZURE_LINK).count():
                 break
-        page.locator('main a[href*="/seizures/"]').first.click()
+        page.locator(SEIZURE_LINK).first.click()
         seizure = urlsplit(page.url).path
         page.locator('main a[href*="/firearms/"]').first.click()
         firearm = urlsplit(page.url).path
@@ -252,9 +254,9 @@ def test_the_seizure_form_suits_a_thumb(chromium, live_server):
         cases = page.eval_on_selector_all('main a[href*="/cases/"]', "links => links.map(a => a.getAttribute('href'))")
         for case in cases:  # the first case that holds a seizure
             page.goto(case)
-            if page.locator('main a[href*="/seizures/"]').count():
+            if page.locator(SEIZURE_LINK).count():
                 break
-        page.locator('main a[href*="/seizures/"]').first.click()
+        page.locator(SEIZURE_LINK).first.click()
         photo = page.locator("input[type=file][name=photo]")
         expect(photo).to_have_attribute("accept", "image/*")
         expect(photo).to_have_attribute("capture", "environment")
