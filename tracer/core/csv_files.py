@@ -116,19 +116,7 @@ class CsvRows:
         if record is None:
             raise FileRejected(Problem(None, None, None, _("The file is empty: it has no header and no rows.")))
         line, names = record
-        columns = [name.strip().lower() for name in names]
-        seen: set[str] = set()
-        for name in columns:
-            if name and name in seen:
-                raise FileRejected(Problem(line, name, None, _("The column %(column)s appears twice in the header.",
-                                                               column=name)))
-            seen.add(name)
-        missing = [name for name in self.layout.required if name not in seen]
-        if missing:
-            raise FileRejected(Problem(line, ", ".join(missing), None, _(
-                "Missing columns: %(missing)s. The header must name these columns (in any order): %(expected)s.",
-                missing=", ".join(missing), expected=", ".join(self.layout.columns))))
-        return columns
+        return header_columns(line, names, self.layout)
 
     def __iter__(self) -> Iterator[Row]:
         columns, width = self.columns, len(self.columns)
@@ -147,6 +135,24 @@ class CsvRows:
                         "This value is too long (%(given)d characters; at most %(n)d).",
                         given=len(value), n=MAX_VALUE_LENGTH)))
             yield row
+
+
+def header_columns(line: int, names: list[str], layout: CsvLayout) -> list[str]:
+    """The column names of a header row, lowercased; ``FileRejected`` for a name given twice or a
+    required column missing (a CSV file's or a workbook's header alike)."""
+    columns = [name.strip().lower() for name in names]
+    seen: set[str] = set()
+    for name in columns:
+        if name and name in seen:
+            raise FileRejected(Problem(line, name, None, _("The column %(column)s appears twice in the header.",
+                                                           column=name)))
+        seen.add(name)
+    missing = [name for name in layout.required if name not in seen]
+    if missing:
+        raise FileRejected(Problem(line, ", ".join(missing), None, _(
+            "Missing columns: %(missing)s. The header must name these columns (in any order): %(expected)s.",
+            missing=", ".join(missing), expected=", ".join(layout.columns))))
+    return columns
 
 
 def neutralise(value) -> str:

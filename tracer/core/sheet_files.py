@@ -14,7 +14,7 @@ from typing import BinaryIO, Iterator
 
 from flask_babel import gettext as _
 
-from tracer.core.csv_files import MAX_VALUE_LENGTH, CsvLayout, CsvRows, FileRejected, Row
+from tracer.core.csv_files import MAX_VALUE_LENGTH, CsvLayout, CsvRows, FileRejected, Row, header_columns
 from tracer.core.import_report import WARNING, Problem, shorten
 
 ZIP = b"PK\x03\x04"
@@ -110,19 +110,7 @@ class SheetRows:
         line, names = record
         while names and not names[-1].strip():
             names.pop()
-        columns = [name.strip().lower() for name in names]
-        seen: set[str] = set()
-        for name in columns:
-            if name and name in seen:
-                raise FileRejected(Problem(line, name, None, _("The column %(column)s appears twice in the header.",
-                                                               column=name)))
-            seen.add(name)
-        missing = [name for name in self.layout.required if name not in seen]
-        if missing:
-            raise FileRejected(Problem(line, ", ".join(missing), None, _(
-                "Missing columns: %(missing)s. The header must name these columns (in any order): %(expected)s.",
-                missing=", ".join(missing), expected=", ".join(self.layout.columns))))
-        return columns
+        return header_columns(line, names, self.layout)
 
     def _scan(self, stream: BinaryIO) -> None:
         """Say what the values read are made of: formulas, merged cells (read-only sheets do not
