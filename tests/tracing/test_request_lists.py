@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
@@ -18,6 +19,10 @@ from tracer.extensions import db
 from tracer.tracing.models import TraceRequest
 
 NOW = datetime.now(timezone.utc)
+
+
+def mexico_day(moment: datetime):
+    return moment.astimezone(ZoneInfo("America/Mexico_City")).date()
 
 
 def _listed(page) -> list[str]:
@@ -95,8 +100,9 @@ def test_the_list_filters_by_serial_and_by_the_day_it_was_sent(queue, login_as):
     trace = db.session.scalar(select(TraceRequest).where(TraceRequest.trace_number == queue["old_urgent"]))
     serial = trace.firearm.serial_number
     assert _listed(analyst.get(f"/trace-requests?serial={serial.lower()}")) == [queue["old_urgent"]]
-    sent_on = (NOW - timedelta(days=40)).date().isoformat()
-    around = (NOW - timedelta(days=41)).date().isoformat(), (NOW - timedelta(days=39)).date().isoformat()
+    # The filter's days are Mexico City days, as the page shows them.
+    sent_on = mexico_day(NOW - timedelta(days=40)).isoformat()
+    around = mexico_day(NOW - timedelta(days=41)).isoformat(), mexico_day(NOW - timedelta(days=39)).isoformat()
     assert _listed(analyst.get(f"/trace-requests?submitted_from={around[0]}&submitted_to={around[1]}")) == \
         [queue["old_urgent"]]
     assert queue["old_urgent"] in _listed(analyst.get(f"/trace-requests?submitted_from={sent_on}"))
