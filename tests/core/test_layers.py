@@ -25,9 +25,11 @@ TIERS = (
     ("api",),
     ("deconfliction",),
     ("cases", "seizures", "firearms"),
+    ("people",),
     ("search",),
     ("links",),
     ("tracing", "ballistics"),
+    ("networks", "stats"),
     ("reports",),
 )
 LEVEL = {room: level for level, rooms in enumerate(TIERS) for room in rooms}
