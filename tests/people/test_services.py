@@ -208,3 +208,18 @@ def test_attaching_an_existing_person_to_another_case(world):
         services.record_person(world.jalisco_case, "associate", {"person_id": person.id}, world.jalisco_analyst)
     with pytest.raises(Forbidden):
         services.record_person(world.sonora_case, "associate", {"person_id": person.id}, world.sonora_officer)
+
+
+def test_the_tracing_room_shows_a_traces_purchaser_to_its_liaison_under_the_same_rule(world):
+    firearm = factories.seizure(world.sonora_case).firearms[0]
+    request = factories.trace_request(firearm)
+    services.record_person(world.sonora_case, "purchaser", {**POSSESSOR, "curp": None}, world.sonora_analyst,
+                           trace_request_id=request.id)
+    liaison = factories.user("liaison", factories.agency("ATF-MX"))
+    addressed = lambda user: user.role == "liaison" and user.agency_id == request.addressed_to_id  # noqa: E731
+    assert services.people_of_trace(liaison, world.sonora_case.id, request.id, "trace_page").restricted
+    shown = services.people_of_trace(liaison, world.sonora_case.id, request.id, "trace_page", also=addressed)
+    assert not shown.restricted and shown.rows[0].role == "purchaser"
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "personal_data.read"))
+    assert event.object_type == "trace_request" and event.details["where"] == "trace_page"

@@ -9,7 +9,7 @@ through ``tracer.people.access`` and are audited there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select
@@ -87,6 +87,21 @@ def people_of_case(user: User, case: Case, where: str = "case_page") -> CasePeop
         return CasePeople([], len({row.person_id for row in rows}), restricted=True)
     if rows:
         access.audit_read(user, where, object_type="case", object_id=case.id, case_id=case.id,
+                          person_ids=[row.person_id for row in rows])
+    return CasePeople(rows, len({row.person_id for row in rows}), restricted=False)
+
+
+def people_of_trace(user: User, case_id: int, trace_request_id: int, where: str,
+                    also: Callable[[User], bool] | None = None) -> CasePeople:
+    """The people recorded on a trace request (its purchaser), for the tracing room: shown to whoever
+    the personal-data rule admits — with ``also``, the tracing room's own readers (the liaison officer
+    of the addressed agency) — and audited; everyone else learns only how many are recorded."""
+    rows = list(db.session.scalars(select(CasePerson).where(CasePerson.trace_request_id == trace_request_id)
+                                   .order_by(CasePerson.id)))
+    if not access.may_read_personal_data(user, case_id, also=also):
+        return CasePeople([], len({row.person_id for row in rows}), restricted=True)
+    if rows:
+        access.audit_read(user, where, object_type="trace_request", object_id=trace_request_id, case_id=case_id,
                           person_ids=[row.person_id for row in rows])
     return CasePeople(rows, len({row.person_id for row in rows}), restricted=False)
 
