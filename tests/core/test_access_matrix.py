@@ -14,7 +14,7 @@ from tests import factories
 from tests.conftest import CSRF_INPUT, Browser
 from tracer.auth import tokens
 from tracer.extensions import db
-from tracer.people.models import PersonDuplicate
+from tracer.people.models import CasePerson, PersonDuplicate
 
 PUBLIC = "public"
 # Every account: the landing page, one's own profile, password and sign-out.
@@ -158,6 +158,7 @@ ACCESS = {
     "people.new_case_person": CASE_WRITERS,
     "people.detail": frozenset({"analyst", "supervisor"}),
     "people.edit": frozenset({"analyst", "supervisor"}),
+    "people.edit_role": frozenset({"analyst", "supervisor"}),
     "people.duplicates_queue": frozenset({"analyst", "supervisor"}),
     "people.merge": frozenset({"analyst"}),
     "people.distinct": frozenset({"analyst"}),
@@ -201,6 +202,7 @@ def people(app):
         victim_item = factories.ballistic_item(victim_scene)
         victim_person = factories.person(victim_case, last_names="Pérez", birth_date="1990-01-01")
         victim_other = factories.person(victim_case, last_names="Perez", birth_date="1990-01-01")
+        victim_role = db.session.scalar(select(CasePerson.id).where(CasePerson.person_id == victim_person.id))
         victim_pair = db.session.scalar(select(PersonDuplicate.id).where(PersonDuplicate.person_b_id == victim_other.id))
         api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in users.items()}
         db.session.commit()
@@ -213,7 +215,8 @@ def people(app):
                      "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id,
                      "trace_request_id": victim_request.id, "link_id": victim_link.id,
                      "scene_id": victim_scene.id, "item_id": victim_item.id,
-                     "person_id": victim_person.id, "other_id": victim_other.id, "pair_id": victim_pair},
+                     "person_id": victim_person.id, "other_id": victim_other.id, "pair_id": victim_pair,
+                     "case_person_id": victim_role},
         }
 
 

@@ -138,3 +138,25 @@ def test_a_correction_over_a_newer_version_is_a_conflict(app, world):
     assert second.status_code == 409
     db.session.expire_all()
     assert db.session.get(Person, person.id).alias == "Primero"
+
+
+def test_an_analyst_changes_a_role_and_its_firearm_within_the_case(app, world):
+    firearm = factories.seizure(world.sonora_case).firearms[0]
+    foreign = factories.seizure(world.jalisco_case).firearms[0]
+    person = factories.person(world.sonora_case, **POSSESSOR)
+    row = db.session.scalar(select(CasePerson).where(CasePerson.person_id == person.id))
+    db.session.commit()
+    web = sign_in(app, world.sonora_analyst)
+    path = f"/people/roles/{row.id}/edit"
+    refused = web.post(path, {"role": "associate", "firearm_id": str(foreign.id), "notes": ""}, token_from=path)
+    assert refused.status_code == 400 and "Elija un arma de este caso." in refused.get_data(as_text=True)
+    saved = web.post(path, {"role": "associate", "firearm_id": str(firearm.id), "notes": "Iba de copiloto"},
+                     token_from=path)
+    assert saved.status_code == 302
+    db.session.expire_all()
+    row = db.session.get(CasePerson, row.id)
+    assert (row.role, row.firearm_id, row.notes) == ("associate", firearm.id, "Iba de copiloto")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case_person.update"))
+    assert event.details["fields"] == ["firearm_id", "notes", "role", "seizure_id"] and "copiloto" not in str(event.details)
+    assert sign_in(app, world.jalisco_analyst).get(path).status_code == 404
+    assert sign_in(app, world.sonora_officer).get(path).status_code == 403

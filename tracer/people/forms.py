@@ -94,6 +94,19 @@ class CasePersonForm(PersonFields, FlaskForm):
         return {**self.person_values(), "notes": self.notes.data, "firearm_id": self.firearm_id.data}
 
 
+class CaseRoleForm(FlaskForm):
+    role = SelectField(_l("Role in the case"), validate_choice=False)
+    firearm_id = SelectField(_l("Firearm of the case"), validate_choice=False)
+    notes = TextAreaField(_l("Notes"), validators=[CleanText(allow_newlines=True)], render_kw={"rows": 3})
+
+    def set_choices(self, firearms: list[tuple[int, str]]) -> None:
+        self.role.choices = [SelectChoice(role, ROLE_LABELS[role]) for role in CASE_ROLES]
+        self.firearm_id.choices = [BLANK] + [SelectChoice(str(number), label) for number, label in firearms]
+
+    def values(self) -> dict[str, Any]:
+        return {"role": self.role.data, "firearm_id": self.firearm_id.data, "notes": self.notes.data}
+
+
 class PersonForm(PersonFields, FlaskForm):
     version = HiddenField()
 

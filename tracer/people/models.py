@@ -13,6 +13,7 @@ from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.auth.models import Agency, User
+from tracer.cases.models import Case
 from tracer.core.models import TimestampMixin, UTCDateTime, utcnow
 from tracer.extensions import db
 
@@ -105,6 +106,7 @@ class CasePerson(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     person: Mapped[Person] = relationship(lazy="joined")
+    case: Mapped[Case] = relationship()
 
 
 class PersonMerge(db.Model):

@@ -34,6 +34,7 @@ NOTES_MAX = 4000
 CREATED = "person.create"
 UPDATED = "person.update"
 ATTACHED = "case_person.create"
+ROLE_UPDATED = "case_person.update"
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -211,6 +212,36 @@ def update_person(user: User, person: Person, values: dict[str, Any], version: A
     record(UPDATED, object_type="person", object_id=person.id, actor=user, details={"fields": changed})
     detect_duplicates(person)
     return person
+
+
+def get_case_person(user: User, case_person_id: int) -> CasePerson:
+    """A person's role in a case ``user`` may read people in; ``NotFound`` otherwise."""
+    row = None
+    if access.may_read_people(user):
+        row = db.session.scalar(select(CasePerson).where(CasePerson.id == case_person_id,
+                                                         CasePerson.case_id.in_(access.case_ids_query(user))))
+    if row is None:
+        raise NotFound(_("Not found."))
+    return row
+
+
+def update_case_person(user: User, row: CasePerson, values: dict[str, Any]) -> CasePerson:
+    """Change a person's role in a case, the firearm it concerns, or its notes (analysts and supervisors);
+    the audit event names the fields changed, never the notes' text."""
+    if user.role not in access.PERSONAL_DATA_ROLES or not user.active:
+        raise Forbidden(_("Your role does not allow correcting people."))
+    check = Checker()
+    clean = _check_link(check, row.case, values.get("role"), values.get("firearm_id"), values.get("seizure_id"),
+                        values.get("notes"), CASE_ROLES)
+    check.raise_if_errors()
+    changed = sorted(name for name, value in clean.items() if getattr(row, name) != value)
+    for name in changed:
+        setattr(row, name, clean[name])
+    if changed:
+        db.session.flush()
+        record(ROLE_UPDATED, object_type="case_person", object_id=row.id, case_id=row.case_id, actor=user,
+               details={"fields": changed, "role": row.role, "firearm_id": row.firearm_id})
+    return row
 
 
 def case_of(user: User, case_person: CasePerson) -> Case | None:

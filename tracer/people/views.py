@@ -16,7 +16,7 @@ from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.people import access, duplicates, services
 from tracer.people.checks import editable_values
-from tracer.people.forms import CasePersonForm, DistinctForm, MergeForm, PersonForm
+from tracer.people.forms import CasePersonForm, CaseRoleForm, DistinctForm, MergeForm, PersonForm
 from tracer.people.labels import register_filters
 from tracer.people.models import CASE_ROLES
 
@@ -120,6 +120,35 @@ def edit(person_id: int):
     else:
         status = 400
     return render_template("people/person_form.html", form=form, person=person), status
+
+
+@bp.route("/people/roles/<int:case_person_id>/edit", methods=["GET", "POST"])
+@readers
+def edit_role(case_person_id: int):
+    """Change a person's role in a case, the firearm of the case it concerns, or its notes."""
+    row = services.get_case_person(current_user, case_person_id)
+    if request.method == "GET":
+        form = CaseRoleForm(data={"role": row.role, "firearm_id": str(row.firearm_id or ""), "notes": row.notes})
+    else:
+        form = CaseRoleForm()
+    form.set_choices(_firearm_choices(row.case))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                services.update_case_person(current_user, row, form.values())
+            except ValidationFailed as failure:
+                db.session.rollback()
+                show_errors(form, failure)
+            else:
+                db.session.commit()
+                flash(_("Role saved."), "success")
+                return redirect(url_for("people.detail", person_id=row.person_id))
+    access.audit_read(current_user, "role_edit", object_type="case_person", object_id=row.id, case_id=row.case_id,
+                      person_ids=[row.person_id])
+    db.session.commit()
+    return render_template("people/role_form.html", form=form, row=row), status
 
 
 @bp.get("/people/duplicates")
