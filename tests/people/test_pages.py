@@ -8,6 +8,7 @@ from tests.conftest import Browser
 from tests.people.conftest import CURP, POSSESSOR
 from tracer.audit.models import AuditEvent
 from tracer.extensions import db
+from tracer.people.duplicates import merge_people
 from tracer.people.models import CasePerson, Person, PersonDuplicate, PersonMerge
 
 
@@ -160,3 +161,17 @@ def test_an_analyst_changes_a_role_and_its_firearm_within_the_case(app, world):
     assert event.details["fields"] == ["firearm_id", "notes", "role", "seizure_id"] and "copiloto" not in str(event.details)
     assert sign_in(app, world.jalisco_analyst).get(path).status_code == 404
     assert sign_in(app, world.sonora_officer).get(path).status_code == 403
+
+
+def test_a_merge_with_another_states_record_shows_nothing_of_it_to_a_state_analyst(app, world):
+    sonora = factories.person(world.sonora_case, **POSSESSOR)
+    jalisco = factories.person(world.jalisco_case, **{**POSSESSOR, "curp": None, "first_names": "Josué",
+                                                      "last_names": "Nombre De Jalisco"})
+    merge_people(world.federal_analyst, jalisco, sonora, "Cotejo federal de huellas")
+    db.session.commit()
+    page = sign_in(app, world.sonora_analyst).get(f"/people/{sonora.id}").get_data(as_text=True)
+    assert "Este registro se fusionó con otro registro de la misma persona" in page
+    assert "Nombre De Jalisco" not in page and "Josué" not in page and "Cotejo federal" not in page
+    assert f"/people/{jalisco.id}" not in page
+    federal = sign_in(app, world.federal_analyst).get(f"/people/{jalisco.id}").get_data(as_text=True)
+    assert f"/people/{sonora.id}" in federal and "Cotejo federal de huellas" in federal

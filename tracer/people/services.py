@@ -65,6 +65,14 @@ def get_person(user: User, person_id: int) -> Person:
     return person
 
 
+def readable_ids(user: User, person_ids) -> set[int]:
+    """Which of ``person_ids`` ``user`` may read."""
+    ids = {person_id for person_id in person_ids if person_id is not None}
+    if not ids:
+        return set()
+    return set(db.session.scalars(person_query(user).with_only_columns(Person.id).where(Person.id.in_(ids))))
+
+
 @dataclass
 class CasePeople:
     """What a reader is shown of a case's people: the roles with the people, or only how many

@@ -18,7 +18,7 @@ from tracer.people import access, duplicates, services
 from tracer.people.checks import editable_values
 from tracer.people.forms import CasePersonForm, CaseRoleForm, DistinctForm, MergeForm, PersonForm
 from tracer.people.labels import register_filters
-from tracer.people.models import CASE_ROLES
+from tracer.people.models import CASE_ROLES, Person
 
 bp = Blueprint("people", __name__)
 recorders = roles(*sorted(access.RECORDERS))
@@ -79,13 +79,15 @@ def detail(person_id: int):
     roles_seen = services.roles_of(current_user, person)
     likely = duplicates.likely_duplicates(current_user, person)
     history = duplicates.merge_history(person)
-    kept = db.session.get(type(person), person.canonical_id) if person.merged else None
-    shown = {person.id, *(item.other.id for item in likely), *(m.kept_id for m in history),
-             *(m.merged_id for m in history)}
+    # Records of the family the reader may not read (another agency's) are named by number only.
+    readable = services.readable_ids(current_user, {person.canonical_id, *(m.kept_id for m in history),
+                                                    *(m.merged_id for m in history)})
+    kept = db.session.get(Person, person.canonical_id) if person.merged else None
+    shown = {person.id, *(item.other.id for item in likely), *readable}
     access.audit_read(current_user, "person_page", object_type="person", object_id=person.id, person_ids=shown)
     db.session.commit()
     return render_template("people/detail.html", person=person, roles=roles_seen, likely=likely, history=history,
-                           kept=kept, may_merge=current_user.role in access.MERGERS)
+                           kept=kept, readable=readable, may_merge=current_user.role in access.MERGERS)
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
