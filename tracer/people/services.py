@@ -92,7 +92,7 @@ def people_of_case(user: User, case: Case, where: str = "case_page") -> CasePeop
     """The people of ``case`` (already fetched through the user's scope) as ``user`` may see them.
     Showing them records ``personal_data.read`` in the current transaction; the caller commits."""
     rows = list(db.session.scalars(case_people_statement(case.id)))
-    if not access.may_read_personal_data(user, case.id):
+    if not access.may_read_people(user):  # the case itself was read through the user's scope
         return CasePeople([], len({row.person_id for row in rows}), restricted=True)
     if rows:
         access.audit_read(user, where, object_type="case", object_id=case.id, case_id=case.id,
