@@ -204,6 +204,9 @@ def test_attaching_an_existing_person_to_another_case(world):
     person = _record(world)
     row = services.record_person(world.sonora_case_2, "associate", {"person_id": person.id}, world.sonora_analyst)
     assert row.person_id == person.id
+    with pytest.raises(ValidationFailed) as failure:
+        services.record_person(world.sonora_case_2, "associate", {"person_id": person.id}, world.sonora_analyst)
+    assert list(failure.value.fields) == ["role"]
     with pytest.raises(ValidationFailed):
         services.record_person(world.jalisco_case, "associate", {"person_id": person.id}, world.jalisco_analyst)
     with pytest.raises(Forbidden):

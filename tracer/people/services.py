@@ -177,6 +177,11 @@ def record_person(case: Case, role: str, fields: dict[str, Any], actor: User, fi
                 check.error("person_id", _("Person not found."))
         check.raise_if_errors()
         person = db.session.get(Person, person.canonical_id) or person
+        held = db.session.scalar(select(CasePerson.id).where(
+            CasePerson.case_id == case.id, CasePerson.person_id == person.id, CasePerson.role == link["role"]))
+        if held is not None:
+            check.error("role", _("This person already holds this role in the case."))
+            check.raise_if_errors()
     else:
         clean, person_check = check_person(fields)
         check.merge(person_check)
