@@ -55,14 +55,6 @@ def audit_read(user, where: str, *, object_type: str, object_id: int, case_id: i
     record(READ_ACTION, object_type=object_type, object_id=object_id, case_id=case_id, actor=user, details=details)
 
 
-def visible_case_ids(user, case_ids: Iterable[int]) -> set[int]:
-    """Which of ``case_ids`` ``user`` may read people in."""
-    ids = {case_id for case_id in case_ids if case_id is not None}
-    if not ids or not may_read_people(user):
-        return set()
-    return set(db.session.scalars(case_query(user).with_only_columns(Case.id).where(Case.id.in_(ids))))
-
-
 def case_ids_query(user):
     """``SELECT Case.id`` of the cases ``user`` may see, for subqueries."""
     return case_query(user).with_only_columns(Case.id)

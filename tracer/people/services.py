@@ -255,10 +255,3 @@ def update_case_person(user: User, row: CasePerson, values: dict[str, Any]) -> C
         record(ROLE_UPDATED, object_type="case_person", object_id=row.id, case_id=row.case_id, actor=user,
                details={"fields": changed, "role": row.role, "firearm_id": row.firearm_id})
     return row
-
-
-def case_of(user: User, case_person: CasePerson) -> Case | None:
-    """The case of a role, when ``user`` may see it."""
-    return db.session.scalar(select(Case).where(Case.id == case_person.case_id,
-                                                Case.id.in_(access.case_ids_query(user))))
-
