@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import selectinload
 
 from tracer.audit.services import record
 from tracer.auth.models import User
@@ -50,7 +51,8 @@ def open_pairs(user: User) -> Select:
 
 def duplicate_queue(user: User, cursor: Any = None, page: Any = None, per_page: Any = 25) -> KeysetPage:
     """The analysts' queue: open pairs oldest first, walked along ix_person_duplicates_status_created_at_id."""
-    return keyset_page(open_pairs(user), QUEUE_ORDER, cursor, per_page, page=page, list_name="people.duplicates")
+    statement = open_pairs(user).options(selectinload(PersonDuplicate.person_a), selectinload(PersonDuplicate.person_b))
+    return keyset_page(statement, QUEUE_ORDER, cursor, per_page, page=page, list_name="people.duplicates")
 
 
 def get_pair(user: User, pair_id: int) -> PersonDuplicate:

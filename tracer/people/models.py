@@ -68,7 +68,7 @@ class Person(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id], lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     __mapper_args__ = {"version_id_col": version}
