@@ -122,8 +122,12 @@ def test_not_the_same_person_leaves_the_queue(app, world):
     db.session.commit()
     pair = db.session.scalar(select(PersonDuplicate))
     web = sign_in(app, world.sonora_analyst)
-    response = web.post(f"/people/duplicates/{pair.id}/distinct", {}, token_from="/people/duplicates")
-    assert response.status_code == 302
+    person_page = f"/people/{pair.person_a_id}"
+    assert f"/people/duplicates/{pair.id}/distinct" in web.get(person_page).get_data(as_text=True)
+    response = web.post(f"/people/duplicates/{pair.id}/distinct", {"next_url": person_page},
+                        token_from="/people/duplicates")
+    assert response.status_code == 302 and response.headers["Location"].endswith(person_page)
+    assert "No hay posibles duplicados en espera." in web.get(person_page).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(PersonDuplicate, pair.id).status == "distinct"
 
