@@ -1,0 +1,81 @@
+"""case report versions, frozen by the database
+
+A case report is stored as a version when a supervisor approves the case
+(``approved``) and when a report matching no stored version is printed
+(``draft``): its canonical content and the SHA-256 of that content, which the
+printed report carries in its footer and metadata (``flask reports verify``).
+The database refuses UPDATE and DELETE of a stored version, on SQLite and
+PostgreSQL alike: an approved report never changes, and a printed draft stays
+verifiable.
+
+Downgrade drops the table and its triggers.
+
+Revision ID: cbc7f6ac3f49
+Revises: e7a3c9b1d524
+Create Date: 2026-12-06 01:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'cbc7f6ac3f49'
+down_revision = 'e7a3c9b1d524'
+branch_labels = None
+depends_on = None
+
+TABLE = "case_report_versions"
+FROZEN = "a stored case report version never changes"
+
+
+def upgrade():
+    op.create_table(
+        TABLE,
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('number', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.Enum('approved', 'draft', name='case_report_version_kind', native_enum=False,
+                                  create_constraint=True, length=16), nullable=False),
+        sa.Column('content', sa.Text(), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_report_versions_case_id_cases')),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'],
+                                name=op.f('fk_case_report_versions_created_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_case_report_versions')),
+        sa.UniqueConstraint('case_id', 'number', name='uq_case_report_versions_case_number'),
+    )
+    _freeze_versions()
+
+
+def _freeze_versions():
+    """The database itself refuses to change or remove a stored version."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"""
+            CREATE OR REPLACE FUNCTION {TABLE}_frozen() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION '{FROZEN}' USING ERRCODE = 'insufficient_privilege';
+            END;
+            $$ LANGUAGE plpgsql;
+        """)
+        for event in ("UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER {TABLE}_no_{event.lower()} BEFORE {event} ON {TABLE} "
+                       f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_frozen()")
+        op.execute(f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
+                   f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_frozen()")
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER {TABLE}_no_{event.lower()} BEFORE {event} ON {TABLE} "
+                       f"BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END")
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for name in ("no_update", "no_delete", "no_truncate"):
+            op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_{name} ON {TABLE}")
+        op.execute(f"DROP FUNCTION IF EXISTS {TABLE}_frozen()")
+    else:
+        for name in ("no_update", "no_delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_{name}")
+    op.drop_table(TABLE)
