@@ -151,6 +151,10 @@ ACCESS = {
     "api.get_ballistic_link": CASE_WRITERS,
     "api.create_ballistic_link": frozenset({"analyst"}),
     "api.decide_ballistic_link": frozenset({"analyst"}),
+    # The case report and its PDF: declared for every account; the case scope answers "not found"
+    # to administrators, auditors and liaisons the case is not shared with.
+    "reports.case_report": ACCOUNT,
+    "reports.case_report_pdf": ACCOUNT,
 }
 ROLES = sorted(ACCOUNT)
 

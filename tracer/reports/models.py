@@ -37,7 +37,7 @@ class CaseReportVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    created_by: Mapped[User | None] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<CaseReportVersion case={self.case_id} v{self.number} {self.kind}>"

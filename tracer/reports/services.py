@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from tracer.audit.services import record
 from tracer.cases.models import Case
@@ -30,7 +31,8 @@ LISTED_VERSIONS = 50
 def list_versions(case: Case, limit: int = LISTED_VERSIONS) -> list[CaseReportVersion]:
     """The stored versions of ``case``'s report, newest first."""
     return list(db.session.scalars(select(CaseReportVersion).where(CaseReportVersion.case_id == case.id)
-                                   .order_by(CaseReportVersion.number.desc()).limit(limit)))
+                                   .order_by(CaseReportVersion.number.desc()).limit(limit)
+                                   .options(selectinload(CaseReportVersion.created_by))))
 
 
 def get_version(case: Case, number: Any) -> CaseReportVersion:
