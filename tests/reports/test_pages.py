@@ -100,6 +100,24 @@ def test_an_approved_case_shows_the_approved_version_and_lists_earlier_ones(repo
     assert "Versión 1" in old
 
 
+def test_a_printed_draft_is_shown_as_its_stored_version_until_the_case_changes(report_case, login_as):
+    browser = login_as("officer")
+    browser.get(f"/cases/{report_case.case.id}/report.pdf")
+    page = browser.get(f"/cases/{report_case.case.id}/report").get_data(as_text=True)
+    assert "Versión 1 del informe (borrador)" in page
+    report_case.case.summary = "Nuevos hechos."
+    db.session.commit()
+    page = browser.get(f"/cases/{report_case.case.id}/report").get_data(as_text=True)
+    assert "Borrador actual, aún no guardado" in page
+
+
+def test_an_unknown_paper_size_is_refused_naming_the_field(report_case, login_as):
+    response = login_as("officer").get(f"/cases/{report_case.case.id}/report.pdf?paper=legal")
+    assert response.status_code == 400
+    assert "Tamaño de papel" in response.get_data(as_text=True)
+    assert db.session.scalars(select(CaseReportVersion)).all() == []
+
+
 def test_an_unknown_version_is_not_found(report_case, login_as):
     browser = login_as("officer")
     for value in ("99", "abc", "-1", "99999999999999999999"):

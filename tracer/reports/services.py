@@ -64,6 +64,12 @@ def _latest(case: Case) -> CaseReportVersion | None:
                              .order_by(CaseReportVersion.number.desc()).limit(1))
 
 
+def stored_as(case: Case, sha256: str) -> CaseReportVersion | None:
+    """The latest stored version of ``case``'s report when it holds exactly this content."""
+    latest = _latest(case)
+    return latest if latest is not None and latest.sha256 == sha256 else None
+
+
 def store_version(actor, case: Case, kind: str, content: dict[str, Any]) -> CaseReportVersion:
     """Store ``content`` as the next version of ``case``'s report, audited (``report.version``)."""
     text = canonical_text(content)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from tracer.audit.services import record
 from tracer.cases.services import get_case
 from tracer.core.access import roles
+from tracer.core.errors import DomainError
 from tracer.extensions import db
 from tracer.reports import services
 from tracer.reports.context import ReportContext, report_context
@@ -41,6 +42,8 @@ def case_report(case_id: int):
     else:
         version = services.approved_version(case)
     report = report_context(current_user, case, version, where="case_report")
+    if version is None:  # the current draft: already stored when it was printed before
+        report.version = services.stored_as(case, report.sha256)
     db.session.commit()  # the personal-data reads, if any
     return render_template("reports/report.html", case=case, report=report, report_map=_map(report),
                            versions=services.list_versions(case))
@@ -52,12 +55,13 @@ def case_report_pdf(case_id: int):
     """The report as PDF (``?paper=letter|a4``, ``?version=N``): a stored version, so that
     ``reports verify`` can check the printout later. Audited as ``report.export``."""
     case = get_case(current_user, case_id)
+    paper = request.args.get("paper") or "letter"
+    if paper not in PAPER_SIZES:
+        raise DomainError(_("Paper size: choose letter or a4."))
     if request.args.get("version"):
         version = services.get_version(case, request.args["version"])
     else:
         version = services.version_to_print(current_user, case)
-    paper = request.args.get("paper", "letter")
-    paper = paper if paper in PAPER_SIZES else "letter"
     report = report_context(current_user, case, version, where="case_report_pdf")
     language = str(get_locale() or "es")
     html = render_template("reports/print.html", report=report, report_map=_map(report), paper=paper,
