@@ -12,7 +12,7 @@ from tests.reports.conftest import PURCHASER
 from tracer.audit.models import AuditEvent
 from tracer.cases.signals import case_transitioned
 from tracer.extensions import db
-from tracer.reports.models import CaseReportVersion
+from tracer.reports.models import CaseReportExport, CaseReportVersion
 
 
 def _pdf_text(data: bytes) -> tuple[str, dict]:
@@ -53,7 +53,7 @@ def test_a_case_with_no_seizures_renders_and_says_so(ctx, login_as):
     response = browser.get(f"/cases/{case.id}/report.pdf")
     assert response.status_code == 200
     text, _meta = _pdf_text(response.data)
-    assert case.reference in text
+    assert case.reference in text and "No se registraron aseguramientos en este caso." in text
 
 
 def test_the_pdf_holds_the_reference_and_hash_in_text_and_metadata(report_case, login_as):
@@ -79,6 +79,8 @@ def test_the_export_is_audited_without_personal_data(report_case, login_as):
     assert export.case_id == report_case.case.id and export.details["format"] == "pdf"
     assert export.username == browser.user.username
     assert PURCHASER not in str(export.details)
+    [kept] = db.session.scalars(select(CaseReportExport)).all()
+    assert kept.file_sha256 == export.details["file_sha256"] and kept.created_by_id == browser.user.id
     reads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data.read")).all()
     assert reads and all(PURCHASER not in str(read.details) for read in reads)
 

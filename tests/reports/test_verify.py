@@ -66,8 +66,16 @@ def test_a_stored_hash_that_differs_is_refused(app, printed, report_case, tmp_pa
     assert result.exit_code == 1 and "El hash no coincide" in result.stderr and stored.sha256 in result.stderr
 
 
-def test_an_unknown_version_is_refused(app, printed, tmp_path):
-    unknown = _rewrite(printed, tmp_path / "desconocida.pdf", **{"/TracerReportVersion": "99"})
+def test_a_file_edited_after_export_is_refused(app, printed, tmp_path):
+    # Footer and metadata kept, version and hash right: only the file's own bytes tell.
+    edited = _rewrite(printed, tmp_path / "editado.pdf", **{"/Title": "Informe corregido a mano"})
+    result = _verify(app, edited)
+    assert result.exit_code == 1 and "fue alterado después de exportarlo" in result.stderr
+
+
+@pytest.mark.parametrize("number", ["99", "99999999999999999999"])
+def test_an_unknown_version_is_refused(app, printed, tmp_path, number):
+    unknown = _rewrite(printed, tmp_path / "desconocida.pdf", **{"/TracerReportVersion": number})
     result = _verify(app, unknown)
     assert result.exit_code == 1 and "Versión desconocida" in result.stderr
 

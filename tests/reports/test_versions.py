@@ -87,7 +87,7 @@ def test_the_database_refuses_to_change_an_approved_version(report_case, stateme
     _approve(report_case.case, supervisor)
     db.session.commit()
     version_id = _versions(report_case.case)[0].id
-    with pytest.raises(DatabaseError, match="never changes"):
+    with pytest.raises(DatabaseError, match="never change"):
         with db.session.begin_nested():
             db.session.execute(text(statement), {"id": version_id})
     assert db.session.get(CaseReportVersion, version_id).kind == "approved"
@@ -96,6 +96,18 @@ def test_the_database_refuses_to_change_an_approved_version(report_case, stateme
 def test_a_printed_draft_is_frozen_too(report_case):
     draft = services.version_to_print(report_case.officer, report_case.case)
     db.session.commit()
-    with pytest.raises(DatabaseError, match="never changes"):
+    with pytest.raises(DatabaseError, match="never change"):
         with db.session.begin_nested():
             db.session.execute(text("DELETE FROM case_report_versions WHERE id = :id"), {"id": draft.id})
+
+
+def test_the_record_of_an_exported_file_is_frozen_too(report_case):
+    version = services.version_to_print(report_case.officer, report_case.case)
+    export = services.record_export(report_case.officer, report_case.case, version, b"%PDF-1.7 ...", paper="a4",
+                                    language="es", redacted=True)
+    db.session.commit()
+    for statement in ("UPDATE case_report_exports SET file_sha256 = 'x' WHERE id = :id",
+                      "DELETE FROM case_report_exports WHERE id = :id"):
+        with pytest.raises(DatabaseError, match="never change"):
+            with db.session.begin_nested():
+                db.session.execute(text(statement), {"id": export.id})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracer.auth.models import User
@@ -12,7 +12,7 @@ from tracer.extensions import db
 
 VERSION_KINDS = ("approved", "draft")
 # What the database answers to a change of a stored version (see the revision that made the table).
-FROZEN = "a stored case report version never changes"
+FROZEN = "stored case report versions and exports never change"
 
 
 class CaseReportVersion(db.Model):
@@ -41,3 +41,21 @@ class CaseReportVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<CaseReportVersion case={self.case_id} v{self.number} {self.kind}>"
+
+
+class CaseReportExport(db.Model):
+    """One PDF file handed out: the version it prints and the SHA-256 of the file's bytes, so that
+    ``reports verify`` can tell an exported file from one altered afterwards. Never changed."""
+
+    __tablename__ = "case_report_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("case_report_versions.id"), index=True)
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    paper: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(8))
+    redacted: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User | None] = relationship()

@@ -7,6 +7,7 @@ version first, so that every printed report names a version ``reports verify`` c
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask_babel import gettext as _
@@ -20,7 +21,7 @@ from tracer.core.errors import NotFound
 from tracer.core.models import utcnow
 from tracer.extensions import db
 from tracer.reports.context import canonical_content, canonical_text, content_hash
-from tracer.reports.models import CaseReportVersion
+from tracer.reports.models import CaseReportExport, CaseReportVersion
 
 # Statuses in which the report shown is the approved version (when there is one).
 APPROVED_STATUSES = ("approved", "closed")
@@ -102,6 +103,21 @@ def version_to_print(actor, case: Case) -> CaseReportVersion:
     if latest is not None and latest.sha256 == content_hash(canonical_text(content)):
         return latest
     return store_version(actor, case, "draft", content)
+
+
+def record_export(actor, case: Case, version: CaseReportVersion, pdf: bytes, *, paper: str, language: str,
+                  redacted: bool) -> CaseReportExport:
+    """Keep the SHA-256 of the PDF file handed out, and audit the export (``report.export``; no
+    personal data in the details)."""
+    export = CaseReportExport(version_id=version.id, file_sha256=hashlib.sha256(pdf).hexdigest(), paper=paper,
+                              language=language, redacted=redacted, created_at=utcnow(),
+                              created_by_id=getattr(actor, "id", None))
+    db.session.add(export)
+    db.session.flush()
+    record("report.export", object_type="case_report_version", object_id=version.id, case_id=case.id, actor=actor,
+           details={"format": "pdf", "version": version.number, "kind": version.kind, "sha256": version.sha256,
+                    "file_sha256": export.file_sha256, "paper": paper, "language": language, "redacted": redacted})
+    return export
 
 
 def freeze_on_approval(sender, case: Case | None = None, action: str | None = None, **transition) -> None:

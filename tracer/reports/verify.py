@@ -3,10 +3,13 @@
 The PDF carries the case reference, version number and SHA-256 twice: in its document
 information (written when it was exported) and in the text of its verification footer. A file
 matches when it is a readable PDF, both carry the same version and hash, the case and version are
-stored, and the stored hash is the same.
+stored, the stored hash is the same, and the file's own bytes are those of a copy Tracer exported
+(so that a page edited after export, footer and metadata kept, is caught too).
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 from dataclasses import dataclass
 
@@ -17,7 +20,7 @@ from sqlalchemy import select
 
 from tracer.cases.models import Case
 from tracer.extensions import db
-from tracer.reports.models import CaseReportVersion
+from tracer.reports.models import CaseReportExport, CaseReportVersion
 from tracer.reports.pdf import KEY_REFERENCE, KEY_SHA256, KEY_VERSION
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -31,8 +34,8 @@ class Verdict:
     message: str
 
 
-def _metadata(path) -> tuple[dict, str]:
-    reader = PdfReader(path, strict=False)
+def _metadata(stream) -> tuple[dict, str]:
+    reader = PdfReader(stream, strict=False)
     info = reader.metadata or {}
     text = " ".join((page.extract_text() or "") for page in reader.pages)
     return {key: str(info.get(key) or "").strip() for key in (KEY_REFERENCE, KEY_VERSION, KEY_SHA256)}, text
@@ -42,18 +45,19 @@ def verify_report_file(path) -> Verdict:
     """Check the PDF at ``path`` against the stored report versions."""
     try:
         with open(path, "rb") as handle:
-            if not handle.read(5).startswith(b"%PDF-"):
-                return Verdict(False, _("Not a PDF file: %(file)s cannot be a Tracer case report.", file=path))
-        meta, text = _metadata(path)
+            data = handle.read()
+        if not data.startswith(b"%PDF-"):
+            return Verdict(False, _("Not a PDF file: %(file)s cannot be a Tracer case report.", file=path))
+        meta, text = _metadata(io.BytesIO(data))
     except (OSError, PdfReadError, ValueError, KeyError, TypeError) as error:
         return Verdict(False, _("Unreadable file: %(file)s (%(error)s).", file=path, error=type(error).__name__))
     reference, number, digest = meta[KEY_REFERENCE], meta[KEY_VERSION], meta[KEY_SHA256].lower()
-    if not reference or not number.isdigit() or not _HASH.match(digest):
+    if not reference or not number.isascii() or not number.isdigit() or not _HASH.match(digest):
         return Verdict(False, _("Not a Tracer case report: the file carries no report version and hash."))
     if digest not in re.sub(r"\s+", "", text).lower():
         return Verdict(False, _("The hash differs: the report's footer does not show the hash its metadata holds; "
                                 "the file was altered."))
-    version = db.session.scalar(
+    version = None if int(number) >= 2**31 else db.session.scalar(
         select(CaseReportVersion).join(Case, Case.id == CaseReportVersion.case_id)
         .where(Case.reference == reference, CaseReportVersion.number == int(number)))
     if version is None:
@@ -63,6 +67,13 @@ def verify_report_file(path) -> Verdict:
         return Verdict(False, _("The hash differs: version %(number)s of the report of case %(reference)s has "
                                 "hash %(stored)s, the file shows %(shown)s.", number=number, reference=reference,
                                 stored=version.sha256, shown=digest))
+    export = db.session.scalar(select(CaseReportExport).where(
+        CaseReportExport.file_sha256 == hashlib.sha256(data).hexdigest(), CaseReportExport.version_id == version.id)
+        .limit(1))
+    if export is None:
+        return Verdict(False, _("The hash differs: the file is not a copy of version %(number)s of the report of case "
+                                "%(reference)s as Tracer exported it; it was altered after export.",
+                                number=number, reference=reference))
     return Verdict(True, _("Matches: version %(number)s (%(kind)s) of the report of case %(reference)s, "
                            "SHA-256 %(hash)s.", number=number, reference=reference, hash=digest,
                            kind=_("approved") if version.kind == "approved" else _("draft")))

@@ -6,7 +6,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracer.audit.services import record
 from tracer.cases.services import get_case
 from tracer.core.access import roles
 from tracer.core.errors import DomainError
@@ -69,9 +68,8 @@ def case_report_pdf(case_id: int):
     pdf = render_pdf(html, request.url_root, stylesheet=f"{current_app.static_folder}/{PRINT_CSS}", reference=case.reference,
                      version=version.number, sha256=version.sha256,
                      title=f"{_('Case report')} {case.reference}")
-    record("report.export", object_type="case_report_version", object_id=version.id, case_id=case.id,
-           details={"format": "pdf", "version": version.number, "kind": version.kind, "sha256": version.sha256,
-                    "paper": paper, "language": language, "redacted": report.redacted})
+    services.record_export(current_user, case, version, pdf, paper=paper, language=language,
+                           redacted=report.redacted)
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{file_name(case.reference, version.number)}"',
