@@ -65,8 +65,8 @@ def case_report_pdf(case_id: int):
     language = str(get_locale() or "es")
     html = render_template("reports/print.html", report=report, report_map=_map(report), paper=paper,
                            reader=current_user, language=language)
-    pdf = render_pdf(html, request.url_root, stylesheet=f"{current_app.static_folder}/{PRINT_CSS}", reference=case.reference,
-                     version=version.number, sha256=version.sha256,
+    pdf = render_pdf(html, request.url_root, stylesheet=f"{current_app.static_folder}/{PRINT_CSS}",
+                     reference=case.reference, version=version.number, sha256=version.sha256,
                      title=f"{_('Case report')} {case.reference}")
     services.record_export(current_user, case, version, pdf, paper=paper, language=language,
                            redacted=report.redacted)
