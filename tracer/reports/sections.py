@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from tracer.audit.models import AuditEvent
 from tracer.auth.models import Agency
@@ -57,12 +57,14 @@ def seizures_section(case: Case) -> list[dict[str, Any]]:
     """The case's seizures, in the order they happened, with where and what was seized."""
     seizures = db.session.scalars(select(Seizure).where(Seizure.case_id == case.id)
                                   .order_by(Seizure.seized_on, Seizure.id))
+    counts = dict(db.session.execute(select(Firearm.seizure_id, func.count(Firearm.id))
+                                     .where(Firearm.case_id == case.id).group_by(Firearm.seizure_id)).all())
     return [{"id": seizure.id, "seizure_ref": seizure.seizure_ref, "seized_on": _iso(seizure.seized_on),
              "seized_time": seizure.seized_time.strftime("%H:%M") if seizure.seized_time else None,
              "agency": seizure.agency.acronym, **_place(seizure),
              "operation_name": seizure.operation_name, "crime_category": seizure.crime_category,
              "magazines": seizure.magazines_count, "cartridges": seizure.cartridges_count,
-             "firearms": len(seizure.firearms)} for seizure in seizures]
+             "firearms": counts.get(seizure.id, 0)} for seizure in seizures]
 
 
 def scenes_section(case: Case) -> list[dict[str, Any]]:
