@@ -127,6 +127,7 @@ def freeze_on_approval(sender, case: Case | None = None, action: str | None = No
     if action != "approve" or case is None:
         return
     content = canonical_content(case)
+    content["case"]["status"] = transition.get("to_status") or "approved"  # whenever the status is set
     content["history"].append({"at": utcnow().isoformat(), "action": "case.transition",
                                "user": getattr(sender, "username", None),
                                "from_status": transition.get("from_status"),
