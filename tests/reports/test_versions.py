@@ -34,7 +34,7 @@ def test_approval_freezes_a_version_in_the_same_transaction(report_case):
     assert (version.number, version.kind, version.created_by_id) == (1, "approved", supervisor.id)
     assert version.sha256 == content_hash(version.content)
     content = json.loads(version.content)
-    assert content["case"]["reference"] == report_case.case.reference
+    assert content["case"]["reference"] == report_case.case.reference and content["case"]["status"] == "approved"
     assert content["history"][-1]["to_status"] == "approved" and content["history"][-1]["comment"] == "Conforme."
     db.session.rollback()  # the approval does not happen: neither does its version
     assert _versions(report_case.case) == []
