@@ -13,7 +13,7 @@ is told from the file exported.
 Downgrade drops the table and its triggers.
 
 Revision ID: cbc7f6ac3f49
-Revises: e7a3c9b1d524
+Revises: 7a289b1e90a5
 Create Date: 2026-12-06 01:30:00
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 
 revision = 'cbc7f6ac3f49'
-down_revision = 'e7a3c9b1d524'
+down_revision = '7a289b1e90a5'
 branch_labels = None
 depends_on = None
 
