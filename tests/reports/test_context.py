@@ -103,3 +103,23 @@ def test_the_hash_covers_the_canonical_content(report_case):
     assert len(digest) == 64
     report_case.case.title = "Otro título"
     assert content_hash(canonical_text(canonical_content(report_case.case))) != digest
+
+
+def test_the_people_of_the_case_only_for_an_allowed_reader_and_audited(report_case):
+    factories.person(report_case.case, "possessor", last_names="Poseedor Ejemplar", first_names="Mario")
+    db.session.commit()
+    [person] = canonical_content(report_case.case)["people"]
+    assert person["role"] == "possessor" and person["personal"]["name"] == "Mario Poseedor Ejemplar"
+
+    officer = factories.user("officer", factories.agency("FGR"))
+    redacted = report_context(officer, report_case.case)
+    assert redacted.redacted and redacted.content["people"][0]["withheld"]
+    assert "Poseedor" not in str(redacted.content)
+    assert _reads(report_case.case.id) == []
+
+    supervisor = factories.user("supervisor", factories.agency("FGR"))
+    shown = report_context(supervisor, report_case.case)
+    assert shown.content["people"][0]["personal"]["name"] == "Mario Poseedor Ejemplar"
+    reads = [read for read in _reads(report_case.case.id) if read.object_type == "case"]
+    assert len(reads) == 1 and reads[0].details["person_ids"] == [person["person_id"]]
+    assert "Poseedor" not in str(reads[0].details)

@@ -22,6 +22,7 @@ from typing import Any
 from tracer.audit.services import record
 from tracer.cases.models import Case
 from tracer.extensions import db
+from tracer.people.access import audit_read, may_read_personal_data
 from tracer.reports.models import CaseReportVersion
 from tracer.reports.sections import SECTIONS
 from tracer.tracing.models import TraceRequest
@@ -79,7 +80,8 @@ def _personal_traces(content: dict[str, Any]):
 
 def for_reader(reader, case: Case, content: dict[str, Any], where: str) -> tuple[dict[str, Any], bool, bool]:
     """``content`` as ``reader`` may see it: (content, redacted, personal data shown). Each trace
-    whose purchaser is shown records ``personal_data.read`` (``where``: page or export)."""
+    whose purchaser is shown, and the case's people when shown, record ``personal_data.read``
+    (``where``: page or export; ids only)."""
     shown_content = copy.deepcopy(content)
     redacted = shown = False
     for trace in _personal_traces(shown_content):
@@ -92,6 +94,17 @@ def for_reader(reader, case: Case, content: dict[str, Any], where: str) -> tuple
         else:
             trace["personal"] = {name: None for name in trace["personal"]}
             trace["withheld"] = True
+            redacted = True
+    people = shown_content.get("people") or []
+    if people:
+        if may_read_personal_data(reader, case.id):
+            shown = True
+            audit_read(reader, where, object_type="case", object_id=case.id, case_id=case.id,
+                       person_ids=[person["person_id"] for person in people])
+        else:
+            for person in people:
+                person["personal"] = {name: None for name in person["personal"]}
+                person["withheld"] = True
             redacted = True
     return shown_content, redacted, shown
 

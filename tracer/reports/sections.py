@@ -18,6 +18,7 @@ from tracer.ballistics.models import BallisticItem, BallisticLink, Scene
 from tracer.cases.models import Case
 from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
+from tracer.people.services import case_people_statement
 from tracer.seizures.models import Seizure
 from tracer.tracing.models import SHORT_TIME_TO_CRIME_DAYS, TraceRequest
 
@@ -150,6 +151,18 @@ def ballistics_section(case: Case) -> dict[str, Any]:
             "hits": hits}
 
 
+def people_section(case: Case) -> list[dict[str, Any]]:
+    """The people of the case and their roles; who they are (personal data) under ``personal``."""
+    rows = db.session.scalars(case_people_statement(case.id))
+    return [{"person_id": row.person_id, "role": row.role, "firearm_id": row.firearm_id,
+             "seizure_id": row.seizure_id, "trace_request_id": row.trace_request_id,
+             "personal": {"name": row.person.full_name, "alias": row.person.alias,
+                          "birth_date": _iso(row.person.birth_date), "curp": row.person.curp,
+                          "id_kind": row.person.id_kind, "id_number": row.person.id_number,
+                          "locality": row.person.locality, "region": row.person.region,
+                          "country": row.person.country}} for row in rows]
+
+
 def _detail(details: dict[str, Any], *names: str):
     return next((details[name] for name in names if details.get(name) not in (None, "")), None)
 
@@ -182,5 +195,6 @@ SECTIONS = (
     ("scenes", scenes_section),
     ("firearms", firearms_section),
     ("ballistics", ballistics_section),
+    ("people", people_section),
     ("history", history_section),
 )
