@@ -97,6 +97,8 @@ ACTIONS: dict[str, Action] = {
     "import.ibis_leads": case(_l("IBIS leads imported")),
     "ballistic_link.import": case(_l("Leads created from an IBIS correlation list")),
     "personal_data.read": case(_l("Personal data read")),
+    "report.version": case(_l("Case report version stored")),
+    "report.export": case(_l("Case report exported")),
     "firearm_link.detect": case(_l("Possible same firearm detected")),
     "firearm_link.decide": case(_l("Possible same firearm decided")),
     # People
