@@ -151,6 +151,12 @@ ACCESS = {
     "api.get_ballistic_link": CASE_WRITERS,
     "api.create_ballistic_link": frozenset({"analyst"}),
     "api.decide_ballistic_link": frozenset({"analyst"}),
+    # Dashboards, the map and the summary: analysts and supervisors (officers work their own cases).
+    "stats.dashboard": frozenset({"analyst", "supervisor"}),
+    "stats.chart_csv": frozenset({"analyst", "supervisor"}),
+    "stats.trafficking_map": frozenset({"analyst", "supervisor"}),
+    "stats.map_cases": frozenset({"analyst", "supervisor"}),
+    "api.stats_summary": frozenset({"analyst", "supervisor"}),
 }
 ROLES = sorted(ACCOUNT)
 
@@ -194,7 +200,7 @@ def people(app):
                      "case_id": victim_case.id, "seizure_id": victim_seizure.id,
                      "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id,
                      "trace_request_id": victim_request.id, "link_id": victim_link.id,
-                     "scene_id": victim_scene.id, "item_id": victim_item.id},
+                     "scene_id": victim_scene.id, "item_id": victim_item.id, "chart": "months"},
         }
 
 
