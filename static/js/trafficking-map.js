@@ -8,6 +8,8 @@
 
   var COLOURS = {seizure: "#1d4e89", scene: "#b42318", origin: "#2e7d32", corridor: "#f2b01e"};
 
+  function slug(text) { return String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-"); }
+
   function radius(count, largest) { return 4 + 14 * Math.sqrt(count / Math.max(largest, 1)); }
 
   function showCases(el, point) {
@@ -70,7 +72,9 @@
     corridors.forEach(function (line) {
       L.polyline([[line.from.lat, line.from.lon], [line.to.lat, line.to.lon]], {
         color: COLOURS.corridor, opacity: 0.75, weight: 1 + 9 * line.count / Math.max(heaviest, 1),
-        className: "map-corridor"
+        // A class naming the route (origin city, seizure municipality), for whoever reads the map's markup.
+        className: "map-corridor map-corridor--" + slug(line.from.us_state + "-" + line.from.city) + "--" +
+          line.to.state + line.to.municipality
       }).bindTooltip(line.label + " · " + line.count).addTo(map);
       drawn += 1;
     });
