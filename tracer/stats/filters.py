@@ -22,6 +22,11 @@ class StatsFilters:
     date_to: date | None = None
     state: str | None = None
 
+    @property
+    def narrows(self) -> bool:
+        """Whether any filter is set (else every seizure counts)."""
+        return bool(self.date_from or self.date_to or self.state)
+
     def args(self) -> dict[str, str]:
         """The filters as query parameters (``from``, ``to``, ``state``), empty ones left out."""
         values = {"from": self.date_from.isoformat() if self.date_from else "",

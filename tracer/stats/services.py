@@ -44,9 +44,11 @@ def _firearms(user: User, filters: StatsFilters, *columns) -> Select:
 
 
 def _traces(user: User, filters: StatsFilters, *columns) -> Select:
-    statement = (select(*columns).select_from(TraceRequest).join(Firearm, Firearm.id == TraceRequest.firearm_id)
-                 .join(Seizure, Seizure.id == Firearm.seizure_id)
-                 .where(agency_scope(user, TraceRequest.agency_id)))
+    statement = select(*columns).select_from(TraceRequest).where(agency_scope(user, TraceRequest.agency_id))
+    if not filters.narrows:
+        return statement  # every seizure date and state: no need to read the seizures
+    statement = (statement.join(Firearm, Firearm.id == TraceRequest.firearm_id)
+                 .join(Seizure, Seizure.id == Firearm.seizure_id))
     return filters.apply(statement)
 
 
@@ -61,19 +63,23 @@ def seizure_count(user: User, filters: StatsFilters) -> int:
     return db.session.scalar(statement) or 0
 
 
-def firearms_by_type(user: User, filters: StatsFilters) -> dict[str, int]:
-    """Firearms per type (every type named, zero included)."""
-    counted = dict(_counted(_firearms(user, filters, Firearm.firearm_type, func.count())
-                            .group_by(Firearm.firearm_type)))
-    return {kind: counted.get(kind, 0) for kind in FIREARM_TYPES}
+def firearm_counts(user: User, filters: StatsFilters) -> dict[str, Any]:
+    """Firearms in all, per type (every type named, zero included) and per seizure state (most
+    first), from one statement grouped by type and state."""
+    rows = _counted_pairs(_firearms(user, filters, Firearm.firearm_type, Seizure.state_code, func.count())
+                          .group_by(Firearm.firearm_type, Seizure.state_code))
+    by_type = dict.fromkeys(FIREARM_TYPES, 0)
+    by_state: dict[str, int] = {}
+    for kind, state, n in rows:
+        by_type[kind] = by_type.get(kind, 0) + n
+        by_state[state] = by_state.get(state, 0) + n
+    return {"firearms": sum(by_type.values()), "by_type": by_type,
+            "by_seizure_state": [{"state": state, "count": n}
+                                 for state, n in sorted(by_state.items(), key=lambda item: (-item[1], item[0]))]}
 
 
-def firearms_by_state(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
-    """Firearms per seizure state, most first."""
-    count = func.count().label("n")
-    rows = _counted(_firearms(user, filters, Seizure.state_code, count).group_by(Seizure.state_code)
-                    .order_by(count.desc(), Seizure.state_code))
-    return [{"state": state, "count": n} for state, n in rows]
+def _counted_pairs(statement: Select) -> list[tuple[Any, Any, int]]:
+    return [(first, second, int(count)) for first, second, count in db.session.execute(statement)]
 
 
 def firearms_by_caliber(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
@@ -103,14 +109,16 @@ def by_month(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
 
 def trace_figures(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Trace requests, answers per outcome and the US-sourced share (SPEC §7 ``us_sourced_pct``:
-    us_retail and us_other over completed traces whose outcome is not no_trace)."""
-    requests = db.session.scalar(_traces(user, filters, func.count())) or 0
-    outcomes = dict(_counted(_traces(user, filters, TraceRequest.outcome, func.count())
-                             .where(TraceRequest.status.in_(ANSWERED), TraceRequest.outcome.is_not(None))
-                             .group_by(TraceRequest.outcome)))
-    outcomes = {name: outcomes.get(name, 0) for name in TRACE_OUTCOMES}
+    us_retail and us_other over completed traces whose outcome is not no_trace), from one
+    statement grouped by status and outcome."""
+    rows = _counted_pairs(_traces(user, filters, TraceRequest.status, TraceRequest.outcome, func.count())
+                          .group_by(TraceRequest.status, TraceRequest.outcome))
+    outcomes = dict.fromkeys(TRACE_OUTCOMES, 0)
+    for status, outcome, n in rows:
+        if status in ANSWERED and outcome is not None:
+            outcomes[outcome] += n
     traced = sum(n for name, n in outcomes.items() if name != "no_trace")
-    return {"trace_requests": requests, "outcomes": outcomes,
+    return {"trace_requests": sum(n for _status, _outcome, n in rows), "outcomes": outcomes,
             "us_sourced_pct": percent(sum(outcomes[name] for name in US_OUTCOMES), traced)}
 
 
@@ -119,12 +127,18 @@ def _us_sourced(user: User, filters: StatsFilters, *columns) -> Select:
                                                   TraceRequest.outcome.in_(US_OUTCOMES))
 
 
-def top_sources(user: User, filters: StatsFilters) -> dict[str, list[dict[str, Any]]]:
-    """The dealers' states, cities and dealers of US-sourced traces, most first."""
+def top_source_states(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
+    """SPEC §7 ``top_source_states``: completed US-sourced traces by the dealer's state, most first."""
     count = func.count().label("n")
     states = _counted(_us_sourced(user, filters, TraceRequest.ffl_state, count)
                       .where(TraceRequest.ffl_state.is_not(None)).group_by(TraceRequest.ffl_state)
                       .order_by(count.desc(), TraceRequest.ffl_state).limit(TOP))
+    return [{"state": state, "count": n} for state, n in states]
+
+
+def top_sources(user: User, filters: StatsFilters) -> dict[str, list[dict[str, Any]]]:
+    """The dealers' states, cities and dealers of US-sourced traces, most first."""
+    count = func.count().label("n")
     cities = db.session.execute(
         _us_sourced(user, filters, TraceRequest.ffl_city, TraceRequest.ffl_state, count)
         .where(TraceRequest.ffl_city.is_not(None)).group_by(TraceRequest.ffl_city, TraceRequest.ffl_state)
@@ -135,7 +149,7 @@ def top_sources(user: User, filters: StatsFilters) -> dict[str, list[dict[str, A
         .where(TraceRequest.ffl_license.is_not(None)).group_by(TraceRequest.ffl_license)
         .order_by(count.desc(), TraceRequest.ffl_license).limit(TOP)).all()
     return {
-        "states": [{"state": state, "count": n} for state, n in states],
+        "states": top_source_states(user, filters),
         "cities": [{"city": city, "state": state, "count": int(n)} for city, state, n in cities],
         "dealers": [{"license": licence, "name": name, "city": city, "state": state, "count": int(n)}
                     for licence, name, city, state, n in dealers],
@@ -178,17 +192,18 @@ def summary(user: User, filters: StatsFilters) -> dict[str, Any]:
     """``GET /api/v1/stats/summary`` (SPEC §7), exactly its fields."""
     traces = trace_figures(user, filters)
     ttc = time_to_crime(user, filters)
+    firearms = firearm_counts(user, filters)
     return {
         "seizures": seizure_count(user, filters),
-        "firearms": db.session.scalar(_firearms(user, filters, func.count())) or 0,
+        "firearms": firearms["firearms"],
         "trace_requests": traces["trace_requests"],
         "outcomes": traces["outcomes"],
         "us_sourced_pct": traces["us_sourced_pct"],
-        "top_source_states": top_sources(user, filters)["states"],
+        "top_source_states": top_source_states(user, filters),
         "median_ttc_days": ttc["median_ttc_days"],
         "short_ttc_pct": ttc["short_ttc_pct"],
-        "by_type": firearms_by_type(user, filters),
-        "by_seizure_state": firearms_by_state(user, filters),
+        "by_type": firearms["by_type"],
+        "by_seizure_state": firearms["by_seizure_state"],
     }
 
 
@@ -240,11 +255,9 @@ def dashboard(user: User, filters: StatsFilters) -> Dashboard:
     ttc = time_to_crime(user, filters)
     sources = top_sources(user, filters)
     totals = {
-        "seizures": seizure_count(user, filters),
-        "firearms": db.session.scalar(_firearms(user, filters, func.count())) or 0,
+        "seizures": seizure_count(user, filters), **firearm_counts(user, filters),
         **traces, "top_source_states": sources["states"], "median_ttc_days": ttc["median_ttc_days"],
-        "short_ttc_pct": ttc["short_ttc_pct"], "by_type": firearms_by_type(user, filters),
-        "by_seizure_state": firearms_by_state(user, filters),
+        "short_ttc_pct": ttc["short_ttc_pct"],
     }
     return Dashboard(filters, totals, by_month(user, filters), firearms_by_caliber(user, filters), sources, ttc,
                      backlog_by_agency(user, filters), cases_in_review(user))
