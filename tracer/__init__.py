@@ -141,3 +141,7 @@ def _register_rooms(app: Flask) -> None:
     add_panel(app, "home", account_work, order=50)
     ballistics_hooks.init_app(app)
     init_rifling(app)
+    from tracer.core.demo import add_demo_step
+    from tracer.stats.demo import seed_demo_route
+
+    add_demo_step(app, seed_demo_route, order=60)
