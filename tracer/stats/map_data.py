@@ -7,6 +7,7 @@ when a seizure names no municipality).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -30,14 +31,19 @@ CORRIDORS = 200
 CASES_LISTED = 20
 
 
+@lru_cache(maxsize=1)
+def _municipalities() -> dict[tuple[str, str], Any]:
+    return {(m.state_code, m.code): m for code in states() for m in municipalities(code)}
+
+
 def _place(state_code: str, municipality_code: str | None) -> tuple[float, float, str] | None:
     """Where a municipality is drawn (its seat), or its state's capital; with its name."""
     state = states().get(state_code)
     if state is None:
         return None
-    for municipality in municipalities(state_code):
-        if municipality.code == municipality_code:
-            return municipality.latitude, municipality.longitude, f"{municipality.name}, {state.name}"
+    municipality = _municipalities().get((state_code, municipality_code or ""))
+    if municipality is not None:
+        return municipality.latitude, municipality.longitude, f"{municipality.name}, {state.name}"
     return state.latitude, state.longitude, state.name
 
 

@@ -6,8 +6,6 @@ scope are not part of that work, so the pages are not theirs.
 """
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_login import current_user
@@ -74,7 +72,6 @@ def trafficking_map():
     filters, status = _filters(form)
     layers = map_layers(current_user, filters) if filters is not None else None
     return render_template("stats/map.html", form=form, layers=layers,
-                           layers_json=json.dumps(layers or {}, ensure_ascii=False),
                            cases_url=url_for("stats.map_cases", **(filters.args() if filters else {})),
                            args=filters.args() if filters else {}), status
 
