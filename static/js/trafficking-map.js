@@ -1,8 +1,8 @@
 // The trafficking map: Mexican state outlines from the project's own data (no tile server),
 // seizures and scenes per municipality and US origin points as circles sized by count, and
 // the routes from each origin to each seizure place as lines whose width follows the traces.
-// Data come from the page (a JSON script element: the security policy allows no inline
-// script); clicking a point lists its cases in the user's scope.
+// Data come from the page (the map's data-layers attribute: the security policy allows no
+// inline script); clicking a point lists its cases in the user's scope.
 (function () {
   "use strict";
 
@@ -59,7 +59,7 @@
   function draw(el) {
     if (!window.L) { return; }
     var layers = {};
-    try { layers = JSON.parse(document.getElementById("map-layers").textContent || "{}"); } catch (error) { layers = {}; }
+    try { layers = JSON.parse(el.getAttribute("data-layers") || "{}"); } catch (error) { layers = {}; }
     var map = L.map(el, {zoomSnap: 0.5, zoomControl: false});
     L.control.zoom({zoomInTitle: el.getAttribute("data-zoom-in") || "+",
                     zoomOutTitle: el.getAttribute("data-zoom-out") || "-"}).addTo(map);

@@ -25,6 +25,8 @@ from tracer.tracing.requests import request_trace
 from tracer.tracing.results import record_result
 
 NOGALES = ("26", "043")
+# What the step says, the same on every run (a second seed-demo prints what the first did).
+DONE = "Demo route Tucson → Nogales, Sonora: traced pistols present"
 DEALER = {"ffl_name": "Santa Cruz Valley Arms", "ffl_license": "9-86-019-01-7C-41207",
           "ffl_street": "1830 W Grant Rd", "ffl_city": "Tucson", "ffl_state": "AZ", "ffl_zip": "85745"}
 FIREARMS = ({"firearm_type": "pistol", "manufacturer": "Glock", "model": "19", "caliber": "9mm",
@@ -46,7 +48,7 @@ def _route_exists() -> bool:
 def seed_route() -> str:
     """Record the Tucson → Nogales route when the demo has none; say what was done."""
     if _route_exists():
-        return "Demo route Tucson → Nogales: present"
+        return DONE
     officer, analyst, liaison = (user_by_username(name) for name in ("agente.son", "analista.son", "enlace.atf"))
     case = db.session.scalar(select(Case).where(Case.owner_agency_id == getattr(officer, "agency_id", None))
                              .order_by(Case.id).limit(1)) if officer else None
@@ -63,7 +65,7 @@ def seed_route() -> str:
                                        "purchase_date": (seized_on - timedelta(days=150 + 40 * number)).isoformat(),
                                        "purchaser_name": "Kevin Salinas Ortiz"}, source="demo")
     db.session.commit()
-    return "Demo route Tucson → Nogales: 2 traced pistols recorded"
+    return DONE
 
 
 def seed_demo_route(firearms: int, seed: int) -> None:
