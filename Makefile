@@ -54,7 +54,7 @@ test-sqlite:
 test-postgres:
 	$(BIN)/python -m pytest -m "not browser"
 
-## The budgets of SPEC §10 in one table (serial search, gunicorn throughput against a bare baseline,
+## The budgets of SPEC §10 in one table (serial search, gunicorn throughput against a bare baseline, dashboards,
 ## page latency, import rate, ballistics on 1,000,000 items) on 1,000,000 firearms in PostgreSQL: TRACER_BENCH_DATABASE_URL (default
 ## tracer_bench on the local server), Redis 13 on the local server. The dataset is reused when present
 ## (BENCH_ARGS=--rebuild); BENCH_ARGS=--strict exits non-zero when a line fails; BENCH_ARGS=--sqlite measures

@@ -114,6 +114,9 @@ def _register_rooms(app: Flask) -> None:
     from tracer.tracing import results_api as _results_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import results_cli as _results_cli  # noqa: F401  (adds import trace-results to the import group)
     from tracer.tracing.views import bp as tracing_bp
+    from tracer.stats import api as _stats_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.stats import hooks as stats_hooks
+    from tracer.stats.views import bp as stats_bp
     from tracer.auth.home import account_work
     from tracer.cases.home import case_work
     from tracer.core.panels import add_panel
@@ -126,7 +129,7 @@ def _register_rooms(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(seizure_import_bp)
     for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp, deconfliction_bp,
-                      ballistics_bp, people_bp):
+                      ballistics_bp, people_bp, stats_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     init_error_handlers(app)
@@ -145,3 +148,4 @@ def _register_rooms(app: Flask) -> None:
     init_rifling(app)
     people_hooks.init_app(app)
     report_hooks.init_app(app)
+    stats_hooks.init_app(app)

@@ -18,7 +18,9 @@ in the same run:
 - the rows per second of a 50,000-row seizure import (``import_rate``), on PostgreSQL and,
   with ``--sqlite``, on SQLite too;
 - ballistics on 1,000,000 items (``ballistics_bench``): the rows per second of a 50,000-row
-  IBIS lead import, and the p95 of the examiners' queue and of an item's leads.
+  IBIS lead import, and the p95 of the examiners' queue and of an item's leads;
+- the dashboard, the map and ``stats/summary`` (``stats_bench``), over everything and one
+  state, on 300,000 trace requests written once by ``trace_data``.
 
 Each line says PASS or FAIL. The exit status is 0 unless ``--strict`` is given and a line
 failed, so the table is always printed whole.
@@ -38,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import make_url, text  # noqa: E402
 
-from tests.bench import ballistics_bench, bench_accounts  # noqa: E402
+from tests.bench import ballistics_bench, bench_accounts, stats_bench, trace_data  # noqa: E402
 from tests.bench.http_bench import Targets, measure_http, production_env  # noqa: E402
 from tests.bench.import_rate import measure_import, measure_import_sqlite  # noqa: E402
 from tests.bench.serial_data import SIZES, bench_analyst, build_dataset, dataset_ready  # noqa: E402
@@ -46,7 +48,7 @@ from tests.bench.serial_queries import make_queries  # noqa: E402
 from tests.bench.serial_search import DEFAULT_URL, ensure_database, make_app, measure  # noqa: E402
 from tests.bench.stats import Row, print_table  # noqa: E402
 
-PARTS = ("serial", "http", "import", "ballistics")
+PARTS = ("serial", "http", "import", "ballistics", "stats")
 
 
 def _step(label: str, started: float) -> float:
@@ -88,6 +90,7 @@ def main() -> int:
     parser.add_argument("--latency-requests", type=int, default=100)
     parser.add_argument("--import-rows", type=int, default=50_000)
     parser.add_argument("--ibis-rows", type=int, default=ballistics_bench.IMPORT_ROWS)
+    parser.add_argument("--stats-repeats", type=int, default=20, help="runs of each dashboard, map and summary")
     parser.add_argument("--sqlite", action="store_true", help="measure the import on SQLite as well")
     parser.add_argument("--port", type=int, default=8741)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
@@ -115,6 +118,8 @@ def main() -> int:
         bench_analyst()
         print(bench_accounts.ensure_audit_history(), flush=True)
         print(bench_accounts.ensure_notices(), flush=True)
+        if "stats" not in options.skip:
+            print(trace_data.ensure_traces(options.seed), flush=True)
         started = _step("dataset", started)
         if "serial" not in options.skip:
             user = bench_analyst()
@@ -128,6 +133,10 @@ def main() -> int:
             db.session.rollback()
             rows += [Row.from_serial(row) for row in serial_rows]
             started = _step("serial search", started)
+        if "stats" not in options.skip:
+            rows += stats_bench.measure(bench_analyst(), options.stats_repeats)
+            db.session.rollback()
+            started = _step("dashboards, map and stats/summary", started)
         targets = _targets(env) if "http" not in options.skip else None
         db.session.remove()
         db.engine.dispose()

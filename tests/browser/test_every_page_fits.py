@@ -33,7 +33,7 @@ NOT_PAGES = {
     "static", "maps.states_geojson", "seizures.municipalities", "tracing.export_csv",
     "search.serial_batch_csv", "attachments.download", "attachments.thumbnail", "seizure_import.template",
     "reference_lookup.suggest_manufacturers", "reference_lookup.suggest_calibers",
-    "auth.after_enrolment", "core.set_language", "reports.case_report_pdf",
+    "auth.after_enrolment", "core.set_language", "reports.case_report_pdf", "stats.chart_csv", "stats.map_cases",
 }
 ANONYMOUS_PAGES = ("/auth/notice", "/auth/login")
 # Pages a role cannot reach on the demo data because its scope holds nothing of the kind:

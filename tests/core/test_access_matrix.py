@@ -153,6 +153,12 @@ ACCESS = {
     "api.get_ballistic_link": CASE_WRITERS,
     "api.create_ballistic_link": frozenset({"analyst"}),
     "api.decide_ballistic_link": frozenset({"analyst"}),
+    # Dashboards, the map and the summary: analysts and supervisors (officers work their own cases).
+    "stats.dashboard": frozenset({"analyst", "supervisor"}),
+    "stats.chart_csv": frozenset({"analyst", "supervisor"}),
+    "stats.trafficking_map": frozenset({"analyst", "supervisor"}),
+    "stats.map_cases": frozenset({"analyst", "supervisor"}),
+    "api.stats_summary": frozenset({"analyst", "supervisor"}),
     # People (personal data): officers record possessors and associates; analysts and supervisors read;
     # analysts decide likely duplicates.
     "people.new_case_person": CASE_WRITERS,
@@ -220,7 +226,7 @@ def people(app):
                      "trace_request_id": victim_request.id, "link_id": victim_link.id,
                      "scene_id": victim_scene.id, "item_id": victim_item.id,
                      "person_id": victim_person.id, "other_id": victim_other.id, "pair_id": victim_pair,
-                     "case_person_id": victim_role},
+                     "case_person_id": victim_role, "chart": "months"},
         }
 
 

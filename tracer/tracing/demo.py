@@ -100,13 +100,13 @@ def _moment(day: date, rng: random.Random) -> datetime:
 
 def _result_values(rng: random.Random, firearm: tuple, pools) -> dict[str, Any]:
     """The raw result a liaison officer would enter, as the form or the CSV would carry it."""
-    _id, _external_id, seized_on, country, firearm_type, serial_status = firearm
+    _id, _external_id, seized_on, country, firearm_type, serial_status = firearm[:6]
     if rng.random() < figures.NO_TRACE_SHARE:
         return {"outcome": "no_trace", "no_trace_reason": figures.no_trace_reason(rng, serial_status)}
     outcome = figures.outcome(rng, country)
     values: dict[str, Any] = {"outcome": outcome}
     if outcome == "us_retail" or (outcome == "us_other" and rng.random() < figures.US_OTHER_WITH_DEALER):
-        dealer = figures.pick_dealer(rng, pools)
+        dealer = figures.pick_dealer(rng, pools, crossing=tuple(firearm[6:8]))
         values.update(ffl_name=dealer.name, ffl_license=dealer.license, ffl_street=dealer.street,
                       ffl_city=dealer.city, ffl_state=dealer.state, ffl_zip=dealer.zip)
         if outcome == "us_retail":
@@ -118,7 +118,7 @@ def _result_values(rng: random.Random, firearm: tuple, pools) -> dict[str, Any]:
 
 def plan_for(seed: int, firearm: tuple, pools, today: date) -> Plan:
     """The demo's request (or not) for ``firearm`` (id, external id, seizure date, country,
-    type, serial status): the same answer for the same seed, whenever it is asked."""
+    type, serial status, seizure state and municipality): the same answer for the same seed, whenever it is asked."""
     firearm_id, external_id, seized_on = firearm[:3]
     rng = random.Random(f"TRACE:{seed}:{external_id}")
     if rng.random() < figures.BACKLOG_SHARE:
@@ -139,7 +139,7 @@ def _candidates(last_id: int):
     """Ready demo firearms without a request, after ``last_id``: the facts a plan is drawn from."""
     return db.session.execute(
         select(Firearm.id, Firearm.external_id, Seizure.seized_on, Firearm.country_code, Firearm.firearm_type,
-               Firearm.serial_status)
+               Firearm.serial_status, Seizure.state_code, Seizure.municipality_code)
         .join(Seizure, Seizure.id == Firearm.seizure_id)
         .where(Firearm.external_id.like(PREFIX), Firearm.id > last_id, Firearm.trace_ready.is_(True),
                ~exists().where(TraceRequest.firearm_id == Firearm.id))

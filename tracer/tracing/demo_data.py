@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from tracer.tracing.ffl import MONTH_LETTERS
@@ -189,9 +189,20 @@ def dealers(seed: int) -> dict[str, list[Dealer]]:
     return pools
 
 
-def pick_dealer(rng: random.Random, pools: dict[str, list[Dealer]]) -> Dealer:
+# Border crossings (INEGI state and municipality) and the US city across the line whose dealers
+# supply most of the firearms seized there: the route the map draws (Tucson → Nogales, Sonora).
+CROSSINGS = {("26", "043"): ("AZ", "Tucson")}
+CROSSING_SHARE = 0.6
+
+
+def pick_dealer(rng: random.Random, pools: dict[str, list[Dealer]], crossing: tuple = ()) -> Dealer:
     """A dealer: the state by its share of traces, then a dealer of the state, the first ones
-    busier (a few dealers account for many traces)."""
+    busier (a few dealers account for many traces). Most firearms seized at a border crossing
+    of ``CROSSINGS`` come from a dealer of the city across the line."""
+    if tuple(crossing) in CROSSINGS and rng.random() < CROSSING_SHARE:
+        state, city = CROSSINGS[tuple(crossing)]
+        local = [dealer for dealer in pools[state] if dealer.city == city]
+        return local[0] if local else replace(pools[state][0], city=city)
     pool = pools[weighted(rng, SOURCE_STATES)]
     return pool[min(int(rng.paretovariate(1.2)) - 1, len(pool) - 1)]
 
