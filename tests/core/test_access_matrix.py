@@ -75,6 +75,16 @@ ACCESS = {
     "api.create_case": CASE_WRITERS,
     "api.get_case": CASE_READERS,
     "api.update_case": CASE_WRITERS,
+    # The case workflow, the review queue, and the work on a case.
+    "cases.transition": CASE_WRITERS,
+    "cases.review": frozenset({"supervisor"}),
+    "cases.add_note": CASE_WRITERS,
+    "cases.add_document": CASE_WRITERS,
+    "cases.share": CASE_WRITERS,
+    "cases.revoke_share": CASE_WRITERS,
+    "cases.assign": CASE_WRITERS,
+    "cases.unassign": CASE_WRITERS,
+    "api.transition_case": CASE_WRITERS,
     "seizures.new": CASE_WRITERS,
     "seizure_import.upload": CASE_WRITERS,
     "seizure_import.template": CASE_WRITERS,
@@ -194,7 +204,8 @@ def people(app):
                      "case_id": victim_case.id, "seizure_id": victim_seizure.id,
                      "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id,
                      "trace_request_id": victim_request.id, "link_id": victim_link.id,
-                     "scene_id": victim_scene.id, "item_id": victim_item.id},
+                     "scene_id": victim_scene.id, "item_id": victim_item.id,
+                     "share_id": 999999, "assignment_id": 999999},
         }
 
 
