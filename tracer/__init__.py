@@ -82,6 +82,7 @@ def _register_rooms(app: Flask) -> None:
     from tracer.cases import workflow_views as _workflow_views  # noqa: F401  (adds its routes to the cases blueprint)
     from tracer.cases import work_views as _work_views  # noqa: F401  (adds its routes to the cases blueprint)
     from tracer.cases.documents import init_app as init_case_documents
+    from tracer.cases.demo import register as register_case_demo
     from tracer.core.access import enforce_access
     from tracer.core.errors_views import init_error_handlers
     from tracer.core.security import init_security
@@ -135,6 +136,7 @@ def _register_rooms(app: Flask) -> None:
     register_tracing_cli(app)
     init_reference(app)
     init_case_documents(app)
+    register_case_demo(app)
     tracing_hooks.init_app(app)
     link_hooks.init_app(app)
     # The home page's work list: the rooms that add to it without hooks of their own.
