@@ -121,3 +121,15 @@ def test_the_lead_officer_assigns_analysts_who_may_see_the_case(agencies):
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)
                                  .order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["case.assign", "case.unassign"]
+
+
+def test_a_document_too_large_is_refused_naming_the_field(login_as, agencies, app, monkeypatch):
+    case, _officer = case_in_review()
+    officer = login_as("officer", "FGE-SON", locale="en")
+    path = f"/cases/{case.id}"
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1024)
+    response = officer.post(f"{path}/documents", {"document": (io.BytesIO(b"%PDF-1.4\n" + b"0" * 2048), "big.pdf")},
+                            token_from=path, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "The file is too large: at most 1 KB per file." in page_text(response)
+    assert db.session.scalar(select(Attachment).where(Attachment.case_id == case.id)) is None

@@ -1,7 +1,7 @@
 """Case pages of the work on a case: notes, documents, assigned analysts and shares."""
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -100,6 +100,18 @@ def revoke_share(case_id: int, share_id: int):
     db.session.commit()
     flash(_("The case is no longer shared with %(agency)s.", agency=share_row.agency.acronym), "success")
     return _back(case, "sharing")
+
+
+def document_too_large(error):
+    """A body over MAX_CONTENT_LENGTH: back to the case page with a message instead of a bare error."""
+    flash(files.too_large_message(), "error")
+    case_id = (request.view_args or {}).get("case_id")
+    if case_id is not None:
+        return redirect(url_for("cases.detail", case_id=case_id, _anchor="documents"), 303)
+    return redirect(url_for("cases.index"), 303)
+
+
+bp.register_error_handler(413, document_too_large)
 
 
 @bp.post("/<int:case_id>/assignments")

@@ -27,7 +27,7 @@ def section_labels() -> dict[str, str]:
         "ballistics": _("Ballistics"),
         "people": _("People"),
         "links": _("Links"),
-        "notes": _("Notes"),
+        "notes": pgettext("case notes", "Notes"),
     }
 
 
