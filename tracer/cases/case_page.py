@@ -34,13 +34,14 @@ def render_case(case: Case, status: int = 200, transition_form: TransitionForm |
         share_form.set_choices(sharing.share_candidates(case))
     if may_assign:
         assign_form.set_choices(assignments.assignable_analysts(user, case))
+    rounds = workflow.review_rounds(case)
     return render_template(
         "cases/detail.html", case=case, seizures=services.case_seizures(case),
         may_edit=services.may_edit(user, case),
-        actions=workflow.allowed_actions(user, case), action_labels=action_labels(), comment_label=comment_label,
-        transition_form=transition_form or TransitionForm(formdata=None), sections_typed=sections_typed or {},
-        section_labels=section_labels(), open_comments=workflow.open_comments(case),
-        rounds=workflow.review_rounds(case),
+        actions=workflow.allowed_actions(user, case, rounds), action_labels=action_labels(),
+        comment_label=comment_label, transition_form=transition_form or TransitionForm(formdata=None),
+        sections_typed=sections_typed or {}, section_labels=section_labels(),
+        open_comments=workflow.open_comments(case, rounds), rounds=rounds,
         may_write_notes=notes.may_write_notes(user), note_form=note_form or NoteForm(formdata=None),
         notes=_walk(lambda cursor: notes.case_notes(case, cursor), request.args.get("notes")),
         documents=documents.case_documents(case), document_form=document_form or DocumentForm(formdata=None),

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import click
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tracer.auth.services import user_by_username
 from tracer.cases import assignments, notes, sharing, workflow
@@ -61,7 +61,6 @@ def seed_review_cases(_firearms: int, _seed: int) -> None:
     analyst, partner = user_by_username("analista.son"), user_by_username("supervisora.jal")
     if officer is None or supervisor is None:
         return
-    created = 0
     for key, title, steps, waited in STORIES:
         carpeta = f"{PREFIX}/FGE-SON/{key}"
         if db.session.scalar(select(Case.id).where(Case.carpeta_number == carpeta)) is not None:
@@ -80,9 +79,10 @@ def seed_review_cases(_firearms: int, _seed: int) -> None:
                 assignments.assign(officer, case, analyst.id)
             if partner is not None:
                 sharing.share_case(officer, case, partner.agency_id)
-        created += 1
     db.session.commit()
-    click.echo(f"review demo: {created} new cases in the workflow")
+    statuses = db.session.execute(select(Case.status, func.count()).where(Case.carpeta_number.like(f"{PREFIX}/%"))
+                                  .group_by(Case.status).order_by(Case.status)).all()
+    click.echo("Review demo: " + ", ".join(f"{count} {status}" for status, count in statuses))
 
 
 def register(app: Flask) -> None:

@@ -54,4 +54,4 @@ def add_note(user: User, case: Case, body: Any) -> CaseNote:
 def case_notes(case: Case, cursor: Any = None) -> KeysetPage:
     """The notes of ``case``, newest first, a page at a time (along ix_case_notes_case_id_id)."""
     return keyset_page(select(CaseNote).where(CaseNote.case_id == case.id), CaseNote.id, cursor,
-                       NOTES_PER_PAGE, list_name=f"case-notes-{case.id}")
+                       NOTES_PER_PAGE, list_name=f"case-notes-{case.id}", count=False)

@@ -64,6 +64,7 @@ def case_timeline(case: Case, cursor: Any = None, per_page: Any = EVENTS_PER_PAG
     """The timeline of ``case`` (which the caller may see), newest first."""
     statement = select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action.in_(TIMELINE_ACTIONS),
                                          AuditEvent.outcome == "success")
-    page = keyset_page(statement, AuditEvent.id, cursor, per_page, list_name=f"case-timeline-{case.id}")
+    page = keyset_page(statement, AuditEvent.id, cursor, per_page, list_name=f"case-timeline-{case.id}",
+                       count=False)
     page.items = [describe(event) for event in page.items]
     return page

@@ -28,6 +28,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from tracer.audit.services import record
 from tracer.auth.models import User
@@ -73,8 +74,12 @@ def current_round(case: Case) -> CaseReview | None:
                              .order_by(CaseReview.round.desc()).limit(1))
 
 
-def refusal(user: User, case: Case, action: str) -> str | None:
-    """Why ``user`` may not take ``action`` on ``case`` whatever its status; None when they may."""
+_UNREAD = object()
+
+
+def refusal(user: User, case: Case, action: str, latest=_UNREAD) -> str | None:
+    """Why ``user`` may not take ``action`` on ``case`` whatever its status; None when they may.
+    ``latest``: the case's latest review round when the caller has read it already."""
     if action in ("start", "submit"):
         if not may_edit(user, case):
             return _("Only officers, analysts and supervisors of the agency that owns this case "
@@ -87,16 +92,18 @@ def refusal(user: User, case: Case, action: str) -> str | None:
     if action in ("approve", "return"):
         if case.lead_officer_id == user.id:
             return _("You lead this case: another supervisor reviews it.")
-        review = current_round(case)
+        review = current_round(case) if latest is _UNREAD else latest
         if review is not None and review.submitted_by_id == user.id:
             return _("You submitted this case for review: another supervisor reviews it.")
     return None
 
 
-def allowed_actions(user: User, case: Case) -> list[str]:
-    """The actions ``user`` may take on ``case`` now (for the buttons a page shows)."""
+def allowed_actions(user: User, case: Case, rounds: list[CaseReview] | None = None) -> list[str]:
+    """The actions ``user`` may take on ``case`` now (for the buttons a page shows); ``rounds``:
+    the case's review rounds, newest first, when the caller has read them already."""
+    latest = (rounds[0] if rounds else None) if rounds is not None else _UNREAD
     return [action for action, t in TRANSITIONS.items()
-            if t.from_status == case.status and refusal(user, case, action) is None]
+            if t.from_status == case.status and refusal(user, case, action, latest) is None]
 
 
 def _clean_comment(value: Any, field: str, required: bool, fields: dict[str, list[str]]) -> str | None:
@@ -226,17 +233,20 @@ def _record_round(user: User, case: Case, action: str, text: str | None, section
 
 
 def review_rounds(case: Case) -> list[CaseReview]:
-    """Every review round of ``case``, newest first, with its comments."""
-    return list(db.session.scalars(select(CaseReview).where(CaseReview.case_id == case.id)
-                                   .order_by(CaseReview.round.desc())))
+    """Every review round of ``case``, newest first, with its comments and people (one statement)."""
+    return list(db.session.scalars(
+        select(CaseReview).where(CaseReview.case_id == case.id)
+        .options(joinedload(CaseReview.comments), joinedload(CaseReview.submitted_by),
+                 joinedload(CaseReview.decided_by))
+        .order_by(CaseReview.round.desc())).unique())
 
 
-def open_comments(case: Case) -> dict[str, list[str]]:
+def open_comments(case: Case, rounds: list[CaseReview] | None = None) -> dict[str, list[str]]:
     """The comments of the last return, by section, while the case is being revised
-    (shown beside the sections of the case page)."""
+    (shown beside the sections of the case page); ``rounds`` as ``review_rounds`` gives them."""
     if case.status != "investigating":
         return {}
-    review = current_round(case)
+    review = current_round(case) if rounds is None else (rounds[0] if rounds else None)
     if review is None or review.decision != "returned":
         return {}
     found: dict[str, list[str]] = {}
