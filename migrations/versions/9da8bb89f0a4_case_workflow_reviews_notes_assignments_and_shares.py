@@ -11,6 +11,8 @@ Revises: e7a3c9b1d524
 Create Date: 2026-12-06 01:09:14.272605
 
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -19,6 +21,42 @@ revision = '9da8bb89f0a4'
 down_revision = 'e7a3c9b1d524'
 branch_labels = None
 depends_on = None
+
+
+@contextmanager
+def _rebuilding_tables():
+    """On SQLite: foreign keys unchecked while batch mode copies and replaces tables that other
+    rows refer to (cases, attachments), then every reference checked. Elsewhere, nothing to do.
+
+    SQLite only honours ``PRAGMA foreign_keys`` outside a transaction, so the transaction of
+    this revision is ended and begun again around the change."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    raw = bind.connection.dbapi_connection
+
+    def between_transactions(end: str, pragma: str) -> None:
+        if raw.in_transaction:
+            raw.execute(end)
+        raw.execute(pragma)
+        raw.execute("BEGIN")
+
+    between_transactions("COMMIT", "PRAGMA foreign_keys=OFF")
+    try:
+        dangling = _dangling(bind)
+        yield
+        broken = _dangling(bind) - dangling
+        if broken:
+            raise RuntimeError(f"rows refer to missing ones after rebuilding the tables: {sorted(broken)[:5]}")
+    except BaseException:
+        between_transactions("ROLLBACK", "PRAGMA foreign_keys=ON")
+        raise
+    between_transactions("COMMIT", "PRAGMA foreign_keys=ON")
+
+
+def _dangling(bind) -> set[tuple]:
+    return {tuple(found[:3]) for found in bind.execute(sa.text("PRAGMA foreign_key_check"))}
 
 
 def upgrade():
@@ -96,32 +134,35 @@ def upgrade():
     with op.batch_alter_table('case_review_comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_review_comments_review_id'), ['review_id'], unique=False)
 
-    with op.batch_alter_table('attachments', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_attachments_case_id'), ['case_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_attachments_case_id_cases'), 'cases', ['case_id'], ['id'])
+    with _rebuilding_tables():
+        with op.batch_alter_table('attachments', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
+            batch_op.create_index(batch_op.f('ix_attachments_case_id'), ['case_id'], unique=False)
+            batch_op.create_foreign_key(batch_op.f('fk_attachments_case_id_cases'), 'cases', ['case_id'], ['id'])
+
+        with op.batch_alter_table('cases', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True))
+            batch_op.create_index('ix_cases_status_submitted_at_id', ['status', 'submitted_at', 'id'],
+                                  unique=False)
 
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_case_id_id', ['case_id', 'id'], unique=False)
 
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index('ix_cases_status_submitted_at_id', ['status', 'submitted_at', 'id'], unique=False)
-
 
 
 def downgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index('ix_cases_status_submitted_at_id')
-        batch_op.drop_column('submitted_at')
-
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_case_id_id')
 
-    with op.batch_alter_table('attachments', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_attachments_case_id_cases'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
-        batch_op.drop_column('case_id')
+    with _rebuilding_tables():
+        with op.batch_alter_table('cases', schema=None) as batch_op:
+            batch_op.drop_index('ix_cases_status_submitted_at_id')
+            batch_op.drop_column('submitted_at')
+
+        with op.batch_alter_table('attachments', schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f('fk_attachments_case_id_cases'), type_='foreignkey')
+            batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
+            batch_op.drop_column('case_id')
 
     with op.batch_alter_table('case_review_comments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_review_comments_review_id'))
