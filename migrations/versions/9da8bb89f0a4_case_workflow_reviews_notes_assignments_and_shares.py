@@ -7,7 +7,7 @@ shared with, documents attached to the case itself; and an index for a case's
 timeline in the audit trail.
 
 Revision ID: 9da8bb89f0a4
-Revises: e7a3c9b1d524
+Revises: 7a289b1e90a5
 Create Date: 2026-12-06 01:09:14.272605
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision = '9da8bb89f0a4'
-down_revision = 'e7a3c9b1d524'
+down_revision = '7a289b1e90a5'
 branch_labels = None
 depends_on = None
 
