@@ -79,6 +79,10 @@ def _register_rooms(app: Flask) -> None:
     from tracer.ballistics.rifling_views import init_app as init_rifling
     from tracer.ballistics.views import bp as ballistics_bp
     from tracer.cases.views import bp as cases_bp
+    from tracer.cases import workflow_views as _workflow_views  # noqa: F401  (adds its routes to the cases blueprint)
+    from tracer.cases import work_views as _work_views  # noqa: F401  (adds its routes to the cases blueprint)
+    from tracer.cases.documents import init_app as init_case_documents
+    from tracer.cases.demo import register as register_case_demo
     from tracer.core.access import enforce_access
     from tracer.core.errors_views import init_error_handlers
     from tracer.core.security import init_security
@@ -118,7 +122,7 @@ def _register_rooms(app: Flask) -> None:
     from tracer.stats import hooks as stats_hooks
     from tracer.stats.views import bp as stats_bp
     from tracer.auth.home import account_work
-    from tracer.cases.home import case_work
+    from tracer.cases.home import assigned_work, case_work
     from tracer.core.panels import add_panel
     from tracer.deconfliction.home import deconfliction_work
 
@@ -138,10 +142,13 @@ def _register_rooms(app: Flask) -> None:
     register_seizure_cli(app)
     register_tracing_cli(app)
     init_reference(app)
+    init_case_documents(app)
+    register_case_demo(app)
     tracing_hooks.init_app(app)
     link_hooks.init_app(app)
     # The home page's work list: the rooms that add to it without hooks of their own.
     add_panel(app, "home", case_work, order=10)
+    add_panel(app, "home", assigned_work, order=15)
     add_panel(app, "home", deconfliction_work, order=40)
     add_panel(app, "home", account_work, order=50)
     ballistics_hooks.init_app(app)

@@ -13,7 +13,7 @@ is told from the file exported.
 Downgrade drops the table and its triggers.
 
 Revision ID: cbc7f6ac3f49
-Revises: 7a289b1e90a5
+Revises: 9da8bb89f0a4
 Create Date: 2026-12-06 01:30:00
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 
 revision = 'cbc7f6ac3f49'
-down_revision = '7a289b1e90a5'
+down_revision = '9da8bb89f0a4'
 branch_labels = None
 depends_on = None
 

@@ -77,6 +77,16 @@ ACCESS = {
     "api.create_case": CASE_WRITERS,
     "api.get_case": CASE_READERS,
     "api.update_case": CASE_WRITERS,
+    # The case workflow, the review queue, and the work on a case.
+    "cases.transition": CASE_WRITERS,
+    "cases.review": frozenset({"supervisor"}),
+    "cases.add_note": CASE_WRITERS,
+    "cases.add_document": CASE_WRITERS,
+    "cases.share": CASE_WRITERS,
+    "cases.revoke_share": CASE_WRITERS,
+    "cases.assign": CASE_WRITERS,
+    "cases.unassign": CASE_WRITERS,
+    "api.transition_case": CASE_WRITERS,
     "seizures.new": CASE_WRITERS,
     "seizure_import.upload": CASE_WRITERS,
     "seizure_import.template": CASE_WRITERS,
@@ -226,7 +236,7 @@ def people(app):
                      "trace_request_id": victim_request.id, "link_id": victim_link.id,
                      "scene_id": victim_scene.id, "item_id": victim_item.id,
                      "person_id": victim_person.id, "other_id": victim_other.id, "pair_id": victim_pair,
-                     "case_person_id": victim_role, "chart": "months"},
+                     "case_person_id": victim_role, "chart": "months", "share_id": 999999, "assignment_id": 999999},
         }
 
 

@@ -93,7 +93,7 @@ def test_a_supervisor_sees_the_cases_waiting_for_review(login_as, reference_data
     db.session.commit()
     supervisor = login_as("supervisor", "FGE-SON", locale="en")
     lines = work(supervisor.get("/"))
-    assert lines["cases waiting for your review"] == (1, "/cases?status=in_review")
+    assert lines["cases waiting for your review"] == (1, "/cases/review")
     assert "alerts of withheld matches in the last 7 days" in lines
 
 
@@ -135,5 +135,5 @@ def test_roles_with_no_work_list_keep_their_page(login_as, role):
 
 def test_home_cards_come_from_the_rooms(app):
     names = [render.__module__ for _order, _added, render in app.extensions["tracer.panels"]["home"]]
-    assert names == ["tracer.cases.home", "tracer.tracing.home", "tracer.links.home", "tracer.people.panels",
-                     "tracer.deconfliction.home", "tracer.auth.home"]
+    assert names == ["tracer.cases.home", "tracer.cases.home", "tracer.tracing.home", "tracer.links.home",
+                     "tracer.people.panels", "tracer.deconfliction.home", "tracer.auth.home"]

@@ -20,6 +20,7 @@ from tracer.extensions import db
 TABLES = {"scenes", "ballistic_items", "ballistic_links", "deconfliction_notices", "trace_requests", "trace_number_counters", "firearm_links", "agencies", "users", "api_tokens", "recovery_codes", "user_sessions", "login_throttles", "audit_events",
           "cases", "case_reference_counters", "seizures", "firearms", "custody_events", "attachments",
           "manufacturers", "manufacturer_aliases", "calibers", "caliber_aliases", "rifling_specs",
+          "case_reviews", "case_review_comments", "case_notes", "case_assignments", "case_shares",
           "people", "case_people", "person_merges", "person_duplicates",
           "case_report_versions", "case_report_exports"}
 SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import event
 
 from tests import factories
+from tracer.cases import notes, workflow
 from tracer.extensions import db
 from tracer.firearms import services as firearm_services
 
 CASE_LIST_STATEMENTS = 4  # the session, the agency choices, the bounded count, the page of cases
-# the session, the case, its seizures, its trace requests, its people, its scenes and ballistic items
-CASE_STATEMENTS = 7
+# the session, the case, its seizures, its trace requests, its people, its scenes and ballistic items,
+# its review rounds, notes, documents, shares, assigned analysts and timeline
+CASE_STATEMENTS = 13
 # the session, the firearm with its seizure, custody, files, trace request, US offices, links, test fires
 FIREARM_STATEMENTS = 8
 
@@ -55,7 +57,7 @@ def test_the_case_list_reads_a_page_of_cases_in_four_statements(login_as):
     assert len(few) == len(many) == CASE_LIST_STATEMENTS, many
 
 
-def test_a_case_reads_its_seizures_traces_people_and_ballistics_in_seven_statements(login_as):
+def test_a_case_reads_its_seizures_traces_people_and_ballistics_in_a_fixed_number_of_statements(login_as):
     analyst = login_as("analyst", "FGR")
     seizure = factories.seizure()
     factories.trace_request(seizure.firearms[0], status="completed", outcome="us_retail", ffl_city="Tucson",
@@ -64,6 +66,12 @@ def test_a_case_reads_its_seizures_traces_people_and_ballistics_in_seven_stateme
     for _ in range(4):
         other = factories.firearm(seizure)
         factories.trace_request(other)
+    lead, supervisor = seizure.case.lead_officer, factories.user("supervisor", factories.agency("FGR"))
+    for who, action, comment in ((lead, "start", None), (lead, "submit", "Hallazgos."),
+                                 (supervisor, "return", "Corregir."), (lead, "submit", "Corregido.")):
+        workflow.transition(who, seizure.case, action, comment, {"firearms": "Falta el importador."})
+    for number in range(3):
+        notes.add_note(lead, seizure.case, f"Nota {number}")
     many = statements_for(analyst, f"/cases/{seizure.case_id}")
     assert len(few) == len(many) == CASE_STATEMENTS, many
 

@@ -18,7 +18,9 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_events"
     # The events waiting for the sealer, found without reading the table.
     __table_args__ = (Index("ix_audit_events_unsealed", "id",
-                            postgresql_where=text("seq IS NULL"), sqlite_where=text("seq IS NULL")),)
+                            postgresql_where=text("seq IS NULL"), sqlite_where=text("seq IS NULL")),
+                      # A case's timeline: its events, newest first.
+                      Index("ix_audit_events_case_id_id", "case_id", "id"))
 
     # ``id`` is the append order (gaps where a transaction rolled back); ``seq`` is the
     # event's place in the chain, given by the sealer, NULL until then.

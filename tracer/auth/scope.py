@@ -7,13 +7,19 @@
   auditor reads the audit trail, on its own page).
 
 Domain queries add ``agency_scope(user, Model.owner_agency_id)`` to their
-WHERE clause, so an out-of-scope record is simply not found (404).
+WHERE clause, so an out-of-scope record is simply not found (404). Records that
+belong to a case add ``case_scope(user, agency column, case column)`` instead:
+the agency rule, or a case shared with the user's agency (``case_shares``, not
+revoked), so a shared case's seizures, firearms, trace requests and ballistic
+items are seen wherever the case is.
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Select, column, false, or_, select, table, true
+from sqlalchemy.sql.elements import False_, True_
 
 from tracer.auth.models import Agency, User
+from tracer.extensions import db
 
 
 def agency_scope(user: User, agency_id_column) -> ColumnElement[bool]:
@@ -26,3 +32,31 @@ def agency_scope(user: User, agency_id_column) -> ColumnElement[bool]:
     if agency.level == "state" and agency.state_code:
         return agency_id_column.in_(select(Agency.id).where(Agency.state_code == agency.state_code))
     return agency_id_column == agency.id
+
+
+# Read by table name: the shares belong to the cases room, above this one.
+_shares = table("case_shares", column("case_id"), column("agency_id"), column("revoked_at"))
+
+
+def shared_case_ids(user: User) -> Select:
+    """``SELECT`` of the ids of the cases shared with ``user``'s agency and not revoked."""
+    return select(_shares.c.case_id).where(_shares.c.agency_id == user.agency_id, _shares.c.revoked_at.is_(None))
+
+
+def has_shared_cases(user: User) -> bool:
+    """Whether any case is shared with ``user``'s agency now."""
+    return db.session.scalar(shared_case_ids(user).limit(1)) is not None
+
+
+def case_scope(user: User, agency_id_column, case_id_column) -> ColumnElement[bool]:
+    """A SQL condition: a record of the case in ``case_id_column``, owned by the agency in
+    ``agency_id_column``, is within ``user``'s scope — by the agency rule, or because the
+    case is shared with the user's agency."""
+    base = agency_scope(user, agency_id_column)
+    if isinstance(base, (True_, False_)):
+        return base  # a federal user sees everything already; an administrator nothing
+    # Most agencies have nothing shared with them: their lists keep walking the agency rule's
+    # indexes alone. One indexed look-up (ix_case_shares_agency_id_case_id) tells.
+    if not has_shared_cases(user):
+        return base
+    return or_(base, case_id_column.in_(shared_case_ids(user)))

@@ -11,7 +11,7 @@ from tracer.auth.models import User
 from tracer.ballistics.models import Scene
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import case_scope
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
 from tracer.extensions import db
@@ -28,7 +28,7 @@ def scene_query(user: User) -> Select:
     """``SELECT`` of the scenes ``user`` may see: those of cases in scope."""
     if user.role not in SCENE_READERS:
         return select(Scene).where(false())
-    return select(Scene).where(agency_scope(user, Scene.agency_id))
+    return select(Scene).where(case_scope(user, Scene.agency_id, Scene.case_id))
 
 
 def get_scene(user: User, scene_id: int) -> Scene:

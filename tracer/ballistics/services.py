@@ -22,7 +22,7 @@ from tracer.ballistics.scope import EXAMINERS, READERS, visible_agencies
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import agency_scope, case_scope
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
@@ -51,7 +51,7 @@ def item_query(user: User) -> Select:
     """``SELECT`` of the ballistic items ``user`` may see: those of cases in scope."""
     if user.role not in READERS:
         return select(BallisticItem).where(false())
-    return select(BallisticItem).where(agency_scope(user, BallisticItem.agency_id))
+    return select(BallisticItem).where(case_scope(user, BallisticItem.agency_id, BallisticItem.case_id))
 
 
 def get_item(user: User, item_id: int) -> BallisticItem:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracer.api.openapi import operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
-from tracer.cases import services
+from tracer.cases import services, workflow
 from tracer.cases.models import Case
 from tracer.core.errors import ValidationFailed
 from tracer.core.pagination import PAGING_QUERY, ListPage, list_fields
@@ -163,5 +163,28 @@ def update_case(case_id: int):
     values = _sent(body)
     version = values.pop("version")
     services.update_case(current_user, case, values, version)
+    db.session.commit()
+    return jsonify(case_json(case))
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    action: Literal["start", "submit", "approve", "return", "close", "reopen"]
+    comment: str | None = Field(default=None, max_length=workflow.COMMENT_MAX, description=(
+        "The summary of findings (submit, required), the supervisor's comment (approve; return: required "
+        "unless sections are given), the closure outcome (close, required) or the reason (reopen, required)."))
+    sections: dict[str, str] | None = Field(default=None, description=(
+        "Return only: comments on sections of the case, by code: summary, seizures, firearms, traces, "
+        "ballistics, people, links, notes."))
+
+
+@operation(bp, "/cases/<int:case_id>/transition", "POST",
+           summary="Move a case through the review workflow (answers the case, with its status and version)",
+           allow=writers, response=CaseOut, body=TransitionIn, errors=(403, 404, 409))
+def transition_case(case_id: int):
+    case = services.get_case(current_user, case_id)
+    body = parse_json(TransitionIn, multiline=("comment",))
+    workflow.transition(current_user, case, body.action, body.comment, body.sections)
     db.session.commit()
     return jsonify(case_json(case))

@@ -102,6 +102,7 @@ class CaseFilterForm(FlaskForm):
     state = SelectField(_l("State of the agency"), validators=[Optional()])
     created_from = DateField(_l("Created from"), validators=[Optional()])
     created_to = DateField(_l("Created until"), validators=[Optional()])
+    assigned = HiddenField(validators=[Optional()])
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,6 +120,7 @@ class CaseFilterForm(FlaskForm):
             "state": self.state.data,
             "created_from": self.created_from.data,
             "created_to": self.created_to.data,
+            "assigned": self.assigned.data or None,
         }
 
     def args(self) -> dict:
@@ -128,4 +130,5 @@ class CaseFilterForm(FlaskForm):
             ("state", self.state.data),
             ("created_from", self.created_from.data.isoformat() if self.created_from.data else None),
             ("created_to", self.created_to.data.isoformat() if self.created_to.data else None),
+            ("assigned", self.assigned.data),
         ) if value}

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
-from tracer.auth.scope import agency_scope
-from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES, Case, CaseReferenceCounter
+from tracer.auth.scope import agency_scope, case_scope
+from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES, Case, CaseAssignment, CaseReferenceCounter
 from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -52,8 +52,9 @@ SEARCH_MAX = TITLE_MAX
 
 
 def case_query(user: User) -> Select:
-    """``SELECT`` of the cases ``user`` may see: the only way cases are read."""
-    return select(Case).where(agency_scope(user, Case.owner_agency_id))
+    """``SELECT`` of the cases ``user`` may see (their agencies' and those shared with
+    their agency): the only way cases are read."""
+    return select(Case).where(case_scope(user, Case.owner_agency_id, Case.id))
 
 
 def get_case(user: User, case_id: int) -> Case:
@@ -74,6 +75,8 @@ class CaseFilters:
     state: str | None = None
     created_from: date | None = None
     created_to: date | None = None
+    # "me": only the cases the reader is assigned to (the analysts' home card).
+    assigned: str | None = None
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> "CaseFilters":
@@ -95,6 +98,8 @@ def _check_filters(filters: CaseFilters) -> dict[str, list[str]]:
         fields["status"] = [_("Not one of the allowed values: %(values)s.", values=", ".join(CASE_STATUSES))]
     if filters.state and normalise_state(filters.state) not in states():
         fields["state"] = [_("Use the INEGI code of a state, 01 to 32.")]
+    if filters.assigned and filters.assigned != "me":
+        fields["assigned"] = [_("Not one of the allowed values: %(values)s.", values="me")]
     if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
         fields["created_to"] = [_("The end date is before the start date.")]
     return fields
@@ -123,6 +128,9 @@ def filtered_cases(user: User, filters: CaseFilters) -> Select:
         ))
     if filters.status:
         statement = statement.where(Case.status == filters.status)
+    if filters.assigned:
+        statement = statement.where(Case.id.in_(
+            select(CaseAssignment.case_id).where(CaseAssignment.analyst_id == user.id)))
     if filters.agency and forbidden_character(filters.agency) is not None:
         statement = statement.where(false())  # no acronym holds one (and PostgreSQL text cannot hold NUL)
     elif filters.agency:

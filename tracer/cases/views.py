@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.cases import services
+from tracer.cases.case_page import render_case
 from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_labels, status_labels
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
@@ -69,9 +70,7 @@ def new():
 @readers
 def detail(case_id: int):
     """A case and its seizures (a stable address other systems link to)."""
-    case = services.get_case(current_user, case_id)
-    return render_template("cases/detail.html", case=case, seizures=services.case_seizures(case),
-                           may_edit=services.may_edit(current_user, case))
+    return render_case(services.get_case(current_user, case_id))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

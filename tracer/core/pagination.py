@@ -213,7 +213,7 @@ def _fetch(statement: Select, keys: Sequence[SortKey], values: list[Any] | None,
 
 
 def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | Any, cursor: Any = None,
-                per_page: Any = 25, *, list_name: str, page: Any = None) -> KeysetPage:
+                per_page: Any = 25, *, list_name: str, page: Any = None, count: bool = True) -> KeysetPage:
     """A step of ``statement`` walked in the order of ``keys`` (``SortKey``s, or one id column
     walked newest first): after or before the row a signed ``cursor`` of ``list_name`` names,
     or, without one, page ``page`` of the first pages (those within ``EXACT_TOTAL_UP_TO`` rows).
@@ -221,12 +221,13 @@ def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | 
     ``statement`` may be a sequence of statements, the parts of a list shown one after the
     other, each walked along its own index (a list ordered first by a few kinds, each kind
     walked by date). The total is counted exactly up to ``EXACT_TOTAL_UP_TO`` and flagged as
-    an estimate beyond, so no list counts a large table."""
+    an estimate beyond, so no list counts a large table. ``count=False`` skips the count (a
+    part of a page shown without its total): the total is then flagged as an estimate."""
     parts = list(statement) if isinstance(statement, (list, tuple)) else [statement]
     if not isinstance(keys, (list, tuple)):
         keys = [by(keys, descending=True)]
     _page, size = _bounds(1, per_page)
-    counts = [bounded_count(part) for part in parts]
+    counts = [bounded_count(part) if count else (EXACT_TOTAL_UP_TO, True) for part in parts]
     rows: list[tuple[int, Any]] = []
     number, forward, walked_from = None, True, cursor not in (None, "")
     if walked_from:

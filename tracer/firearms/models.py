@@ -233,6 +233,8 @@ class Attachment(db.Model):
     # Photos of a ballistic evidence item, and comparison photos of an examiner's decision.
     ballistic_item_id: Mapped[int | None] = mapped_column(ForeignKey("ballistic_items.id"), index=True)
     ballistic_link_id: Mapped[int | None] = mapped_column(ForeignKey("ballistic_links.id"), index=True)
+    # Documents of a case itself (reports, letters), not of one of its seizures or firearms.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     original_name: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(40))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracer.audit.services import record
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import case_scope
 from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.errors import Conflict, NotFound
 from tracer.core.i18n import format_local_date
@@ -140,7 +140,8 @@ def firearm_query(user):
     """Firearms the user may see: those of cases owned by agencies in scope."""
     from tracer.cases.models import Case
 
-    return select(Firearm).join(Case, Case.id == Firearm.case_id).where(agency_scope(user, Case.owner_agency_id))
+    return select(Firearm).join(Case, Case.id == Firearm.case_id).where(
+        case_scope(user, Case.owner_agency_id, Firearm.case_id))
 
 
 def get_firearm(user, firearm_id: int) -> Firearm:

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from tracer.auth.models import User
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import case_scope
 from tracer.core.value_lists import among
 from tracer.deconfliction.labels import limit_reached_message
 from tracer.deconfliction.services import HiddenMatch, disclose
@@ -38,7 +38,8 @@ def hidden_link_matches(user: User, firearm_ids: list[int]) -> list[HiddenMatch]
                    newer.agency_id, older.agency_id)
             .join(newer, newer.id == FirearmLink.firearm_id).join(older, older.id == FirearmLink.other_firearm_id)
             .where(or_(among(FirearmLink.firearm_id, chunk), among(FirearmLink.other_firearm_id, chunk)),
-                   or_(~agency_scope(user, newer.agency_id), ~agency_scope(user, older.agency_id))))
+                   or_(~case_scope(user, newer.agency_id, newer.case_id),
+                       ~case_scope(user, older.agency_id, older.case_id))))
         for firearm_id, other_id, match, newer_agency, older_agency in rows:
             if firearm_id in chunk:
                 found.append(HiddenMatch(other_id, older_agency, match))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import case_scope
 from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.core.models import utcnow
@@ -56,7 +56,8 @@ def link_query(user: User) -> Select:
     return (select(FirearmLink).options(*_SHOWN)
             .join(newer, newer.id == FirearmLink.firearm_id)
             .join(older, older.id == FirearmLink.other_firearm_id)
-            .where(or_(agency_scope(user, newer.agency_id), agency_scope(user, older.agency_id))))
+            .where(or_(case_scope(user, newer.agency_id, newer.case_id),
+                       case_scope(user, older.agency_id, older.case_id))))
 
 
 def get_link(user: User, link_id: int) -> FirearmLink:
@@ -120,7 +121,8 @@ def in_scope_ids(user: User, firearm_ids) -> set[int]:
     if not ids:
         return set()
     return set(db.session.scalars(select(Firearm.id).where(Firearm.id.in_(ids),
-                                                           agency_scope(user, Firearm.agency_id))))
+                                                           case_scope(user, Firearm.agency_id,
+                                                                      Firearm.case_id))))
 
 
 # --- what is shown of each side -----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.sql.expression import True_
 
 from tracer.audit.services import record
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import case_scope
 from tracer.core.errors import ValidationFailed
 from tracer.deconfliction.services import Disclosure, HiddenMatch, disclose
 from tracer.firearms.models import Manufacturer
@@ -129,7 +129,7 @@ def search_serials(user, q, mode, manufacturer=None, limit=DEFAULT_LIMIT) -> Ser
     found = SerialSearch(query, maker, limit)
     if query is None:
         return found
-    scope = agency_scope(user, CASES.c.owner_agency_id)
+    scope = case_scope(user, CASES.c.owner_agency_id, CASES.c.id)
     # With every agency in scope no match is restricted: the best ``limit`` are the hits.
     # Otherwise the best matches overall, then the user's share of them: hits in scope
     # further down the ranking are left for a narrower search (more characters, a maker).

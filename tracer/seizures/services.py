@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import case_scope
 from tracer.auth.services import agency_by_acronym
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
@@ -29,10 +29,10 @@ MAX_FIREARMS = 500
 
 
 def seizure_query(user):
-    """Seizures the user may see: those of cases owned by agencies in scope."""
+    """Seizures the user may see: those of cases owned by agencies in scope, or shared with theirs."""
     from tracer.cases.models import Case
 
-    return select(Seizure).join(Seizure.case).where(agency_scope(user, Case.owner_agency_id))
+    return select(Seizure).join(Seizure.case).where(case_scope(user, Case.owner_agency_id, Seizure.case_id))
 
 
 def get_seizure(user, seizure_id: int) -> Seizure:

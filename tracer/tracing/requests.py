@@ -14,13 +14,13 @@ from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import case_scope, has_shared_cases, shared_case_ids
 from tracer.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.numbering import next_number
@@ -76,8 +76,13 @@ def trace_request_query(user: User) -> Select:
         return statement.where(false())
     if user.agency.level == "us":
         # The partner office works what was sent to it; a draft has not been sent.
-        return statement.where(TraceRequest.addressed_to_id == user.agency_id, TraceRequest.status != "draft")
-    return statement.where(agency_scope(user, TraceRequest.agency_id))
+        # The partner office works what was sent to it (a draft has not been sent), and sees
+        # the requests of cases shared with it.
+        addressed = and_(TraceRequest.addressed_to_id == user.agency_id, TraceRequest.status != "draft")
+        if not has_shared_cases(user):
+            return statement.where(addressed)
+        return statement.where(or_(addressed, TraceRequest.case_id.in_(shared_case_ids(user))))
+    return statement.where(case_scope(user, TraceRequest.agency_id, TraceRequest.case_id))
 
 
 def get_trace_request(user: User, trace_request_id: int) -> TraceRequest:

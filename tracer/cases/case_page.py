@@ -1,0 +1,51 @@
+"""The case page: its facts, the workflow's actions the reader may take, review comments beside
+the sections, notes, documents, assignments, shares and the timeline. Forms that come back
+with errors keep what the user typed."""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from tracer.cases import assignments, documents, notes, services, sharing, timeline, workflow
+from tracer.cases.models import Case
+from tracer.cases.workflow_forms import (AssignForm, DocumentForm, NoteForm, ShareForm, TransitionForm,
+                                         action_labels, comment_label, section_labels)
+from tracer.core.pagination import BadListRequest, KeysetPage
+
+
+def _walk(step, cursor) -> KeysetPage:
+    """A list's step; its first page when the cursor belongs to another list or was tampered with."""
+    try:
+        return step(cursor)
+    except BadListRequest:
+        return step(None)
+
+
+def render_case(case: Case, status: int = 200, transition_form: TransitionForm | None = None,
+                note_form: NoteForm | None = None, document_form: DocumentForm | None = None,
+                share_form: ShareForm | None = None, assign_form: AssignForm | None = None,
+                sections_typed: dict[str, str] | None = None):
+    user = current_user
+    may_share = sharing.may_share(user, case)
+    may_assign = assignments.may_assign(user, case)
+    share_form = share_form or ShareForm(formdata=None)
+    assign_form = assign_form or AssignForm(formdata=None)
+    if may_share:
+        share_form.set_choices(sharing.share_candidates(case))
+    if may_assign:
+        assign_form.set_choices(assignments.assignable_analysts(user, case))
+    rounds = workflow.review_rounds(case)
+    return render_template(
+        "cases/detail.html", case=case, seizures=services.case_seizures(case),
+        may_edit=services.may_edit(user, case),
+        actions=workflow.allowed_actions(user, case, rounds), action_labels=action_labels(),
+        comment_label=comment_label, transition_form=transition_form or TransitionForm(formdata=None),
+        sections_typed=sections_typed or {}, section_labels=section_labels(),
+        open_comments=workflow.open_comments(case, rounds), rounds=rounds,
+        may_write_notes=notes.may_write_notes(user), note_form=note_form or NoteForm(formdata=None),
+        notes=_walk(lambda cursor: notes.case_notes(case, cursor), request.args.get("notes")),
+        documents=documents.case_documents(case), document_form=document_form or DocumentForm(formdata=None),
+        shares=sharing.active_shares(case), may_share=may_share, share_form=share_form,
+        assignments=assignments.assigned(case), may_assign=may_assign, assign_form=assign_form,
+        timeline=_walk(lambda cursor: timeline.case_timeline(case, cursor), request.args.get("events")),
+    ), status
