@@ -97,6 +97,8 @@ def _register_rooms(app: Flask) -> None:
     from tracer.seizures.import_views import bp as seizure_import_bp
     from tracer.links import api as _links_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.links import hooks as link_hooks
+    from tracer.networks import api as _networks_api  # noqa: F401  (adds its route to the API blueprint)
+    from tracer.networks import hooks as network_hooks
     from tracer.search import api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.search import batch_api as _search_batch_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.search import batch_views as _search_batch_views  # noqa: F401  (adds its routes to the search blueprint)
@@ -139,3 +141,4 @@ def _register_rooms(app: Flask) -> None:
     add_panel(app, "home", account_work, order=50)
     ballistics_hooks.init_app(app)
     init_rifling(app)
+    network_hooks.init_app(app)

@@ -151,6 +151,12 @@ ACCESS = {
     "api.get_ballistic_link": CASE_WRITERS,
     "api.create_ballistic_link": frozenset({"analyst"}),
     "api.decide_ballistic_link": frozenset({"analyst"}),
+    # Link analysis: a case's links (API), its network, the groups of the scope, and the exports.
+    "api.case_links": CASE_READERS,
+    "networks.case_network": CASE_READERS,
+    "networks.group": CASE_READERS,
+    "networks.groups": CASE_WRITERS,
+    "networks.export_network": frozenset({"analyst", "supervisor"}),
 }
 ROLES = sorted(ACCOUNT)
 
@@ -194,7 +200,7 @@ def people(app):
                      "case_id": victim_case.id, "seizure_id": victim_seizure.id,
                      "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id,
                      "trace_request_id": victim_request.id, "link_id": victim_link.id,
-                     "scene_id": victim_scene.id, "item_id": victim_item.id},
+                     "scene_id": victim_scene.id, "item_id": victim_item.id, "fmt": "graphml"},
         }
 
 

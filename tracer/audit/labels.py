@@ -99,6 +99,7 @@ ACTIONS: dict[str, Action] = {
     "personal_data.read": case(_l("Personal data read")),
     "firearm_link.detect": case(_l("Possible same firearm detected")),
     "firearm_link.decide": case(_l("Possible same firearm decided")),
+    "network.export": case(_l("Case link network exported")),
     # Ballistics
     "scene.create": case(_l("Scene recorded")),
     "scene.update": case(_l("Scene changed")),

@@ -23,6 +23,10 @@ MATCH_LABELS = {
     "partial": _l("Contains the known characters"),
     "ballistic_hit": _l("Ballistic hit confirmed by an examiner"),
     "ballistic_lead": _l("Ballistic lead awaiting an examiner"),
+    "same_firearm": _l("The same firearm in both cases"),
+    "same_dealer": _l("Traced to the same dealer"),
+    "same_purchaser": _l("The same purchaser or possessor"),
+    "multiple_sale": _l("Sold in the same multiple sale"),
 }
 DIRECTION_LABELS = {"incoming": _l("Incoming"), "outgoing": _l("Outgoing")}
 
