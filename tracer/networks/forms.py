@@ -14,7 +14,10 @@ from tracer.core.forms import DateField, SelectField
 from tracer.geo.catalog import state_choices
 from tracer.networks.labels import KIND_LABELS
 from tracer.networks.links import DEPTHS
-from tracer.networks.producers import KINDS
+from tracer.networks.producers import PRODUCERS
+
+# The kinds a reader may choose: those the system produces (SPEC §7 names).
+KINDS = tuple(producer.kind for producer in PRODUCERS)
 
 ANY = SelectChoice("", _l("Any"))
 
@@ -59,11 +62,15 @@ class GroupFilterForm(Form):
     kind = KindField(_l("Kind of link"), choices=kind_choices(), validate_choice=False)
     seized_from = DateField(_l("Seized from"), validators=[Optional()])
     seized_to = DateField(_l("Seized to"), validators=[Optional()])
-    state = SelectField(_l("State"), validate_choice=True)
+    state = SelectField(_l("State"), validate_choice=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.state.choices = [ANY] + [SelectChoice(code, label) for code, label in state_choices()]
+
+    def validate_state(self, field) -> None:
+        if field.data and field.data not in {code for code, _label in state_choices()}:
+            raise ValidationError(_l("Use the INEGI code of a state, 01 to 32."))
 
     def validate_seized_to(self, field) -> None:
         if field.data and self.seized_from.data and field.data < self.seized_from.data:
