@@ -12,8 +12,9 @@ from tracer.extensions import db
 from tracer.firearms import services as firearm_services
 
 CASE_LIST_STATEMENTS = 4  # the session, the agency choices, the bounded count, the page of cases
-# the session, the case, its seizures, its trace requests, its scenes and ballistic items
-CASE_STATEMENTS = 6
+# the session, the case, its seizures, its trace requests, its scenes and ballistic items, and its
+# linked cases: one lookup per kind of link (4), the agencies in scope and the cases shown
+CASE_STATEMENTS = 12
 # the session, the firearm with its seizure, custody, files, trace request, US offices, links, test fires
 FIREARM_STATEMENTS = 8
 

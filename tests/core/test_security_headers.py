@@ -83,7 +83,8 @@ def visitors(app, ctx):
     ids = {"agency_id": agency.id, "user_id": officer_user.id, "token_id": 1, "case_id": case.id,
            "manufacturer_id": 1, "caliber_id": 1, "spec_id": 1, "scene_id": 1, "item_id": 1, "seizure_id": seizure.id,
            "firearm_id": seizure.firearms[0].id, "attachment_id": photo.id,
-           "trace_request_id": trace_request.id, "link_id": link.id, "scene_id": scene.id, "item_id": item.id}
+           "trace_request_id": trace_request.id, "link_id": link.id, "scene_id": scene.id, "item_id": item.id,
+           "fmt": "graphml"}
     return people, ids
 
 

@@ -45,6 +45,10 @@ CASES = (
      [("RTO101121", "b"), ("RTO100578", "c")]),
 )
 
+SUMMARY = (f"Straw-purchasing ring: 3 cases in Sonora, Jalisco and Chihuahua, "
+           f"{sum(len(case[4]) for case in CASES)} pistols traced to 2 Texas dealers in 3 multiple sales, "
+           f"1 ballistic hit")
+
 
 def _firearm(serial: str) -> dict:
     return {"firearm_type": "pistol", "manufacturer": "Glock", "model": "19", "caliber": "9mm",
@@ -71,7 +75,7 @@ def _trace(firearm, sale: str, office, liaison, requester) -> TraceRequest:
 def seed_ring() -> str:
     """Write the ring once; say what the demo holds."""
     if db.session.scalar(select(Case.id).where(Case.title == CASES[0][2])) is not None:
-        return "Straw-purchasing ring: already in the demo"
+        return SUMMARY  # written before: the demo holds the same ring
     office = agency_by_acronym("ATF-MX")
     liaison = user_by_username("enlace.atf")
     examiner = user_by_username("analista.fgr")
@@ -103,6 +107,4 @@ def seed_ring() -> str:
                                  examiner_id=examiner.id, decided_at=datetime.now(timezone.utc),
                                  created_by_id=examiner.id))
     db.session.commit()
-    pistols = sum(len(case[4]) for case in CASES)
-    return (f"Straw-purchasing ring: 3 cases in Sonora, Jalisco and Chihuahua, {pistols} pistols traced to "
-            f"2 Texas dealers in 3 multiple sales, 1 ballistic hit")
+    return SUMMARY

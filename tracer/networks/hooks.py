@@ -22,7 +22,8 @@ def case_panel(case) -> Markup | None:
     if current_user.role not in PANEL_READERS:
         return None
     network = links.case_links(current_user, case, "case_page")
-    db.session.commit()  # what was disclosed is audited and noticed
+    if db.session.new or db.session.dirty:
+        db.session.commit()  # what was disclosed is audited and noticed
     return Markup(render_template("networks/_case_panel.html", case=case, network=network,
                                   neighbours=network.neighbours()))
 
