@@ -76,17 +76,28 @@ class AllGroups:
 def all_groups(kinds: Collection[str] | None = None) -> AllGroups:
     """The connected groups of every linked case, by ``kinds`` (all when empty). Not scoped."""
     sets, agencies, case_kinds = UnionFind(), {}, {}
+
+    def join(case_id: int, agency_id: int, kind: str) -> None:
+        agencies[case_id] = agency_id
+        case_kinds.setdefault(case_id, set()).add(kind)
+
     for producer in producers(kinds):
-        first: dict[str, int] = {}
+        # The first case of each key waits until a second case shares the key: a key of one
+        # case (two firearms of one case, say) links nothing.
+        first: dict[str, tuple[int, int, bool]] = {}
         for statement in producer.members():
             for key, case_id, agency_id in db.session.execute(statement).yield_per(10_000):
-                agencies[case_id] = agency_id
-                case_kinds.setdefault(case_id, set()).add(producer.kind)
-                if key in first:
-                    sets.union(first[key], case_id)
-                else:
-                    first[key] = case_id
-                    sets.find(case_id)
+                if key not in first:
+                    first[key] = (case_id, agency_id, False)
+                    continue
+                root, root_agency, joined = first[key]
+                if case_id == root:
+                    continue
+                if not joined:
+                    join(root, root_agency, producer.kind)
+                    first[key] = (root, root_agency, True)
+                join(case_id, agency_id, producer.kind)
+                sets.union(root, case_id)
     return AllGroups(sets, agencies, case_kinds)
 
 

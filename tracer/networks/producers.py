@@ -94,17 +94,19 @@ def _same_firearm_neighbours(case_ids: Collection[int]) -> Select:
 
 
 def _same_firearm_members() -> list[Select]:
-    identity = (Firearm.manufacturer_id, Firearm.serial_normalized, func.coalesce(Firearm.caliber_id, 0),
-                _model_key(Firearm.model))
-    shared = (select(*[column.label(f"k{n}") for n, column in enumerate(identity)])
-              .where(_has_identity(Firearm)).group_by(*identity)
-              .having(func.count(Firearm.case_id.distinct()) > 1).subquery())
+    # Two passes: the maker and serial pairs held by more than one firearm, grouped along
+    # ix_firearms_identity (no sort of the table); then, for those few pairs only, the whole
+    # identity. A key held by one case only joins nothing.
+    shared = (select(Firearm.manufacturer_id.label("k0"), Firearm.serial_normalized.label("k1"))
+              .where(Firearm.manufacturer_id.is_not(None), Firearm.serial_normalized.is_not(None))
+              .group_by(Firearm.manufacturer_id, Firearm.serial_normalized)
+              .having(func.count() > 1).subquery())
     keyed = aliased(Firearm)
-    key = _key("i", shared.c.k0, shared.c.k1, shared.c.k2, shared.c.k3)
+    key = _key("i", keyed.manufacturer_id, keyed.serial_normalized, func.coalesce(keyed.caliber_id, 0),
+               _model_key(keyed.model))
     by_identity = (select(key.label("key"), keyed.case_id, keyed.agency_id)
-                   .join(shared, and_(keyed.manufacturer_id == shared.c.k0, keyed.serial_normalized == shared.c.k1,
-                                      func.coalesce(keyed.caliber_id, 0) == shared.c.k2,
-                                      _model_key(keyed.model) == shared.c.k3)).distinct())
+                   .join(shared, and_(keyed.manufacturer_id == shared.c.k0, keyed.serial_normalized == shared.c.k1))
+                   .where(func.length(keyed.serial_normalized) >= SERIAL_MIN).distinct())
     confirmed = []
     for column in (FirearmLink.firearm_id, FirearmLink.other_firearm_id):
         side = aliased(Firearm)
