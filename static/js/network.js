@@ -33,8 +33,7 @@
         { selector: "edge", style: { "line-color": "data(colour)", "width": 2, "curve-style": "bezier",
           "label": "data(label)", "font-size": 8, "text-rotation": "autorotate", "color": "#57606a" } }
       ],
-      layout: { name: elements.length > 60 ? "cose" : "breadthfirst", animate: false, padding: 20,
-        roots: elements.filter(function (e) { return e.data.center; }).map(function (e) { return "#" + e.data.id; }) }
+      layout: { name: "cose", animate: false, padding: 30, randomize: false, nodeRepulsion: function () { return 40000; } }
     });
     graph.on("tap", "node", function (event) {
       var url = event.target.data("url");
