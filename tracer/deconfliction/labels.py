@@ -12,7 +12,7 @@ CHANNEL_LABELS = {
     "search": _l("serial search"),
     "recording": _l("recording a firearm"),
     "import": _l("file import"),
-    "link": _l("possible same firearm"),
+    "link": _l("link analysis: possible same firearm or linked cases"),
     "ballistic": _l("ballistic lead"),
 }
 MATCH_LABELS = {
