@@ -5,7 +5,7 @@ Not a test (pytest does not collect it): run by ``all_budgets.py``. Measured:
 - the connected groups over every case (``networks.groups.all_groups``: one GROUP BY … HAVING
   per kind, then union-find), beside one bare count of the firearms table; budget under 5 s;
 - a case's network at depth 2 (``networks.links.neighbourhood``), from cases that hold
-  completed traces, beside the bare indexed read of one case's traces; p95 under 200 ms.
+  completed traces, cases of the groups and cases spread over the table, beside the bare indexed read of one case's traces; p95 under 200 ms.
 """
 from __future__ import annotations
 
@@ -42,8 +42,11 @@ def measure(cases: int = 50, repeats: int = 3) -> list[Row]:
                 "SELECT count(*) FROM firearms", percentile(count_runs, 0.5) * 1000, percentile(count_runs, 0.95) * 1000,
                 percentile(groups_runs, 0.95) / max(percentile(count_runs, 0.95), 1e-9),
                 f"< {GROUPS_BUDGET_S:.0f} s", percentile(groups_runs, 0.95) < GROUPS_BUDGET_S)]
+    # Cases with links (completed traces, grouped cases), and cases spread over the table.
     case_ids = list(db.session.scalars(select(TraceRequest.case_id).where(TraceRequest.status == "completed")
                                        .order_by(TraceRequest.id).limit(cases)))
+    case_ids += sorted(found.agencies)[:cases]
+    case_ids += list(db.session.scalars(select(Case.id).where(Case.id % 997 == 0).order_by(Case.id).limit(cases)))
     spent, bare = [], []
     for case_id in case_ids:
         case = db.session.get(Case, case_id)

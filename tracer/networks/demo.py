@@ -40,7 +40,7 @@ CASES = (
     ("FGE-JAL", "agente.jal", "Red de prestanombres: cateo en Tlaquepaque",
      {"seized_on": "2025-04-02", "state": "14", "municipality": "098", "locality": "San Pedro Tlaquepaque"},
      [("RTO100233", "a"), ("RTO101120", "b")]),
-    ("FGE-CHIH", "agente.chih", "Red de prestanombres: aseguramiento en Ciudad Juárez",
+    ("FGE-CHIH", "agente.chih", "Red de prestanombres: aseguramiento en Juárez, Chihuahua",
      {"seized_on": "2025-06-28", "state": "08", "municipality": "037", "locality": "Juárez"},
      [("RTO101121", "b"), ("RTO100578", "c")]),
 )
