@@ -13,8 +13,8 @@ from tracer.firearms import services as firearm_services
 
 CASE_LIST_STATEMENTS = 4  # the session, the agency choices, the bounded count, the page of cases
 # the session, the case, its seizures, its trace requests, its scenes and ballistic items, and its
-# linked cases: one lookup per kind of link (4), the agencies in scope and the cases shown
-CASE_STATEMENTS = 12
+# linked cases: one statement for every kind of link, the agencies in scope and the cases shown
+CASE_STATEMENTS = 9
 # the session, the firearm with its seizure, custody, files, trace request, US offices, links, test fires
 FIREARM_STATEMENTS = 8
 

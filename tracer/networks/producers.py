@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, String, and_, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, Select, String, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from tracer.ballistics.models import BallisticItem, BallisticLink
@@ -76,7 +76,7 @@ def _same_firearm_neighbours(case_ids: Collection[int]) -> Select:
     this, other = aliased(Firearm), aliased(Firearm)
     by_identity = (select(this.case_id, other.case_id.label("other_case_id"), other.agency_id.label("other_agency_id"),
                           this.id.label("this_ref"), other.id.label("other_ref"),
-                          other.id.label("other_firearm_id"), null().label("other_item_id"))
+                          other.id.label("other_firearm_id"), cast(null(), Integer).label("other_item_id"))
                    .join(other, _same_identity(this, other))
                    .where(this.case_id.in_(case_ids), _has_identity(this)))
     sides = []
@@ -86,7 +86,7 @@ def _same_firearm_neighbours(case_ids: Collection[int]) -> Select:
         sides.append(select(this.case_id, other.case_id.label("other_case_id"),
                             other.agency_id.label("other_agency_id"), this.id.label("this_ref"),
                             other.id.label("other_ref"), other.id.label("other_firearm_id"),
-                            null().label("other_item_id"))
+                            cast(null(), Integer).label("other_item_id"))
                      .select_from(this).join(FirearmLink, near == this.id).join(other, other.id == far)
                      .where(this.case_id.in_(case_ids), FirearmLink.status == "confirmed",
                             other.case_id != this.case_id))
@@ -132,7 +132,7 @@ def _trace_neighbours(case_ids: Collection[int], same_sale: bool) -> Select:
         where += [this.multiple_sale.is_(True), this.purchase_date.is_not(None)]
     return (select(this.case_id, other.case_id.label("other_case_id"), other.agency_id.label("other_agency_id"),
                    this.id.label("this_ref"), other.id.label("other_ref"),
-                   other.firearm_id.label("other_firearm_id"), null().label("other_item_id"))
+                   other.firearm_id.label("other_firearm_id"), cast(null(), Integer).label("other_item_id"))
             .join(other, joined).where(*where))
 
 
@@ -159,7 +159,7 @@ def _ballistic_neighbours(case_ids: Collection[int]) -> Select:
         this, other = aliased(BallisticItem), aliased(BallisticItem)
         sides.append(select(this.case_id, other.case_id.label("other_case_id"),
                             other.agency_id.label("other_agency_id"), this.id.label("this_ref"),
-                            other.id.label("other_ref"), null().label("other_firearm_id"),
+                            other.id.label("other_ref"), cast(null(), Integer).label("other_firearm_id"),
                             other.id.label("other_item_id"))
                      .select_from(this).join(BallisticLink, near == this.id).join(other, other.id == far)
                      .where(this.case_id.in_(case_ids), BallisticLink.status == "confirmed",
