@@ -84,8 +84,10 @@ def neighbourhood(case: Case, depth: int | None, kinds: Collection[str] | None =
             for row in db.session.execute(_one_step(chosen, frontier[start:start + 500])):
                 if row.other_case_id not in graph.steps:
                     if len(graph.steps) >= limit:
+                        # Full: the walk stops here (a dealer of thousands of traces would
+                        # otherwise be read whole) and the page says the network is cut.
                         graph.truncated = True
-                        continue
+                        return graph
                     graph.steps[row.other_case_id] = step
                     reached.append(row.other_case_id)
                 graph.add(row.kind, row)
