@@ -123,3 +123,9 @@ def test_disclosures_are_audited_without_case_data(ring):
     text = " ".join(str(event.details) for event in events)
     for secret in ("RING0001", ring.b.reference, ring.c.reference, "Prestanombres", ring.trace_c.ffl_license):
         assert secret not in text
+
+
+def test_a_network_larger_than_the_page_draws_is_cut_and_says_so(ring):
+    graph = links.neighbourhood(ring.b, 3, limit=2)
+    assert graph.truncated and len(graph.steps) == 2
+    assert not links.neighbourhood(ring.b, 3).truncated
