@@ -22,7 +22,7 @@ def test_the_ring_is_one_group_across_three_states(ctx):
     groups, _spent = scoped_groups(federal, GroupFilters())
     ring = [group for group in groups if {case.title for case in group.cases} == {case[2] for case in CASES}]
     assert len(ring) == 1
-    assert ring[0].kinds == ["same_dealer", "multiple_sale", "ballistic_hit"]
+    assert ring[0].kinds == ["same_dealer", "same_purchaser", "multiple_sale", "ballistic_hit"]
     assert {case.owner_agency.state_code for case in ring[0].cases} == {"26", "14", "08"}
     assert {trace.purchaser_name for trace in db.session.scalars(select(TraceRequest))} == {"Ramiro Téllez Ochoa"}
     assert seed_ring() == SUMMARY

@@ -29,3 +29,14 @@ def test_the_ring_is_one_group_and_a_kind_filter_splits_it(ring):
     federal = factories.user("supervisor", factories.agency("FGR"))
     groups, _spent = scoped_groups(federal, GroupFilters(kind="ballistic_hit"))
     assert [{case.id for case in group.cases} for group in groups] == [{ring.a.id, ring.c.id}]
+
+
+def test_a_person_in_two_cases_joins_their_groups(ring):
+    from tracer.people.services import record_person
+
+    federal = factories.user("analyst", factories.agency("FGR"))
+    buyer = factories.person(ring.a, role="purchaser", actor=federal)
+    record_person(ring.d, "possessor", {"person_id": buyer.id}, federal)
+    found = all_groups()
+    assert set(found.agencies) == {ring.a.id, ring.b.id, ring.c.id, ring.d.id}
+    assert found.kinds[ring.d.id] == {"same_purchaser"}

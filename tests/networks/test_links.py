@@ -129,3 +129,20 @@ def test_a_network_larger_than_the_page_draws_is_cut_and_says_so(ring):
     graph = links.neighbourhood(ring.b, 3, limit=2)
     assert graph.truncated and len(graph.steps) == 2
     assert not links.neighbourhood(ring.b, 3).truncated
+
+
+def test_the_same_person_as_purchaser_or_possessor_links_cases(ring):
+    from tracer.people.services import record_person
+
+    federal = factories.user("analyst", factories.agency("FGR"))
+    buyer = factories.person(ring.a, role="purchaser", actor=federal, last_names="Téllez Ochoa", first_names="Ramiro")
+    assert ring.d.reference not in linked(federal, ring.a)[0]
+    record_person(ring.d, "possessor", {"person_id": buyer.id}, federal)
+    db.session.flush()
+    found, network = linked(federal, ring.d)
+    assert found == {ring.a.reference: ["same_purchaser"]}
+    edge = network.neighbours()[0][1]
+    assert edge.evidence["same_purchaser"] == ("person", [buyer.id])
+    sonora_officer = factories.user("officer", factories.agency("FGE-SON"))
+    page_text = str([(node.key, node.kinds) for node in links.case_links(sonora_officer, ring.d, "test").nodes])
+    assert "Téllez" not in page_text

@@ -1,6 +1,6 @@
 """Demo link analysis for ``flask seed-demo``: a straw-purchasing ring.
 
-One buyer bought pistols in three multiple sales at two Texas dealers (Laredo and El Paso);
+One buyer (a person of the people room, and the purchaser on the trace results) bought pistols in three multiple sales at two Texas dealers (Laredo and El Paso);
 months later they were seized in Sonora, Jalisco and Chihuahua, and two of those cases share
 cartridge cases an examiner identified as fired by the same pistol. On ``/network`` the three
 cases are one group, joined by the same dealer, the same multiple sale and a ballistic hit.
@@ -21,6 +21,7 @@ from tracer.cases.models import Case
 from tracer.cases.services import create_case
 from tracer.core.numbering import next_number
 from tracer.extensions import db
+from tracer.people.services import record_person
 from tracer.seizures.services import create_seizure
 from tracer.tracing.models import TraceNumberCounter, TraceRequest
 
@@ -81,7 +82,7 @@ def seed_ring() -> str:
     examiner = user_by_username("analista.fgr")
     if office is None or examiner is None:
         return "Straw-purchasing ring: skipped (demo agencies and users missing)"
-    seizures = []
+    seizures, buyer = [], None
     for acronym, officer_name, title, place, pistols in CASES:
         officer = user_by_username(officer_name)
         if officer is None or agency_by_acronym(acronym) is None:
@@ -90,8 +91,14 @@ def seed_ring() -> str:
                                      "summary": "Pistolas de una misma compra por prestanombres en Texas."})
         seizure, _warnings = create_seizure(officer, case, {**place, "seized_time": "06:30"},
                                             [_firearm(serial) for serial, _sale in pistols])
-        for firearm, (_serial, sale) in zip(seizure.firearms, pistols):
-            db.session.add(_trace(firearm, sale, office, liaison, examiner))
+        traces = [_trace(firearm, sale, office, liaison, examiner) for firearm, (_serial, sale)
+                  in zip(seizure.firearms, pistols)]
+        db.session.add_all(traces)
+        db.session.flush()
+        # The buyer named on the trace results, recorded once as a person and named in every case.
+        fields = {"person_id": buyer.id} if buyer else {"last_names": "Téllez Ochoa", "first_names": "Ramiro",
+                                                         "birth_date": "1991-09-14"}
+        buyer = record_person(case, "purchaser", fields, examiner, trace_request_id=traces[0].id).person
         seizures.append(seizure)
     # Cartridge cases left at the Nogales and Juárez seizures, identified as fired by one pistol.
     items = [BallisticItem(kind="cartridge_case", case_id=seizure.case_id, seizure_id=seizure.id,

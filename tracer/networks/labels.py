@@ -16,6 +16,7 @@ EVIDENCE_LABELS = {
     "firearm": _l("Firearms"),
     "trace_request": _l("Trace results"),
     "ballistic_item": _l("Ballistic items"),
+    "person": _l("People"),
 }
 
 kind_label = label_filter(KIND_LABELS)

@@ -12,7 +12,7 @@ Each producer answers two questions, both in SQL:
   ``agency_id``: cases that share a key are linked. Set-based: the keys held by more than one
   case are found by one GROUP BY … HAVING count(DISTINCT case_id) > 1, then their cases.
 
-A new kind (``same_purchaser``, once the people room keeps persons) is one more producer.
+A new kind is one more producer.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from tracer.ballistics.models import BallisticItem, BallisticLink
 from tracer.firearms.models import Firearm
 from tracer.links.models import FirearmLink
+from tracer.people.models import CasePerson, Person
 from tracer.tracing.models import TraceRequest
 
 # The kinds, in the order a reader sees them (SPEC §7).
@@ -176,10 +177,38 @@ def _ballistic_members() -> list[Select]:
     return found
 
 
+# --- same_purchaser: one person (after merges) as purchaser or possessor in both cases ------------------
+
+PERSON_ROLES = ("purchaser", "possessor")
+
+
+def _purchaser_neighbours(case_ids: Collection[int]) -> Select:
+    this, other = aliased(CasePerson), aliased(CasePerson)
+    person, same = aliased(Person), aliased(Person)
+    # Merged records share ``canonical_id`` (ix_people_canonical_id): one person after merges.
+    return (select(this.case_id, other.case_id.label("other_case_id"), other.agency_id.label("other_agency_id"),
+                   person.id.label("this_ref"), same.id.label("other_ref"), cast(null(), Integer).label("other_firearm_id"),
+                   cast(null(), Integer).label("other_item_id"))
+            .select_from(this).join(person, person.id == this.person_id)
+            .join(same, same.canonical_id == person.canonical_id)
+            .join(other, and_(other.person_id == same.id, other.case_id != this.case_id, other.role.in_(PERSON_ROLES)))
+            .where(this.case_id.in_(case_ids), this.role.in_(PERSON_ROLES), person.canonical_id.is_not(None)))
+
+
+def _purchaser_members() -> list[Select]:
+    shared = (select(Person.canonical_id.label("k0")).join(CasePerson, CasePerson.person_id == Person.id)
+              .where(CasePerson.role.in_(PERSON_ROLES), Person.canonical_id.is_not(None))
+              .group_by(Person.canonical_id).having(func.count(CasePerson.case_id.distinct()) > 1).subquery())
+    return [select(_key("p", shared.c.k0).label("key"), CasePerson.case_id, CasePerson.agency_id)
+            .join(Person, Person.id == CasePerson.person_id).join(shared, shared.c.k0 == Person.canonical_id)
+            .where(CasePerson.role.in_(PERSON_ROLES)).distinct()]
+
+
 PRODUCERS: tuple[Producer, ...] = (
     Producer("same_firearm", "firearm", _same_firearm_neighbours, _same_firearm_members),
     Producer("same_dealer", "trace_request", lambda ids: _trace_neighbours(ids, False),
              lambda: _trace_members(False)),
+    Producer("same_purchaser", "person", _purchaser_neighbours, _purchaser_members),
     # multiple_sale: both traces flagged as a multiple sale by the same licence on the same purchase
     # date. A dealer reports the sale of two or more handguns to one buyer within five business days
     # on one ATF Form 3310.4; the trace results carry the licence, the purchase date and the flag,
