@@ -38,5 +38,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_filters(app)
     add_panel(app, "case", case_panel, order=30)
-    # After the ballistics step (45): the ring's confirmed hit joins two of its cases.
-    add_demo_step(app, seed_demo_ring, order=47)
+    # After the accounts and the traces (40), before the people step (42), which counts the people
+    # the demo holds: the ring's buyer is one of them.
+    add_demo_step(app, seed_demo_ring, order=41)
