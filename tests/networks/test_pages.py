@@ -145,3 +145,16 @@ def test_the_api_pages_with_a_cursor_and_hides_out_of_scope_cases(ring, api):
 def test_the_openapi_document_describes_the_links(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/cases/{case_id}/links" in document["paths"]
+
+
+def test_a_person_link_leads_analysts_to_the_person_and_names_no_one(ring, login_as):
+    from tracer.people.services import record_person
+
+    analyst = login_as("analyst", "FGR")
+    buyer = factories.person(ring.a, role="purchaser", actor=analyst.user, last_names="Téllez Ochoa")
+    record_person(ring.d, "possessor", {"person_id": buyer.id}, analyst.user)
+    db.session.commit()
+    page = analyst.get(f"/cases/{ring.d.id}/network?depth=1").get_data(as_text=True)
+    assert f"/people/{buyer.id}" in page and "Téllez" not in page
+    officer_page = login_as("officer", "FGR").get(f"/cases/{ring.d.id}/network?depth=1")
+    assert officer_page.status_code == 200 and f"/people/{buyer.id}" not in officer_page.get_data(as_text=True)
