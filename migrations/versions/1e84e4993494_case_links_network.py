@@ -10,7 +10,7 @@ the kind of link: ``same_firearm``, ``same_dealer``, ``same_purchaser``,
 Downgrade refuses while notices of the new kinds exist.
 
 Revision ID: 1e84e4993494
-Revises: 7a289b1e90a5
+Revises: cbc7f6ac3f49
 Create Date: 2026-12-06 01:30:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = '1e84e4993494'
-down_revision = '7a289b1e90a5'
+down_revision = 'cbc7f6ac3f49'
 branch_labels = None
 depends_on = None
 

@@ -173,6 +173,10 @@ ACCESS = {
     "networks.group": CASE_READERS,
     "networks.groups": CASE_WRITERS,
     "networks.export_network": frozenset({"analyst", "supervisor"}),
+    # The case report and its PDF: declared for every account; the case scope answers "not found"
+    # to administrators, auditors and liaisons the case is not shared with.
+    "reports.case_report": ACCOUNT,
+    "reports.case_report_pdf": ACCOUNT,
 }
 ROLES = sorted(ACCOUNT)
 
