@@ -104,6 +104,8 @@ def _register_rooms(app: Flask) -> None:
     from tracer.people.views import bp as people_bp
     from tracer.links import api as _links_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.links import hooks as link_hooks
+    from tracer.networks import api as _networks_api  # noqa: F401  (adds its route to the API blueprint)
+    from tracer.networks import hooks as network_hooks
     from tracer.reports import hooks as report_hooks
     from tracer.search import api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.search import batch_api as _search_batch_api  # noqa: F401  (adds its routes to the API blueprint)
@@ -154,5 +156,6 @@ def _register_rooms(app: Flask) -> None:
     ballistics_hooks.init_app(app)
     init_rifling(app)
     people_hooks.init_app(app)
+    network_hooks.init_app(app)
     report_hooks.init_app(app)
     stats_hooks.init_app(app)

@@ -34,12 +34,14 @@ NOT_PAGES = {
     "search.serial_batch_csv", "attachments.download", "attachments.thumbnail", "seizure_import.template",
     "reference_lookup.suggest_manufacturers", "reference_lookup.suggest_calibers",
     "auth.after_enrolment", "core.set_language", "reports.case_report_pdf", "stats.chart_csv", "stats.map_cases",
+    "networks.export_network",
 }
 ANONYMOUS_PAGES = ("/auth/notice", "/auth/login")
 # Pages a role cannot reach on the demo data because its scope holds nothing of the kind:
 # the US liaison sees no Mexican case, administrators and auditors no case at all.
 NOTHING_IN_SCOPE = {("liaison", "cases.detail"), ("liaison", "reports.case_report"),
-                    ("admin", "reports.case_report"), ("auditor", "reports.case_report")}
+                    ("admin", "reports.case_report"), ("auditor", "reports.case_report"),
+                    ("liaison", "networks.case_network"), ("liaison", "networks.group")}
 WIDTH = "document.documentElement.scrollWidth"
 # A link to a recorded seizure (a case page also links to the form that records a new one).
 SEIZURE_LINK = 'main a[href*="/seizures/"]:not([href*="/seizures/new"])'

@@ -27,7 +27,7 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WEIGHTS = ROOT / "test-output" / "page-weights.txt"
 FIRST_LOAD_BUDGET = 600 * 1024
 # Pages that need an id: one of each, reached from the role's lists.
-DETAILS = ("cases.detail", "seizures.detail", "firearms.detail", "tracing.detail")
+DETAILS = ("cases.detail", "seizures.detail", "firearms.detail", "tracing.detail", "networks.group")
 SERIOUS = ("serious", "critical")
 # Text a map library writes when its own defaults are not translated.
 LIBRARY_DEFAULTS = ("Zoom in", "Zoom out", "Toggle fullscreen")

@@ -183,6 +183,12 @@ ACCESS = {
     "api.get_person": frozenset({"analyst", "supervisor"}),
     "api.update_person": frozenset({"analyst", "supervisor"}),
     "api.merge_person": frozenset({"analyst"}),
+    # Link analysis: a case's links (API), its network, the groups of the scope, and the exports.
+    "api.case_links": CASE_READERS,
+    "networks.case_network": CASE_READERS,
+    "networks.group": CASE_READERS,
+    "networks.groups": CASE_WRITERS,
+    "networks.export_network": frozenset({"analyst", "supervisor"}),
     # The case report and its PDF: declared for every account; the case scope answers "not found"
     # to administrators, auditors and liaisons the case is not shared with.
     "reports.case_report": ACCOUNT,
@@ -236,7 +242,8 @@ def people(app):
                      "trace_request_id": victim_request.id, "link_id": victim_link.id,
                      "scene_id": victim_scene.id, "item_id": victim_item.id,
                      "person_id": victim_person.id, "other_id": victim_other.id, "pair_id": victim_pair,
-                     "case_person_id": victim_role, "chart": "months", "share_id": 999999, "assignment_id": 999999},
+                     "case_person_id": victim_role, "chart": "months", "share_id": 999999, "assignment_id": 999999,
+                     "fmt": "graphml"},
         }
 
 

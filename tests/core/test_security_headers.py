@@ -90,7 +90,8 @@ def visitors(app, ctx):
            "manufacturer_id": 1, "caliber_id": 1, "spec_id": 1, "scene_id": 1, "item_id": 1, "seizure_id": seizure.id,
            "firearm_id": seizure.firearms[0].id, "attachment_id": photo.id,
            "trace_request_id": trace_request.id, "link_id": link.id, "scene_id": scene.id, "item_id": item.id,
-           "person_id": person.id, "other_id": other.id, "pair_id": pair, "case_person_id": role, "chart": "months"}
+           "person_id": person.id, "other_id": other.id, "pair_id": pair, "case_person_id": role, "chart": "months",
+           "fmt": "graphml"}
     return people, ids
 
 

@@ -106,6 +106,7 @@ ACTIONS: dict[str, Action] = {
     "report.export": case(_l("Case report exported")),
     "firearm_link.detect": case(_l("Possible same firearm detected")),
     "firearm_link.decide": case(_l("Possible same firearm decided")),
+    "network.export": case(_l("Case link network exported")),
     # People
     "person.create": case(_l("Person recorded")),
     "person.update": case(_l("Person changed")),

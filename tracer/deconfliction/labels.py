@@ -12,7 +12,7 @@ CHANNEL_LABELS = {
     "search": _l("serial search"),
     "recording": _l("recording a firearm"),
     "import": _l("file import"),
-    "link": _l("possible same firearm"),
+    "link": _l("link analysis: possible same firearm or linked cases"),
     "ballistic": _l("ballistic lead"),
 }
 MATCH_LABELS = {
@@ -23,6 +23,10 @@ MATCH_LABELS = {
     "partial": _l("Contains the known characters"),
     "ballistic_hit": _l("Ballistic hit confirmed by an examiner"),
     "ballistic_lead": _l("Ballistic lead awaiting an examiner"),
+    "same_firearm": _l("The same firearm in both cases"),
+    "same_dealer": _l("Traced to the same dealer"),
+    "same_purchaser": _l("The same purchaser or possessor"),
+    "multiple_sale": _l("Sold in the same multiple sale"),
 }
 DIRECTION_LABELS = {"incoming": _l("Incoming"), "outgoing": _l("Outgoing")}
 

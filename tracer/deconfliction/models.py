@@ -15,8 +15,10 @@ from tracer.extensions import db
 # How the user learned of the other agency's record (SPEC §7 ``channel``).
 CHANNELS = ("search", "recording", "import", "link", "ballistic")
 # The kind of match disclosed: the serial search's kinds (SPEC §2, §4), then the ballistic ones
-# (an examiner's confirmed hit, a lead not yet confirmed).
-MATCHES = ("exact", "lookalike", "edit", "letters_ignored", "partial", "ballistic_hit", "ballistic_lead")
+# (an examiner's confirmed hit, a lead not yet confirmed), then the kinds of link between two cases
+# that the link analysis names (SPEC §7; ``ballistic_hit`` is one of them).
+MATCHES = ("exact", "lookalike", "edit", "letters_ignored", "partial", "ballistic_hit", "ballistic_lead",
+           "same_firearm", "same_dealer", "same_purchaser", "multiple_sale")
 REFERENCE_PREFIX = "DC"
 
 

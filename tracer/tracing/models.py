@@ -43,6 +43,9 @@ class TraceRequest(TimestampMixin, db.Model):
         Index("ix_trace_requests_agency_created_at_id", "agency_id", "created_at", "id"),
         Index("ix_trace_requests_partner_priority", "addressed_to_id", "priority", "submitted_at", "id"),
         Index("ix_trace_requests_partner_queue", "addressed_to_id", "status", "priority", "submitted_at", "id"),
+        # The link analysis finds the cases traced to one dealer, and those of one multiple sale
+        # (a dealer's report of one purchase date), from the licence.
+        Index("ix_trace_requests_ffl_license_purchase_date_case_id", "ffl_license", "purchase_date", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,1 @@
+"""Link analysis: which cases are linked, by what, and the networks they form."""
