@@ -42,7 +42,7 @@ def test_a_ready_firearm_gets_a_submitted_numbered_request_with_its_identifiers(
     analyst = factories.user("analyst", son)
     firearm = ready_firearm(factories.case(son))
     with mock.patch("tracer.tracing.requests.local_today", return_value=datetime(2031, 1, 1).date()):
-        trace = services.request_trace(analyst, firearm, priority="urgent")
+        trace = services.request_trace(analyst, firearm, priority="urgent", details={"urgent_justification": "Detenido en flagrancia; plazo constitucional de 48 horas."})
     assert trace.trace_number == "RT-2031-000001"
     assert (trace.status, trace.priority, trace.addressed_to.acronym) == ("submitted", "urgent", "ATF-MX")
     assert trace.agency_id == son.id and trace.requesting_agency_id == son.id and trace.requested_by_id == analyst.id
@@ -202,7 +202,8 @@ def test_bulk_requests_create_the_ready_ones_and_say_why_the_others_were_refused
     earlier = services.request_trace(analyst, done)
     elsewhere = ready_firearm(factories.case("FGE-JAL"))
     outcome = services.request_traces(analyst, [ready_one.id, str(not_ready.id), ready_two.id, done.id,
-                                                elsewhere.id, ready_one.id], priority="urgent")
+                                                elsewhere.id, ready_one.id], priority="urgent",
+                                      details={"urgent_justification": "Detenido en flagrancia; plazo constitucional de 48 horas."})
     assert [t.firearm_id for t in outcome.created] == [ready_one.id, ready_two.id]
     assert all(t.priority == "urgent" and t.status == "submitted" for t in outcome.created)
     refused = {r.firearm_id: r for r in outcome.refused}

@@ -80,7 +80,8 @@ def backlog_request():
             services.resolve_addressee(bulk.addressed_to.data or None)
             return render_backlog(filters, bulk, page_number, cursor, confirm=chosen)
         outcome = services.request_traces(current_user, bulk.firearm_ids.data or [], bulk.addressed_to.data or None,
-                                          bulk.priority.data, submit=step == "send")
+                                          bulk.priority.data, submit=step == "send",
+                                          details={"urgent_justification": bulk.urgent_justification.data})
     except ValidationFailed as failure:
         db.session.rollback()
         show_errors(bulk, failure)

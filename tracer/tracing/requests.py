@@ -33,6 +33,7 @@ from tracer.firearms.serials import normalize_serial
 from tracer.firearms.services import firearm_query
 from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter, TraceRequest
 from tracer.tracing.readiness import Readiness, readiness_notes, trace_readiness, traced_serial
+from tracer.tracing.request_details import apply_details, checked_details, default_details, ensure_complete
 
 # Roles that request traces (SPEC §2: tracing is the analysts' work; supervisors may do it too).
 REQUESTERS = frozenset({"analyst", "supervisor"})
@@ -215,6 +216,30 @@ def _priority(value: Any) -> str:
     return priority or "routine"
 
 
+def save_draft(user: User, trace: TraceRequest, details: dict[str, Any], priority: Any = None,
+               addressed_to: Agency | str | None = None) -> TraceRequest:
+    """Keep what was entered on a draft, complete or not (each value checked for its shape), audited."""
+    _ensure_may_request(user, trace.firearm)
+    if trace.status != "draft":
+        raise AlreadyRequested(trace)
+    clean = checked_details(details)
+    old, new = apply_details(trace, clean)
+    for name, value in (("priority", _priority(priority or trace.priority)),
+                        ("addressed_to_id", resolve_addressee(addressed_to).id if addressed_to else trace.addressed_to_id)):
+        if getattr(trace, name) != value:
+            old[name], new[name] = getattr(trace, name), value
+            setattr(trace, name, value)
+    if new:
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except StaleDataError:
+            raise Conflict(_("Someone else changed this trace request; reload the page and try again.")) from None
+        record("trace_request.update", object_type="trace_request", object_id=trace.id, case_id=trace.case_id,
+               actor=user, details={"trace_number": trace.trace_number, "old": old, "new": new})
+    return trace
+
+
 # --- creating and submitting ------------------------------------------------------------------------
 
 
@@ -265,7 +290,7 @@ def _audit_details(trace: TraceRequest) -> dict[str, Any]:
 
 
 def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | None = None,
-                  priority: Any = "routine", submit: bool = True) -> TraceRequest:
+                  priority: Any = "routine", submit: bool = True, details: dict[str, Any] | None = None) -> TraceRequest:
     """Request the trace of one recovered firearm, addressed to a US partner office.
 
     Refuses (``NotTraceReady``, nothing created) a firearm that lacks an identifier
@@ -273,19 +298,25 @@ def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | Non
     recovery — also when two users ask at once. A draft (``submit=False``) may be
     saved before the firearm is ready; asking again for a firearm with a draft
     submits that draft. Numbered ``RT-YYYY-NNNNNN`` by Mexico City year.
+
+    ``details`` (``tracing.request_details``) are laid over the defaults — the
+    case's carpeta number, the requester, the seizure's crime, date and place;
+    a request is sent only when they are complete (``IncompleteRequest``).
     """
     _ensure_may_request(user, firearm)
     priority = _priority(priority)
     existing = request_for_firearm(firearm)
     if existing is not None:
         if existing.status == "draft" and submit:
-            return submit_draft(user, existing, addressed_to=addressed_to, priority=priority)
+            return submit_draft(user, existing, addressed_to=addressed_to, priority=priority, details=details)
         raise AlreadyRequested(existing)
     office = resolve_addressee(addressed_to)
+    clean = checked_details(details, default_details(user, firearm))
     if submit:
         readiness = trace_readiness(firearm)
         if not readiness.ready:
             raise NotTraceReady(readiness)
+        ensure_complete(TraceRequest(priority=priority, **clean))
     year = local_today().year
     try:
         # The number is taken inside the savepoint: a refused duplicate leaves no gap.
@@ -295,7 +326,8 @@ def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | Non
                 trace_number=f"RT-{year}-{number:06d}", firearm_id=firearm.id, case_id=firearm.case_id,
                 agency_id=firearm.agency_id, requesting_agency_id=user.agency_id, addressed_to=office,
                 requested_by_id=user.id, status="submitted" if submit else "draft", priority=priority,
-                identifiers=identifiers_of(firearm), submitted_at=utcnow() if submit else None)
+                identifiers=identifiers_of(firearm), submitted_at=utcnow() if submit else None,
+                recovery_state=firearm.seizure.state_code, **clean)
             db.session.add(trace)
             db.session.flush()
     except IntegrityError:
@@ -313,18 +345,22 @@ def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | Non
 
 
 def submit_draft(user: User, trace: TraceRequest, addressed_to: Agency | str | None = None,
-                 priority: Any = None) -> TraceRequest:
-    """Send a draft: readiness is checked again and the identifiers are taken now."""
+                 priority: Any = None, details: dict[str, Any] | None = None) -> TraceRequest:
+    """Send a draft: readiness is checked again, the identifiers are taken now, and the request's
+    details (with any ``details`` given now) must be complete."""
     firearm = trace.firearm
     _ensure_may_request(user, firearm)
     if trace.status != "draft":
         raise AlreadyRequested(trace)
     office = resolve_addressee(addressed_to) if (addressed_to or "") != "" else trace.addressed_to
+    clean = checked_details(details)
     readiness = trace_readiness(firearm)
     if not readiness.ready:
         raise NotTraceReady(readiness)
     trace.addressed_to = office
     trace.priority = _priority(priority or trace.priority)
+    apply_details(trace, clean)
+    ensure_complete(trace)
     trace.identifiers = identifiers_of(firearm)
     trace.status, trace.submitted_at = "submitted", utcnow()
     trace.requested_by_id, trace.requesting_agency_id = user.id, user.agency_id
@@ -391,7 +427,8 @@ def bulk_choice(user: User, firearm_ids: list[Any]) -> list[Firearm]:
 
 
 def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | str | None = None,
-                   priority: Any = "routine", submit: bool = True) -> BulkOutcome:
+                   priority: Any = "routine", submit: bool = True,
+                   details: dict[str, Any] | None = None) -> BulkOutcome:
     """Request the traces of several firearms at once (the backlog's bulk action), sent or,
     with ``submit=False``, saved as drafts.
 
@@ -414,7 +451,8 @@ def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | st
             continue
         try:
             with db.session.begin_nested():
-                outcome.created.append(request_trace(user, firearm, office, priority, submit=submit))
+                outcome.created.append(request_trace(user, firearm, office, priority, submit=submit,
+                                                     details=details))
         except (ValidationFailed, Conflict, NotFound, Forbidden) as problem:
             number = problem.existing.trace_number if isinstance(problem, AlreadyRequested) else None
             outcome.refused.append(Refusal(firearm_id, firearm, _reasons(problem), number))
