@@ -14,6 +14,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from tracer.core.changes import apply_changes
 from tracer.core.errors import ValidationFailed
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
@@ -118,15 +119,7 @@ def checked_details(values: dict[str, Any] | None, base: dict[str, Any] | None =
     return {**(base or {}), **clean}
 
 
-def apply_details(trace: TraceRequest, clean: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Set the checked details on ``trace``; the (old, new) values of what changed, for the audit."""
-    old: dict[str, Any] = {}
-    new: dict[str, Any] = {}
-    for name, value in clean.items():
-        if getattr(trace, name) != value:
-            old[name], new[name] = getattr(trace, name), value
-            setattr(trace, name, value)
-    return old, new
+apply_details = apply_changes  # the checked details set on a request: (old, new) of what changed
 
 
 def ensure_complete(trace: TraceRequest) -> None:
