@@ -58,8 +58,9 @@ def upgrade():
         for name, type_ in NEW_COLUMNS:
             batch_op.add_column(sa.Column(name, type_, nullable=True))
         batch_op.add_column(sa.Column('trace_reason', REASON, nullable=True))
-        batch_op.create_index('ix_trace_requests_dealer_recovery', ['ffl_license', 'recovery_date', 'agency_id'],
-                              unique=False)
+        batch_op.create_index('ix_trace_requests_dealer_recovery',
+                              ['ffl_license', 'recovery_date', 'agency_id', 'ffl_state', 'time_to_crime_days',
+                               'multiple_sale', 'recovery_state'], unique=False)
     op.execute(
         "UPDATE trace_requests SET "
         "recovery_date = (SELECT s.seized_on FROM firearms f JOIN seizures s ON s.id = f.seizure_id "

@@ -171,13 +171,20 @@ def request_trace(firearm_id: int):
     return response
 
 
-LIST_FILTERS = ("status", "priority", "serial", "submitted_from", "submitted_to")
+LIST_FILTERS = ("status", "priority", "serial", "submitted_from", "submitted_to", "ffl_license", "short_ttc",
+                "multiple_sale", "recovered_from", "recovered_to", "recovery_state")
 LIST_QUERY = {
     "status": "One of: " + ", ".join(TRACE_STATUSES),
     "priority": "One of: " + ", ".join(TRACE_PRIORITIES),
     "serial": "The firearm's serial number or restored serial, as written or normalised",
     "submitted_from": "Submitted on or after this day (YYYY-MM-DD, Mexico City time)",
     "submitted_to": "Submitted on or before this day (YYYY-MM-DD, Mexico City time)",
+    "ffl_license": "The last dealer's licence number (with or without hyphens)",
+    "short_ttc": "yes: only traces with a time to crime under 1,095 days",
+    "multiple_sale": "yes: only traces whose purchase was part of a multiple sale",
+    "recovered_from": "Recovered on or after this day (YYYY-MM-DD)",
+    "recovered_to": "Recovered on or before this day (YYYY-MM-DD)",
+    "recovery_state": "INEGI code of the state where the firearm was recovered",
     **PAGING_QUERY,
 }
 

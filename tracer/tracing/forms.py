@@ -136,8 +136,16 @@ class RequestFilterForm(Form):
     serial = StringField(_l("Serial number"), render_kw={"autocomplete": "off", "spellcheck": "false"})
     submitted_from = StringField(_l("Submitted from"), render_kw={"type": "date"})
     submitted_to = StringField(_l("Submitted until"), render_kw={"type": "date"})
+    ffl_license = StringField(_l("FFL licence number"), render_kw={"autocomplete": "off", "spellcheck": "false"})
+    # Set by the dealer watch list's links; shown when set.
+    short_ttc = HiddenField()
+    multiple_sale = HiddenField()
+    recovered_from = HiddenField()
+    recovered_to = HiddenField()
+    recovery_state = HiddenField()
 
-    NAMES = ("status", "priority", "serial", "submitted_from", "submitted_to")
+    NAMES = ("status", "priority", "serial", "submitted_from", "submitted_to", "ffl_license", "short_ttc",
+             "multiple_sale", "recovered_from", "recovered_to", "recovery_state")
 
     def filters(self) -> RequestFilters:
         return RequestFilters(**{name: (self[name].data or "").strip() or None for name in self.NAMES})

@@ -48,7 +48,8 @@ class TraceRequest(TimestampMixin, db.Model):
         Index("ix_trace_requests_partner_priority", "addressed_to_id", "priority", "submitted_at", "id"),
         Index("ix_trace_requests_partner_queue", "addressed_to_id", "status", "priority", "submitted_at", "id"),
         # The dealer watch list groups the traces of each dealer over a recovery period.
-        Index("ix_trace_requests_dealer_recovery", "ffl_license", "recovery_date", "agency_id"),
+        Index("ix_trace_requests_dealer_recovery", "ffl_license", "recovery_date", "agency_id", "ffl_state",
+              "time_to_crime_days", "multiple_sale", "recovery_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

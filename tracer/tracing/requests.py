@@ -31,7 +31,9 @@ from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.serials import normalize_serial
 from tracer.firearms.services import firearm_query
-from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter, TraceRequest
+from tracer.tracing.ffl import normalize_ffl_license
+from tracer.tracing.models import (SHORT_TIME_TO_CRIME_DAYS, TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter,
+                                   TraceRequest)
 from tracer.tracing.readiness import Readiness, readiness_notes, trace_readiness, traced_serial
 from tracer.tracing.request_details import apply_details, checked_details, default_details, ensure_complete
 
@@ -112,6 +114,36 @@ class RequestFilters:
     serial: str | None = None
     submitted_from: Any = None
     submitted_to: Any = None
+    # The dealer watch list's links: one dealer's traces, recovered in a period (and a state), short
+    # time to crime or multiple sales only.
+    ffl_license: str | None = None
+    short_ttc: Any = None
+    multiple_sale: Any = None
+    recovered_from: Any = None
+    recovered_to: Any = None
+    recovery_state: str | None = None
+
+
+def _dealer_filters(statement: Select, filters: RequestFilters, check: Checker) -> Select:
+    licence = check.text("ffl_license", filters.ffl_license, 40)
+    short = check.flag("short_ttc", filters.short_ttc) if filters.short_ttc not in (None, "") else False
+    multiple = check.flag("multiple_sale", filters.multiple_sale) if filters.multiple_sale not in (None, "") else False
+    since = check.day("recovered_from", filters.recovered_from)
+    until = check.day("recovered_to", filters.recovered_to)
+    state = check.text("recovery_state", filters.recovery_state, 2)
+    if licence:
+        statement = statement.where(TraceRequest.ffl_license == (normalize_ffl_license(licence) or licence))
+    if short:
+        statement = statement.where(TraceRequest.time_to_crime_days < SHORT_TIME_TO_CRIME_DAYS)
+    if multiple:
+        statement = statement.where(TraceRequest.multiple_sale.is_(True))
+    if since:
+        statement = statement.where(TraceRequest.recovery_date >= since)
+    if until:
+        statement = statement.where(TraceRequest.recovery_date <= until)
+    if state:
+        statement = statement.where(TraceRequest.recovery_state == state)
+    return statement
 
 
 def filtered_requests(user: User, filters: RequestFilters) -> Select:
@@ -126,8 +158,8 @@ def filtered_requests(user: User, filters: RequestFilters) -> Select:
     until = check.day("submitted_to", filters.submitted_to)
     if since and until and since > until:
         check.error("submitted_to", _("The end date cannot be before the start date."))
+    statement = _dealer_filters(trace_request_query(user), filters, check)
     check.raise_if_errors()
-    statement = trace_request_query(user)
     if status:
         statement = statement.where(TraceRequest.status == status)
     if priority:
