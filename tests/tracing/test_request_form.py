@@ -71,7 +71,7 @@ def test_each_field_in_the_wrong_shape_is_refused_naming_it(sonora, field, value
 def test_an_urgent_request_without_justification_is_not_sent(sonora):
     analyst, case = sonora
     firearm = ready_firearm(case)
-    with pytest.raises(IncompleteRequest) as refused:
+    with force_locale("en"), pytest.raises(IncompleteRequest) as refused:
         services.request_trace(analyst.user, firearm, priority="urgent")
     assert refused.value.fields == {"urgent_justification": [
         "An urgent request says why it is urgent: write the justification."]}

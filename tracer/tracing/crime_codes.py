@@ -69,15 +69,20 @@ def _plain(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
+@lru_cache(maxsize=1)
+def _category_index() -> dict[str, str]:
+    """Each category's label in Spanish and English, plain, to its code (the catalogs do not change
+    while the application runs)."""
+    index: dict[str, str] = {}
+    for language in ("en", "es"):
+        with force_locale(language):
+            for code, (label, _ncic) in CRIME_CATEGORY_CODES.items():
+                index[_plain(str(label))] = code
+    return index
+
+
 def category_of_seizure(written: str | None) -> str | None:
     """The category code of a seizure's crime category as written (in Spanish or English, accents
     and case ignored); None when it names none of the list."""
     wanted = _plain(written or "")
-    if not wanted:
-        return None
-    for language in ("es", "en"):
-        with force_locale(language):
-            for code, (label, _ncic) in CRIME_CATEGORY_CODES.items():
-                if _plain(str(label)) == wanted:
-                    return code
-    return None
+    return _category_index().get(wanted) if wanted else None
