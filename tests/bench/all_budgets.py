@@ -18,7 +18,8 @@ in the same run:
 - the rows per second of a 50,000-row seizure import (``import_rate``), on PostgreSQL and,
   with ``--sqlite``, on SQLite too;
 - ballistics on 1,000,000 items (``ballistics_bench``): the rows per second of a 50,000-row
-  IBIS lead import, and the p95 of the examiners' queue and of an item's leads.
+  IBIS lead import, and the p95 of the examiners' queue and of an item's leads;
+- the dealer watch list over the bench's traced dealers (``dealer_bench``): p95 under 300 ms.
 
 Each line says PASS or FAIL. The exit status is 0 unless ``--strict`` is given and a line
 failed, so the table is always printed whole.
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import make_url, text  # noqa: E402
 
-from tests.bench import ballistics_bench, bench_accounts  # noqa: E402
+from tests.bench import ballistics_bench, bench_accounts, dealer_bench  # noqa: E402
 from tests.bench.http_bench import Targets, measure_http, production_env  # noqa: E402
 from tests.bench.import_rate import measure_import, measure_import_sqlite  # noqa: E402
 from tests.bench.serial_data import SIZES, bench_analyst, build_dataset, dataset_ready  # noqa: E402
@@ -46,7 +47,7 @@ from tests.bench.serial_queries import make_queries  # noqa: E402
 from tests.bench.serial_search import DEFAULT_URL, ensure_database, make_app, measure  # noqa: E402
 from tests.bench.stats import Row, print_table  # noqa: E402
 
-PARTS = ("serial", "http", "import", "ballistics")
+PARTS = ("serial", "http", "import", "ballistics", "dealers")
 
 
 def _step(label: str, started: float) -> float:
@@ -148,6 +149,12 @@ def main() -> int:
             db.session.remove()
             db.engine.dispose()
         started = _step("ballistics", started)
+    if "dealers" not in options.skip:
+        with app.app_context():
+            rows += dealer_bench.measure()
+            db.session.remove()
+            db.engine.dispose()
+        started = _step("dealer watch list", started)
     print(f"\nSPEC §10 budgets on {make_url(url).database} ({time.perf_counter() - began:.0f} s in all). Serial search: "
           f"{options.queries} queries per group, each the median of {options.repeats} runs, full scans on the first "
           f"{options.baseline_queries}. Throughput: {options.clients} clients, {options.rounds} interleaved "
