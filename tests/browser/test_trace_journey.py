@@ -1,7 +1,8 @@
 """The tracing journey: an analyst finds a firearm by a serial typed with two look-alike mistakes,
 sees it is not trace-ready, completes the importer and requests the trace; the US liaison opens it
-(in progress) and enters a complete retail result; the analyst reads the origin point, the distance and a short time to crime; an analyst
-of another state searching the same serial learns only that another agency holds a match."""
+(in progress) and enters a complete retail result; the analyst reads the origin point, the distance
+and a short time to crime; an analyst of another state searching the same serial learns only that
+another agency holds a match."""
 from __future__ import annotations
 
 import re
