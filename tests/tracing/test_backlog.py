@@ -216,7 +216,7 @@ def test_bulk_request_is_all_or_nothing_on_an_unexpected_error(world):
             raise RuntimeError("disk full")
         return real(user, firearm, *args, **kwargs)
 
-    with mock.patch("tracer.tracing.requests.request_trace", side_effect=failing):
+    with mock.patch("tracer.tracing.bulk_requests.request_trace", side_effect=failing):
         page = _bulk(analyst, _ids(firearms, "son_ready_new", "chih_ready_year", "son_ready_mid"))
     assert page.status_code == 500
     assert len(calls) == 2

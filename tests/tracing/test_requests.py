@@ -13,6 +13,7 @@ from tests.tracing.helpers import not_ready_firearm, ready_firearm
 from tracer.audit.models import AuditEvent
 from tracer.core.errors import Forbidden, NotFound, ValidationFailed
 from tracer.extensions import db
+from tracer.tracing import bulk_requests
 from tracer.tracing import requests as services
 from tracer.tracing.models import TraceRequest
 
@@ -201,7 +202,7 @@ def test_bulk_requests_create_the_ready_ones_and_say_why_the_others_were_refused
     done = ready_firearm(case)
     earlier = services.request_trace(analyst, done)
     elsewhere = ready_firearm(factories.case("FGE-JAL"))
-    outcome = services.request_traces(analyst, [ready_one.id, str(not_ready.id), ready_two.id, done.id,
+    outcome = bulk_requests.request_traces(analyst, [ready_one.id, str(not_ready.id), ready_two.id, done.id,
                                                 elsewhere.id, ready_one.id], priority="urgent",
                                       details={"urgent_justification": "Detenido en flagrancia; plazo constitucional de 48 horas."})
     assert [t.firearm_id for t in outcome.created] == [ready_one.id, ready_two.id]
@@ -218,5 +219,5 @@ def test_bulk_requests_create_the_ready_ones_and_say_why_the_others_were_refused
                                         (list(range(1, 102)), "at most 100")])
 def test_bulk_requests_refuse_a_bad_selection(atf, ids, words):
     with pytest.raises(ValidationFailed) as refused:
-        services.request_traces(factories.user("analyst"), ids)
+        bulk_requests.request_traces(factories.user("analyst"), ids)
     assert words in refused.value.fields["firearm_ids"][0]

@@ -4,11 +4,11 @@ Every read goes through ``trace_request_query``: Mexican users see the requests
 of the firearms of agencies in their scope, a US partner office sees the
 requests addressed to it (never a draft), administrators see none. Writing
 functions check, flush and audit; the caller (a page or an API view) commits.
-Results are recorded by ``tracing.results``.
+Results are recorded by ``tracing.results``; several requests at once by ``tracing.bulk_requests``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
 from tracer.auth.scope import agency_scope
-from tracer.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.numbering import next_number
 from tracer.core.pagination import KeysetPage, SortKey, by, keyset_page
@@ -39,8 +39,6 @@ from tracer.tracing.request_details import apply_details, checked_details, defau
 
 # Roles that request traces (SPEC §2: tracing is the analysts' work; supervisors may do it too).
 REQUESTERS = frozenset({"analyst", "supervisor"})
-# At most this many firearms in one bulk request: one page of the backlog.
-BULK_MAX = 100
 
 
 class NotTraceReady(ValidationFailed):
@@ -241,7 +239,8 @@ def resolve_addressee(addressed_to: Agency | str | None) -> Agency:
     raise ValidationFailed(_("Please correct the marked fields."), {"addressed_to": [message]})
 
 
-def _priority(value: Any) -> str:
+def checked_priority(value: Any) -> str:
+    """A priority as given (empty: routine); ``ValidationFailed`` on ``priority`` otherwise."""
     check = Checker()
     priority = check.choice("priority", value, TRACE_PRIORITIES)
     check.raise_if_errors()
@@ -256,7 +255,7 @@ def save_draft(user: User, trace: TraceRequest, details: dict[str, Any], priorit
         raise AlreadyRequested(trace)
     clean = checked_details(details)
     old, new = apply_details(trace, clean)
-    for name, value in (("priority", _priority(priority or trace.priority)),
+    for name, value in (("priority", checked_priority(priority or trace.priority)),
                         ("addressed_to_id", resolve_addressee(addressed_to).id if addressed_to else trace.addressed_to_id)):
         if getattr(trace, name) != value:
             old[name], new[name] = getattr(trace, name), value
@@ -336,7 +335,7 @@ def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | Non
     a request is sent only when they are complete (``IncompleteRequest``).
     """
     _ensure_may_request(user, firearm)
-    priority = _priority(priority)
+    priority = checked_priority(priority)
     existing = request_for_firearm(firearm)
     if existing is not None:
         if existing.status == "draft" and submit:
@@ -390,7 +389,7 @@ def submit_draft(user: User, trace: TraceRequest, addressed_to: Agency | str | N
     if not readiness.ready:
         raise NotTraceReady(readiness)
     trace.addressed_to = office
-    trace.priority = _priority(priority or trace.priority)
+    trace.priority = checked_priority(priority or trace.priority)
     apply_details(trace, clean)
     ensure_complete(trace)
     trace.identifiers = identifiers_of(firearm)
@@ -404,88 +403,3 @@ def submit_draft(user: User, trace: TraceRequest, addressed_to: Agency | str | N
     record("trace_request.submit", object_type="trace_request", object_id=trace.id, case_id=trace.case_id,
            actor=user, details={"old": {"status": "draft"}, "new": _audit_details(trace)})
     return trace
-
-
-@dataclass
-class Refusal:
-    """A firearm of a bulk request that got no trace request, and why."""
-
-    firearm_id: int
-    firearm: Firearm | None
-    reasons: list[str]
-    trace_number: str | None = None
-
-
-@dataclass
-class BulkOutcome:
-    created: list[TraceRequest] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
-
-
-def _reasons(problem: DomainError) -> list[str]:
-    if isinstance(problem, ValidationFailed) and problem.fields:
-        return [message for messages in problem.fields.values() for message in messages]
-    return [problem.message]
-
-
-def _bulk_ids(firearm_ids: list[Any]) -> list[int]:
-    """The firearm ids of a bulk request, each once; ``ValidationFailed`` on ``firearm_ids`` when the
-    choice is empty, too long or not made of ids."""
-    ids: list[int] = []
-    bad: list[str] = []
-    for value in firearm_ids:
-        text = str(value).strip()
-        if text.isascii() and text.isdigit() and 0 < int(text) < 2**31:
-            ids.append(int(text))
-        else:
-            bad.append(text[:20])
-    ids = list(dict.fromkeys(ids))
-    if bad or not ids or len(ids) > BULK_MAX:
-        message = (_("Choose firearms from the list.") if bad else
-                   _("Choose at least one firearm.") if not ids else
-                   _("Choose at most %(max)d firearms at a time.", max=BULK_MAX))
-        raise ValidationFailed(_("Please correct the marked fields."), {"firearm_ids": [message]})
-    return ids
-
-
-def bulk_choice(user: User, firearm_ids: list[Any]) -> list[Firearm]:
-    """The firearms of a bulk request that ``user`` may see, in the order chosen: what the
-    confirmation step lists before anything is written."""
-    if not may_request(user):
-        raise Forbidden(_("Your role does not allow requesting traces."))
-    ids = _bulk_ids(firearm_ids)
-    found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
-
-
-def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | str | None = None,
-                   priority: Any = "routine", submit: bool = True,
-                   details: dict[str, Any] | None = None) -> BulkOutcome:
-    """Request the traces of several firearms at once (the backlog's bulk action), sent or,
-    with ``submit=False``, saved as drafts.
-
-    Each firearm is requested like ``request_trace`` inside its own savepoint:
-    those that are not ready, already requested or out of scope are reported
-    with the reasons and leave nothing behind; the rest are created. The caller
-    commits once, so an unexpected error leaves nothing half-done.
-    """
-    if not may_request(user):
-        raise Forbidden(_("Your role does not allow requesting traces."))
-    priority = _priority(priority)
-    office = resolve_addressee(addressed_to)
-    ids = _bulk_ids(firearm_ids)
-    found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
-    outcome = BulkOutcome()
-    for firearm_id in ids:
-        firearm = found.get(firearm_id)
-        if firearm is None:
-            outcome.refused.append(Refusal(firearm_id, None, [_("Firearm not found.")]))
-            continue
-        try:
-            with db.session.begin_nested():
-                outcome.created.append(request_trace(user, firearm, office, priority, submit=submit,
-                                                     details=details))
-        except (ValidationFailed, Conflict, NotFound, Forbidden) as problem:
-            number = problem.existing.trace_number if isinstance(problem, AlreadyRequested) else None
-            outcome.refused.append(Refusal(firearm_id, firearm, _reasons(problem), number))
-    return outcome
