@@ -189,3 +189,12 @@ def ballistic_item(scene_, **fields):
     db.session.add(created)
     db.session.flush()
     return created
+
+
+def person(case_, role: str = "possessor", actor: User | None = None, **fields):
+    """A person recorded in ``case_`` through the service (by an analyst of the case's agency by default)."""
+    from tracer.people.services import record_person
+
+    actor = actor or user("analyst", case_.owner_agency)
+    values = {"last_names": f"Apellido{next(_counter)}", "first_names": "Persona", **fields}
+    return record_person(case_, role, values, actor).person

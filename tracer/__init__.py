@@ -95,6 +95,9 @@ def _register_rooms(app: Flask) -> None:
     from tracer.seizures.views import bp as seizures_bp
     from tracer.seizures.cli import register as register_seizure_cli
     from tracer.seizures.import_views import bp as seizure_import_bp
+    from tracer.people import api as _people_api  # noqa: F401  (adds its routes to the API blueprint)
+    from tracer.people import hooks as people_hooks
+    from tracer.people.views import bp as people_bp
     from tracer.links import api as _links_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.links import hooks as link_hooks
     from tracer.search import api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
@@ -123,7 +126,7 @@ def _register_rooms(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(seizure_import_bp)
     for blueprint in (seizures_bp, firearms_bp, attachments_bp, maps_bp, tracing_bp, search_bp, deconfliction_bp,
-                      ballistics_bp):
+                      ballistics_bp, people_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
     init_error_handlers(app)
@@ -140,3 +143,4 @@ def _register_rooms(app: Flask) -> None:
     add_panel(app, "home", account_work, order=50)
     ballistics_hooks.init_app(app)
     init_rifling(app)
+    people_hooks.init_app(app)

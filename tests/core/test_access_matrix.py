@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import CSRF_INPUT, Browser
 from tracer.auth import tokens
 from tracer.extensions import db
+from tracer.people.models import CasePerson, PersonDuplicate
 
 PUBLIC = "public"
 # Every account: the landing page, one's own profile, password and sign-out.
@@ -155,6 +157,20 @@ ACCESS = {
     "api.get_ballistic_link": CASE_WRITERS,
     "api.create_ballistic_link": frozenset({"analyst"}),
     "api.decide_ballistic_link": frozenset({"analyst"}),
+    # People (personal data): officers record possessors and associates; analysts and supervisors read;
+    # analysts decide likely duplicates.
+    "people.new_case_person": CASE_WRITERS,
+    "people.detail": frozenset({"analyst", "supervisor"}),
+    "people.edit": frozenset({"analyst", "supervisor"}),
+    "people.edit_role": frozenset({"analyst", "supervisor"}),
+    "people.duplicates_queue": frozenset({"analyst", "supervisor"}),
+    "people.merge": frozenset({"analyst"}),
+    "people.distinct": frozenset({"analyst"}),
+    "api.list_case_people": frozenset({"analyst", "supervisor"}),
+    "api.create_case_person": CASE_WRITERS,
+    "api.get_person": frozenset({"analyst", "supervisor"}),
+    "api.update_person": frozenset({"analyst", "supervisor"}),
+    "api.merge_person": frozenset({"analyst"}),
 }
 ROLES = sorted(ACCOUNT)
 
@@ -188,6 +204,10 @@ def people(app):
         victim_link = factories.firearm_link(factories.firearm(victim_seizure), victim_seizure.firearms[0])
         victim_scene = factories.scene(victim_case, created_by_id=victim.id)
         victim_item = factories.ballistic_item(victim_scene)
+        victim_person = factories.person(victim_case, last_names="Pérez", birth_date="1990-01-01")
+        victim_other = factories.person(victim_case, last_names="Perez", birth_date="1990-01-01")
+        victim_role = db.session.scalar(select(CasePerson.id).where(CasePerson.person_id == victim_person.id))
+        victim_pair = db.session.scalar(select(PersonDuplicate.id).where(PersonDuplicate.person_b_id == victim_other.id))
         api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in users.items()}
         db.session.commit()
         return {
@@ -198,7 +218,9 @@ def people(app):
                      "case_id": victim_case.id, "seizure_id": victim_seizure.id,
                      "firearm_id": victim_seizure.firearms[0].id, "attachment_id": victim_photo.id,
                      "trace_request_id": victim_request.id, "link_id": victim_link.id,
-                     "scene_id": victim_scene.id, "item_id": victim_item.id},
+                     "scene_id": victim_scene.id, "item_id": victim_item.id,
+                     "person_id": victim_person.id, "other_id": victim_other.id, "pair_id": victim_pair,
+                     "case_person_id": victim_role},
         }
 
 

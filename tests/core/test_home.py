@@ -135,5 +135,5 @@ def test_roles_with_no_work_list_keep_their_page(login_as, role):
 
 def test_home_cards_come_from_the_rooms(app):
     names = [render.__module__ for _order, _added, render in app.extensions["tracer.panels"]["home"]]
-    assert names == ["tracer.cases.home", "tracer.tracing.home", "tracer.links.home", "tracer.deconfliction.home",
-                     "tracer.auth.home"]
+    assert names == ["tracer.cases.home", "tracer.tracing.home", "tracer.links.home", "tracer.people.panels",
+                     "tracer.deconfliction.home", "tracer.auth.home"]

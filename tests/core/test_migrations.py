@@ -19,7 +19,8 @@ from tracer.extensions import db
 
 TABLES = {"scenes", "ballistic_items", "ballistic_links", "deconfliction_notices", "trace_requests", "trace_number_counters", "firearm_links", "agencies", "users", "api_tokens", "recovery_codes", "user_sessions", "login_throttles", "audit_events",
           "cases", "case_reference_counters", "seizures", "firearms", "custody_events", "attachments",
-          "manufacturers", "manufacturer_aliases", "calibers", "caliber_aliases", "rifling_specs"}
+          "manufacturers", "manufacturer_aliases", "calibers", "caliber_aliases", "rifling_specs",
+          "people", "case_people", "person_merges", "person_duplicates"}
 SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",
                    "custody_events_no_update", "custody_events_no_delete",
                    "firearm_serials_fts_insert", "firearm_serials_fts_delete", "firearm_serials_fts_update",

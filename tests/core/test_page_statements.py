@@ -12,8 +12,8 @@ from tracer.extensions import db
 from tracer.firearms import services as firearm_services
 
 CASE_LIST_STATEMENTS = 4  # the session, the agency choices, the bounded count, the page of cases
-# the session, the case, its seizures, its trace requests, its scenes and ballistic items
-CASE_STATEMENTS = 6
+# the session, the case, its seizures, its trace requests, its people, its scenes and ballistic items
+CASE_STATEMENTS = 7
 # the session, the firearm with its seizure, custody, files, trace request, US offices, links, test fires
 FIREARM_STATEMENTS = 8
 
@@ -55,7 +55,7 @@ def test_the_case_list_reads_a_page_of_cases_in_four_statements(login_as):
     assert len(few) == len(many) == CASE_LIST_STATEMENTS, many
 
 
-def test_a_case_reads_its_seizures_traces_and_ballistics_in_six_statements(login_as):
+def test_a_case_reads_its_seizures_traces_people_and_ballistics_in_seven_statements(login_as):
     analyst = login_as("analyst", "FGR")
     seizure = factories.seizure()
     factories.trace_request(seizure.firearms[0], status="completed", outcome="us_retail", ffl_city="Tucson",

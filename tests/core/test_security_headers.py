@@ -5,12 +5,14 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from config import ProductionConfig
 from tests import factories
 from tests.conftest import Browser
 from tracer import ROOT
 from tracer.extensions import db
+from tracer.people.models import CasePerson, PersonDuplicate
 
 TEMPLATES = ROOT / "templates"
 TAG = re.compile(r"<[a-zA-Z][^>]*>", re.DOTALL)
@@ -74,6 +76,10 @@ def visitors(app, ctx):
     link = factories.firearm_link(factories.firearm(seizure), seizure.firearms[0])
     scene = factories.scene(case)
     item = factories.ballistic_item(scene)
+    person = factories.person(case, last_names="Pérez", birth_date="1990-01-01")
+    other = factories.person(case, last_names="Perez", birth_date="1990-01-01")
+    role = db.session.scalar(select(CasePerson.id).where(CasePerson.person_id == person.id))
+    pair = db.session.scalar(select(PersonDuplicate.id).where(PersonDuplicate.person_b_id == other.id))
     db.session.commit()
     people = {"anonymous": Browser(app.test_client())}
     for name, user in (("officer", officer_user), ("admin", admin_user)):
@@ -83,7 +89,8 @@ def visitors(app, ctx):
     ids = {"agency_id": agency.id, "user_id": officer_user.id, "token_id": 1, "case_id": case.id,
            "manufacturer_id": 1, "caliber_id": 1, "spec_id": 1, "scene_id": 1, "item_id": 1, "seizure_id": seizure.id,
            "firearm_id": seizure.firearms[0].id, "attachment_id": photo.id,
-           "trace_request_id": trace_request.id, "link_id": link.id, "scene_id": scene.id, "item_id": item.id}
+           "trace_request_id": trace_request.id, "link_id": link.id, "scene_id": scene.id, "item_id": item.id,
+           "person_id": person.id, "other_id": other.id, "pair_id": pair, "case_person_id": role}
     return people, ids
 
 

@@ -12,26 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracer.audit.services import record
-from tracer.cases.models import Case
-from tracer.cases.services import case_query
-from tracer.extensions import db
+from tracer.people.access import PERSONAL_DATA_ROLES, may_read_personal_data  # noqa: F401  (the one rule)
 from tracer.tracing.models import TraceRequest
-
-# Mexican roles that read personal data in the cases they may see.
-PERSONAL_DATA_ROLES = frozenset({"analyst", "supervisor"})
 
 
 def may_see_purchaser(user, trace_request: TraceRequest) -> bool:
-    """The one rule for the purchaser: an analyst or supervisor who may see the case, or the
-    liaison officer of the addressed agency."""
-    if user is None or not getattr(user, "active", False):
-        return False
-    if user.role == "liaison":
-        return user.agency_id == trace_request.addressed_to_id
-    if user.role not in PERSONAL_DATA_ROLES:
-        return False
-    return db.session.scalar(case_query(user).with_only_columns(Case.id)
-                             .where(Case.id == trace_request.case_id)) is not None
+    """The personal-data rule of ``tracer.people.access`` (an analyst or supervisor who may see the
+    case), with the tracing room's own reader: the liaison officer of the addressed agency."""
+    return may_read_personal_data(user, trace_request.case_id, also=lambda reader: (
+        reader.role == "liaison" and reader.agency_id == trace_request.addressed_to_id))
 
 
 @dataclass(frozen=True)
