@@ -100,6 +100,7 @@ def _register_rooms(app: Flask) -> None:
     from tracer.people.views import bp as people_bp
     from tracer.links import api as _links_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.links import hooks as link_hooks
+    from tracer.reports import hooks as report_hooks
     from tracer.search import api as _search_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.search import batch_api as _search_batch_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.search import batch_views as _search_batch_views  # noqa: F401  (adds its routes to the search blueprint)
@@ -144,3 +145,4 @@ def _register_rooms(app: Flask) -> None:
     ballistics_hooks.init_app(app)
     init_rifling(app)
     people_hooks.init_app(app)
+    report_hooks.init_app(app)

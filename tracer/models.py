@@ -11,3 +11,4 @@ from tracer.seizures.models import Seizure  # noqa: F401
 from tracer.tracing.models import TraceNumberCounter, TraceRequest  # noqa: F401
 from tracer.ballistics.models import BallisticItem, BallisticLink, Scene  # noqa: F401
 from tracer.people.models import CasePerson, Person, PersonDuplicate, PersonMerge  # noqa: F401
+from tracer.reports.models import CaseReportExport, CaseReportVersion  # noqa: F401

@@ -33,12 +33,13 @@ NOT_PAGES = {
     "static", "maps.states_geojson", "seizures.municipalities", "tracing.export_csv",
     "search.serial_batch_csv", "attachments.download", "attachments.thumbnail", "seizure_import.template",
     "reference_lookup.suggest_manufacturers", "reference_lookup.suggest_calibers",
-    "auth.after_enrolment", "core.set_language",
+    "auth.after_enrolment", "core.set_language", "reports.case_report_pdf",
 }
 ANONYMOUS_PAGES = ("/auth/notice", "/auth/login")
 # Pages a role cannot reach on the demo data because its scope holds nothing of the kind:
-# the US liaison sees no Mexican case.
-NOTHING_IN_SCOPE = {("liaison", "cases.detail")}
+# the US liaison sees no Mexican case, administrators and auditors no case at all.
+NOTHING_IN_SCOPE = {("liaison", "cases.detail"), ("liaison", "reports.case_report"),
+                    ("admin", "reports.case_report"), ("auditor", "reports.case_report")}
 WIDTH = "document.documentElement.scrollWidth"
 # A link to a recorded seizure (a case page also links to the form that records a new one).
 SEIZURE_LINK = 'main a[href*="/seizures/"]:not([href*="/seizures/new"])'

@@ -171,6 +171,10 @@ ACCESS = {
     "api.get_person": frozenset({"analyst", "supervisor"}),
     "api.update_person": frozenset({"analyst", "supervisor"}),
     "api.merge_person": frozenset({"analyst"}),
+    # The case report and its PDF: declared for every account; the case scope answers "not found"
+    # to administrators, auditors and liaisons the case is not shared with.
+    "reports.case_report": ACCOUNT,
+    "reports.case_report_pdf": ACCOUNT,
 }
 ROLES = sorted(ACCOUNT)
 

@@ -20,9 +20,12 @@ from tracer.extensions import db
 TABLES = {"scenes", "ballistic_items", "ballistic_links", "deconfliction_notices", "trace_requests", "trace_number_counters", "firearm_links", "agencies", "users", "api_tokens", "recovery_codes", "user_sessions", "login_throttles", "audit_events",
           "cases", "case_reference_counters", "seizures", "firearms", "custody_events", "attachments",
           "manufacturers", "manufacturer_aliases", "calibers", "caliber_aliases", "rifling_specs",
-          "people", "case_people", "person_merges", "person_duplicates"}
+          "people", "case_people", "person_merges", "person_duplicates",
+          "case_report_versions", "case_report_exports"}
 SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",
                    "custody_events_no_update", "custody_events_no_delete",
+                   "case_report_versions_no_update", "case_report_versions_no_delete",
+                   "case_report_exports_no_update", "case_report_exports_no_delete",
                    "firearm_serials_fts_insert", "firearm_serials_fts_delete", "firearm_serials_fts_update",
                    "firearm_serials_fts_grams_insert", "firearm_serials_fts_grams_delete",
                    "firearm_serials_fts_grams_update"}

@@ -44,10 +44,12 @@ def test_the_rooms_add_their_panels_at_start_up(app):
     from tracer.ballistics.panels import case_panel, firearm_panel, seizure_panel
     from tracer.links.views import link_panel
     from tracer.people.panels import case_panel as people_panel
+    from tracer.reports.hooks import report_panel
     from tracer.tracing.panels import case_traces_panel, readiness_panel, result_panel
 
     registered = app.extensions["tracer.panels"]
     assert [render for _order, _added, render in registered["firearm"]] == [
         readiness_panel, result_panel, link_panel, firearm_panel]
-    assert [render for _order, _added, render in registered["case"]] == [case_traces_panel, people_panel, case_panel]
+    assert [render for _order, _added, render in registered["case"]] == [case_traces_panel, people_panel, case_panel,
+                                                                               report_panel]
     assert [render for _order, _added, render in registered["seizure"]] == [seizure_panel]

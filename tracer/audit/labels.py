@@ -97,8 +97,17 @@ ACTIONS: dict[str, Action] = {
     "import.ibis_leads": case(_l("IBIS leads imported")),
     "ballistic_link.import": case(_l("Leads created from an IBIS correlation list")),
     "personal_data.read": case(_l("Personal data read")),
+    "report.version": case(_l("Case report version stored")),
+    "report.export": case(_l("Case report exported")),
     "firearm_link.detect": case(_l("Possible same firearm detected")),
     "firearm_link.decide": case(_l("Possible same firearm decided")),
+    # People
+    "person.create": case(_l("Person recorded")),
+    "person.update": case(_l("Person changed")),
+    "person.merge": case(_l("People merged")),
+    "person_duplicate.distinct": case(_l("Likely duplicate marked as two people")),
+    "case_person.create": case(_l("Person added to a case")),
+    "case_person.update": case(_l("Person's role in a case changed")),
     # Ballistics
     "scene.create": case(_l("Scene recorded")),
     "scene.update": case(_l("Scene changed")),

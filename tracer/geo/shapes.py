@@ -128,3 +128,14 @@ def point_in_state(lat: float, lon: float, state_code: str) -> bool:
 def in_mexico(lat: float, lon: float) -> bool:
     """Whether the point lies in Mexican territory (any state, islands included)."""
     return state_of_point(lat, lon) is not None
+
+
+def state_outlines() -> tuple[tuple[str, tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]], ...]:
+    """Each state's code and its rings as (longitudes, latitudes), for drawing a map."""
+    return tuple((shape.code, tuple(ring for polygon in shape.polygons for ring in polygon.rings))
+                 for shape in _shapes())
+
+
+def mexico_bbox() -> BBox:
+    """The box around every state outline: min lon, min lat, max lon, max lat."""
+    return _mexico_bbox()
