@@ -139,6 +139,7 @@ def trace_request(firearm_=None, addressed_to: Agency | str = "ATF-MX", requeste
                         "serial_number": firearm_.serial_number, "importer": firearm_.importer,
                         "country_of_manufacture": firearm_.country_code,
                         "seized_on": seizure_.seized_on.isoformat(), "state": seizure_.state_code},
+        "recovery_date": seizure_.seized_on, "recovery_state": seizure_.state_code,
         **fields,
     }
     created = TraceRequest(**values)

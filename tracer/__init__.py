@@ -115,6 +115,7 @@ def _register_rooms(app: Flask) -> None:
     from tracer.tracing.cli import register as register_tracing_cli
     from tracer.tracing import api as _tracing_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.tracing import backlog_views as _backlog_views  # noqa: F401  (adds its routes to the tracing blueprint)
+    from tracer.tracing import dealer_views as _dealer_views  # noqa: F401  (the dealer watch list: page and API)
     from tracer.tracing import export_views as _export_views  # noqa: F401  (adds its routes to the tracing blueprint)
     from tracer.tracing import result_views as _result_views  # noqa: F401  (adds its routes to the tracing blueprint)
     from tracer.tracing import results_api as _results_api  # noqa: F401  (adds its routes to the API blueprint)

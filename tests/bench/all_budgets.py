@@ -22,7 +22,8 @@ in the same run:
 - the dashboard, the map and ``stats/summary`` (``stats_bench``), over everything and one
   state, on 300,000 trace requests written once by ``trace_data``;
 - link analysis (``networks_bench``): the connected groups over every case, and a case's network at
-  depth 2.
+  depth 2;
+- the dealer watch list over the bench's traced dealers (``dealer_bench``): p95 under 300 ms.
 
 Each line says PASS or FAIL. The exit status is 0 unless ``--strict`` is given and a line
 failed, so the table is always printed whole.
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import make_url, text  # noqa: E402
 
-from tests.bench import ballistics_bench, bench_accounts, networks_bench, stats_bench, trace_data  # noqa: E402
+from tests.bench import ballistics_bench, bench_accounts, dealer_bench, networks_bench, stats_bench, trace_data  # noqa: E402
 from tests.bench.http_bench import Targets, measure_http, production_env  # noqa: E402
 from tests.bench.import_rate import measure_import, measure_import_sqlite  # noqa: E402
 from tests.bench.serial_data import SIZES, bench_analyst, build_dataset, dataset_ready  # noqa: E402
@@ -50,7 +51,7 @@ from tests.bench.serial_queries import make_queries  # noqa: E402
 from tests.bench.serial_search import DEFAULT_URL, ensure_database, make_app, measure  # noqa: E402
 from tests.bench.stats import Row, print_table  # noqa: E402
 
-PARTS = ("serial", "http", "import", "ballistics", "stats", "networks")
+PARTS = ("serial", "http", "import", "ballistics", "stats", "networks", "dealers")
 
 
 def _step(label: str, started: float) -> float:
@@ -165,6 +166,12 @@ def main() -> int:
             db.session.remove()
             db.engine.dispose()
         started = _step("networks", started)
+    if "dealers" not in options.skip:
+        with app.app_context():
+            rows += dealer_bench.measure()
+            db.session.remove()
+            db.engine.dispose()
+        started = _step("dealer watch list", started)
     print(f"\nSPEC §10 budgets on {make_url(url).database} ({time.perf_counter() - began:.0f} s in all). Serial search: "
           f"{options.queries} queries per group, each the median of {options.repeats} runs, full scans on the first "
           f"{options.baseline_queries}. Throughput: {options.clients} clients, {options.rounds} interleaved "

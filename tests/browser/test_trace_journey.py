@@ -1,7 +1,8 @@
 """The tracing journey: an analyst finds a firearm by a serial typed with two look-alike mistakes,
-sees it is not trace-ready, completes the importer and requests the trace; the US liaison enters a
-retail result; the analyst reads the origin point, the distance and a short time to crime; an analyst
-of another state searching the same serial learns only that another agency holds a match."""
+sees it is not trace-ready, completes the importer and requests the trace; the US liaison opens it
+(in progress) and enters a complete retail result; the analyst reads the origin point, the distance
+and a short time to crime; an analyst of another state searching the same serial learns only that
+another agency holds a match."""
 from __future__ import annotations
 
 import re
@@ -79,7 +80,14 @@ def test_trace_a_firearm_found_by_a_mistyped_serial(page: Page, live_server, chr
         liaison.goto("/trace-requests")
         liaison.locator("main a", has_text=trace_number).click()
         expect(liaison).to_have_url(re.compile(r"/trace-requests/\d+$"))
+        # The office opens the request: the requesting agency sees it is being worked.
+        liaison.get_by_role("button", name="Marcar como en proceso").click()
+        expect(liaison.locator("main")).to_contain_text("En proceso")
+        expect(liaison.get_by_role("button", name="Marcar como en proceso")).to_have_count(0)
         liaison.select_option("#outcome", "us_retail")
+        liaison.fill("#partner_trace_number", "T20250098765")
+        liaison.fill("#ffl_phone", "520-555-01")  # a digit short: the form names the field
+        liaison.fill("#importer_name", "Glock Inc.")
         liaison.fill("#ffl_name", "Desert Sportsman Supply")
         liaison.fill("#ffl_license", "9-86-019-01-04512")  # the expiration part left out: the form says the shape
         liaison.fill("#ffl_street", "4410 E Speedway Blvd")
@@ -92,9 +100,13 @@ def test_trace_a_firearm_found_by_a_mistyped_serial(page: Page, live_server, chr
         liaison.locator("#result button[type=submit]").click()
         expect(liaison.locator("#ffl_license-error, .field__error").first).to_be_visible()
         expect(liaison.locator("#ffl_city")).to_have_value("Tucson")  # what was typed is kept
+        expect(liaison.locator("#ffl_phone-error")).to_be_visible()
         liaison.fill("#ffl_license", "9-86-019-01-9L-04512")
+        liaison.fill("#ffl_phone", "520-555-0148")
         liaison.locator("#result button[type=submit]").click()
         expect(liaison.locator("#result")).to_contain_text("Desert Sportsman Supply")
+        expect(liaison.locator("#result")).to_contain_text("(520) 555-0148")
+        expect(liaison.locator("#result")).to_contain_text("T20250098765")
         expect(liaison.locator("main")).to_contain_text("Concluida")
     finally:
         liaison_context.close()

@@ -122,8 +122,12 @@ ACCESS = {
     "api.get_trace_request": CASE_READERS,
     # Trace results: the liaison's form, upload and API.
     "tracing.record_result": frozenset({"liaison"}),
+    "tracing.open_request": frozenset({"liaison"}),
     "tracing.import_results": frozenset({"liaison"}),
     "api.put_trace_result": frozenset({"liaison"}),
+    "api.open_trace_request": frozenset({"liaison"}),
+    "tracing.dealers": frozenset({"analyst", "supervisor"}),
+    "api.list_dealers": frozenset({"analyst", "supervisor"}),
     # Serial-number search: the page and the API, one serial or a batch.
     "search.serial": CASE_WRITERS,
     "api.search_serial": CASE_WRITERS,

@@ -179,7 +179,8 @@ def test_bulk_request_saves_drafts_when_asked(world):
 def test_bulk_request_creates_the_selected_ready_firearms_and_reports_the_refusals(world):
     analyst, firearms = world
     chosen = _ids(firearms, "son_ready_new", "chih_ready_year", "son_not_ready_old", "son_requested")
-    page = _bulk(analyst, chosen, priority="urgent", readiness="ready")
+    page = _bulk(analyst, chosen, priority="urgent", readiness="ready",
+                 urgent_justification="Plazo de 48 horas.")
     assert page.status_code == 200
     body = text(page)
     report = body[body.index('id="bulk-report"'):body.index("</section>", body.index('id="bulk-report"'))]
@@ -215,7 +216,7 @@ def test_bulk_request_is_all_or_nothing_on_an_unexpected_error(world):
             raise RuntimeError("disk full")
         return real(user, firearm, *args, **kwargs)
 
-    with mock.patch("tracer.tracing.requests.request_trace", side_effect=failing):
+    with mock.patch("tracer.tracing.bulk_requests.request_trace", side_effect=failing):
         page = _bulk(analyst, _ids(firearms, "son_ready_new", "chih_ready_year", "son_ready_mid"))
     assert page.status_code == 500
     assert len(calls) == 2

@@ -3,6 +3,7 @@ written once, and made of records that pass the rules a liaison's result passes.
 from __future__ import annotations
 
 import random
+import re
 import statistics
 from collections import Counter
 from datetime import date
@@ -32,7 +33,7 @@ def ready_like_rows(firearms: int, seed: int) -> list[tuple]:
     """Demo rows that carry what a trace needs, as the facts a plan is drawn from."""
     rows = [row for _owner, rows in demo_seizures(firearms, seed) for row in rows]
     return [(number, row["external_id"], date.fromisoformat(row["seized_on"]), row["country_of_manufacture"],
-             "rifle" if row["firearm_type"] in ("fusil", "rifle") else "pistol", row["serial_status"])
+             "rifle" if row["firearm_type"] in ("fusil", "rifle") else "pistol", row["serial_status"], row["importer"])
             for number, row in enumerate(rows, 1)
             if row["country_of_manufacture"] and (row["country_of_manufacture"] == "US" or row["importer"])
             and row["model"] and row["caliber"] and row["serial_status"] != "obliterated"]
@@ -131,6 +132,21 @@ def test_seeding_writes_requests_for_ready_firearms_only_and_results_that_pass_t
     actions = Counter(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("trace_request.%"))))
     assert actions["trace_request.create"] == actions["trace_request.submit"] == len(traces)
     assert actions["trace_request.result"] == seeded.completed + seeded.no_trace
+
+
+def test_demo_requests_carry_the_complete_form_and_results_the_new_fields(seeded):
+    from tracer.tracing.request_details import missing_details
+
+    traces = list(db.session.scalars(select(TraceRequest)))
+    assert all(missing_details(trace) == {} for trace in traces)  # each could have been sent as it is
+    assert all(trace.requesting_agency.ori_number for trace in traces)
+    assert any(trace.priority == "urgent" and trace.urgent_justification for trace in traces)
+    dealers = [trace for trace in traces if trace.ffl_license]
+    assert dealers and all(re.fullmatch(r"\(\d{3}\) 555-\d{4}", trace.ffl_phone) for trace in dealers)
+    answered = [trace for trace in traces if trace.outcome and trace.outcome != "no_trace"]
+    assert answered and all(trace.partner_trace_number for trace in answered)
+    assert any(trace.importer_name and trace.firearm.country_code != "US" for trace in answered)
+    assert not any(trace.result_flags for trace in traces)  # the demo names importers only for foreign guns
 
 
 def test_the_demo_liaison_has_a_queue_and_the_demo_has_possible_same_firearms(seeded):

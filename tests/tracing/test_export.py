@@ -25,7 +25,8 @@ def traces(login_as, reference_data):
     case = factories.case("FGE-SON")
     routine = request_trace(analyst.user, ready_firearm(case))
     urgent = request_trace(analyst.user, ready_firearm(case, manufacturer="=HYPERLINK(\"http://x\")",
-                                                       model="-2+3", importer="@import"), priority="urgent")
+                                                       model="-2+3", importer="@import"), priority="urgent",
+                           details={"urgent_justification": "Detenido en flagrancia; plazo constitucional de 48 horas."})
     db.session.commit()
     return analyst, routine, urgent
 
@@ -102,7 +103,8 @@ def test_the_printable_form_in_english_and_in_spanish(traces):
     english = analyst.get(f"/trace-requests/{routine.id}/print")
     assert english.status_code == 200
     body = text(english)
-    assert '<html lang="en">' in body and "1. Request" in body and "2. Firearm" in body and "3. Recovery" in body
+    assert '<html lang="en">' in body and "1. Requesting agency" in body and "4. Firearm description" in body
+    assert "5. Recovery information" in body
     for shown in (routine.trace_number, "Glock", "BXK123", "Glock Inc.", "Austria", "Sonora", "ATF-MX"):
         assert shown in body, shown
     assert "<script" not in body and "trace-print.css" in body

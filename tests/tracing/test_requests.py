@@ -13,6 +13,7 @@ from tests.tracing.helpers import not_ready_firearm, ready_firearm
 from tracer.audit.models import AuditEvent
 from tracer.core.errors import Forbidden, NotFound, ValidationFailed
 from tracer.extensions import db
+from tracer.tracing import bulk_requests
 from tracer.tracing import requests as services
 from tracer.tracing.models import TraceRequest
 
@@ -42,7 +43,7 @@ def test_a_ready_firearm_gets_a_submitted_numbered_request_with_its_identifiers(
     analyst = factories.user("analyst", son)
     firearm = ready_firearm(factories.case(son))
     with mock.patch("tracer.tracing.requests.local_today", return_value=datetime(2031, 1, 1).date()):
-        trace = services.request_trace(analyst, firearm, priority="urgent")
+        trace = services.request_trace(analyst, firearm, priority="urgent", details={"urgent_justification": "Detenido en flagrancia; plazo constitucional de 48 horas."})
     assert trace.trace_number == "RT-2031-000001"
     assert (trace.status, trace.priority, trace.addressed_to.acronym) == ("submitted", "urgent", "ATF-MX")
     assert trace.agency_id == son.id and trace.requesting_agency_id == son.id and trace.requested_by_id == analyst.id
@@ -201,8 +202,9 @@ def test_bulk_requests_create_the_ready_ones_and_say_why_the_others_were_refused
     done = ready_firearm(case)
     earlier = services.request_trace(analyst, done)
     elsewhere = ready_firearm(factories.case("FGE-JAL"))
-    outcome = services.request_traces(analyst, [ready_one.id, str(not_ready.id), ready_two.id, done.id,
-                                                elsewhere.id, ready_one.id], priority="urgent")
+    outcome = bulk_requests.request_traces(analyst, [ready_one.id, str(not_ready.id), ready_two.id, done.id,
+                                                elsewhere.id, ready_one.id], priority="urgent",
+                                      details={"urgent_justification": "Detenido en flagrancia; plazo constitucional de 48 horas."})
     assert [t.firearm_id for t in outcome.created] == [ready_one.id, ready_two.id]
     assert all(t.priority == "urgent" and t.status == "submitted" for t in outcome.created)
     refused = {r.firearm_id: r for r in outcome.refused}
@@ -217,5 +219,5 @@ def test_bulk_requests_create_the_ready_ones_and_say_why_the_others_were_refused
                                         (list(range(1, 102)), "at most 100")])
 def test_bulk_requests_refuse_a_bad_selection(atf, ids, words):
     with pytest.raises(ValidationFailed) as refused:
-        services.request_traces(factories.user("analyst"), ids)
+        bulk_requests.request_traces(factories.user("analyst"), ids)
     assert words in refused.value.fields["firearm_ids"][0]

@@ -65,7 +65,7 @@ def test_request_a_trace(client, setup):
     user, raw, case = setup
     firearm = ready_firearm(case)
     db.session.commit()
-    response = client.post(f"/api/v1/firearms/{firearm.id}/trace-requests", json={"priority": "urgent"},
+    response = client.post(f"/api/v1/firearms/{firearm.id}/trace-requests", json={"priority": "urgent", "urgent_justification": "Plazo de 48 horas."},
                            headers=bearer(raw))
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()

@@ -79,7 +79,7 @@ def test_one_click_requests_the_trace_of_a_ready_firearm(sonora):
     db.session.commit()
     panel = _panel(analyst.get(f"/firearms/{firearm.id}"))
     assert ">Request trace<" in panel and 'name="addressed_to"' not in panel  # one US office: no choice to make
-    response = _request(analyst, firearm, priority="urgent")
+    response = _request(analyst, firearm, priority="urgent", urgent_justification="Plazo de 48 horas.")
     assert response.status_code == 302 and response.headers["Location"] == f"/firearms/{firearm.id}#tracing"
     trace = db.session.scalar(select(TraceRequest).where(TraceRequest.firearm_id == firearm.id))
     assert (trace.status, trace.priority) == ("submitted", "urgent")
@@ -193,7 +193,7 @@ def test_the_list_filters_by_status_and_priority(sonora):
     urgent, routine = ready_firearm(case), ready_firearm(case)
     draft_firearm = not_ready_firearm(case)
     db.session.commit()
-    _request(analyst, urgent, priority="urgent")
+    _request(analyst, urgent, priority="urgent", urgent_justification="Plazo de 48 horas.")
     _request(analyst, routine)
     _request(analyst, draft_firearm, draft="1")
     numbers = {t.firearm_id: t.trace_number for t in db.session.scalars(select(TraceRequest))}
@@ -216,11 +216,12 @@ def test_a_draft_is_saved_then_sent_from_its_page(sonora):
     assert "Complete the missing identifiers to send the request." in page
     refused = analyst.post(f"/trace-requests/{trace.id}/submit", {"priority": "routine"},
                            token_from=f"/trace-requests/{trace.id}")
-    assert "The importer is missing" in " ".join(_flashes(analyst.get(refused.headers["Location"])))
+    assert refused.status_code == 422 and "The importer is missing" in " ".join(_flashes(refused))
     assert db.session.get(TraceRequest, trace.id).status == "draft"
     firearm.importer = "Glock Inc."
     db.session.commit()
-    sent = analyst.post(f"/trace-requests/{trace.id}/submit", {"priority": "urgent"},
+    sent = analyst.post(f"/trace-requests/{trace.id}/submit", {"priority": "urgent",
+                                                               "urgent_justification": "Plazo de 48 horas."},
                         token_from=f"/trace-requests/{trace.id}")
     assert f"Trace request {trace.trace_number} sent to ATF-MX." in _flashes(analyst.get(sent.headers["Location"]))
     db.session.refresh(trace)

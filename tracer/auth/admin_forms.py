@@ -22,6 +22,9 @@ class AgencyForm(FlaskForm):
     contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200), CleanText()])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40), CleanText()])
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254), Email()])
+    ori_number = StringField(_l("ORI number"), validators=[Optional(), CleanText()],
+                             render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false",
+                                        "placeholder": "MX0123456"})
     active = BooleanField(_l("Active"), default=True)
 
     def __init__(self, *args, **kwargs):

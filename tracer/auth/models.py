@@ -27,6 +27,8 @@ class Agency(TimestampMixin, db.Model):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # The Originating Agency Identifier a partner's tracing centre knows the agency by (MX0123456).
+    ori_number: Mapped[str | None] = mapped_column(String(9))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     users: Mapped[list["User"]] = relationship(back_populates="agency")

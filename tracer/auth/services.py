@@ -26,6 +26,8 @@ from tracer.geo.catalog import states
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 ACRONYM_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
+# The Originating Agency Identifier: 9 letters and digits (a Mexican agency's starts MX).
+ORI_PATTERN = re.compile(r"^[A-Z0-9]{9}$")
 
 
 def _fail(fields: dict[str, list[str]]) -> None:
@@ -82,12 +84,16 @@ def _agency_fields(values: dict[str, Any], agency: Agency | None) -> dict[str, l
         fields["state_code"] = [_("A state agency needs its state (INEGI code 01 to 32).")]
     if level != "state" and state_code:
         fields["state_code"] = [_("Only state agencies have a state.")]
+    ori = (values.get("ori_number") or "").strip().upper()
+    if ori and not ORI_PATTERN.match(ori):
+        fields["ori_number"] = [_("An ORI number has 9 letters and digits, for example MX0123456.")]
     _check_text(fields, name=values.get("name"), contact_name=values.get("contact_name"),
                 contact_phone=values.get("contact_phone"), contact_email=values.get("contact_email"))
     return fields
 
 
-AGENCY_FIELDS = ("name", "acronym", "level", "state_code", "contact_name", "contact_phone", "contact_email", "active")
+AGENCY_FIELDS = ("name", "acronym", "level", "state_code", "contact_name", "contact_phone", "contact_email",
+                 "ori_number", "active")
 
 
 def save_agency(values: dict[str, Any], agency: Agency | None = None) -> Agency:
@@ -101,6 +107,7 @@ def save_agency(values: dict[str, Any], agency: Agency | None = None) -> Agency:
         "contact_name": (values.get("contact_name") or "").strip() or None,
         "contact_phone": (values.get("contact_phone") or "").strip() or None,
         "contact_email": (values.get("contact_email") or "").strip() or None,
+        "ori_number": (values.get("ori_number") or "").strip().upper() or None,
         "active": bool(values.get("active", True)),
     }
     if agency is None:

@@ -15,15 +15,17 @@ from tracer.core.pagination import PAGING_QUERY, ListPage, list_fields
 from tracer.extensions import db
 from tracer.firearms.services import get_firearm
 from tracer.tracing import requests as services
-from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES, TraceRequest
+from tracer.tracing.crime_codes import CRIME_CATEGORY_CODES
+from tracer.tracing.models import TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES, TraceRequest
 from tracer.tracing.readiness import IDENTIFIERS, trace_readiness
+from tracer.tracing.request_details import details_of
 from tracer.tracing.result_schema import TraceResultFields, result_fields
 
 case_workers = ("officer", "analyst", "supervisor")
 readers = ("officer", "analyst", "supervisor", "liaison")
 requesters = tuple(sorted(services.REQUESTERS))
 
-Status = Literal["draft", "submitted", "completed", "no_trace"]
+Status = Literal["draft", "submitted", "in_progress", "completed", "no_trace"]
 Priority = Literal["routine", "urgent"]
 
 
@@ -45,15 +47,55 @@ class TraceRequestIn(BaseModel):
     addressed_to: str | None = Field(default=None, max_length=32,
                                      description="Acronym of the US partner office; by default the only one")
     priority: Priority = "routine"
+    agency_case_number: str | None = Field(default=None, max_length=200, description="The requesting agency's "
+                                           "case number; by default the case's carpeta number")
+    requester_name: str | None = Field(default=None, max_length=400, description="By default the caller's name")
+    requester_badge: str | None = Field(default=None, max_length=200)
+    requester_phone: str | None = Field(default=None, max_length=200, description="With area code (Mexico) or "
+                                        "country code; by default the agency's contact telephone")
+    requester_email: str | None = Field(default=None, max_length=400, description="By default the caller's")
+    urgent_justification: str | None = Field(default=None, max_length=4000, description="Required when urgent")
+    crime_category: str | None = Field(default=None, max_length=80, description="One of: "
+                                       + ", ".join(CRIME_CATEGORY_CODES) + "; by default the seizure's")
+    ncic_code: str | None = Field(default=None, max_length=20, description="NCIC crime code (e.g. 5212); by "
+                                  "default the crime category's")
+    project_code: str | None = Field(default=None, max_length=200)
+    recovery_date: str | None = Field(default=None, max_length=40, description="YYYY-MM-DD; by default the "
+                                      "seizure date")
+    recovery_address: str | None = Field(default=None, max_length=600, description="By default the seizure's "
+                                         "address, locality, municipality and state")
+    trace_reason: str | None = Field(default=None, max_length=40, description="One of: " + ", ".join(TRACE_REASONS)
+                                     + "; by default investigation")
+    trace_reason_text: str | None = Field(default=None, max_length=600, description="Required when the reason "
+                                          "is other")
 
 
 class AgencyRef(BaseModel):
     id: int
     acronym: str
     name: str
+    ori_number: str | None = Field(default=None, description="The agency's ORI number (9 letters and digits)")
 
 
-class TraceRequestOut(TraceResultFields):  # the result's fields: tracing.result_schema
+class RequestDetailsOut(BaseModel):
+    """The request as Form 3312.1 lays it out (``tracing.request_details``)."""
+
+    agency_case_number: str | None
+    requester_name: str | None
+    requester_badge: str | None
+    requester_phone: str | None
+    requester_email: str | None
+    urgent_justification: str | None
+    crime_category: str | None
+    ncic_code: str | None
+    project_code: str | None
+    recovery_date: str | None
+    recovery_address: str | None
+    trace_reason: str | None
+    trace_reason_text: str | None
+
+
+class TraceRequestOut(TraceResultFields, RequestDetailsOut):  # the result's fields: tracing.result_schema
     """A trace request as the API shows it. The result's fields are added beside these;
     personal data stays out of this model."""
 
@@ -71,6 +113,7 @@ class TraceRequestOut(TraceResultFields):  # the result's fields: tracing.result
                                                     "`readiness_notes` (suspect identifiers) by language code")
     created_at: datetime
     submitted_at: datetime | None
+    opened_at: datetime | None = Field(description="When the partner office opened it (in_progress)")
     version: int
     url: str = Field(description="The request's web page")
 
@@ -85,10 +128,12 @@ def trace_request_json(trace: TraceRequest) -> dict[str, Any]:
     return TraceRequestOut(
         id=trace.id, trace_number=trace.trace_number, status=trace.status, priority=trace.priority,
         firearm_id=trace.firearm_id, case_id=trace.case_id,
-        requesting_agency=AgencyRef(id=agency.id, acronym=agency.acronym, name=agency.name),
+        requesting_agency=AgencyRef(id=agency.id, acronym=agency.acronym, name=agency.name,
+                                    ori_number=agency.ori_number),
         requested_by=trace.requested_by.full_name if trace.requested_by else None,
         addressed_to=trace.addressed_to.acronym, identifiers=dict(trace.identifiers or {}),
-        created_at=trace.created_at, submitted_at=trace.submitted_at, version=trace.version,
+        created_at=trace.created_at, submitted_at=trace.submitted_at, opened_at=trace.opened_at,
+        version=trace.version, **details_of(trace),
         url=url_for("tracing.detail", trace_request_id=trace.id),
         **result_fields(trace),  # the result, without personal data (tracing.result_schema)
     ).model_dump(mode="json")
@@ -110,13 +155,15 @@ def _request_body() -> TraceRequestIn:
 
 @operation(bp, "/firearms/<int:firearm_id>/trace-requests", "POST", allow=requesters, response=TraceRequestOut,
            body=TraceRequestIn, status=201, errors=(404, 409, 422),
-           summary="Request and submit the trace of a firearm (the body is optional). 422 lists what a trace "
-                   "still needs (details: each missing field with its reason, and `missing`); 409 when this "
+           summary="Request and submit the trace of a firearm (the body is optional; the request's form fields "
+                   "default from the case, the seizure and the caller). 422 lists what a trace "
+                   "still needs (or what the request form lacks, e.g. an urgent request's justification) (details: each missing field with its reason, and `missing`); 409 when this "
                    "recovery already has a request (details name its trace number)")
 def request_trace(firearm_id: int):
     firearm = get_firearm(current_user, firearm_id)
     body = _request_body()
-    trace = services.request_trace(current_user, firearm, body.addressed_to, body.priority)
+    details = body.model_dump(exclude_unset=True, exclude={"addressed_to", "priority"})
+    trace = services.request_trace(current_user, firearm, body.addressed_to, body.priority, details=details)
     db.session.commit()
     response = jsonify(trace_request_json(trace))
     response.status_code = 201
@@ -124,13 +171,20 @@ def request_trace(firearm_id: int):
     return response
 
 
-LIST_FILTERS = ("status", "priority", "serial", "submitted_from", "submitted_to")
+LIST_FILTERS = ("status", "priority", "serial", "submitted_from", "submitted_to", "ffl_license", "short_ttc",
+                "multiple_sale", "recovered_from", "recovered_to", "recovery_state")
 LIST_QUERY = {
     "status": "One of: " + ", ".join(TRACE_STATUSES),
     "priority": "One of: " + ", ".join(TRACE_PRIORITIES),
     "serial": "The firearm's serial number or restored serial, as written or normalised",
     "submitted_from": "Submitted on or after this day (YYYY-MM-DD, Mexico City time)",
     "submitted_to": "Submitted on or before this day (YYYY-MM-DD, Mexico City time)",
+    "ffl_license": "The last dealer's licence number (with or without hyphens)",
+    "short_ttc": "yes: only traces with a time to crime under 1,095 days",
+    "multiple_sale": "yes: only traces whose purchase was part of a multiple sale",
+    "recovered_from": "Recovered on or after this day (YYYY-MM-DD)",
+    "recovered_to": "Recovered on or before this day (YYYY-MM-DD)",
+    "recovery_state": "INEGI code of the state where the firearm was recovered",
     **PAGING_QUERY,
 }
 

@@ -10,6 +10,7 @@ from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.extensions import db
+from tracer.tracing import bulk_requests
 from tracer.tracing import requests as services
 from tracer.tracing.backlog import BacklogCounts, backlog_agencies, backlog_counts, backlog_page
 from tracer.tracing.forms import BacklogFilterForm, BulkRequestForm
@@ -76,11 +77,12 @@ def backlog_request():
         return render_backlog(filters, bulk, page_number, cursor, status=400)
     try:
         if step not in STEPS:
-            chosen = services.bulk_choice(current_user, bulk.firearm_ids.data or [])
+            chosen = bulk_requests.bulk_choice(current_user, bulk.firearm_ids.data or [])
             services.resolve_addressee(bulk.addressed_to.data or None)
             return render_backlog(filters, bulk, page_number, cursor, confirm=chosen)
-        outcome = services.request_traces(current_user, bulk.firearm_ids.data or [], bulk.addressed_to.data or None,
-                                          bulk.priority.data, submit=step == "send")
+        outcome = bulk_requests.request_traces(current_user, bulk.firearm_ids.data or [], bulk.addressed_to.data or None,
+                                          bulk.priority.data, submit=step == "send",
+                                          details={"urgent_justification": bulk.urgent_justification.data})
     except ValidationFailed as failure:
         db.session.rollback()
         show_errors(bulk, failure)

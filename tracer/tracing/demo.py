@@ -42,6 +42,7 @@ from tracer.links.models import FirearmLink
 from tracer.seizures.models import Seizure
 from tracer.tracing import demo_data as figures
 from tracer.tracing.models import TraceNumberCounter, TraceRequest
+from tracer.tracing.request_details import default_details
 from tracer.tracing.requests import identifiers_of
 from tracer.tracing.results import audit_result, check_result_values, result_changes
 
@@ -59,7 +60,10 @@ URGENT_SHARE = 0.1
 UNANSWERED = {name: None for name in (
     "outcome", "no_trace_reason", "ffl_name", "ffl_license", "ffl_street", "ffl_city", "ffl_state", "ffl_zip",
     "origin_latitude", "origin_longitude", "origin_source", "purchase_date", "purchaser_name", "multiple_sale",
-    "time_to_crime_days", "result_notes", "result_by_id", "result_at")}
+    "time_to_crime_days", "result_notes", "result_by_id", "result_at", "ffl_phone", "partner_trace_number",
+    "importer_name", "importer_license", "result_flags", "opened_at")}
+# What an urgent demo request says, as an analyst would write it.
+URGENT_JUSTIFICATION = "Persona detenida en flagrancia: el plazo constitucional de 48 horas corre."
 
 
 @dataclass
@@ -100,7 +104,8 @@ def _moment(day: date, rng: random.Random) -> datetime:
 
 def _result_values(rng: random.Random, firearm: tuple, pools) -> dict[str, Any]:
     """The raw result a liaison officer would enter, as the form or the CSV would carry it."""
-    _id, _external_id, seized_on, country, firearm_type, serial_status = firearm[:6]
+    firearm_id, _external_id, seized_on, country, firearm_type, serial_status = firearm[:6]
+    importer = firearm[8]
     if rng.random() < figures.NO_TRACE_SHARE:
         return {"outcome": "no_trace", "no_trace_reason": figures.no_trace_reason(rng, serial_status)}
     outcome = figures.outcome(rng, country)
@@ -108,17 +113,23 @@ def _result_values(rng: random.Random, firearm: tuple, pools) -> dict[str, Any]:
     if outcome == "us_retail" or (outcome == "us_other" and rng.random() < figures.US_OTHER_WITH_DEALER):
         dealer = figures.pick_dealer(rng, pools, crossing=tuple(firearm[6:8]))
         values.update(ffl_name=dealer.name, ffl_license=dealer.license, ffl_street=dealer.street,
-                      ffl_city=dealer.city, ffl_state=dealer.state, ffl_zip=dealer.zip)
+                      ffl_city=dealer.city, ffl_state=dealer.state, ffl_zip=dealer.zip,
+                      ffl_phone=figures.dealer_phone(dealer))
         if outcome == "us_retail":
             values.update(purchase_date=figures.purchase_date(rng, seized_on).isoformat(),
                           purchaser_name=figures.purchaser(rng),
                           multiple_sale="yes" if figures.multiple_sale(rng, firearm_type, dealer.state) else "no")
+    # The partner's own number, and the importer through whom a foreign-made firearm came in.
+    values["partner_trace_number"] = f"T{seized_on.year}{firearm_id:07d}"
+    if country and country != "US" and importer:
+        values["importer_name"] = importer
     return values
 
 
 def plan_for(seed: int, firearm: tuple, pools, today: date) -> Plan:
     """The demo's request (or not) for ``firearm`` (id, external id, seizure date, country,
-    type, serial status, seizure state and municipality): the same answer for the same seed, whenever it is asked."""
+    type, serial status, seizure state and municipality, importer): the same answer for the same seed, whenever it
+    is asked."""
     firearm_id, external_id, seized_on = firearm[:3]
     rng = random.Random(f"TRACE:{seed}:{external_id}")
     if rng.random() < figures.BACKLOG_SHARE:
@@ -139,7 +150,7 @@ def _candidates(last_id: int):
     """Ready demo firearms without a request, after ``last_id``: the facts a plan is drawn from."""
     return db.session.execute(
         select(Firearm.id, Firearm.external_id, Seizure.seized_on, Firearm.country_code, Firearm.firearm_type,
-               Firearm.serial_status, Seizure.state_code, Seizure.municipality_code)
+               Firearm.serial_status, Seizure.state_code, Seizure.municipality_code, Firearm.importer)
         .join(Seizure, Seizure.id == Firearm.seizure_id)
         .where(Firearm.external_id.like(PREFIX), Firearm.id > last_id, Firearm.trace_ready.is_(True),
                ~exists().where(TraceRequest.firearm_id == Firearm.id))
@@ -225,10 +236,12 @@ def _write(plans: list[Plan], numbers, office, liaison, requesters, federal, own
                "addressed_to_id": office.id, "requested_by_id": requester.id, "status": "submitted",
                "priority": plan.priority, "identifiers": identifiers_of(firearm), "submitted_at": plan.submitted_at,
                "created_at": plan.submitted_at, "updated_at": plan.result_at or plan.submitted_at, "version": 1,
-               **UNANSWERED}
+               **UNANSWERED, **default_details(requester, firearm), "recovery_state": firearm.seizure.state_code}
+        if plan.priority == "urgent":
+            row["urgent_justification"] = URGENT_JUSTIFICATION
         if plan.answered:
             check = Checker()
-            clean = check_result_values(plan.values, firearm.seizure.seized_on, check, geocode)
+            clean = check_result_values(plan.values, firearm.seizure.seized_on, check, geocode, firearm.country_code)
             if check.errors:
                 summary.problems.append(f"seed-demo: result of {row['trace_number']} refused: {check.errors}")
             else:

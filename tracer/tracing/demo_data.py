@@ -73,6 +73,10 @@ SOURCE_STATES = (("TX", 41), ("AZ", 17), ("CA", 12), ("NM", 5), ("FL", 3.5), ("N
                  ("CO", 2), ("OK", 2), ("IL", 2), ("WA", 1.6), ("UT", 1.4), ("OR", 1.2), ("NC", 1.2),
                  ("LA", 1.2), ("KS", 1), ("MO", 1), ("TN", 1), ("OH", 1), ("PA", 1))
 BORDER_STATES = frozenset({"TX", "AZ", "CA", "NM"})
+# An area code of a large city of each source state, for the dealers' telephone numbers.
+AREA_CODES = {"TX": "713", "AZ": "602", "CA": "213", "NM": "505", "FL": "305", "NV": "702", "GA": "404",
+              "CO": "303", "OK": "405", "IL": "312", "WA": "206", "UT": "801", "OR": "503", "NC": "704",
+              "LA": "504", "KS": "316", "MO": "314", "TN": "615", "OH": "614", "PA": "215"}
 
 SHORT_SHARE = 0.32
 SHORT_MEDIAN_DAYS, SHORT_SIGMA = 460, 0.55
@@ -187,6 +191,12 @@ def dealers(seed: int) -> dict[str, list[Dealer]]:
                                f"{rng.randint(low, high):03d}{rng.randrange(100):02d}"))
         pools[state] = pool
     return pools
+
+
+def dealer_phone(dealer: Dealer) -> str:
+    """The dealer's telephone, drawn from its licence: the same for the same dealer."""
+    digits = dealer.license.replace("-", "")
+    return f"({AREA_CODES.get(dealer.state, '512')}) 555-{digits[-4:]}"
 
 
 # Border crossings (INEGI state and municipality) and the US city across the line whose dealers

@@ -19,7 +19,8 @@ from tracer.core.i18n import format_local_date, format_local_datetime
 from tracer.firearms.labels import FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
 from tracer.geo.catalog import municipality_name, state_name
 from tracer.geo.countries import country_name
-from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_STATUS_LABELS
+from tracer.tracing.crime_codes import CRIME_CATEGORY_LABELS, ncic_label
+from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_REASON_LABELS, TRACE_STATUS_LABELS
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.readiness import trace_readiness
 
@@ -29,9 +30,19 @@ COLUMNS = (
     ("status", _l("Status")),
     ("priority", _l("Priority")),
     ("submitted_on", _l("Submitted on")),
+    ("urgent_justification", _l("Why it is urgent")),
     ("requesting_agency", _l("Requesting agency")),
+    ("ori_number", _l("ORI")),
+    ("agency_case_number", _l("Agency case number")),
     ("requested_by", _l("Requested by")),
+    ("requester_badge", _l("Badge or employee number")),
+    ("requester_phone", _l("Requester's telephone")),
+    ("requester_email", _l("Requester's e-mail")),
     ("addressed_to", _l("Sent to")),
+    ("crime_category", _l("Crime")),
+    ("ncic_code", _l("NCIC crime code")),
+    ("project_code", _l("Project code")),
+    ("trace_reason", _l("Reason for the trace")),
     ("firearm_type", _l("Type")),
     ("manufacturer", _l("Manufacturer")),
     ("model", _l("Model")),
@@ -41,6 +52,8 @@ COLUMNS = (
     ("restored_serial", _l("Restored serial number")),
     ("importer", _l("Importer")),
     ("country_of_manufacture", _l("Country of manufacture")),
+    ("recovery_date", _l("Recovery date")),
+    ("recovery_address", _l("Recovery address")),
     ("seized_on", _l("Seizure date")),
     ("seizure_state", _l("Seizure state")),
     ("seizure_municipality", _l("Municipality")),
@@ -62,6 +75,11 @@ def _readiness_notes(trace: TraceRequest, locale: str) -> str:
     return kept.get(locale) or next(iter(kept.values()), "")
 
 
+def _reason(trace: TraceRequest) -> str:
+    label = str(TRACE_REASON_LABELS.get(trace.trace_reason, trace.trace_reason or ""))
+    return ": ".join(part for part in (label, trace.trace_reason_text or "") if part)
+
+
 def request_values(trace: TraceRequest) -> dict[str, str]:
     """One request as shown on the printable page and in the CSV, in the reader's language."""
     sent = trace.identifiers or {}
@@ -73,9 +91,21 @@ def request_values(trace: TraceRequest) -> dict[str, str]:
         "status": str(TRACE_STATUS_LABELS.get(trace.status, trace.status)),
         "priority": str(TRACE_PRIORITY_LABELS.get(trace.priority, trace.priority)),
         "submitted_on": format_local_datetime(trace.submitted_at),
+        "urgent_justification": trace.urgent_justification or "",
         "requesting_agency": trace.requesting_agency.acronym,
-        "requested_by": requester.full_name if requester else "",
+        "ori_number": trace.requesting_agency.ori_number or "",
+        "agency_case_number": trace.agency_case_number or "",
+        "requested_by": trace.requester_name or (requester.full_name if requester else ""),
+        "requester_badge": trace.requester_badge or "",
+        "requester_phone": trace.requester_phone or "",
+        "requester_email": trace.requester_email or "",
         "addressed_to": trace.addressed_to.acronym,
+        "crime_category": str(CRIME_CATEGORY_LABELS.get(trace.crime_category, trace.crime_category or "")),
+        "ncic_code": ncic_label(trace.ncic_code, locale),
+        "project_code": trace.project_code or "",
+        "trace_reason": _reason(trace),
+        "recovery_date": format_local_date(trace.recovery_date),
+        "recovery_address": trace.recovery_address or "",
         "firearm_type": str(FIREARM_TYPE_LABELS.get(sent.get("firearm_type"), sent.get("firearm_type") or "")),
         "manufacturer": sent.get("manufacturer") or "",
         "model": sent.get("model") or "",
@@ -92,6 +122,15 @@ def request_values(trace: TraceRequest) -> dict[str, str]:
         "case_reference": sent.get("case_reference") or "",
         "readiness_notes": _readiness_notes(trace, locale),
     }
+
+
+def people_on_request(trace: TraceRequest) -> list:
+    """The possessor and associates the printed form lists (each with ``role_label`` and ``text``).
+
+    The people of a recovery are recorded by the people room; until it lists them
+    here the form says that none is recorded rather than leaving blanks to fill.
+    """
+    return []
 
 
 def csv_lines(requests: Iterable[TraceRequest]) -> Iterator[str]:

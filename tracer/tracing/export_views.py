@@ -12,7 +12,7 @@ from tracer.audit.services import record
 from tracer.core.time import local_today
 from tracer.extensions import db
 from tracer.tracing import requests as services
-from tracer.tracing.export import COLUMNS, csv_lines, request_values
+from tracer.tracing.export import COLUMNS, csv_lines, people_on_request, request_values
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.views import _list_form, bp, readers
 
@@ -60,5 +60,5 @@ def print_request(trace_request_id: int):
     db.session.commit()
     with force_locale(language):
         return render_template("tracing/print.html", trace_request=trace, values=request_values(trace),
-                               columns=dict(COLUMNS), language=language)
+                               columns=dict(COLUMNS), language=language, people=people_on_request(trace))
 

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, SelectMultipleField, StringField
+from wtforms import EmailField, Form, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
+from wtforms.validators import Email, Optional
+from wtforms.widgets import DateInput
 
 from tracer.core.forms import SelectField
 from tracer.geo.catalog import state_choices
 from tracer.tracing.backlog import AGE_BANDS, AGE_LABELS, BacklogFilters
-from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_STATUS_LABELS
-from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES
+from tracer.tracing.crime_codes import CRIME_CATEGORY_LABELS, ncic_codes, ncic_label
+from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_REASON_LABELS, TRACE_STATUS_LABELS
+from tracer.tracing.models import TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES
+from tracer.tracing.request_details import DETAIL_FIELDS
 from tracer.tracing.requests import RequestFilters
 
 ALL = SelectChoice("", _l("Any"))
@@ -32,6 +37,7 @@ class TraceRequestFields:
     priority = SelectField(_l("Priority"), choices=_choices(TRACE_PRIORITY_LABELS, TRACE_PRIORITIES),
                            default="routine", validate_choice=False)
     addressed_to = SelectField(_l("Send to"), validate_choice=False)
+    urgent_justification = TextAreaField(_l("Why it is urgent"), render_kw={"rows": 2})
 
     def set_offices(self, offices) -> None:
         self.offices = list(offices)
@@ -48,6 +54,39 @@ class TraceRequestForm(TraceRequestFields, FlaskForm):
     """The one-click request on a firearm page (``draft`` saves it unsent)."""
 
     draft = HiddenField()
+
+
+BLANK = SelectChoice("", "—")
+
+
+class RequestDetailsForm(TraceRequestFields, FlaskForm):
+    """A draft's page: the request as Form 3312.1 lays it out. "Save" keeps what is there;
+    "Send" requires it complete (the services say what is missing, next to each field)."""
+
+    agency_case_number = StringField(_l("Agency case number"))
+    requester_name = StringField(_l("Requester's name"))
+    requester_badge = StringField(_l("Badge or employee number"))
+    requester_phone = StringField(_l("Requester's telephone"), render_kw={"type": "tel", "autocomplete": "tel"})
+    requester_email = EmailField(_l("Requester's e-mail"), validators=[Optional(), Email(
+        message=_l("Not an e-mail address: write it as name@institution.gob.mx."))])
+    crime_category = SelectField(_l("Crime"), validate_choice=False,
+                                 choices=[BLANK] + [SelectChoice(k, v) for k, v in CRIME_CATEGORY_LABELS.items()])
+    ncic_code = SelectField(_l("NCIC crime code"), validate_choice=False)
+    project_code = StringField(_l("Project code"))
+    recovery_date = StringField(_l("Recovery date"), widget=DateInput())
+    recovery_address = StringField(_l("Recovery address"))
+    trace_reason = SelectField(_l("Reason for the trace"), validate_choice=False,
+                               choices=[BLANK] + _choices(TRACE_REASON_LABELS, TRACE_REASONS))
+    trace_reason_text = StringField(_l("Other reason"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ncic_code.choices = [BLANK] + [SelectChoice(code, ncic_label(code)) for code in ncic_codes()]
+
+    def details(self) -> dict[str, Any]:
+        """The raw values sent, for the services (which check them): a field the request did not
+        carry leaves the stored value as it is."""
+        return {name: self[name].data for name in DETAIL_FIELDS if name in request.form}
 
 
 class BulkRequestForm(TraceRequestFields, FlaskForm):
@@ -97,8 +136,16 @@ class RequestFilterForm(Form):
     serial = StringField(_l("Serial number"), render_kw={"autocomplete": "off", "spellcheck": "false"})
     submitted_from = StringField(_l("Submitted from"), render_kw={"type": "date"})
     submitted_to = StringField(_l("Submitted until"), render_kw={"type": "date"})
+    ffl_license = StringField(_l("FFL licence number"), render_kw={"autocomplete": "off", "spellcheck": "false"})
+    # Set by the dealer watch list's links; shown when set.
+    short_ttc = HiddenField()
+    multiple_sale = HiddenField()
+    recovered_from = HiddenField()
+    recovered_to = HiddenField()
+    recovery_state = HiddenField()
 
-    NAMES = ("status", "priority", "serial", "submitted_from", "submitted_to")
+    NAMES = ("status", "priority", "serial", "submitted_from", "submitted_to", "ffl_license", "short_ttc",
+             "multiple_sale", "recovered_from", "recovered_to", "recovery_state")
 
     def filters(self) -> RequestFilters:
         return RequestFilters(**{name: (self[name].data or "").strip() or None for name in self.NAMES})

@@ -38,6 +38,9 @@ def _partner_work(user: User) -> str:
         part = waiting.where(TraceRequest.priority == priority)
         items.append(counted(label, url_for("tracing.index", status="submitted", priority=priority), part,
                              note=_waited(part), urgent=priority == "urgent"))
+    # Opened by the office and still without a result: the partner's work in hand.
+    items.append(counted(_("requests in progress"), url_for("tracing.index", status="in_progress"),
+                         trace_request_query(user).where(TraceRequest.status == "in_progress")))
     return work_card(_("Trace requests to answer"), items)
 
 

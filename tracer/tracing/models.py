@@ -12,7 +12,7 @@ from tracer.core.models import TimestampMixin, UTCDateTime
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 
-TRACE_STATUSES = ("draft", "submitted", "completed", "no_trace")
+TRACE_STATUSES = ("draft", "submitted", "in_progress", "completed", "no_trace")
 TRACE_PRIORITIES = ("routine", "urgent")
 TRACE_OUTCOMES = ("us_retail", "us_other", "foreign", "undetermined", "no_trace")
 NO_TRACE_REASONS = ("obliterated_serial", "incomplete_identifiers", "dealer_out_of_business", "too_old",
@@ -20,6 +20,10 @@ NO_TRACE_REASONS = ("obliterated_serial", "incomplete_identifiers", "dealer_out_
 ORIGIN_SOURCES = ("gazetteer", "geocoded")
 # Time to crime under this many days (three years) is "short": a sign of trafficking.
 SHORT_TIME_TO_CRIME_DAYS = 1095
+# Why a trace is asked for (Form 3312.1 "reason for trace"); "other" carries free text.
+TRACE_REASONS = ("investigation", "recovered_in_crime", "found", "surrendered", "seized_in_customs", "other")
+# Codes of what the system noticed in a result, shown as warnings in the reader's language.
+RESULT_FLAGS = ("importer_on_us_made",)
 
 
 
@@ -46,6 +50,9 @@ class TraceRequest(TimestampMixin, db.Model):
         # The link analysis finds the cases traced to one dealer, and those of one multiple sale
         # (a dealer's report of one purchase date), from the licence.
         Index("ix_trace_requests_ffl_license_purchase_date_case_id", "ffl_license", "purchase_date", "case_id"),
+        # The dealer watch list groups the traces of each dealer over a recovery period.
+        Index("ix_trace_requests_dealer_recovery", "ffl_license", "recovery_date", "agency_id", "ffl_state",
+              "time_to_crime_days", "multiple_sale", "recovery_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +69,25 @@ class TraceRequest(TimestampMixin, db.Model):
     priority: Mapped[str] = mapped_column(_enum(TRACE_PRIORITIES, "trace_priority", 16), default="routine")
     identifiers: Mapped[dict[str, Any]] = mapped_column(JSON)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the partner office opened the request (status in_progress).
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # The request as Form 3312.1 lays it out (tracing.request_details checks these).
+    agency_case_number: Mapped[str | None] = mapped_column(String(80))
+    requester_name: Mapped[str | None] = mapped_column(String(200))
+    requester_badge: Mapped[str | None] = mapped_column(String(40))
+    requester_phone: Mapped[str | None] = mapped_column(String(40))
+    requester_email: Mapped[str | None] = mapped_column(String(254))
+    urgent_justification: Mapped[str | None] = mapped_column(Text)
+    crime_category: Mapped[str | None] = mapped_column(String(40))
+    ncic_code: Mapped[str | None] = mapped_column(String(4))
+    project_code: Mapped[str | None] = mapped_column(String(40))
+    recovery_date: Mapped[date | None] = mapped_column(Date)
+    # INEGI code of the state of recovery: where the dealer's guns turn up.
+    recovery_state: Mapped[str | None] = mapped_column(String(2))
+    recovery_address: Mapped[str | None] = mapped_column(String(300))
+    trace_reason: Mapped[str | None] = mapped_column(_enum(TRACE_REASONS, "trace_reason"))
+    trace_reason_text: Mapped[str | None] = mapped_column(String(300))
 
     # The result, entered by the liaison (form, CSV or API).
     outcome: Mapped[str | None] = mapped_column(_enum(TRACE_OUTCOMES, "trace_outcome"), index=True)
@@ -72,6 +98,12 @@ class TraceRequest(TimestampMixin, db.Model):
     ffl_city: Mapped[str | None] = mapped_column(String(120))
     ffl_state: Mapped[str | None] = mapped_column(String(2), index=True)
     ffl_zip: Mapped[str | None] = mapped_column(String(10))
+    ffl_phone: Mapped[str | None] = mapped_column(String(20))
+    partner_trace_number: Mapped[str | None] = mapped_column(String(40))
+    importer_name: Mapped[str | None] = mapped_column(String(200))
+    importer_license: Mapped[str | None] = mapped_column(String(40))
+    # Codes of RESULT_FLAGS: accepted but doubtful (e.g. an importer named for a US-made firearm).
+    result_flags: Mapped[list[str] | None] = mapped_column(JSON)
     origin_latitude: Mapped[float | None] = mapped_column(Float)
     origin_longitude: Mapped[float | None] = mapped_column(Float)
     origin_source: Mapped[str | None] = mapped_column(_enum(ORIGIN_SOURCES, "origin_source", 16))

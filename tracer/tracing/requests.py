@@ -4,11 +4,11 @@ Every read goes through ``trace_request_query``: Mexican users see the requests
 of the firearms of agencies in their scope, a US partner office sees the
 requests addressed to it (never a draft), administrators see none. Writing
 functions check, flush and audit; the caller (a page or an API view) commits.
-Results are recorded by ``tracing.results``.
+Results are recorded by ``tracing.results``; several requests at once by ``tracing.bulk_requests``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -31,13 +31,14 @@ from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.serials import normalize_serial
 from tracer.firearms.services import firearm_query
-from tracer.tracing.models import TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter, TraceRequest
+from tracer.tracing.ffl import normalize_ffl_license
+from tracer.tracing.models import (SHORT_TIME_TO_CRIME_DAYS, TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter,
+                                   TraceRequest)
 from tracer.tracing.readiness import Readiness, readiness_notes, trace_readiness, traced_serial
+from tracer.tracing.request_details import apply_details, checked_details, default_details, ensure_complete
 
 # Roles that request traces (SPEC §2: tracing is the analysts' work; supervisors may do it too).
 REQUESTERS = frozenset({"analyst", "supervisor"})
-# At most this many firearms in one bulk request: one page of the backlog.
-BULK_MAX = 100
 
 
 class NotTraceReady(ValidationFailed):
@@ -75,7 +76,6 @@ def trace_request_query(user: User) -> Select:
     if user.role == "admin" or not user.active:
         return statement.where(false())
     if user.agency.level == "us":
-        # The partner office works what was sent to it; a draft has not been sent.
         # The partner office works what was sent to it (a draft has not been sent), and sees
         # the requests of cases shared with it.
         addressed = and_(TraceRequest.addressed_to_id == user.agency_id, TraceRequest.status != "draft")
@@ -116,6 +116,36 @@ class RequestFilters:
     serial: str | None = None
     submitted_from: Any = None
     submitted_to: Any = None
+    # The dealer watch list's links: one dealer's traces, recovered in a period (and a state), short
+    # time to crime or multiple sales only.
+    ffl_license: str | None = None
+    short_ttc: Any = None
+    multiple_sale: Any = None
+    recovered_from: Any = None
+    recovered_to: Any = None
+    recovery_state: str | None = None
+
+
+def _dealer_filters(statement: Select, filters: RequestFilters, check: Checker) -> Select:
+    licence = check.text("ffl_license", filters.ffl_license, 40)
+    short = check.flag("short_ttc", filters.short_ttc) if filters.short_ttc not in (None, "") else False
+    multiple = check.flag("multiple_sale", filters.multiple_sale) if filters.multiple_sale not in (None, "") else False
+    since = check.day("recovered_from", filters.recovered_from)
+    until = check.day("recovered_to", filters.recovered_to)
+    state = check.text("recovery_state", filters.recovery_state, 2)
+    if licence:
+        statement = statement.where(TraceRequest.ffl_license == (normalize_ffl_license(licence) or licence))
+    if short:
+        statement = statement.where(TraceRequest.time_to_crime_days < SHORT_TIME_TO_CRIME_DAYS)
+    if multiple:
+        statement = statement.where(TraceRequest.multiple_sale.is_(True))
+    if since:
+        statement = statement.where(TraceRequest.recovery_date >= since)
+    if until:
+        statement = statement.where(TraceRequest.recovery_date <= until)
+    if state:
+        statement = statement.where(TraceRequest.recovery_state == state)
+    return statement
 
 
 def filtered_requests(user: User, filters: RequestFilters) -> Select:
@@ -130,8 +160,8 @@ def filtered_requests(user: User, filters: RequestFilters) -> Select:
     until = check.day("submitted_to", filters.submitted_to)
     if since and until and since > until:
         check.error("submitted_to", _("The end date cannot be before the start date."))
+    statement = _dealer_filters(trace_request_query(user), filters, check)
     check.raise_if_errors()
-    statement = trace_request_query(user)
     if status:
         statement = statement.where(TraceRequest.status == status)
     if priority:
@@ -213,11 +243,36 @@ def resolve_addressee(addressed_to: Agency | str | None) -> Agency:
     raise ValidationFailed(_("Please correct the marked fields."), {"addressed_to": [message]})
 
 
-def _priority(value: Any) -> str:
+def checked_priority(value: Any) -> str:
+    """A priority as given (empty: routine); ``ValidationFailed`` on ``priority`` otherwise."""
     check = Checker()
     priority = check.choice("priority", value, TRACE_PRIORITIES)
     check.raise_if_errors()
     return priority or "routine"
+
+
+def save_draft(user: User, trace: TraceRequest, details: dict[str, Any], priority: Any = None,
+               addressed_to: Agency | str | None = None) -> TraceRequest:
+    """Keep what was entered on a draft, complete or not (each value checked for its shape), audited."""
+    _ensure_may_request(user, trace.firearm)
+    if trace.status != "draft":
+        raise AlreadyRequested(trace)
+    clean = checked_details(details)
+    old, new = apply_details(trace, clean)
+    for name, value in (("priority", checked_priority(priority or trace.priority)),
+                        ("addressed_to_id", resolve_addressee(addressed_to).id if addressed_to else trace.addressed_to_id)):
+        if getattr(trace, name) != value:
+            old[name], new[name] = getattr(trace, name), value
+            setattr(trace, name, value)
+    if new:
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except StaleDataError:
+            raise Conflict(_("Someone else changed this trace request; reload the page and try again.")) from None
+        record("trace_request.update", object_type="trace_request", object_id=trace.id, case_id=trace.case_id,
+               actor=user, details={"trace_number": trace.trace_number, "old": old, "new": new})
+    return trace
 
 
 # --- creating and submitting ------------------------------------------------------------------------
@@ -270,7 +325,7 @@ def _audit_details(trace: TraceRequest) -> dict[str, Any]:
 
 
 def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | None = None,
-                  priority: Any = "routine", submit: bool = True) -> TraceRequest:
+                  priority: Any = "routine", submit: bool = True, details: dict[str, Any] | None = None) -> TraceRequest:
     """Request the trace of one recovered firearm, addressed to a US partner office.
 
     Refuses (``NotTraceReady``, nothing created) a firearm that lacks an identifier
@@ -278,19 +333,25 @@ def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | Non
     recovery — also when two users ask at once. A draft (``submit=False``) may be
     saved before the firearm is ready; asking again for a firearm with a draft
     submits that draft. Numbered ``RT-YYYY-NNNNNN`` by Mexico City year.
+
+    ``details`` (``tracing.request_details``) are laid over the defaults — the
+    case's carpeta number, the requester, the seizure's crime, date and place;
+    a request is sent only when they are complete (``IncompleteRequest``).
     """
     _ensure_may_request(user, firearm)
-    priority = _priority(priority)
+    priority = checked_priority(priority)
     existing = request_for_firearm(firearm)
     if existing is not None:
         if existing.status == "draft" and submit:
-            return submit_draft(user, existing, addressed_to=addressed_to, priority=priority)
+            return submit_draft(user, existing, addressed_to=addressed_to, priority=priority, details=details)
         raise AlreadyRequested(existing)
     office = resolve_addressee(addressed_to)
+    clean = checked_details(details, default_details(user, firearm))
     if submit:
         readiness = trace_readiness(firearm)
         if not readiness.ready:
             raise NotTraceReady(readiness)
+        ensure_complete(TraceRequest(priority=priority, **clean))
     year = local_today().year
     try:
         # The number is taken inside the savepoint: a refused duplicate leaves no gap.
@@ -300,7 +361,8 @@ def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | Non
                 trace_number=f"RT-{year}-{number:06d}", firearm_id=firearm.id, case_id=firearm.case_id,
                 agency_id=firearm.agency_id, requesting_agency_id=user.agency_id, addressed_to=office,
                 requested_by_id=user.id, status="submitted" if submit else "draft", priority=priority,
-                identifiers=identifiers_of(firearm), submitted_at=utcnow() if submit else None)
+                identifiers=identifiers_of(firearm), submitted_at=utcnow() if submit else None,
+                recovery_state=firearm.seizure.state_code, **clean)
             db.session.add(trace)
             db.session.flush()
     except IntegrityError:
@@ -318,18 +380,22 @@ def request_trace(user: User, firearm: Firearm, addressed_to: Agency | str | Non
 
 
 def submit_draft(user: User, trace: TraceRequest, addressed_to: Agency | str | None = None,
-                 priority: Any = None) -> TraceRequest:
-    """Send a draft: readiness is checked again and the identifiers are taken now."""
+                 priority: Any = None, details: dict[str, Any] | None = None) -> TraceRequest:
+    """Send a draft: readiness is checked again, the identifiers are taken now, and the request's
+    details (with any ``details`` given now) must be complete."""
     firearm = trace.firearm
     _ensure_may_request(user, firearm)
     if trace.status != "draft":
         raise AlreadyRequested(trace)
     office = resolve_addressee(addressed_to) if (addressed_to or "") != "" else trace.addressed_to
+    clean = checked_details(details)
     readiness = trace_readiness(firearm)
     if not readiness.ready:
         raise NotTraceReady(readiness)
     trace.addressed_to = office
-    trace.priority = _priority(priority or trace.priority)
+    trace.priority = checked_priority(priority or trace.priority)
+    apply_details(trace, clean)
+    ensure_complete(trace)
     trace.identifiers = identifiers_of(firearm)
     trace.status, trace.submitted_at = "submitted", utcnow()
     trace.requested_by_id, trace.requesting_agency_id = user.id, user.agency_id
@@ -341,86 +407,3 @@ def submit_draft(user: User, trace: TraceRequest, addressed_to: Agency | str | N
     record("trace_request.submit", object_type="trace_request", object_id=trace.id, case_id=trace.case_id,
            actor=user, details={"old": {"status": "draft"}, "new": _audit_details(trace)})
     return trace
-
-
-@dataclass
-class Refusal:
-    """A firearm of a bulk request that got no trace request, and why."""
-
-    firearm_id: int
-    firearm: Firearm | None
-    reasons: list[str]
-    trace_number: str | None = None
-
-
-@dataclass
-class BulkOutcome:
-    created: list[TraceRequest] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
-
-
-def _reasons(problem: DomainError) -> list[str]:
-    if isinstance(problem, ValidationFailed) and problem.fields:
-        return [message for messages in problem.fields.values() for message in messages]
-    return [problem.message]
-
-
-def _bulk_ids(firearm_ids: list[Any]) -> list[int]:
-    """The firearm ids of a bulk request, each once; ``ValidationFailed`` on ``firearm_ids`` when the
-    choice is empty, too long or not made of ids."""
-    ids: list[int] = []
-    bad: list[str] = []
-    for value in firearm_ids:
-        text = str(value).strip()
-        if text.isascii() and text.isdigit() and 0 < int(text) < 2**31:
-            ids.append(int(text))
-        else:
-            bad.append(text[:20])
-    ids = list(dict.fromkeys(ids))
-    if bad or not ids or len(ids) > BULK_MAX:
-        message = (_("Choose firearms from the list.") if bad else
-                   _("Choose at least one firearm.") if not ids else
-                   _("Choose at most %(max)d firearms at a time.", max=BULK_MAX))
-        raise ValidationFailed(_("Please correct the marked fields."), {"firearm_ids": [message]})
-    return ids
-
-
-def bulk_choice(user: User, firearm_ids: list[Any]) -> list[Firearm]:
-    """The firearms of a bulk request that ``user`` may see, in the order chosen: what the
-    confirmation step lists before anything is written."""
-    if not may_request(user):
-        raise Forbidden(_("Your role does not allow requesting traces."))
-    ids = _bulk_ids(firearm_ids)
-    found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
-
-
-def request_traces(user: User, firearm_ids: list[Any], addressed_to: Agency | str | None = None,
-                   priority: Any = "routine", submit: bool = True) -> BulkOutcome:
-    """Request the traces of several firearms at once (the backlog's bulk action), sent or,
-    with ``submit=False``, saved as drafts.
-
-    Each firearm is requested like ``request_trace`` inside its own savepoint:
-    those that are not ready, already requested or out of scope are reported
-    with the reasons and leave nothing behind; the rest are created. The caller
-    commits once, so an unexpected error leaves nothing half-done.
-    """
-    if not may_request(user):
-        raise Forbidden(_("Your role does not allow requesting traces."))
-    priority = _priority(priority)
-    office = resolve_addressee(addressed_to)
-    ids = _bulk_ids(firearm_ids)
-    found = {f.id: f for f in db.session.scalars(firearm_query(user).where(Firearm.id.in_(ids)))}
-    outcome = BulkOutcome()
-    for firearm_id in ids:
-        firearm = found.get(firearm_id)
-        if firearm is None:
-            outcome.refused.append(Refusal(firearm_id, None, [_("Firearm not found.")]))
-            continue
-        try:
-            with db.session.begin_nested():
-                outcome.created.append(request_trace(user, firearm, office, priority, submit=submit))
-        except (ValidationFailed, Conflict, NotFound, Forbidden) as problem:
-            number = problem.existing.trace_number if isinstance(problem, AlreadyRequested) else None
-            outcome.refused.append(Refusal(firearm_id, firearm, _reasons(problem), number))
-    return outcome

@@ -36,6 +36,10 @@ class ResultForm(FlaskForm):
     ffl_city = StringField(_l("Dealer's city"))
     ffl_state = StringField(_l("Dealer's US state"), render_kw={"placeholder": "TX"})
     ffl_zip = StringField(_l("ZIP code"), render_kw={**TEXT, "inputmode": "numeric"})
+    ffl_phone = StringField(_l("Dealer's telephone"), render_kw={"type": "tel", "autocomplete": "off"})
+    partner_trace_number = StringField(_l("Partner's trace number"), render_kw=TEXT)
+    importer_name = StringField(_l("Importer"))
+    importer_license = StringField(_l("Importer's licence number"), render_kw=TEXT)
     purchase_date = StringField(_l("Purchase date"), widget=DateInput())
     purchaser_name = StringField(_l("First retail purchaser"), render_kw=TEXT)
     multiple_sale = BooleanField(_l("Part of a multiple sale"))
@@ -55,7 +59,8 @@ class ResultForm(FlaskForm):
         """The raw values for ``record_result``."""
         values = {name: self[name].data for name in ("outcome", "no_trace_reason", "ffl_name", "ffl_license",
                                                      "ffl_street", "ffl_city", "ffl_state", "ffl_zip",
-                                                     "purchase_date", "purchaser_name", "notes")}
+                                                     "purchase_date", "purchaser_name", "notes", "ffl_phone",
+                                                     "partner_trace_number", "importer_name", "importer_license")}
         values["multiple_sale"] = "yes" if self.multiple_sale.data else "no"
         return values
 
@@ -71,3 +76,7 @@ class ResultImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))])
     partial = BooleanField(_l("Record the rows without errors and report the rest"))
     dry_run = BooleanField(_l("Only check the file (write nothing)"))
+
+
+class OpenForm(FlaskForm):
+    """The liaison officer's "mark as in progress" button: nothing but its CSRF token."""

@@ -10,6 +10,7 @@ from typing import Any
 from flask import g
 
 from tracer.tracing.result_display import case_traces, commit_reads, firearm_result, result_view
+from tracer.tracing.opening import may_open
 from tracer.tracing.results import WORKABLE_STATUSES, may_record_result
 
 
@@ -41,4 +42,4 @@ def request_result_values(user, trace_request) -> dict[str, Any]:
             trace_request, view.purchaser.name if view is not None else None)
     commit_reads(view)
     return {"trace_result": view, "result_form": form, "result_request": trace_request,
-            "result_conflict": g.pop("trace_result_conflict", None)}
+            "result_conflict": g.pop("trace_result_conflict", None), "may_open": may_open(user, trace_request)}

@@ -40,6 +40,15 @@ class ResultIn(BaseModel):
     multiple_sale: Any = Field(default=None, json_schema_extra={"type": ["boolean", "string", "null"]},
                                description="true/false, or yes/no as in the CSV file")
     notes: str | None = Field(default=None, description="Kept as stored when left out")
+    partner_trace_number: str | None = Field(default=None, description="The partner's own trace number; kept as "
+                                             "stored when left out")
+    ffl_phone: str | None = Field(default=None, description="The dealer's US telephone, 10 digits, any formatting; "
+                                  "answered as (956) 555-0123; kept as stored when left out")
+    importer_name: str | None = Field(default=None, description="For a foreign-made firearm, the importer; named "
+                                      "for a US-made firearm it is accepted but flagged (importer_on_us_made); "
+                                      "kept as stored when left out")
+    importer_license: str | None = Field(default=None, description="The importer's licence number; kept as stored "
+                                         "when left out")
     version: int | None = Field(default=None, description="The version read. May be left out for a first result; "
                                 "required to correct a recorded one; a stale version answers 409 with the "
                                 "values stored now")
@@ -71,6 +80,12 @@ class TraceResultFields(BaseModel):
     short_time_to_crime: bool = Field(description="Under 1,095 days (3 years)")
     result_notes: str | None
     result_at: str | None
+    partner_trace_number: str | None = None
+    ffl_phone: str | None = None
+    importer_name: str | None = None
+    importer_license: str | None = None
+    result_flags: list[str] = Field(default_factory=list, description="Accepted but doubtful, as codes: "
+                                    "importer_on_us_made (an importer named for a US-made firearm)")
 
 
 class PurchaserOut(BaseModel):
@@ -94,6 +109,9 @@ def result_fields(trace_request: TraceRequest) -> dict[str, Any]:
         "purchaser_recorded": t.purchaser_name is not None, "multiple_sale": t.multiple_sale,
         "time_to_crime_days": t.time_to_crime_days, "short_time_to_crime": t.short_time_to_crime,
         "result_notes": t.result_notes, "result_at": t.result_at.isoformat() if t.result_at else None,
+        "partner_trace_number": t.partner_trace_number, "ffl_phone": t.ffl_phone,
+        "importer_name": t.importer_name, "importer_license": t.importer_license,
+        "result_flags": list(t.result_flags or []),
     }
 
 

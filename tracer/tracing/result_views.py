@@ -11,8 +11,9 @@ from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.extensions import db
 from tracer.tracing import results
+from tracer.tracing.opening import open_trace
 from tracer.tracing.requests import get_trace_request
-from tracer.tracing.result_forms import ResultForm, ResultImportForm
+from tracer.tracing.result_forms import OpenForm, ResultForm, ResultImportForm
 from tracer.tracing.result_labels import register_filters
 from tracer.tracing.results_import import LAYOUT, import_trace_results
 from tracer.tracing.views import bp, render_request
@@ -57,6 +58,28 @@ def record_result(trace_request_id: int):
         for message in messages:
             flash(message, "warning")
     return redirect(url_for("tracing.detail", trace_request_id=trace.id, _anchor="result"))
+
+
+@bp.post("/trace-requests/<int:trace_request_id>/open")
+@liaisons
+def open_request(trace_request_id: int):
+    """The liaison officer marks a submitted request as opened by their office (in progress)."""
+    trace = get_trace_request(current_user, trace_request_id)
+    results.ensure_may_record(current_user, trace)
+    back = url_for("tracing.detail", trace_request_id=trace.id)
+    form = OpenForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired; reload the page and try again."), "error")
+        return redirect(back)
+    try:
+        open_trace(current_user, trace)
+    except (ValidationFailed, Conflict) as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Trace request %(number)s is in progress.", number=trace.trace_number), "success")
+    return redirect(back)
 
 
 @bp.route("/trace-requests/results/import", methods=["GET", "POST"])

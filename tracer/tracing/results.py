@@ -28,20 +28,28 @@ from tracer.extensions import db
 from tracer.geo.catalog import resolve_us_state, us_state_name
 from tracer.geo.geocoding import GeocodeResult, geocode_us_city
 from tracer.tracing.ffl import FFL_EXAMPLE, FFL_SHAPE, normalize_ffl_license, normalize_zip
+from tracer.tracing.labels import RESULT_FLAG_LABELS
 from tracer.tracing.models import NO_TRACE_REASONS, TRACE_OUTCOMES, TraceRequest
+from tracer.tracing.phones import us_phone
+from tracer.tracing.readiness import US
 from tracer.tracing.requests import trace_request_query
 
 # The trace-result columns of SPEC §8 but trace_number: the fields of the form, the API and the file.
 RESULT_FIELDS = ("outcome", "no_trace_reason", "ffl_name", "ffl_license", "ffl_street", "ffl_city", "ffl_state",
                  "ffl_zip", "purchase_date", "purchaser_name", "multiple_sale")
-# Statuses that take a result: a first result (submitted) or a correction (completed, no_trace).
-WORKABLE_STATUSES = ("submitted", "completed", "no_trace")
+# Beyond SPEC §8, optional: the partner's trace number, the dealer's phone, the importer of a foreign-made
+# firearm. Like ``notes``, each is kept as stored when a file or an API call leaves it out.
+EXTRA_RESULT_FIELDS = ("partner_trace_number", "ffl_phone", "importer_name", "importer_license")
+# Statuses that take a result: a first result (submitted, or opened by the partner office: in_progress)
+# or a correction (completed, no_trace).
+WORKABLE_STATUSES = ("submitted", "in_progress", "completed", "no_trace")
 # A US retail result names the dealer who made the first retail sale.
 DEALER_FIELDS = ("ffl_name", "ffl_license", "ffl_city", "ffl_state")
 OUTCOME_WORDS = {"us retail": "us_retail", "us-retail": "us_retail", "us other": "us_other",
                  "us-other": "us_other", "no trace": "no_trace", "no-trace": "no_trace"}
 NO_TRACE_REASON_WORDS = {name.replace("_", " "): name for name in NO_TRACE_REASONS}
-TEXT_LIMITS = {"ffl_name": 200, "ffl_street": 200, "ffl_city": 120, "purchaser_name": 200}
+TEXT_LIMITS = {"ffl_name": 200, "ffl_street": 200, "ffl_city": 120, "purchaser_name": 200,
+               "partner_trace_number": 40, "importer_name": 200, "importer_license": 40}
 NOTES_MAX = 4000
 # Generous: a licence number copied with spaces around its hyphens.
 FFL_LICENSE_INPUT_MAX = 40
@@ -82,6 +90,14 @@ def seizure_date(trace_request: TraceRequest) -> date | None:
     """The date the firearm was seized: time to crime runs up to it, a purchase cannot follow it."""
     seizure = trace_request.firearm.seizure if trace_request.firearm is not None else None
     return seizure.seized_on if seizure is not None else None
+
+
+def made_in(trace_request: TraceRequest) -> str | None:
+    """The firearm's country of manufacture as the request sent it (the firearm's now for a draft)."""
+    sent = (trace_request.identifiers or {}).get("country_of_manufacture")
+    if sent:
+        return sent
+    return trace_request.firearm.country_code if trace_request.firearm is not None else None
 
 
 def _multiple_sale(check: Checker, value: Any) -> bool | None:
@@ -133,13 +149,33 @@ def _purchase_date(check: Checker, value: Any, seized_on: date | None) -> date |
     return bought
 
 
+def _extras(check: Checker, values: dict[str, Any], made_in: str | None) -> dict[str, Any]:
+    """The optional result fields given in ``values``, and the flags they raise: an importer named
+    for a firearm made in the US is accepted but flagged (``importer_on_us_made``), for the
+    analyst to check the country of manufacture or the importer with the partner office."""
+    clean: dict[str, Any] = {}
+    for name in ("partner_trace_number", "importer_name", "importer_license"):
+        if name in values:
+            clean[name] = check.text(name, values.get(name), TEXT_LIMITS[name])
+    if "ffl_phone" in values:
+        clean["ffl_phone"] = us_phone(check, "ffl_phone", values.get("ffl_phone"))
+    if "importer_name" in values or "importer_license" in values:
+        named = clean.get("importer_name") or clean.get("importer_license")
+        flags = ["importer_on_us_made"] if named and made_in == US else []
+        for flag in flags:
+            check.warn("importer_name", str(RESULT_FLAG_LABELS[flag]))
+        clean["result_flags"] = flags or None
+    return clean
+
+
 def check_result_values(values: dict[str, Any], seized_on: date | None, check: Checker,
-                        geocode: Geocode | None = None) -> dict[str, Any]:
+                        geocode: Geocode | None = None, made_in: str | None = None) -> dict[str, Any]:
     """Check raw result values against the rules, recording errors and warnings in ``check``;
     return the clean values, with the origin point and the time to crime worked out.
 
     ``values`` holds the fields of ``RESULT_FIELDS`` (missing ones are empty) and
-    optionally ``notes``; ``seized_on`` is the firearm's seizure date.
+    optionally ``notes`` and the ``EXTRA_RESULT_FIELDS``; ``seized_on`` is the
+    firearm's seizure date, ``made_in`` its country of manufacture (ISO code).
     """
     geocode = geocode or geocode_us_city
     clean: dict[str, Any] = {}
@@ -162,6 +198,7 @@ def check_result_values(values: dict[str, Any], seized_on: date | None, check: C
     clean["multiple_sale"] = _multiple_sale(check, values.get("multiple_sale"))
     if "notes" in values:
         clean["result_notes"] = check.text("notes", values.get("notes"), NOTES_MAX, multiline=True)
+    clean.update(_extras(check, values, made_in))
 
     if outcome == "us_retail":
         for name in DEALER_FIELDS:
@@ -206,7 +243,7 @@ def check_result(values: dict[str, Any], trace_request: TraceRequest,
     """The clean values of a result for ``trace_request`` and the warnings to show beside them;
     raises ``ValidationFailed`` naming each field that breaks a rule."""
     check = Checker()
-    clean = check_result_values(values, seizure_date(trace_request), check, geocode)
+    clean = check_result_values(values, seizure_date(trace_request), check, geocode, made_in(trace_request))
     check.raise_if_errors()
     return clean, check.warnings
 
@@ -217,7 +254,8 @@ def check_result(values: dict[str, Any], trace_request: TraceRequest,
 def result_values(trace_request: TraceRequest, with_purchaser: bool = False) -> dict[str, Any]:
     """The stored result as the API and the form send it back. The purchaser's name is left out
     unless asked for: whoever shows it decides whether the reader may see it and audits the read."""
-    values = {name: getattr(trace_request, name) for name in RESULT_FIELDS if name != "purchaser_name"}
+    values = {name: getattr(trace_request, name) for name in RESULT_FIELDS + EXTRA_RESULT_FIELDS
+              if name != "purchaser_name"}
     values["purchase_date"] = trace_request.purchase_date.isoformat() if trace_request.purchase_date else None
     values["notes"] = trace_request.result_notes
     if with_purchaser:

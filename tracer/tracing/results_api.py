@@ -14,6 +14,7 @@ from tracer.extensions import db
 from tracer.tracing import results
 from tracer.tracing.api import TraceRequestOut, trace_request_json
 from tracer.tracing.personal_data import shown_purchaser
+from tracer.tracing.opening import open_trace
 from tracer.tracing.requests import get_trace_request
 from tracer.tracing.result_schema import PurchaserOut, ResultIn, purchaser_json
 
@@ -48,5 +49,19 @@ def put_trace_result(trace_request_id: int):
         db.session.commit()
         return api_error(409, "conflict", conflict.message, {**conflict.details, "current": current})
     payload = {**trace_request_json(trace), **purchaser_json(current_user, trace), "warnings": warnings}
+    db.session.commit()
+    return jsonify(payload)
+
+
+@operation(bp, "/trace-requests/<int:trace_request_id>/open", "POST", allow=("liaison",), response=TraceRequestOut,
+           errors=(404, 409, 422),
+           summary="The liaison officer of the addressed agency marks a submitted trace request as opened by "
+                   "their office: the status becomes in_progress (no body). 422 when the request is not "
+                   "submitted (already opened, answered or a draft). The result is then entered with PUT "
+                   "/trace-requests/{id}/result, as for a submitted request")
+def open_trace_request(trace_request_id: int):
+    trace = get_trace_request(current_user, trace_request_id)
+    open_trace(current_user, trace)
+    payload = trace_request_json(trace)
     db.session.commit()
     return jsonify(payload)

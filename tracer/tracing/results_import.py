@@ -38,14 +38,14 @@ from tracer.firearms.models import Firearm
 from tracer.seizures.models import Seizure
 from tracer.geo.geocoding import geocode_us_city
 from tracer.tracing.models import TraceRequest
-from tracer.tracing.results import (RESULT_FIELDS, WORKABLE_STATUSES, check_result_values, is_unchanged,
-                                    requests_worked_by)
+from tracer.tracing.results import (EXTRA_RESULT_FIELDS, RESULT_FIELDS, WORKABLE_STATUSES, check_result_values,
+                                    is_unchanged, requests_worked_by)
 from tracer.tracing.results_writer import write_batch
 
 log = logging.getLogger(__name__)
 
 LAYOUT = CsvLayout(columns=("trace_number",) + RESULT_FIELDS, required=("trace_number", "outcome"),
-                   optional=("notes",))
+                   optional=("notes",) + EXTRA_RESULT_FIELDS)
 BATCH_ROWS = 500
 TRACE_NUMBER_MAX = 20
 # Row states in the scratch database.
@@ -128,8 +128,8 @@ class RowChecker:
     def check_batch(self, rows: list[Row]) -> tuple[list[tuple], list[Problem]]:
         numbers = {self._number(row) for row in rows} - {None}
         # The request and its seizure date, not the whole firearm and seizure: a file has many rows.
-        found = {t.trace_number: (t, seized_on) for t, seized_on in db.session.execute(
-            self.statement.add_columns(Seizure.seized_on)
+        found = {t.trace_number: (t, seized_on, country) for t, seized_on, country in db.session.execute(
+            self.statement.add_columns(Seizure.seized_on, Firearm.country_code)
             .join(Firearm, Firearm.id == TraceRequest.firearm_id).join(Seizure, Seizure.id == Firearm.seizure_id)
             .where(TraceRequest.trace_number.in_(numbers)).execution_options(populate_existing=True))
         } if numbers else {}
@@ -146,13 +146,14 @@ class RowChecker:
             return None
         return number
 
-    def _check(self, row: Row, found: dict[str, tuple[TraceRequest, date]], problems: list[Problem]) -> tuple:
+    def _check(self, row: Row, found: dict[str, tuple[TraceRequest, date, str | None]],
+               problems: list[Problem]) -> tuple:
         written = (row.values.get("trace_number") or "").strip()
         number = self._number(row)
         if row.problems:  # a row of the wrong shape is not read further
             problems.extend(row.problems)
             return (row.line, number, None, BAD, 0, None)
-        trace_request, seized_on = found.get(number, (None, None)) if number else (None, None)
+        trace_request, seized_on, country = found.get(number, (None, None, None)) if number else (None, None, None)
         if trace_request is None:
             message = (_("Trace request not found: check the number (only requests addressed to your agency can "
                          "take a result).") if self.scoped else _("Trace request not found: check the number."))
@@ -166,9 +167,11 @@ class RowChecker:
             return (row.line, number, trace_request.id, BAD, 0, None)
         check = Checker()
         values = {name: row.values.get(name) for name in RESULT_FIELDS}
-        if "notes" in row.values:
-            values["notes"] = row.values["notes"]
-        clean = check_result_values(values, seized_on, check, self.geocode)
+        for name in ("notes",) + EXTRA_RESULT_FIELDS:
+            if name in row.values:
+                values[name] = row.values[name]
+        made_in = (trace_request.identifiers or {}).get("country_of_manufacture") or country
+        clean = check_result_values(values, seized_on, check, self.geocode, made_in)
         for severity, fields in ((ERROR, check.errors), (WARNING, check.warnings)):
             for name, messages in fields.items():
                 value = shorten(row.values.get(name)) or None

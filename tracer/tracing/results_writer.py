@@ -17,10 +17,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracer.core.models import utcnow
 from tracer.extensions import db
 from tracer.tracing.models import TraceRequest
-from tracer.tracing.results import RESULT_FIELDS, audit_result, result_changes
+from tracer.tracing.results import EXTRA_RESULT_FIELDS, RESULT_FIELDS, audit_result, result_changes
 
 # What a result sets; a value the file does not carry (notes) keeps what is stored.
-WRITTEN = RESULT_FIELDS + ("result_notes", "origin_latitude", "origin_longitude", "origin_source",
+WRITTEN = RESULT_FIELDS + EXTRA_RESULT_FIELDS + ("result_flags", "result_notes", "origin_latitude", "origin_longitude", "origin_source",
                            "time_to_crime_days", "status")
 _TABLE = TraceRequest.__table__
 _UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.version == bindparam("b_version"))

@@ -5,7 +5,7 @@ routes to the same blueprint (imported by the application factory).
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,9 +22,10 @@ from tracer.firearms.services import firearm_query, get_firearm
 from tracer.links.views import add_routes as add_link_routes
 from tracer.tracing import requests as services
 from tracer.tracing.export import request_values
-from tracer.tracing.forms import RequestFilterForm, TraceRequestForm
+from tracer.tracing.forms import RequestDetailsForm, RequestFilterForm, TraceRequestForm
 from tracer.tracing.labels import register_filters
 from tracer.tracing.readiness import trace_readiness
+from tracer.tracing.request_details import details_of
 from tracer.tracing.result_panels import request_result_values
 
 bp = Blueprint("tracing", __name__)
@@ -56,7 +57,8 @@ def request_firearm_trace(firearm_id: int):
         return redirect(back)
     try:
         trace = services.request_trace(current_user, firearm, form.addressed_to.data or None, form.priority.data,
-                                       submit=not form.draft.data)
+                                       submit=not form.draft.data,
+                                       details={"urgent_justification": form.urgent_justification.data})
     except (ValidationFailed, Conflict) as refusal:
         db.session.rollback()
         flash_refusal(refusal)
@@ -110,8 +112,9 @@ def render_request(trace, status: int = 200):
     draft_readiness = trace_readiness(trace.firearm) if visible and trace.status == "draft" else None
     submit_form = None
     if draft_readiness is not None and services.may_request(current_user):
-        submit_form = TraceRequestForm(formdata=None, data={"priority": trace.priority,
-                                                            "addressed_to": trace.addressed_to.acronym})
+        submit_form = g.pop("request_details_form", None) or RequestDetailsForm(
+            formdata=None, data={"priority": trace.priority, "addressed_to": trace.addressed_to.acronym,
+                                 **{k: v for k, v in details_of(trace).items() if v is not None}})
         submit_form.set_offices(services.partner_offices())
     return render_template("tracing/detail.html", trace_request=trace, firearm_visible=visible,
                            values=request_values(trace), draft_readiness=draft_readiness, submit_form=submit_form,
@@ -129,21 +132,40 @@ def detail(trace_request_id: int):
 @bp.post("/trace-requests/<int:trace_request_id>/submit")
 @requesters
 def submit(trace_request_id: int):
-    """Send a draft once the firearm is ready."""
+    """Save a draft's request form as it is ("save"), or send it once complete and the firearm ready."""
     trace = services.get_trace_request(current_user, trace_request_id)
     back = url_for("tracing.detail", trace_request_id=trace.id)
-    form = TraceRequestForm()
+    form = RequestDetailsForm()
+    saving = request.form.get("action") == "save"
     if not form.validate_on_submit():
-        flash(_("The form has expired; reload the page and try again."), "error")
-        return redirect(back)
+        if "csrf_token" in form.errors:
+            flash(_("The form has expired; reload the page and try again."), "error")
+            return redirect(back)
+        g.request_details_form = form  # the e-mail's shape: told next to the field, the rest kept
+        return render_request(trace, 400)
     try:
-        services.submit_draft(current_user, trace, form.addressed_to.data or None, form.priority.data or None)
-    except (ValidationFailed, Conflict) as refusal:
+        if saving:
+            services.save_draft(current_user, trace, form.details(), form.priority.data or None,
+                                form.addressed_to.data or None)
+        else:
+            services.submit_draft(current_user, trace, form.addressed_to.data or None, form.priority.data or None,
+                                  details=form.details())
+    except ValidationFailed as refusal:
+        db.session.rollback()
+        trace = services.get_trace_request(current_user, trace_request_id)
+        show_errors(form, refusal)
+        flash_refusal(ValidationFailed(refusal.message, {}))
+        g.request_details_form = form
+        return render_request(trace, 422)
+    except Conflict as refusal:
         db.session.rollback()
         flash_refusal(refusal)
         return redirect(back)
     db.session.commit()
-    flash(_("Trace request %(number)s sent to %(office)s.", number=trace.trace_number,
-            office=trace.addressed_to.acronym), "success")
+    if saving:
+        flash(_("Trace request %(number)s saved as a draft.", number=trace.trace_number), "success")
+    else:
+        flash(_("Trace request %(number)s sent to %(office)s.", number=trace.trace_number,
+                office=trace.addressed_to.acronym), "success")
     return redirect(back)
 
