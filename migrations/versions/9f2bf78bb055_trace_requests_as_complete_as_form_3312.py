@@ -8,7 +8,7 @@ results get the partner's trace number, the dealer's phone, the importer and
 flags. Existing requests take their recovery date and state from the seizure.
 
 Revision ID: 9f2bf78bb055
-Revises: cbc7f6ac3f49
+Revises: 1e84e4993494
 Create Date: 2026-12-06 01:20:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '9f2bf78bb055'
-down_revision = 'cbc7f6ac3f49'
+down_revision = '1e84e4993494'
 branch_labels = None
 depends_on = None
 

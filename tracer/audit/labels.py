@@ -104,6 +104,7 @@ ACTIONS: dict[str, Action] = {
     "personal_data.read": case(_l("Personal data read")),
     "report.version": case(_l("Case report version stored")),
     "report.export": case(_l("Case report exported")),
+    "stats.export": case(_l("Dashboard figures downloaded")),
     "firearm_link.detect": case(_l("Possible same firearm detected")),
     "firearm_link.decide": case(_l("Possible same firearm decided")),
     "network.export": case(_l("Case link network exported")),
