@@ -2,20 +2,24 @@
 
 The guarded UPDATE (``WHERE status = 'in_review'``) is what decides: both supervisors
 have read the case in review before either acts. This test commits on connections of
-its own, outside the test's rolled-back transaction, and removes its rows afterwards
-(its audit events stay: the trail refuses deletion).
+its own, so it runs in a blank database of its own, dropped afterwards: what it commits
+(audit events, the approved report version) may never be deleted.
 """
 from __future__ import annotations
 
 import threading
 
 import pytest
+from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
+from config import TestConfig
 from tests import factories
+from tests.core.test_fresh_install import blank_postgres  # noqa: F401  (a fixture)
+from tracer import create_app
 from tracer.audit.models import AuditEvent
-from tracer.auth.models import Agency, User
+from tracer.auth.models import User
 from tracer.cases import workflow
 from tracer.cases.models import Case, CaseReview
 from tracer.core.errors import Conflict
@@ -23,7 +27,19 @@ from tracer.extensions import db
 
 
 @pytest.fixture
-def real_sessions(app):
+def race_app(blank_postgres):  # noqa: F811  (the imported fixture)
+    """An application on a blank PostgreSQL database of its own, at the schema's head."""
+    config = type("RaceConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": blank_postgres})
+    application = create_app(config)
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def real_sessions(race_app):
     """Sessions of new application contexts commit for real, each on its own connection."""
     factory = db.session.session_factory
     saved_kw, saved_class = dict(factory.kw), factory.class_
@@ -38,9 +54,8 @@ def real_sessions(app):
         factory.class_ = saved_class
 
 
-def test_two_supervisors_approving_at_once_make_one_transition(app, database_url, real_sessions):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("row locks decide between concurrent writers on PostgreSQL; SQLite has one writer at a time")
+def test_two_supervisors_approving_at_once_make_one_transition(race_app, real_sessions):
+    app = race_app
     with app.app_context():
         owner = factories.agency("RACE-SON", name="Fiscalía de prueba de concurrencia", level="state",
                                  state_code="26")
@@ -75,28 +90,19 @@ def test_two_supervisors_approving_at_once_make_one_transition(app, database_url
             finally:
                 db.session.remove()
 
-    try:
-        threads = [threading.Thread(target=approve, args=(sid,)) for sid in supervisor_ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not any(thread.is_alive() for thread in threads), "an approval hung"
-        assert sorted(outcomes) == ["approved", "conflict"]
-        with app.app_context():
-            stored = db.session.get(Case, case_id)
-            assert (stored.status, stored.version) == ("approved", version + 1)
-            transitions = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.case_id == case_id, AuditEvent.action == "case.transition"))
-            assert transitions == 3  # start, submit, one approval
-            review = db.session.scalar(select(CaseReview).where(CaseReview.case_id == case_id))
-            assert review.decision == "approved" and review.decided_by_id in supervisor_ids
-            db.session.remove()
-    finally:
-        with app.app_context():
-            db.session.execute(delete(CaseReview).where(CaseReview.case_id == case_id))
-            db.session.execute(delete(Case).where(Case.id == case_id))
-            db.session.execute(delete(User).where(User.username.like("race-%")))
-            db.session.execute(delete(Agency).where(Agency.acronym == "RACE-SON"))
-            db.session.commit()
-            db.session.remove()
+    threads = [threading.Thread(target=approve, args=(sid,)) for sid in supervisor_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "an approval hung"
+    assert sorted(outcomes) == ["approved", "conflict"]
+    with app.app_context():
+        stored = db.session.get(Case, case_id)
+        assert (stored.status, stored.version) == ("approved", version + 1)
+        transitions = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.case_id == case_id, AuditEvent.action == "case.transition"))
+        assert transitions == 3  # start, submit, one approval
+        review = db.session.scalar(select(CaseReview).where(CaseReview.case_id == case_id))
+        assert review.decision == "approved" and review.decided_by_id in supervisor_ids
+        db.session.remove()
