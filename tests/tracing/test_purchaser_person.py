@@ -3,17 +3,20 @@ entered by the liaison officer who works the trace (form, API), checked with the
 rules, shown only to allowed readers, every reading audited with ids only."""
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 
 from tests import factories
 from tests.seizures.helpers import field_error, field_value, text
-from tests.tracing.result_helpers import RETAIL, events, liaison, us_office, waiting_request
+from tests.tracing.result_helpers import RETAIL, csv_bytes, events, liaison, us_office, waiting_request
 from tracer.audit.models import AuditEvent
 from tracer.auth import tokens
 from tracer.extensions import db
 from tracer.people.models import CasePerson, Person
 from tracer.tracing import results
+from tracer.tracing.results_import import LAYOUT, import_trace_results
 
 PURCHASER = {"purchaser_last_names": "Buyer", "purchaser_first_names": "John Quincy",
              "purchaser_birth_date": "1990-05-17", "purchaser_id_kind": "us_driver_license",
@@ -153,3 +156,26 @@ def test_the_api_restricts_the_purchaser_for_an_officer(client, recorded, son):
     officer = factories.user("officer", son, locale="en")
     answer = client.get(f"/api/v1/trace-requests/{recorded.id}", headers=bearer(officer)).json
     assert "Buyer" not in str(answer)
+
+
+def run_import(rows, user):
+    columns = LAYOUT.columns + tuple(name for name in PURCHASER if name not in LAYOUT.columns)
+    return import_trace_results(io.BytesIO(csv_bytes(rows, columns)), user=user)
+
+
+def test_the_results_file_records_the_purchaser_person_from_its_optional_columns(trace):
+    officer = liaison()
+    report = run_import([{"trace_number": trace.trace_number, **RESULT}], officer)
+    assert report.imported_rows == 1, report.problems
+    [row] = purchasers(trace)
+    assert (row.role, row.person.last_names, row.person.id_number) == ("purchaser", "Buyer", "TX12345678")
+    again = run_import([{"trace_number": trace.trace_number, **RESULT, "purchaser_street": "12 Oak Ave"}], officer)
+    assert again.imported_rows == 1 and [r.person.street for r in purchasers(trace)] == ["12 Oak Ave"]
+    no_personal_data_in_audit()
+
+
+def test_a_bad_purchaser_in_the_file_is_reported_by_line_and_column(trace):
+    report = run_import([{"trace_number": trace.trace_number, **RESULT, "purchaser_birth_date": "2099-01-01"}],
+                        liaison())
+    assert report.rejected and [(p.line, p.column) for p in report.problems] == [(2, "purchaser_birth_date")]
+    assert purchasers(trace) == []
