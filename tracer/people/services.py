@@ -263,3 +263,16 @@ def update_case_person(user: User, row: CasePerson, values: dict[str, Any]) -> C
         record(ROLE_UPDATED, object_type="case_person", object_id=row.id, case_id=row.case_id, actor=user,
                details={"fields": changed, "role": row.role, "firearm_id": row.firearm_id})
     return row
+
+
+def attach_to_trace_request(actor: User, row: CasePerson, trace_request_id: int) -> CasePerson:
+    """Name a person already recorded in a case (``row``, read through ``actor``'s scope) on one of the
+    case's trace requests (its possessor or associates), audited in the caller's transaction."""
+    if actor.role not in access.RECORDERS or not actor.active:
+        raise Forbidden(_("Your role does not allow recording people."))
+    if row.trace_request_id != trace_request_id:
+        row.trace_request_id = trace_request_id
+        db.session.flush()
+        record(ROLE_UPDATED, object_type="case_person", object_id=row.id, case_id=row.case_id, actor=actor,
+               details={"fields": ["trace_request_id"], "role": row.role, "trace_request_id": trace_request_id})
+    return row
