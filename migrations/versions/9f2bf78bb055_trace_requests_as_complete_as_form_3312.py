@@ -12,6 +12,8 @@ Revises: 1e84e4993494
 Create Date: 2026-12-06 01:20:00
 
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -50,10 +52,46 @@ NEW_COLUMNS = (
 )
 
 
+@contextmanager
+def _rebuilding_tables():
+    """On SQLite: foreign keys unchecked while batch mode copies and replaces tables that other
+    rows refer to (trace_requests, which people and links refer to), then every reference checked. Elsewhere, nothing to do.
+
+    SQLite only honours ``PRAGMA foreign_keys`` outside a transaction, so the transaction of
+    this revision is ended and begun again around the change."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    raw = bind.connection.dbapi_connection
+
+    def between_transactions(end: str, pragma: str) -> None:
+        if raw.in_transaction:
+            raw.execute(end)
+        raw.execute(pragma)
+        raw.execute("BEGIN")
+
+    between_transactions("COMMIT", "PRAGMA foreign_keys=OFF")
+    try:
+        dangling = _dangling(bind)
+        yield
+        broken = _dangling(bind) - dangling
+        if broken:
+            raise RuntimeError(f"rows refer to missing ones after rebuilding the tables: {sorted(broken)[:5]}")
+    except BaseException:
+        between_transactions("ROLLBACK", "PRAGMA foreign_keys=ON")
+        raise
+    between_transactions("COMMIT", "PRAGMA foreign_keys=ON")
+
+
+def _dangling(bind) -> set[tuple]:
+    return {tuple(found[:3]) for found in bind.execute(sa.text("PRAGMA foreign_key_check"))}
+
+
 def upgrade():
     with op.batch_alter_table('agencies', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ori_number', sa.String(length=9), nullable=True))
-    with op.batch_alter_table('trace_requests', schema=None) as batch_op:
+    with _rebuilding_tables(), op.batch_alter_table('trace_requests', schema=None) as batch_op:
         batch_op.alter_column('status', existing_type=OLD_STATUS, type_=NEW_STATUS, existing_nullable=False)
         for name, type_ in NEW_COLUMNS:
             batch_op.add_column(sa.Column(name, type_, nullable=True))
@@ -75,12 +113,12 @@ def downgrade():
     if opened:
         # An opened request is still waiting for its result: the older schema calls that submitted.
         op.execute("UPDATE trace_requests SET status = 'submitted' WHERE status = 'in_progress'")
-    with op.batch_alter_table('trace_requests', schema=None) as batch_op:
+    with _rebuilding_tables(), op.batch_alter_table('trace_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_trace_requests_dealer_recovery')
         batch_op.drop_constraint(batch_op.f('ck_trace_requests_trace_reason'), type_='check')
         batch_op.drop_column('trace_reason')
         for name, _type in reversed(NEW_COLUMNS):
             batch_op.drop_column(name)
         batch_op.alter_column('status', existing_type=NEW_STATUS, type_=OLD_STATUS, existing_nullable=False)
-    with op.batch_alter_table('agencies', schema=None) as batch_op:
+    with _rebuilding_tables(), op.batch_alter_table('agencies', schema=None) as batch_op:
         batch_op.drop_column('ori_number')

@@ -33,7 +33,8 @@ def ready_like_rows(firearms: int, seed: int) -> list[tuple]:
     """Demo rows that carry what a trace needs, as the facts a plan is drawn from."""
     rows = [row for _owner, rows in demo_seizures(firearms, seed) for row in rows]
     return [(number, row["external_id"], date.fromisoformat(row["seized_on"]), row["country_of_manufacture"],
-             "rifle" if row["firearm_type"] in ("fusil", "rifle") else "pistol", row["serial_status"], row["importer"])
+             "rifle" if row["firearm_type"] in ("fusil", "rifle") else "pistol", row["serial_status"],
+             row["state"], row["municipality"], row["importer"])
             for number, row in enumerate(rows, 1)
             if row["country_of_manufacture"] and (row["country_of_manufacture"] == "US" or row["importer"])
             and row["model"] and row["caliber"] and row["serial_status"] != "obliterated"]

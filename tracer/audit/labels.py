@@ -96,6 +96,8 @@ ACTIONS: dict[str, Action] = {
     "deconfliction.withhold": case(_l("Restricted match withheld: disclosure limit reached")),
     "trace_request.create": case(_l("Trace request created")),
     "trace_request.submit": case(_l("Trace request submitted")),
+    "trace_request.update": case(_l("Trace request changed")),
+    "trace_request.open": case(_l("Trace request opened by the partner")),
     "trace_request.export": case(_l("Trace requests exported")),
     "trace_request.result": case(_l("Trace result recorded")),
     "import.trace_results": case(_l("Trace results imported")),

@@ -22,7 +22,7 @@ from tracer.cases.models import Case
 from tracer.core.value_lists import among
 from tracer.deconfliction.services import AgencyContact, HiddenMatch, budget_spent, disclose
 from tracer.extensions import db
-from tracer.networks.links import CHANNEL, KIND_ORDER, visible_agency_ids
+from tracer.networks.links import CHANNEL, KIND_ORDER, visible_case_ids
 from tracer.networks.producers import producers
 from tracer.seizures.models import Seizure
 
@@ -145,10 +145,10 @@ def scoped_groups(user: User, filters: GroupFilters, limit: int = TOP_GROUPS) ->
     and that state), the most cases of the reader's first; and whether the reader's disclosure
     budget is spent. The other agencies of each listed group are disclosed (the caller commits)."""
     groups = all_groups([filters.kind] if filters.kind else None)
-    visible = visible_agency_ids(user, set(groups.agencies.values()))
+    visible = visible_case_ids(user, groups.agencies)
     candidates = []
     for members in groups.members().values():
-        mine = sorted(case_id for case_id in members if groups.agencies[case_id] in visible)
+        mine = sorted(case_id for case_id in members if case_id in visible)
         if mine:
             candidates.append((mine, members))
     if filters.seized_from or filters.seized_to or filters.state:
@@ -163,7 +163,7 @@ def scoped_groups(user: User, filters: GroupFilters, limit: int = TOP_GROUPS) ->
         kinds = sorted({kind for case_id in members for kind in groups.kinds[case_id]}, key=KIND_ORDER.__getitem__)
         group = Group([cases[case_id] for case_id in mine[:20] if case_id in cases], kinds, len(mine))
         hidden = [HiddenMatch(None, groups.agencies[case_id], kind)
-                  for case_id in members if groups.agencies[case_id] not in visible
+                  for case_id in members if case_id not in visible
                   for kind in sorted(groups.kinds[case_id], key=KIND_ORDER.__getitem__)]
         if hidden:
             told = disclose(user, CHANNEL, hidden, subject=f"case:{mine[0]}", case_id=mine[0],
@@ -173,7 +173,7 @@ def scoped_groups(user: User, filters: GroupFilters, limit: int = TOP_GROUPS) ->
                 entry = by_agency.setdefault(disclosure.agency.acronym, (disclosure.agency, disclosure.reference, []))
                 entry[2].append(disclosure.match)
             group.agencies = list(by_agency.values())
-            group.kinds = sorted({kind for case_id in members if groups.agencies[case_id] in visible
+            group.kinds = sorted({kind for case_id in members if case_id in visible
                                   for kind in groups.kinds[case_id]} |
                                  {kind for _agency, _ref, told_kinds in group.agencies for kind in told_kinds},
                                  key=KIND_ORDER.__getitem__)

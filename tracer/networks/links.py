@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, literal, select, union_all
 
 from tracer.auth.models import Agency, User
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import agency_scope, has_shared_cases, shared_case_ids
 from tracer.cases.models import Case
 from tracer.core.value_lists import among
 from tracer.deconfliction.services import AgencyContact, HiddenMatch, budget_spent, disclose
@@ -163,6 +163,19 @@ def visible_agency_ids(user: User, agency_ids: Collection[int]) -> set[int]:
     return set(db.session.scalars(select(Agency.id).where(Agency.id.in_(ids), agency_scope(user, Agency.id))))
 
 
+def visible_case_ids(user: User, agencies: dict[int, int]) -> set[int]:
+    """Which of the cases (id → owning agency) are in ``user``'s scope: by the agency rule, or
+    shared with the user's agency (``tracer.auth.scope``)."""
+    shown = visible_agency_ids(user, set(agencies.values()))
+    seen = {case_id for case_id, agency in agencies.items() if agency in shown}
+    rest = [case_id for case_id in agencies if case_id not in seen]
+    if rest and user.active and user.role not in ("admin", "auditor") and has_shared_cases(user):
+        for start in range(0, len(rest), 500):
+            seen.update(db.session.scalars(select(Case.id).where(among(Case.id, rest[start:start + 500]),
+                                                                 Case.id.in_(shared_case_ids(user)))))
+    return seen
+
+
 def _cases(ids: Collection[int]) -> dict[int, Case]:
     found: dict[int, Case] = {}
     ids = list(ids)
@@ -175,8 +188,7 @@ def _cases(ids: Collection[int]) -> dict[int, Case]:
 def shown_network(user: User, graph: Graph, shown_in: str) -> Network:
     """What ``user`` sees of ``graph`` (its centre fetched through their scope): see the module's
     docstring. Disclosures are audited and noticed in the caller's transaction: the caller commits."""
-    visible = visible_agency_ids(user, graph.agencies.values())
-    cases = _cases([case_id for case_id, agency in graph.agencies.items() if agency in visible])
+    cases = _cases(visible_case_ids(user, graph.agencies))
     node_of: dict[int, str] = {}
     nodes: dict[str, Node] = {}
     for case_id, step in sorted(graph.steps.items(), key=lambda item: (item[1], item[0])):
