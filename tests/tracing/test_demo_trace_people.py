@@ -29,5 +29,6 @@ def test_demo_traces_name_a_possessor_and_a_purchaser_person(ctx):
         assert trace.outcome == "us_retail" and row.person.full_name == trace.purchaser_name
         assert row.person.id_kind == "us_driver_license" and row.person.birth_date is not None
     count = db.session.scalar(select(func.count()).select_from(CasePerson))
-    assert seed_trace_people(2026) == "Trace people: already present"
+    assert line == f"Trace people: {len(possessors)} demo trace requests name a possessor and a purchaser"
+    assert seed_trace_people(2026) == line
     assert db.session.scalar(select(func.count()).select_from(CasePerson)) == count

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from tracer.auth.services import user_by_username
 from tracer.cases.models import Case
@@ -56,9 +56,9 @@ def seed_trace_people(seed: int) -> str:
         return "Trace people: skipped (no demo liaison officer yet)"
     demo_traces = select(TraceRequest.id).join(Firearm, Firearm.id == TraceRequest.firearm_id).where(
         Firearm.external_id.like(PREFIX))
-    if db.session.scalar(select(CasePerson.id).where(CasePerson.trace_request_id.in_(demo_traces),
-                                                     CasePerson.role == "possessor").limit(1)):
-        return "Trace people: already present"
+    named = select(CasePerson.id).where(CasePerson.trace_request_id.in_(demo_traces), CasePerson.role == "possessor")
+    if db.session.scalar(named.limit(1)):
+        return _present(named)
     traces = list(db.session.scalars(
         select(TraceRequest).join(Firearm, Firearm.id == TraceRequest.firearm_id)
         .where(Firearm.external_id.like(PREFIX), TraceRequest.outcome == "us_retail",
@@ -75,4 +75,9 @@ def seed_trace_people(seed: int) -> str:
         values = _purchaser(rng, trace.purchaser_name)
         save_purchaser(liaison, trace, {name.removeprefix("purchaser_"): value for name, value in values.items()})
     db.session.commit()
-    return f"Trace people: {len(traces)} demo trace requests given a possessor and a purchaser"
+    return _present(named)
+
+
+def _present(named) -> str:
+    count = db.session.scalar(select(func.count()).select_from(named.subquery())) or 0
+    return f"Trace people: {count} demo trace requests name a possessor and a purchaser"

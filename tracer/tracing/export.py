@@ -29,7 +29,7 @@ from tracer.extensions import db
 from tracer.people.access import PERSONAL_DATA_ROLES, READ_ACTION, may_read_personal_data
 from tracer.people.models import CasePerson
 from tracer.people.labels import ID_KIND_LABELS, ROLE_LABELS, SEX_LABELS
-from tracer.tracing.personal_data import may_see_purchaser, shown_purchaser
+from tracer.tracing.personal_data import liaison_rule, shown_purchaser
 from tracer.tracing.purchaser import purchaser_row
 from tracer.tracing.readiness import trace_readiness
 from tracer.tracing.request_people import ROLES as REQUEST_ROLES, request_people
@@ -194,19 +194,27 @@ class ExportedPeople:
         self.person_ids: set[int] = set()
         self.request_ids: list[int] = []
         # Officers and administrators see no personal data: nothing is read for them.
-        self.may_read = user.role in PERSONAL_DATA_ROLES or user.role == "liaison"
+        self.may_read = user.active and (user.role in PERSONAL_DATA_ROLES or user.role == "liaison")
+        self.cases: dict[int, bool] = {}
+
+    def _reads_case(self, case_id: int) -> bool:
+        """The personal-data rule for one case, asked once per case of the export."""
+        if case_id not in self.cases:
+            self.cases[case_id] = may_read_personal_data(self.user, case_id)
+        return self.cases[case_id]
 
     def cells(self, trace: TraceRequest) -> list[str]:
         if not self.may_read:
             return ["", ""]
         shown = []
-        if may_read_personal_data(self.user, trace.case_id):
+        reads_case = self.user.role in PERSONAL_DATA_ROLES and self._reads_case(trace.case_id)
+        if reads_case:
             rows = list(db.session.scalars(select(CasePerson).where(
                 CasePerson.trace_request_id == trace.id, CasePerson.role.in_(REQUEST_ROLES)).order_by(CasePerson.id)))
             shown = [f"{ROLE_LABELS[row.role]}: {person_text(row.person)}" for row in rows]
             self.person_ids.update(row.person_id for row in rows)
         purchaser = ""
-        if may_see_purchaser(self.user, trace):
+        if reads_case or liaison_rule(trace)(self.user):
             row = purchaser_row(trace)
             if row is not None:
                 purchaser = person_text(row.person)
