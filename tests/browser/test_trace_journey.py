@@ -95,7 +95,15 @@ def test_trace_a_firearm_found_by_a_mistyped_serial(page: Page, live_server, chr
         liaison.fill("#ffl_state", "Arizona")
         liaison.fill("#ffl_zip", "85712")
         liaison.fill("#purchase_date", "2024-01-15")
-        liaison.fill("#purchaser_name", "Jordan K. Miles")
+        # The purchaser as a person: name, date of birth, the Arizona driver licence, the address.
+        liaison.fill("#purchaser_last_names", "Miles")
+        liaison.fill("#purchaser_first_names", "Jordan K.")
+        liaison.fill("#purchaser_birth_date", "1990-04-02")
+        liaison.select_option("#purchaser_id_kind", "us_driver_license")
+        liaison.fill("#purchaser_id_number", "D12345678")
+        liaison.fill("#purchaser_id_region", "AZ")
+        liaison.fill("#purchaser_street", "118 N Stone Ave")
+        liaison.fill("#purchaser_locality", "Tucson")
         liaison.check("#multiple_sale")
         liaison.locator("#result button[type=submit]").click()
         expect(liaison.locator("#ffl_license-error, .field__error").first).to_be_visible()
@@ -118,7 +126,9 @@ def test_trace_a_firearm_found_by_a_mistyped_serial(page: Page, live_server, chr
     expect(result).to_contain_text("km")
     expect(result).to_contain_text("512 días")
     expect(result.locator("[data-short-ttc]")).to_be_visible()
-    expect(result).to_contain_text("Jordan K. Miles")  # an analyst of the case sees the purchaser
+    expect(result).to_contain_text("Jordan K. Miles")  # an analyst of the case sees the purchaser…
+    expect(result).to_contain_text("D12345678")  # …recorded as a person, with the identification
+    expect(result).to_contain_text("118 N Stone Ave")
 
     # An analyst of Jalisco gets a restricted hit only: who to call, nothing of the record.
     other_context = chromium.new_context(base_url=live_server.url, locale="es-MX",

@@ -45,7 +45,8 @@ def test_the_csv_holds_the_filtered_requests_in_the_users_language(traces):
     assert re.match(r'attachment; filename="?trace-requests-\d{8}\.csv', response.headers["Content-Disposition"])
     rows = _csv(response)
     header = rows[0]
-    assert header[:3] == ["Trace number", "Status", "Priority"] and header[-1] == "Readiness notes"
+    assert header[:3] == ["Trace number", "Status", "Priority"] and header[-3] == "Readiness notes"
+    assert header[-2:] == ["Possessor and associates", "First retail purchaser"]
     by_number = {row[0]: dict(zip(header, row)) for row in rows[1:]}
     assert set(by_number) == {routine.trace_number, urgent.trace_number}
     first = by_number[routine.trace_number]

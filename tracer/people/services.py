@@ -151,17 +151,22 @@ def _check_link(check: Checker, case: Case, role: Any, firearm_id: Any, seizure_
 
 
 def record_person(case: Case, role: str, fields: dict[str, Any], actor: User, firearm_id: int | None = None,
-                  seizure_id: int | None = None, trace_request_id: int | None = None) -> CasePerson:
+                  seizure_id: int | None = None, trace_request_id: int | None = None,
+                  also: Callable[[User], bool] | None = None) -> CasePerson:
     """Record a person's ``role`` in ``case`` (already fetched through ``actor``'s scope).
 
     ``fields`` holds the person's values (see ``checks.PERSON_FIELDS``) and optional ``notes``; or
     ``person_id``, an existing person ``actor`` may read, to attach instead of creating one.
     Officers record possessors and associates without reading people back; analysts and
-    supervisors record any role. Likely duplicates of a new person are queued for analysts.
+    supervisors record any role. A higher room's own recorder, admitted by ``also(actor)`` (the
+    liaison officer who works a trace, for its purchaser), records a new person in that one ``role``.
+    Likely duplicates of a new person are queued for analysts.
     ``ValidationFailed`` names each bad field and nothing is written."""
-    if actor.role not in access.RECORDERS or not actor.active:
+    admitted = also is not None and actor.active and actor.role not in access.RECORDERS and also(actor)
+    if (actor.role not in access.RECORDERS or not actor.active) and not admitted:
         raise Forbidden(_("Your role does not allow recording people."))
-    allowed = CASE_ROLES if actor.role in access.PERSONAL_DATA_ROLES else OFFICER_ROLES
+    allowed = (CASE_ROLES if actor.role in access.PERSONAL_DATA_ROLES else (role,) if admitted
+               else OFFICER_ROLES)
     check = Checker()
     link = _check_link(check, case, role, firearm_id or fields.get("firearm_id"),
                        seizure_id or fields.get("seizure_id"), fields.get("notes"), allowed)
@@ -204,11 +209,14 @@ def record_person(case: Case, role: str, fields: dict[str, Any], actor: User, fi
     return case_person
 
 
-def update_person(user: User, person: Person, values: dict[str, Any], version: Any) -> Person:
-    """Correct ``person`` (read through ``user``'s scope); ``version`` is the one the user read: a
-    stale one raises ``Conflict`` holding the version stored now. The audit event names the fields
-    changed, never their values. Likely duplicates are looked for again."""
-    if user.role not in access.PERSONAL_DATA_ROLES or not user.active:
+def update_person(user: User, person: Person, values: dict[str, Any], version: Any,
+                  also: Callable[[User], bool] | None = None) -> Person:
+    """Correct ``person`` (read through ``user``'s scope, or admitted by a higher room's ``also``:
+    the liaison officer correcting the purchaser of the trace they work); ``version`` is the one
+    the user read: a stale one raises ``Conflict`` holding the version stored now. The audit event
+    names the fields changed, never their values. Likely duplicates are looked for again."""
+    admitted = also is not None and user.active and also(user)
+    if (user.role not in access.PERSONAL_DATA_ROLES or not user.active) and not admitted:
         raise Forbidden(_("Your role does not allow correcting people."))
     if isinstance(version, bool) or not isinstance(version, int) or version != person.version:
         raise Conflict(_("Someone else changed this person while you were editing. Review the values saved "
@@ -254,4 +262,17 @@ def update_case_person(user: User, row: CasePerson, values: dict[str, Any]) -> C
         db.session.flush()
         record(ROLE_UPDATED, object_type="case_person", object_id=row.id, case_id=row.case_id, actor=user,
                details={"fields": changed, "role": row.role, "firearm_id": row.firearm_id})
+    return row
+
+
+def attach_to_trace_request(actor: User, row: CasePerson, trace_request_id: int) -> CasePerson:
+    """Name a person already recorded in a case (``row``, read through ``actor``'s scope) on one of the
+    case's trace requests (its possessor or associates), audited in the caller's transaction."""
+    if actor.role not in access.RECORDERS or not actor.active:
+        raise Forbidden(_("Your role does not allow recording people."))
+    if row.trace_request_id != trace_request_id:
+        row.trace_request_id = trace_request_id
+        db.session.flush()
+        record(ROLE_UPDATED, object_type="case_person", object_id=row.id, case_id=row.case_id, actor=actor,
+               details={"fields": ["trace_request_id"], "role": row.role, "trace_request_id": trace_request_id})
     return row

@@ -19,6 +19,7 @@ from tracer.tracing.crime_codes import CRIME_CATEGORY_CODES
 from tracer.tracing.models import TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES, TraceRequest
 from tracer.tracing.readiness import IDENTIFIERS, trace_readiness
 from tracer.tracing.request_details import details_of
+from tracer.tracing.request_people import add_people, check_people
 from tracer.tracing.result_schema import TraceResultFields, result_fields
 
 case_workers = ("officer", "analyst", "supervisor")
@@ -68,6 +69,31 @@ class TraceRequestIn(BaseModel):
                                      + "; by default investigation")
     trace_reason_text: str | None = Field(default=None, max_length=600, description="Required when the reason "
                                           "is other")
+    people: list[RequestPersonIn] | None = Field(default=None, max_length=20, description="The possessor and "
+                                                 "associates (personal data: recorded, then shown only to analysts "
+                                                 "and supervisors who may see the case); errors are named "
+                                                 "people.<index>.<field>")
+
+
+class RequestPersonIn(BaseModel):
+    """A possessor or associate named on the request: a person already recorded in the case
+    (``case_person_id``, keeping their role) or a new one (the people room's fields and checks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_person_id: int | None = Field(default=None, description="A possessor or associate recorded in the case "
+                                       "for this firearm, its seizure or the whole case")
+    role: Literal["possessor", "associate"] | None = Field(default=None, description="For a new person")
+    last_names: str | None = Field(default=None, max_length=400, description="Required for a new person")
+    first_names: str | None = Field(default=None, max_length=400)
+    alias: str | None = Field(default=None, max_length=400)
+    birth_date: str | None = Field(default=None, max_length=40, description="YYYY-MM-DD, not in the future")
+    sex: str | None = Field(default=None, max_length=20, description="female, male or unknown")
+    street: str | None = Field(default=None, max_length=400)
+    locality: str | None = Field(default=None, max_length=400)
+    region: str | None = Field(default=None, max_length=400)
+    country: str | None = Field(default=None, max_length=100, description="ISO 3166-1 (MX, US) or the name")
+    postal_code: str | None = Field(default=None, max_length=40)
 
 
 class AgencyRef(BaseModel):
@@ -162,8 +188,12 @@ def _request_body() -> TraceRequestIn:
 def request_trace(firearm_id: int):
     firearm = get_firearm(current_user, firearm_id)
     body = _request_body()
-    details = body.model_dump(exclude_unset=True, exclude={"addressed_to", "priority"})
+    details = body.model_dump(exclude_unset=True, exclude={"addressed_to", "priority", "people"})
+    people = [person.model_dump() for person in body.people or []]
+    check_people(current_user, firearm, people)  # before anything is written
     trace = services.request_trace(current_user, firearm, body.addressed_to, body.priority, details=details)
+    if people:
+        add_people(current_user, trace, people)
     db.session.commit()
     response = jsonify(trace_request_json(trace))
     response.status_code = 201

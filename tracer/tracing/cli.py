@@ -63,6 +63,13 @@ def seed_demo_traces(firearms: int, seed: int) -> None:
     click.echo(traces.line())
 
 
+def seed_demo_trace_people(firearms: int, seed: int) -> None:
+    """The possessors and purchasers of the first demo traces (``flask seed-demo``)."""
+    from tracer.tracing.demo_people import seed_trace_people
+
+    click.echo(seed_trace_people(seed))
+
+
 def seed_demo_notices(firearms: int, seed: int) -> None:
     """The demo deconfliction notices (``flask seed-demo``)."""
     from tracer.tracing.demo_notices import seed_notices
@@ -72,5 +79,6 @@ def seed_demo_notices(firearms: int, seed: int) -> None:
 
 def register(app: Flask) -> None:
     add_demo_step(app, seed_demo_traces, order=40)
+    add_demo_step(app, seed_demo_trace_people, order=41)
     add_demo_step(app, seed_demo_notices, order=50)
     app.cli.add_command(tracing_cli)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from tracer.core.csv_files import BOM_TEXT, neutralise
 from tracer.core.i18n import format_local_date, format_local_datetime
@@ -22,7 +24,15 @@ from tracer.geo.countries import country_name
 from tracer.tracing.crime_codes import CRIME_CATEGORY_LABELS, ncic_label
 from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_REASON_LABELS, TRACE_STATUS_LABELS
 from tracer.tracing.models import TraceRequest
+from tracer.audit.services import record
+from tracer.extensions import db
+from tracer.people.access import PERSONAL_DATA_ROLES, READ_ACTION, may_read_personal_data
+from tracer.people.models import CasePerson
+from tracer.people.labels import ID_KIND_LABELS, ROLE_LABELS, SEX_LABELS
+from tracer.tracing.personal_data import liaison_rule, shown_purchaser
+from tracer.tracing.purchaser import purchaser_row
 from tracer.tracing.readiness import trace_readiness
+from tracer.tracing.request_people import ROLES as REQUEST_ROLES, request_people
 
 # (key, header) in the order of the form: the request, the firearm, the recovery.
 COLUMNS = (
@@ -60,6 +70,11 @@ COLUMNS = (
     ("seizure_locality", _l("Locality")),
     ("case_reference", _l("Case")),
     ("readiness_notes", _l("Readiness notes")),
+)
+# Personal data, filled only for exporters who may see it (``ExportedPeople``).
+PEOPLE_COLUMNS = (
+    ("possessor_associates", _l("Possessor and associates")),
+    ("purchaser", _l("First retail purchaser")),
 )
 
 
@@ -124,17 +139,102 @@ def request_values(trace: TraceRequest) -> dict[str, str]:
     }
 
 
-def people_on_request(trace: TraceRequest) -> list:
-    """The possessor and associates the printed form lists (each with ``role_label`` and ``text``).
+@dataclass
+class PrintedPeople:
+    """Section 6 of the printed form (possessor and associates) and the result's purchaser, as the
+    reader may see them: rows of (role label, text), or how many are recorded when restricted."""
 
-    The people of a recovery are recorded by the people room; until it lists them
-    here the form says that none is recorded rather than leaving blanks to fill.
-    """
-    return []
+    rows: list[tuple[str, str]]
+    count: int
+    restricted: bool
+    purchaser: str | None
+    purchaser_restricted: bool
 
 
-def csv_lines(requests: Iterable[TraceRequest]) -> Iterator[str]:
-    """The CSV file, a line at a time: a byte-order mark for spreadsheet programs, the header, the rows."""
+def person_text(person) -> str:
+    """One person on the printed form and in the CSV: name, alias, date of birth, sex, identification, address."""
+    parts = [person.full_name + (f" «{person.alias}»" if person.alias else "")]
+    if person.birth_date:
+        parts.append(f"{_l('Date of birth')} {format_local_date(person.birth_date)}")
+    if person.sex and person.sex != "unknown":
+        parts.append(str(SEX_LABELS[person.sex]))
+    if person.curp:
+        parts.append(f"CURP {person.curp}")
+    if person.id_kind:
+        issued = ", ".join(part for part in (person.id_region, person.id_country) if part)
+        parts.append(f"{ID_KIND_LABELS[person.id_kind]} {person.id_number}" + (f" ({issued})" if issued else ""))
+    address = ", ".join(part for part in (person.street, person.locality, person.region, person.postal_code,
+                                          person.country) if part)
+    if address:
+        parts.append(address)
+    return " · ".join(parts)
+
+
+def people_on_request(user, trace: TraceRequest, where: str = "print") -> PrintedPeople:
+    """The possessor and associates of ``trace`` and its purchaser, as ``user`` may see them; the
+    reads are audited (ids only) in the current transaction, the caller commits."""
+    shown = request_people(user, trace, where)
+    rows = [(str(ROLE_LABELS[row.role]), person_text(row.person)) for row in shown.rows]
+    purchaser = shown_purchaser(user, trace, where)
+    purchaser_text = None
+    if purchaser.person is not None:
+        purchaser_text = person_text(purchaser.person)
+    elif purchaser.name:
+        purchaser_text = purchaser.name
+    return PrintedPeople(rows, shown.count, shown.restricted, purchaser_text, purchaser.restricted)
+
+
+class ExportedPeople:
+    """The personal columns of a CSV export, for ``user``: filled only where the personal-data rule
+    (and, for the purchaser, the liaison rule) admits the exporter; ``audit`` then records one
+    ``personal_data.read`` naming the requests and people exported (ids only)."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.person_ids: set[int] = set()
+        self.request_ids: list[int] = []
+        # Officers and administrators see no personal data: nothing is read for them.
+        self.may_read = user.active and (user.role in PERSONAL_DATA_ROLES or user.role == "liaison")
+        self.cases: dict[int, bool] = {}
+
+    def _reads_case(self, case_id: int) -> bool:
+        """The personal-data rule for one case, asked once per case of the export."""
+        if case_id not in self.cases:
+            self.cases[case_id] = may_read_personal_data(self.user, case_id)
+        return self.cases[case_id]
+
+    def cells(self, trace: TraceRequest) -> list[str]:
+        if not self.may_read:
+            return ["", ""]
+        shown = []
+        reads_case = self.user.role in PERSONAL_DATA_ROLES and self._reads_case(trace.case_id)
+        if reads_case:
+            rows = list(db.session.scalars(select(CasePerson).where(
+                CasePerson.trace_request_id == trace.id, CasePerson.role.in_(REQUEST_ROLES)).order_by(CasePerson.id)))
+            shown = [f"{ROLE_LABELS[row.role]}: {person_text(row.person)}" for row in rows]
+            self.person_ids.update(row.person_id for row in rows)
+        purchaser = ""
+        if reads_case or liaison_rule(trace)(self.user):
+            row = purchaser_row(trace)
+            if row is not None:
+                purchaser = person_text(row.person)
+                self.person_ids.add(row.person_id)
+            else:
+                purchaser = trace.purchaser_name or ""
+        if shown or purchaser:
+            self.request_ids.append(trace.id)
+        return ["; ".join(shown), purchaser]
+
+    def audit(self) -> None:
+        if self.request_ids:
+            record(READ_ACTION, object_type="trace_request", actor=self.user,
+                   details={"where": "csv_export", "trace_request_ids": self.request_ids,
+                            "person_ids": sorted(self.person_ids)})
+
+
+def csv_lines(requests: Iterable[TraceRequest], people: ExportedPeople | None = None) -> Iterator[str]:
+    """The CSV file, a line at a time: a byte-order mark for spreadsheet programs, the header, the rows
+    (with the personal columns when ``people`` is given)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -144,7 +244,11 @@ def csv_lines(requests: Iterable[TraceRequest]) -> Iterator[str]:
         writer.writerow([neutralise(cell) for cell in cells])
         return buffer.getvalue()
 
-    yield BOM_TEXT + line(str(title) for _key, title in COLUMNS)
+    columns = COLUMNS + (PEOPLE_COLUMNS if people is not None else ())
+    yield BOM_TEXT + line(str(title) for _key, title in columns)
     for trace in requests:
         values = request_values(trace)
-        yield line(values[key] for key, _title in COLUMNS)
+        cells = [values[key] for key, _title in COLUMNS]
+        if people is not None:
+            cells += people.cells(trace)
+        yield line(cells)

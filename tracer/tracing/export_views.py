@@ -12,7 +12,7 @@ from tracer.audit.services import record
 from tracer.core.time import local_today
 from tracer.extensions import db
 from tracer.tracing import requests as services
-from tracer.tracing.export import COLUMNS, csv_lines, people_on_request, request_values
+from tracer.tracing.export import COLUMNS, ExportedPeople, csv_lines, people_on_request, request_values
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.views import _list_form, bp, readers
 
@@ -37,10 +37,12 @@ def export_csv():
                               .execution_options(yield_per=500))
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     lines = -1  # the header is not a request
-    for line in csv_lines(rows):
+    people = ExportedPeople(current_user)
+    for line in csv_lines(rows, people):
         spool.write(line.encode("utf-8"))
         lines += 1
     spool.seek(0)
+    people.audit()
     record("trace_request.export", object_type="trace_request",
            details={"format": "csv", "rows": lines, "filters": form.args()})
     db.session.commit()
@@ -57,8 +59,9 @@ def print_request(trace_request_id: int):
     language = chosen if chosen in LANGUAGES else str(get_locale() or "es")
     record("trace_request.export", object_type="trace_request", object_id=trace.id, case_id=trace.case_id,
            details={"format": "print", "language": language, "trace_number": trace.trace_number})
-    db.session.commit()
     with force_locale(language):
+        people = people_on_request(current_user, trace)
+        db.session.commit()
         return render_template("tracing/print.html", trace_request=trace, values=request_values(trace),
-                               columns=dict(COLUMNS), language=language, people=people_on_request(trace))
+                               columns=dict(COLUMNS), language=language, people=people)
 

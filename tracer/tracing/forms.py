@@ -21,7 +21,10 @@ from tracer.tracing.backlog import AGE_BANDS, AGE_LABELS, BacklogFilters
 from tracer.tracing.crime_codes import CRIME_CATEGORY_LABELS, ncic_codes, ncic_label
 from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_REASON_LABELS, TRACE_STATUS_LABELS
 from tracer.tracing.models import TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES
+from tracer.people.labels import ROLE_LABELS, SEX_LABELS
+from tracer.people.models import SEXES
 from tracer.tracing.request_details import DETAIL_FIELDS
+from tracer.tracing.request_people import FIELDS as PERSON_FIELDS, ROLES as REQUEST_ROLES
 from tracer.tracing.requests import RequestFilters
 
 ALL = SelectChoice("", _l("Any"))
@@ -79,6 +82,22 @@ class RequestDetailsForm(TraceRequestFields, FlaskForm):
                                choices=[BLANK] + _choices(TRACE_REASON_LABELS, TRACE_REASONS))
     trace_reason_text = StringField(_l("Other reason"))
 
+    # Section 6: people recorded in the case (ticked), and one new possessor or associate per save.
+    people_ids = SelectMultipleField(_l("People recorded in the case"), validate_choice=False)
+    person_role = SelectField(_l("Role"), validate_choice=False, choices=[BLANK] + [
+        SelectChoice(role, ROLE_LABELS[role]) for role in REQUEST_ROLES])
+    person_last_names = StringField(_l("Last names"))
+    person_first_names = StringField(_l("First names"))
+    person_alias = StringField(_l("Alias"))
+    person_birth_date = StringField(_l("Date of birth"), widget=DateInput())
+    person_sex = SelectField(_l("Sex"), validate_choice=False,
+                             choices=[BLANK] + [SelectChoice(sex, SEX_LABELS[sex]) for sex in SEXES])
+    person_street = StringField(_l("Street and number"))
+    person_locality = StringField(_l("Locality or city"))
+    person_region = StringField(_l("State or region"))
+    person_country = StringField(_l("Country"), render_kw={"placeholder": "MX"})
+    person_postal_code = StringField(_l("Postal code"))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.ncic_code.choices = [BLANK] + [SelectChoice(code, ncic_label(code)) for code in ncic_codes()]
@@ -87,6 +106,19 @@ class RequestDetailsForm(TraceRequestFields, FlaskForm):
         """The raw values sent, for the services (which check them): a field the request did not
         carry leaves the stored value as it is."""
         return {name: self[name].data for name in DETAIL_FIELDS if name in request.form}
+
+    def people_entries(self) -> list[dict[str, Any]]:
+        """The people ticked and the new person typed, for ``request_people.add_people``."""
+        entries: list[dict[str, Any]] = [{"case_person_id": value} for value in self.people_ids.data or []]
+        typed = {name: self["person_" + name].data for name in PERSON_FIELDS}
+        if self.person_role.data or any(str(value or "").strip() for value in typed.values()):
+            entries.append({"role": self.person_role.data or None, **typed})
+        return entries
+
+    @staticmethod
+    def people_field(_index: int, field: str) -> str:
+        """The form field an error of ``add_people`` belongs to."""
+        return "people_ids" if field == "case_person_id" else "person_" + field
 
 
 class BulkRequestForm(TraceRequestFields, FlaskForm):

@@ -15,8 +15,11 @@ from wtforms.fields import SelectChoice
 from wtforms.widgets import DateInput
 
 from tracer.core.forms import SelectField
+from tracer.people.labels import ID_KIND_LABELS
+from tracer.people.models import ID_KINDS
 from tracer.tracing.models import NO_TRACE_REASONS, TRACE_OUTCOMES, TraceRequest
 from tracer.tracing.result_labels import NO_TRACE_REASON_LABELS, OUTCOME_LABELS
+from tracer.tracing.purchaser import PURCHASER_FIELDS, form_values
 from tracer.tracing.results import result_values
 
 BLANK = SelectChoice("", "—")
@@ -42,16 +45,37 @@ class ResultForm(FlaskForm):
     importer_license = StringField(_l("Importer's licence number"), render_kw=TEXT)
     purchase_date = StringField(_l("Purchase date"), widget=DateInput())
     purchaser_name = StringField(_l("First retail purchaser"), render_kw=TEXT)
+    # The purchaser as a person (personal data); purchaser_name is shown only for a result
+    # recorded before purchasers were people, which has nothing but the name.
+    purchaser_last_names = StringField(_l("Purchaser's last names"), render_kw=TEXT)
+    purchaser_first_names = StringField(_l("Purchaser's first names"), render_kw=TEXT)
+    purchaser_birth_date = StringField(_l("Purchaser's date of birth"), widget=DateInput())
+    purchaser_curp = StringField(_l("Purchaser's CURP"), render_kw={**TEXT, "maxlength": 18})
+    purchaser_id_kind = SelectField(_l("Purchaser's identification"), validate_choice=False,
+                                    choices=[BLANK] + [SelectChoice(v, ID_KIND_LABELS[v]) for v in ID_KINDS])
+    purchaser_id_number = StringField(_l("Identification number"), render_kw=TEXT)
+    purchaser_id_country = StringField(_l("Issuing country"), render_kw={**TEXT, "placeholder": "US"})
+    purchaser_id_region = StringField(_l("Issuing US state"), render_kw={**TEXT, "placeholder": "TX"})
+    purchaser_street = StringField(_l("Purchaser's street and number"))
+    purchaser_locality = StringField(_l("Purchaser's city"))
+    purchaser_region = StringField(_l("Purchaser's state"), render_kw={"placeholder": "TX"})
+    purchaser_country = StringField(_l("Purchaser's country"), render_kw={"placeholder": "US"})
+    purchaser_postal_code = StringField(_l("Purchaser's ZIP code"), render_kw={**TEXT, "inputmode": "numeric"})
     multiple_sale = BooleanField(_l("Part of a multiple sale"))
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
     version = HiddenField()
 
     @classmethod
-    def for_request(cls, trace_request: TraceRequest, purchaser_name: str | None) -> "ResultForm":
-        """The form filled with the stored result; the purchaser only as the caller may show it."""
+    def for_request(cls, trace_request: TraceRequest, purchaser_name: str | None,
+                    purchaser=None) -> "ResultForm":
+        """The form filled with the stored result; the purchaser (a name, and the person when one is
+        recorded) only as the caller may show it."""
         values = result_values(trace_request)
-        values.update(purchaser_name=purchaser_name, multiple_sale=bool(values["multiple_sale"]),
-                      version=str(trace_request.version))
+        values.update(multiple_sale=bool(values["multiple_sale"]), version=str(trace_request.version))
+        if purchaser is not None:
+            values.update(form_values(purchaser))
+        else:
+            values["purchaser_name"] = purchaser_name
         values = {name: value for name, value in values.items() if value is not None}
         return cls(formdata=None, data=values)
 
@@ -62,6 +86,7 @@ class ResultForm(FlaskForm):
                                                      "purchase_date", "purchaser_name", "notes", "ffl_phone",
                                                      "partner_trace_number", "importer_name", "importer_license")}
         values["multiple_sale"] = "yes" if self.multiple_sale.data else "no"
+        values.update({name: self[name].data for name in PURCHASER_FIELDS})
         return values
 
     def version_number(self) -> int | None:

@@ -39,7 +39,8 @@ def request_result_values(user, trace_request) -> dict[str, Any]:
     form = None
     if may_record_result(user, trace_request) and trace_request.status in WORKABLE_STATUSES:
         form = g.pop("trace_result_form", None) or ResultForm.for_request(
-            trace_request, view.purchaser.name if view is not None else None)
+            trace_request, view.purchaser.name if view is not None else None,
+            view.purchaser.person if view is not None else None)
     commit_reads(view)
     return {"trace_result": view, "result_form": form, "result_request": trace_request,
             "result_conflict": g.pop("trace_result_conflict", None), "may_open": may_open(user, trace_request)}

@@ -10,9 +10,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracer.people.checks import editable_values
+from tracer.people.models import ID_KINDS
 from tracer.tracing.ffl import FFL_EXAMPLE, FFL_SHAPE
 from tracer.tracing.models import NO_TRACE_REASONS, TRACE_OUTCOMES, TraceRequest
 from tracer.tracing.personal_data import shown_purchaser
+from tracer.tracing.purchaser import PERSON_FIELDS
 
 
 class ResultIn(BaseModel):
@@ -49,6 +52,22 @@ class ResultIn(BaseModel):
                                       "kept as stored when left out")
     importer_license: str | None = Field(default=None, description="The importer's licence number; kept as stored "
                                          "when left out")
+    purchaser_last_names: str | None = Field(default=None, description="The purchaser as a person (personal data, "
+                                             "SPEC §2): required when any purchaser_* field is given; the "
+                                             "purchaser_* fields record or correct the purchaser, kept as stored "
+                                             "when all are left out")
+    purchaser_first_names: str | None = None
+    purchaser_birth_date: str | None = Field(default=None, description="YYYY-MM-DD, not in the future")
+    purchaser_curp: str | None = Field(default=None, description="CURP of a Mexican national (check digit checked)")
+    purchaser_id_kind: str | None = Field(default=None, description="One of: " + ", ".join(ID_KINDS))
+    purchaser_id_number: str | None = None
+    purchaser_id_country: str | None = Field(default=None, description="Issuing country, ISO 3166-1 (US)")
+    purchaser_id_region: str | None = Field(default=None, description="Issuing US state (TX) of a US identification")
+    purchaser_street: str | None = None
+    purchaser_locality: str | None = None
+    purchaser_region: str | None = None
+    purchaser_country: str | None = Field(default=None, description="ISO 3166-1 (US, MX)")
+    purchaser_postal_code: str | None = None
     version: int | None = Field(default=None, description="The version read. May be left out for a first result; "
                                 "required to correct a recorded one; a stale version answers 409 with the "
                                 "values stored now")
@@ -88,11 +107,30 @@ class TraceResultFields(BaseModel):
                                     "importer_on_us_made (an importer named for a US-made firearm)")
 
 
+class PurchaserPersonOut(BaseModel):
+    person_id: int
+    last_names: str
+    first_names: str | None
+    birth_date: str | None
+    curp: str | None
+    id_kind: str | None
+    id_number: str | None
+    id_country: str | None
+    id_region: str | None
+    street: str | None
+    locality: str | None
+    region: str | None
+    country: str | None
+    postal_code: str | None
+
+
 class PurchaserOut(BaseModel):
     purchaser_name: str | None = Field(description="Only for analysts and supervisors who may see the case and "
                                        "the liaison officer who works the trace; every answer carrying it is "
                                        "audited")
     purchaser_restricted: bool = Field(description="A purchaser is recorded that the caller may not see")
+    purchaser: PurchaserPersonOut | None = Field(default=None, description="The purchaser recorded as a person, "
+                                                 "for the same readers as purchaser_name; null otherwise")
 
 
 def result_fields(trace_request: TraceRequest) -> dict[str, Any]:
@@ -119,4 +157,8 @@ def purchaser_json(user, trace_request: TraceRequest, where: str = "api") -> dic
     """``PurchaserOut`` for ``user``: the name as ``shown_purchaser`` allows, its reading audited
     in the current transaction (the view commits it with the answer)."""
     purchaser = shown_purchaser(user, trace_request, where)
-    return {"purchaser_name": purchaser.name, "purchaser_restricted": purchaser.restricted}
+    person = None
+    if purchaser.person is not None:
+        stored = editable_values(purchaser.person)
+        person = {"person_id": purchaser.person.id, **{name: stored[name] for name in PERSON_FIELDS}}
+    return {"purchaser_name": purchaser.name, "purchaser_restricted": purchaser.restricted, "purchaser": person}

@@ -31,6 +31,7 @@ from tracer.tracing.ffl import FFL_EXAMPLE, FFL_SHAPE, normalize_ffl_license, no
 from tracer.tracing.labels import RESULT_FLAG_LABELS
 from tracer.tracing.models import NO_TRACE_REASONS, TRACE_OUTCOMES, TraceRequest
 from tracer.tracing.phones import us_phone
+from tracer.tracing.purchaser import check_purchaser, save_purchaser
 from tracer.tracing.readiness import US
 from tracer.tracing.requests import trace_request_query
 
@@ -338,7 +339,9 @@ def record_result(user, trace_request: TraceRequest, values: dict[str, Any], ver
     ``version`` is the version the officer read. It may be left out for a first
     result; correcting a recorded result requires it, and a stale one raises
     ``Conflict`` with the values stored now. The status becomes ``completed``, or
-    ``no_trace`` when that is the outcome. Returns the request and the warnings.
+    ``no_trace`` when that is the outcome. The purchaser's ``purchaser_*`` fields record a
+    person of the case (``tracing.purchaser``) in the same transaction. Returns the request
+    and the warnings.
     """
     ensure_may_record(user, trace_request)
     ensure_workable(trace_request)
@@ -349,7 +352,12 @@ def record_result(user, trace_request: TraceRequest, values: dict[str, Any], ver
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)
                                 or version != trace_request.version):
         raise result_conflict(trace_request)
-    clean, warnings = check_result(values, trace_request)
+    check = Checker()
+    clean = check_result_values(values, seizure_date(trace_request), check, None, made_in(trace_request))
+    person = check_purchaser(check, values, clean)
+    check.raise_if_errors()
     with stale_as_conflict(trace_request, result_conflict):
         apply_result(user, trace_request, clean, source)
-    return trace_request, warnings
+        if person is not None:
+            save_purchaser(user, trace_request, person)
+    return trace_request, check.warnings

@@ -38,14 +38,15 @@ from tracer.firearms.models import Firearm
 from tracer.seizures.models import Seizure
 from tracer.geo.geocoding import geocode_us_city
 from tracer.tracing.models import TraceRequest
+from tracer.tracing.purchaser import PURCHASER_FIELDS, check_purchaser
 from tracer.tracing.results import (EXTRA_RESULT_FIELDS, RESULT_FIELDS, WORKABLE_STATUSES, check_result_values,
                                     is_unchanged, requests_worked_by)
-from tracer.tracing.results_writer import write_batch
+from tracer.tracing.results_writer import PURCHASER_KEY, write_batch
 
 log = logging.getLogger(__name__)
 
 LAYOUT = CsvLayout(columns=("trace_number",) + RESULT_FIELDS, required=("trace_number", "outcome"),
-                   optional=("notes",) + EXTRA_RESULT_FIELDS)
+                   optional=("notes",) + EXTRA_RESULT_FIELDS + PURCHASER_FIELDS)
 BATCH_ROWS = 500
 TRACE_NUMBER_MAX = 20
 # Row states in the scratch database.
@@ -167,18 +168,21 @@ class RowChecker:
             return (row.line, number, trace_request.id, BAD, 0, None)
         check = Checker()
         values = {name: row.values.get(name) for name in RESULT_FIELDS}
-        for name in ("notes",) + EXTRA_RESULT_FIELDS:
+        for name in ("notes",) + EXTRA_RESULT_FIELDS + PURCHASER_FIELDS:
             if name in row.values:
                 values[name] = row.values[name]
         made_in = (trace_request.identifiers or {}).get("country_of_manufacture") or country
         clean = check_result_values(values, seized_on, check, self.geocode, made_in)
+        person = check_purchaser(check, values, clean)
         for severity, fields in ((ERROR, check.errors), (WARNING, check.warnings)):
             for name, messages in fields.items():
                 value = shorten(row.values.get(name)) or None
                 problems.extend(Problem(row.line, name, value, message, severity) for message in messages)
         if check.errors:
             return (row.line, number, trace_request.id, BAD, 0, None)
-        state = SAME if is_unchanged(trace_request, clean) else NEW
+        state = SAME if is_unchanged(trace_request, clean) and person is None else NEW
+        if person is not None:
+            clean[PURCHASER_KEY] = person
         return (row.line, number, trace_request.id, state, int(trace_request.outcome is not None), dump(clean))
 
 

@@ -17,11 +17,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracer.core.models import utcnow
 from tracer.extensions import db
 from tracer.tracing.models import TraceRequest
+from tracer.tracing.purchaser import save_purchaser
 from tracer.tracing.results import EXTRA_RESULT_FIELDS, RESULT_FIELDS, audit_result, result_changes
 
 # What a result sets; a value the file does not carry (notes) keeps what is stored.
 WRITTEN = RESULT_FIELDS + EXTRA_RESULT_FIELDS + ("result_flags", "result_notes", "origin_latitude", "origin_longitude", "origin_source",
                            "time_to_crime_days", "status")
+# The purchaser's person values of a row (``tracing.purchaser``), recorded after the result.
+PURCHASER_KEY = "_purchaser"
 _TABLE = TraceRequest.__table__
 _UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.version == bindparam("b_version"))
 
@@ -29,13 +32,17 @@ _UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.versio
 def write_batch(actor, batch: list[tuple[int, dict[str, Any]]], source: str = "import") -> int:
     """Record the checked results of ``batch`` ((request id, clean values) pairs) and audit each
     change; returns how many requests changed. Raises ``StaleDataError`` when one of them was
-    changed since it was read."""
+    changed since it was read. A row's purchaser person (``PURCHASER_KEY``) is recorded, or the
+    one recorded corrected, with the people room's rules (an import run without a user keeps the name)."""
     stored = {row.id: row for row in db.session.execute(
         select(_TABLE).where(_TABLE.c.id.in_([request_id for request_id, _clean in batch])))}
     now, actor_id = utcnow(), getattr(actor, "id", None)
-    updates, changes = [], []
+    updates, changes, purchasers = [], [], []
     for request_id, clean in batch:
         row = stored[request_id]
+        person = clean.pop(PURCHASER_KEY, None)
+        if person is not None and actor is not None:
+            purchasers.append((request_id, person))
         old, new = result_changes(lambda name: getattr(row, name), clean)
         if not new:
             continue
@@ -43,14 +50,15 @@ def write_batch(actor, batch: list[tuple[int, dict[str, Any]]], source: str = "i
                         "result_by_id": actor_id, "result_at": now,
                         **{name: new.get(name, getattr(row, name)) for name in WRITTEN}})
         changes.append((row.id, row.case_id, row.trace_number, old, new))
-    if not updates:
-        return 0
-    written = db.session.execute(_UPDATE, updates).rowcount
-    if written != len(updates):
-        raise StaleDataError(f"{len(updates) - written} trace requests changed while the import ran")
-    for request_id, case_id, trace_number, old, new in changes:
-        audit_result(actor, request_id, case_id, trace_number, old, new, source)
-    _forget_loaded({request_id for request_id, *_rest in changes})
+    if updates:
+        written = db.session.execute(_UPDATE, updates).rowcount
+        if written != len(updates):
+            raise StaleDataError(f"{len(updates) - written} trace requests changed while the import ran")
+        for request_id, case_id, trace_number, old, new in changes:
+            audit_result(actor, request_id, case_id, trace_number, old, new, source)
+        _forget_loaded({request_id for request_id, *_rest in changes})
+    for request_id, person in purchasers:
+        save_purchaser(actor, db.session.get(TraceRequest, request_id), person)
     return len(updates)
 
 

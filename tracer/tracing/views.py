@@ -20,12 +20,14 @@ from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import firearm_query, get_firearm
 from tracer.links.views import add_routes as add_link_routes
+from tracer.people.access import audit_read
 from tracer.tracing import requests as services
 from tracer.tracing.export import request_values
 from tracer.tracing.forms import RequestDetailsForm, RequestFilterForm, TraceRequestForm
 from tracer.tracing.labels import register_filters
 from tracer.tracing.readiness import trace_readiness
 from tracer.tracing.request_details import details_of
+from tracer.tracing.request_people import add_people, candidates, check_people, request_people
 from tracer.tracing.result_panels import request_result_values
 
 bp = Blueprint("tracing", __name__)
@@ -116,10 +118,19 @@ def render_request(trace, status: int = 200):
             formdata=None, data={"priority": trace.priority, "addressed_to": trace.addressed_to.acronym,
                                  **{k: v for k, v in details_of(trace).items() if v is not None}})
         submit_form.set_offices(services.partner_offices())
-    return render_template("tracing/detail.html", trace_request=trace, firearm_visible=visible,
+        submit_form.candidates = candidates(current_user, trace.firearm)
+        submit_form.people_ids.choices = [(str(row.id), row.person.full_name) for row in submit_form.candidates]
+        if submit_form.candidates:
+            audit_read(current_user, "trace_request_form", object_type="trace_request", object_id=trace.id,
+                       case_id=trace.case_id, person_ids=[row.person_id for row in submit_form.candidates])
+    people = request_people(current_user, trace, "trace_request_page")
+    page = render_template("tracing/detail.html", trace_request=trace, firearm_visible=visible,
                            values=request_values(trace), draft_readiness=draft_readiness, submit_form=submit_form,
-                           may_fix=visible and may_edit(current_user, trace.firearm.case),
-                           **request_result_values(current_user, trace)), status
+                           may_fix=visible and may_edit(current_user, trace.firearm.case), request_people=people,
+                           **request_result_values(current_user, trace))
+    if people.rows or (submit_form is not None and submit_form.candidates):
+        db.session.commit()  # the audit events of the personal data shown
+    return page, status
 
 
 @bp.get("/trace-requests/<int:trace_request_id>")
@@ -143,13 +154,16 @@ def submit(trace_request_id: int):
             return redirect(back)
         g.request_details_form = form  # the e-mail's shape: told next to the field, the rest kept
         return render_request(trace, 400)
+    people = form.people_entries()
     try:
+        check_people(current_user, trace.firearm, people, form.people_field)
         if saving:
             services.save_draft(current_user, trace, form.details(), form.priority.data or None,
                                 form.addressed_to.data or None)
         else:
             services.submit_draft(current_user, trace, form.addressed_to.data or None, form.priority.data or None,
                                   details=form.details())
+        add_people(current_user, trace, people, form.people_field)
     except ValidationFailed as refusal:
         db.session.rollback()
         trace = services.get_trace_request(current_user, trace_request_id)
