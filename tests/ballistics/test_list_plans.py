@@ -12,7 +12,6 @@ from tests.core import test_list_plans as plans
 from tracer.ballistics import services
 from tracer.ballistics.lead_views import pending_leads
 from tracer.ballistics.models import BallisticItem, BallisticLink, Scene
-from tracer.cases.models import Case
 from tracer.extensions import db
 
 ITEMS = 3_000
@@ -25,15 +24,8 @@ def seeded(ctx, monkeypatch):
     """Cases of nine agencies, a scene each, 3,000 cartridge cases spread over them and a lead between
     each pair of neighbours, most of them still waiting."""
     monkeypatch.setattr(plans, "BIG_TABLES", (*plans.BIG_TABLES, *BALLISTIC_TABLES))
-    agencies = [factories.agency(acronym) for acronym in ("FGE-SON", "FGE-JAL", "FGE-CHIH", "FGR")]
-    agencies += [factories.agency(f"FGE-{n:02d}", name=f"Fiscalía {n}", level="state", state_code=f"{n:02d}")
-                 for n in (1, 2, 3, 4, 5)]
+    cases = plans.cases_of_nine_agencies(START)
     connection = db.session.connection()
-    connection.execute(insert(Case.__table__), [
-        {"reference": f"TR-2025-{n:06d}", "title": f"Caso {n}", "owner_agency_id": agency.id,
-         "created_at": START, "updated_at": START} for n, agency in enumerate(agencies)])
-    cases = db.session.execute(select(Case.id, Case.owner_agency_id).where(Case.reference.like("TR-2025-%"))
-                               .order_by(Case.id)).all()
     connection.execute(insert(Scene.__table__), [
         {"case_id": case.id, "agency_id": case.owner_agency_id, "occurred_on": date(2025, 1, 1), "state_code": "26",
          "coordinates_outside_state": False, "version": 1, "created_at": START, "updated_at": START}

@@ -88,6 +88,19 @@ def _seed() -> dict:
     return {"son": son, "atf": atf}
 
 
+def cases_of_nine_agencies(created_at: datetime) -> list:
+    """Nine agencies of several states with one case each (references TR-2025-…): the owners that
+    other rooms' list checks spread their rows over. Rows of (id, owner_agency_id), by id."""
+    agencies = [factories.agency(acronym) for acronym in ("FGE-SON", "FGE-JAL", "FGE-CHIH", "FGR")]
+    agencies += [factories.agency(f"FGE-{n:02d}", name=f"Fiscalía {n}", level="state", state_code=f"{n:02d}")
+                 for n in (1, 2, 3, 4, 5)]
+    db.session.connection().execute(insert(Case.__table__), [
+        {"reference": f"TR-2025-{n:06d}", "title": f"Caso {n}", "owner_agency_id": agency.id,
+         "created_at": created_at, "updated_at": created_at} for n, agency in enumerate(agencies)])
+    return db.session.execute(select(Case.id, Case.owner_agency_id).where(Case.reference.like("TR-2025-%"))
+                              .order_by(Case.id)).all()
+
+
 @pytest.fixture
 def seeded(ctx):
     return _seed()

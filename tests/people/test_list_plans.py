@@ -9,7 +9,6 @@ from sqlalchemy import insert, select
 
 from tests import factories
 from tests.core import test_list_plans as plans
-from tracer.cases.models import Case
 from tracer.core.pagination import keyset_page
 from tracer.extensions import db
 from tracer.people import duplicates, services
@@ -26,15 +25,8 @@ def seeded(ctx, monkeypatch):
     """Cases of nine agencies, 3,000 people spread over them with a role each (a few hundred in one case),
     and a likely-duplicate pair between each pair of neighbours of one agency, most still waiting."""
     monkeypatch.setattr(plans, "BIG_TABLES", (*plans.BIG_TABLES, *PEOPLE_TABLES))
-    agencies = [factories.agency(acronym) for acronym in ("FGE-SON", "FGE-JAL", "FGE-CHIH", "FGR")]
-    agencies += [factories.agency(f"FGE-{n:02d}", name=f"Fiscalía {n}", level="state", state_code=f"{n:02d}")
-                 for n in (1, 2, 3, 4, 5)]
+    cases = plans.cases_of_nine_agencies(START)
     connection = db.session.connection()
-    connection.execute(insert(Case.__table__), [
-        {"reference": f"TR-2025-{n:06d}", "title": f"Caso {n}", "owner_agency_id": agency.id,
-         "created_at": START, "updated_at": START} for n, agency in enumerate(agencies)])
-    cases = db.session.execute(select(Case.id, Case.owner_agency_id).where(Case.reference.like("TR-2025-%"))
-                               .order_by(Case.id)).all()
     connection.execute(insert(Person.__table__), [
         {"agency_id": cases[n % len(cases)].owner_agency_id, "last_names": f"Plan {n}", "sex": "unknown",
          "name_key": f"PLAN {n}/", "version": 1, "created_at": START, "updated_at": START} for n in range(PEOPLE)])
