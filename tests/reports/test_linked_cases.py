@@ -14,6 +14,7 @@ from tests import factories
 from tests.networks.conftest import confirmed_hit, seized_case
 from tracer.audit.models import AuditEvent
 from tracer.cases.signals import case_transitioned
+from tracer.deconfliction.budget import EXTENSION, DisclosureBudget
 from tracer.deconfliction.models import DeconflictionNotice
 from tracer.extensions import db
 from tracer.reports import services
@@ -138,3 +139,15 @@ def test_a_case_linked_to_nothing_says_so(ctx, login_as):
     assert canonical_content(case)["linked_cases"] == {"cases": [], "truncated": False}
     page = login_as("supervisor").get(f"/cases/{case.id}/report").get_data(as_text=True)
     assert "Casos vinculados" in page and "Ningún otro caso está vinculado" in page
+
+
+def test_past_the_disclosure_limit_another_agencys_case_is_withheld_and_the_reader_told(linked, login_as, app):
+    kept = app.extensions[EXTENSION]
+    app.extensions[EXTENSION] = DisclosureBudget("memory://", 0, key_prefix="reports-test")
+    try:
+        page = login_as("supervisor", "FGE-SON").get(f"/cases/{linked.case.id}/report").get_data(as_text=True)
+    finally:
+        app.extensions[EXTENSION] = kept
+    assert "Alcanzó el límite por hora" in page and linked.sonora.reference in page
+    assert "Fiscalía del Estado de Jalisco" not in page and linked.jalisco.reference not in page
+    assert "Copia testada" in page
