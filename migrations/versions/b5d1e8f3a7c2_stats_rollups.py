@@ -40,14 +40,13 @@ DIMS = {
 TABLES = (
     ('stats_seizures', (), ()),
     ('stats_seizure_places', ('municipality_code',), ()),
-    ('stats_firearms', ('firearm_type',), ()),
+    ('stats_firearms', ('firearm_type',), ('untraced',)),
     ('stats_calibers', ('caliber_id', 'caliber_text'), ()),
     ('stats_traces', ('status', 'outcome'), ()),
     ('stats_sources', ('ffl_state', 'ffl_city'), ('placed', 'latitude_sum', 'longitude_sum')),
     ('stats_dealers', ('ffl_license', 'ffl_name', 'ffl_state', 'ffl_city'), ()),
     ('stats_corridors', ('ffl_state', 'ffl_city', 'to_state', 'municipality_code'), ('latitude_sum', 'longitude_sum')),
     ('stats_time_to_crime', ('bucket',), ()),
-    ('stats_backlog', (), ()),
 )
 
 # Kept also over every agency and every state, and read along an index holding every column.

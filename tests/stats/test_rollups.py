@@ -107,13 +107,13 @@ def test_the_triggers_keep_what_a_recount_finds(register):
 
 def test_a_trace_that_leaves_the_draft_takes_its_firearm_out_of_the_backlog(register):
     drafts = db.session.scalars(select(TraceRequest).where(TraceRequest.status == "no_trace")).one()
-    backlog_before = db.session.scalar(text("SELECT sum(n) FROM stats_backlog WHERE grain = 'a'"))
+    backlog_before = db.session.scalar(text("SELECT sum(untraced) FROM stats_firearms WHERE grain = 'a'"))
     drafts.status, drafts.outcome = "draft", None
     db.session.flush()
-    assert db.session.scalar(text("SELECT sum(n) FROM stats_backlog WHERE grain = 'a'")) == backlog_before + 1
+    assert db.session.scalar(text("SELECT sum(untraced) FROM stats_firearms WHERE grain = 'a'")) == backlog_before + 1
     drafts.status = "submitted"
     db.session.flush()
-    assert db.session.scalar(text("SELECT sum(n) FROM stats_backlog WHERE grain = 'a'")) == backlog_before
+    assert db.session.scalar(text("SELECT sum(untraced) FROM stats_firearms WHERE grain = 'a'")) == backlog_before
     db.session.rollback()
 
 

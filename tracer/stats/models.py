@@ -47,7 +47,7 @@ def _rollup(name: str, dims: tuple[str, ...], sums: tuple[str, ...] = (), totals
 
 seizure_counts = _rollup("stats_seizures", ())
 seizure_places = _rollup("stats_seizure_places", ("municipality_code",))
-firearm_counts = _rollup("stats_firearms", ("firearm_type",))
+firearm_counts = _rollup("stats_firearms", ("firearm_type",), ("untraced",))
 caliber_counts = _rollup("stats_calibers", ("caliber_id", "caliber_text"))
 trace_counts = _rollup("stats_traces", ("status", "outcome"))
 source_counts = _rollup("stats_sources", ("ffl_state", "ffl_city"), ("placed", "latitude_sum", "longitude_sum"),
@@ -56,4 +56,3 @@ dealer_counts = _rollup("stats_dealers", ("ffl_license", "ffl_name", "ffl_state"
 corridor_counts = _rollup("stats_corridors", ("ffl_state", "ffl_city", "to_state", "municipality_code"),
                           ("latitude_sum", "longitude_sum"), totals=True)
 time_to_crime_counts = _rollup("stats_time_to_crime", ("bucket",), totals=True)
-backlog_counts = _rollup("stats_backlog", ())

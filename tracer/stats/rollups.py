@@ -70,8 +70,9 @@ US_SOURCED = "t.status = 'completed' AND t.outcome IN ('us_retail', 'us_other')"
 
 @dataclass(frozen=True)
 class Part:
-    """What one source adds to a rollup: ``sign`` per row kept by ``where``, keyed by ``dims``
-    (SQL expressions, in the rollup's order), and the ``sums`` (SQL expressions) it adds."""
+    """What one source adds to a rollup: ``sign`` per row kept by ``where`` (none when not
+    ``counted``), keyed by ``dims`` (SQL expressions, in the rollup's order), and the ``sums``
+    (SQL expressions) it adds, times ``sign``."""
 
     source: Source
     dims: tuple[str, ...] = ()
@@ -79,6 +80,7 @@ class Part:
     sign: int = 1
     sums: tuple[str, ...] = ()
     agency: str | None = None
+    counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,13 @@ def ttc_bucket_end(low: int) -> int:
 ROLLUPS = (
     Rollup("stats_seizures", (), (Part(SEIZURE),)),
     Rollup("stats_seizure_places", ("municipality_code",), (Part(SEIZURE, ("COALESCE(s.municipality_code, '')",)),)),
-    Rollup("stats_firearms", ("firearm_type",), (Part(FIREARM, ("f.firearm_type",)),)),
+    # With the firearms whose trace is not requested (``untraced``): each firearm counts one,
+    # its request (one per firearm) takes it away once it is more than a draft.
+    Rollup("stats_firearms", ("firearm_type",),
+           (Part(FIREARM, ("f.firearm_type",), sums=("1",)),
+            Part(TRACE, ("f.firearm_type",), "t.status <> 'draft'", sign=-1, sums=("1",), agency="f.agency_id",
+                 counted=False)),
+           sums=("untraced",)),
     Rollup("stats_calibers", ("caliber_id", "caliber_text"),
            (Part(FIREARM, ("COALESCE(f.caliber_id, 0)",
                            "CASE WHEN f.caliber_id IS NULL THEN COALESCE(f.caliber_text, '') ELSE '' END")),)),
@@ -135,10 +143,6 @@ ROLLUPS = (
            (Part(TRACE, (_ttc_bucket("t.time_to_crime_days"),),
                  "t.status = 'completed' AND t.purchase_date IS NOT NULL AND t.time_to_crime_days IS NOT NULL"),),
            totals=True),
-    # Firearms whose trace is not requested: each firearm counts one, its request (one per
-    # firearm) takes it away once it is more than a draft.
-    Rollup("stats_backlog", (), (Part(FIREARM), Part(TRACE, where="t.status <> 'draft'", sign=-1,
-                                                    agency="f.agency_id"))),
 )
 BY_TABLE = {rollup.table: rollup for rollup in ROLLUPS}
 
@@ -152,7 +156,7 @@ def _contribution(rollup: Rollup, part: Part, rows: dict[str, str], sign: int) -
     sign *= part.sign
     columns = [f"{part.agency or part.source.agency} AS agency_id", "s.state_code AS state_code", "s.seized_on AS day"]
     columns += [f"{expression} AS {name}" for expression, name in zip(part.dims, rollup.dims)]
-    columns.append(f"{sign} AS n")
+    columns.append(f"{sign if part.counted else 0} AS n")
     sums = part.sums or ("0",) * len(rollup.sums)
     columns += [f"{sign} * ({expression}) AS {name}" for expression, name in zip(sums, rollup.sums)]
     return f"SELECT {', '.join(columns)} FROM {part.source.joined.format(**names)} WHERE {part.where}"
@@ -274,7 +278,7 @@ def refill(connection: Connection) -> None:
         connection.execute(text(f"DELETE FROM {rollup.table}"))
         contributions = [_contribution(rollup, part, {}, 1) for part in rollup.parts]
         connection.execute(text(_upsert(rollup, contributions, dialect, fresh=True)))
-        # A part that takes away (the backlog's requests) leaves counters at zero: drop them.
+        # A part that takes away (the requests of the untraced firearms) may leave a counter at zero.
         connection.execute(text(f"DELETE FROM {rollup.table} WHERE n = 0"))
 
 

@@ -21,7 +21,7 @@ from tracer.extensions import db
 from tracer.firearms.models import FIREARM_TYPES, Caliber, Firearm
 from tracer.seizures.models import Seizure
 from tracer.stats.filters import StatsFilters
-from tracer.stats.models import (backlog_counts, caliber_counts, dealer_counts, seizure_counts, source_counts,
+from tracer.stats.models import (caliber_counts, dealer_counts, seizure_counts, source_counts,
                                  time_to_crime_counts, trace_counts)
 from tracer.stats.models import firearm_counts as firearm_counts_table
 from tracer.stats.rollups import BY_TABLE, period_condition, ttc_bucket_end
@@ -221,7 +221,7 @@ def backlog_by_agency(user: User, filters: StatsFilters, today: date | None = No
     """Firearms in scope with no trace request or only a draft, per owning agency and age band
     (days since the seizure), the agencies with most first."""
     today = today or local_today()
-    table = backlog_counts
+    table = firearm_counts_table
     table_rows: dict[int, dict[str, Any]] = {}
     for key, (low, high) in AGE_BANDS.items():
         newest = today - timedelta(days=low) if low else None
@@ -231,7 +231,10 @@ def backlog_by_agency(user: User, filters: StatsFilters, today: date | None = No
         if first is not None and last is not None and first > last:
             continue
         band = StatsFilters(first, last, filters.state)
-        for agency_id, n in db.session.execute(read_counters(user, band, table, table.c.agency_id)):
+        for agency_id, _n, n in db.session.execute(read_counters(user, band, table, table.c.agency_id,
+                                                                 sums=("untraced",))):
+            if not n:
+                continue
             line = table_rows.setdefault(agency_id, {"total": 0, **{name: 0 for name in AGE_BANDS}})
             line[key] += int(n)
             line["total"] += int(n)
