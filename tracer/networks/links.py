@@ -64,15 +64,15 @@ class Graph:
 
 
 @lru_cache(maxsize=64)
-def _step_statement(kinds: tuple[str, ...], dialect: str):
+def _step_statement(kinds: tuple[str, ...], dialect: str, rows: int):
     """Every kind's links of the cases of the parameter ``case_ids`` in one statement (one round
-    trip per step), each kind read by its own indexed lookups and bounded by ``ROWS_PER_STEP``
-    (one row more tells that a kind had more). Built once per choice of kinds: building it
-    costs more than running it."""
+    trip per step), each kind read by its own indexed lookups and bounded by ``rows`` (one row
+    more tells that a kind had more). Built once per choice of kinds: building it costs more
+    than running it."""
     parts = []
     for producer in producers(kinds):
         found = producer.neighbours(lambda column: among_parameter(column, "case_ids", dialect)).subquery()
-        parts.append(select(literal(producer.kind, String).label("kind"), *found.c).limit(ROWS_PER_STEP + 1))
+        parts.append(select(literal(producer.kind, String).label("kind"), *found.c).limit(rows + 1))
     statement = union_all(*[part.subquery().select() for part in parts]) if len(parts) > 1 else parts[0]
     return statement.execution_options(yield_per=ROWS_PER_FETCH)
 
@@ -83,7 +83,7 @@ def _walk(graph: Graph, kinds: tuple[str, ...], case_ids: list[int], step: int, 
     reading, and the database stops producing, so a dealer of thousands of traces costs what the
     page can hold, not what the dealer sold."""
     read = dict.fromkeys(kinds, 0)
-    statement = _step_statement(kinds, db.session.get_bind().dialect.name)
+    statement = _step_statement(kinds, db.session.get_bind().dialect.name, ROWS_PER_STEP)
     with db.session.execute(statement, {"case_ids": case_ids}) as rows:
         for kind, case_id, other_case_id, other_agency_id, this_ref, other_ref, firearm_id, item_id in rows:
             read[kind] += 1
