@@ -12,7 +12,8 @@ Each producer answers two questions, both in SQL:
   its links cost, not what the tables hold.
 - ``members()``: for the connected groups over everything, rows ``key``, ``case_id``,
   ``agency_id``: cases that share a key are linked. Set-based: the keys held by more than one
-  case are found by one GROUP BY … HAVING count(DISTINCT case_id) > 1, then their cases.
+  case are found by one GROUP BY … HAVING count(DISTINCT case_id) > 1, then their cases
+  (a dealer's licence, which nearly always several cases hold, is read straight).
 
 A new kind is one more producer.
 """
@@ -140,18 +141,24 @@ def _trace_neighbours(among, same_sale: bool) -> Select:
             .join(other, joined).where(*where))
 
 
-def _trace_members(same_sale: bool) -> list[Select]:
-    key_columns = [TraceRequest.ffl_license] + ([TraceRequest.purchase_date] if same_sale else [])
-    where = [_traced()] + ([TraceRequest.multiple_sale.is_(True), TraceRequest.purchase_date.is_not(None)]
-                           if same_sale else [])
-    shared = (select(*[column.label(f"k{n}") for n, column in enumerate(key_columns)]).where(*where)
-              .group_by(*key_columns).having(func.count(TraceRequest.case_id.distinct()) > 1).subquery())
+def _dealer_members() -> list[Select]:
+    # Nearly every licence of the trace results is held by several cases (a dealer sells to
+    # many buyers), so a GROUP BY … HAVING first would sort the table to drop almost nothing:
+    # the licences are read straight from the traces, and the connected groups keep one
+    # entry per licence, not per trace.
+    return [select(_key("d", TraceRequest.ffl_license).label("key"), TraceRequest.case_id, TraceRequest.agency_id)
+            .where(_traced())]
+
+
+def _sale_members() -> list[Select]:
+    where = [_traced(), TraceRequest.multiple_sale.is_(True), TraceRequest.purchase_date.is_not(None)]
+    shared = (select(TraceRequest.ffl_license.label("k0"), TraceRequest.purchase_date.label("k1")).where(*where)
+              .group_by(TraceRequest.ffl_license, TraceRequest.purchase_date)
+              .having(func.count(TraceRequest.case_id.distinct()) > 1).subquery())
     keyed = aliased(TraceRequest)
-    match = [keyed.ffl_license == shared.c.k0] + ([keyed.purchase_date == shared.c.k1] if same_sale else [])
-    key = _key("s", shared.c.k0, shared.c.k1) if same_sale else _key("d", shared.c.k0)
-    keyed_where = [keyed.status == "completed"] + ([keyed.multiple_sale.is_(True)] if same_sale else [])
-    return [select(key.label("key"), keyed.case_id, keyed.agency_id).join(shared, and_(*match))
-            .where(*keyed_where).distinct()]
+    return [select(_key("s", shared.c.k0, shared.c.k1).label("key"), keyed.case_id, keyed.agency_id)
+            .join(shared, and_(keyed.ffl_license == shared.c.k0, keyed.purchase_date == shared.c.k1))
+            .where(keyed.status == "completed", keyed.multiple_sale.is_(True)).distinct()]
 
 
 # --- ballistic_hit: a confirmed ballistic link between items of the two cases --------------------------
@@ -210,14 +217,14 @@ def _purchaser_members() -> list[Select]:
 PRODUCERS: tuple[Producer, ...] = (
     Producer("same_firearm", "firearm", _same_firearm_neighbours, _same_firearm_members),
     Producer("same_dealer", "trace_request", lambda among: _trace_neighbours(among, False),
-             lambda: _trace_members(False)),
+             _dealer_members),
     Producer("same_purchaser", "person", _purchaser_neighbours, _purchaser_members),
     # multiple_sale: both traces flagged as a multiple sale by the same licence on the same purchase
     # date. A dealer reports the sale of two or more handguns to one buyer within five business days
     # on one ATF Form 3310.4; the trace results carry the licence, the purchase date and the flag,
     # not the form's number, so one licence and one purchase date stand for one report.
     Producer("multiple_sale", "trace_request", lambda among: _trace_neighbours(among, True),
-             lambda: _trace_members(True)),
+             _sale_members),
     Producer("ballistic_hit", "ballistic_item", _ballistic_neighbours, _ballistic_members),
 )
 
