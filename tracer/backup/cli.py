@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -21,6 +22,7 @@ def _locale(lang: str | None) -> str:
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 @LANG
+@with_appcontext
 def backup_command(path, force, lang):
     """Write the database and every stored photo and document to PATH, one tar archive
     with a manifest (revision, rows per table, audit head, SHA-256 of every member).
@@ -52,6 +54,7 @@ def backup_command(path, force, lang):
 @click.option("--force", is_flag=True,
               help="Restore into a database or upload folder that is not empty, replacing what the backup holds.")
 @LANG
+@with_appcontext
 def restore_command(path, force, lang):
     """Restore the backup PATH into an empty database and upload folder (TRACER_DATABASE_URL,
     TRACER_UPLOAD_FOLDER). The archive is checked whole first; then the files and the

@@ -11,9 +11,9 @@ restore in the database it filled, after the restored events.
 """
 from __future__ import annotations
 
-import errno
 import os
 import shutil
+import sqlite3
 import tempfile
 from dataclasses import dataclass
 from datetime import timezone
@@ -24,15 +24,15 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracer.audit.services import ChainReport, record, verify_chain
 from tracer.backup import databases
 from tracer.backup.archive import (DATABASE_MEMBERS, UPLOADS, ArchiveWriter, BackupError, Manifest, stage,
                                    upload_files)
+from tracer.core.errors import is_storage_full
 from tracer.core.models import utcnow
 from tracer.extensions import db
-
-FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass
@@ -62,11 +62,16 @@ def _scripts() -> ScriptDirectory:
 
 
 def _disk_error(error: OSError, where: Path) -> BackupError:
-    if error.errno in FULL:
+    if is_storage_full(error):
         return BackupError(_("The disk holding %(folder)s is full: nothing was written. Free some space and try "
                              "again.", folder=where))
     return BackupError(_("%(path)s could not be written or read: %(reason)s",
                          path=error.filename or where, reason=error.strerror or error))
+
+
+def _database_error(error: Exception) -> BackupError:
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300]
+    return BackupError(_("The database could not be read or written: %(reason)s", reason=reason))
 
 
 # --- backup ---------------------------------------------------------------------------------------
@@ -76,6 +81,14 @@ def create_backup(path: str | os.PathLike, force: bool = False) -> BackupDone:
     """Write the database and every stored file to the archive ``path``; an existing file
     is replaced only with ``force``. ``BackupError`` says why not."""
     path = Path(path).absolute()
+    try:
+        return _backup(path, force)
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        db.session.rollback()
+        raise _database_error(error)
+
+
+def _backup(path: Path, force: bool) -> BackupDone:
     if path.is_dir():
         raise BackupError(_("%(path)s is a folder; name the backup file to write.", path=path))
     if path.exists() and not force:
@@ -101,14 +114,12 @@ def create_backup(path: str | os.PathLike, force: bool = False) -> BackupDone:
                             tables=state.tables, audit_head=state.audit_head, audit_unsealed=state.audit_unsealed)
         writer.add_manifest(manifest)
         digest = writer.close()
-    except BackupError:
+    except BaseException as error:
         if writer is not None:
             writer.discard()
+        if isinstance(error, OSError):
+            raise _disk_error(error, path.parent)
         raise
-    except OSError as error:
-        if writer is not None:
-            writer.discard()
-        raise _disk_error(error, path.parent)
     size = path.stat().st_size
     record("backup.create", object_type="backup",
            details={"file": str(path), "sha256": digest, "size_bytes": size, "revision": manifest.revision,
@@ -157,27 +168,43 @@ def _expected_head(manifest: Manifest) -> tuple[int, str] | None:
     return int(seq), digest
 
 
-def _move_uploads(staged, folder: Path) -> int:
-    moved = 0
+def _move_uploads(staged, folder: Path, moved: list[Path]) -> None:
+    """Move the staged files into ``folder``, noting each in ``moved``."""
     for name in staged.uploads():
         target = folder / name[len(UPLOADS):]
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(staged.path_of(name), 0o600)
         shutil.move(staged.path_of(name), target)
-        moved += 1
-    return moved
+        moved.append(target)
+
+
+def _take_back(moved: list[Path]) -> None:
+    """A restore that failed after moving files leaves the folder as empty as it found it."""
+    for target in moved:
+        try:
+            target.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def restore_backup(path: str | os.PathLike, force: bool = False) -> RestoreDone:
     """Restore the archive ``path`` into this installation's (empty) database and upload folder.
     ``BackupError`` says why not; before the archive is checked whole nothing is touched."""
     path = Path(path).absolute()
+    try:
+        return _restore(path, force)
+    except (SQLAlchemyError, sqlite3.Error) as error:
+        db.session.rollback()
+        raise _database_error(error)
+
+
+def _restore(path: Path, force: bool) -> RestoreDone:
     engine = db.engine
     kind = databases.kind_of(engine)
     db.session.remove()
     _check_target(force)
     folder = upload_folder()
-    staging = None
+    staging, moved = None, []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # Inside the upload folder (its hidden name keeps it out of any backup), so that the
@@ -185,10 +212,14 @@ def restore_backup(path: str | os.PathLike, force: bool = False) -> RestoreDone:
         staging = Path(tempfile.mkdtemp(prefix=".tracer-restore-", dir=folder))
         staged = stage(path, staging)
         needs_upgrade = _check_manifest(staged.manifest, kind)
-        files = _move_uploads(staged, folder)
+        _move_uploads(staged, folder, moved)
         databases.load(engine, staged.database_file, replace=force)
-    except OSError as error:
-        raise _disk_error(error, folder)
+    except BaseException as error:
+        if not force:
+            _take_back(moved)
+        if isinstance(error, OSError):
+            raise _disk_error(error, folder)
+        raise
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -201,13 +232,13 @@ def restore_backup(path: str | os.PathLike, force: bool = False) -> RestoreDone:
     if needs_upgrade:
         # The schema is an earlier release's: the chain is checked, and the restore recorded,
         # once ``db upgrade`` has brought it to this release's models.
-        return RestoreDone(manifest, None, files, needs_upgrade)
+        return RestoreDone(manifest, None, len(moved), needs_upgrade)
     chain = verify_chain(expect_head=_expected_head(manifest))
     if not chain.intact:
         raise BackupError(_("The restored audit trail does not hold: %(reason)s (event %(seq)s).",
                             reason=chain.reason, seq=chain.first_bad_seq))
     record("backup.restore", object_type="backup",
            details={"file": str(path), "created_at": manifest.created_at, "revision": manifest.revision,
-                    "files": files, "rows": sum(manifest.tables.values()), "audit_head": manifest.audit_head})
+                    "files": len(moved), "rows": sum(manifest.tables.values()), "audit_head": manifest.audit_head})
     db.session.commit()
-    return RestoreDone(manifest, chain, files, needs_upgrade)
+    return RestoreDone(manifest, chain, len(moved), needs_upgrade)
