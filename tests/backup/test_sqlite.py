@@ -161,3 +161,30 @@ def test_the_refusal_reads_in_english_when_asked(backed_up, tmp_path):
     refused = empty(tmp_path).flask("restore", str(tmp_path / "missing.tar"), "--lang", "en", check=False)
     assert refused.returncode == 1
     assert refused.stderr.strip() == f"Restore failed: {tmp_path / 'missing.tar'} does not exist or is not a file."
+
+
+def test_an_upload_folder_that_holds_files_is_refused_unless_forced(backed_up, tmp_path):
+    _, archive = backed_up
+    target = empty(tmp_path)
+    (target.uploads / "ab").mkdir(parents=True)
+    (target.uploads / "ab" / "earlier.jpg").write_bytes(b"\xff\xd8\xff earlier")
+    refused = target.flask("restore", str(archive), check=False)
+    assert refused.returncode == 1 and "ya contiene archivos" in refused.stderr
+    assert target.rows() == {}
+
+
+def test_a_backup_of_an_earlier_schema_is_restored_then_upgraded(tmp_path):
+    from tests.core.test_migrations import head_revision
+    from tests.core.test_fresh_install import _revision
+
+    earlier = _revision(head_revision()).down_revision
+    source = empty(tmp_path, "earlier")
+    source.flask("db", "upgrade", earlier)
+    archive = tmp_path / "earlier.tar"
+    source.flask("backup", str(archive))
+
+    target = empty(tmp_path)
+    done = target.flask("restore", str(archive))
+    assert f"revisión {earlier}" in done.stdout and "flask db upgrade" in done.stdout
+    target.flask("db", "upgrade")
+    target.flask("audit", "verify")
