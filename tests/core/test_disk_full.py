@@ -116,6 +116,17 @@ def test_a_case_document_on_a_full_disk_is_refused_plainly(officer, uploads, ful
     assert count(Attachment) == 0 and uploads_audited() == 0 and stored(uploads) == []
 
 
+def test_a_ballistic_item_photo_on_a_full_disk_is_refused_plainly(login_as, uploads, full_disk):
+    examiner = login_as("analyst", "FGE-SON")
+    item = factories.ballistic_item(factories.scene(factories.case("FGE-SON", examiner.user)))
+    db.session.commit()
+    path = f"/ballistics/items/{item.id}"
+    page = examiner.post(f"{path}/photos", {"photo": (io.BytesIO(factories.png_bytes()), "casquillo.png")},
+                         token_from=path, content_type="multipart/form-data")
+    assert page.status_code == 400 and FULL in text(page)
+    assert count(Attachment) == 0 and uploads_audited() == 0 and stored(uploads) == []
+
+
 def test_an_upload_the_server_cannot_even_receive_gets_a_plain_page(officer, monkeypatch):
     """The request's own body spooled to a full temporary disk, before any view runs."""
     browser, firearm = officer
