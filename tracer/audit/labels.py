@@ -58,6 +58,7 @@ ACTIONS: dict[str, Action] = {
     "agency.permission_change": account(_l("Agency level, state or status changed")),
     # Reference lists
     "reference.load": account(_l("Shipped reference lists loaded")),
+    "stats.rebuild": account(_l("Dashboard counters recounted")),
     "manufacturer.create": account(_l("Manufacturer added")),
     "manufacturer.alias_add": account(_l("Manufacturer alias added")),
     "caliber.create": account(_l("Caliber added")),

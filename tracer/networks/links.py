@@ -273,7 +273,13 @@ def case_network(user: User, case: Case, depth: int | None, kinds: Collection[st
     return shown_network(user, neighbourhood(case, depth, kinds), shown_in)
 
 
+def direct_links(case: Case) -> Graph:
+    """The cases linked to ``case`` directly (one step), whoever may see them: what ``case_links``
+    shows a reader. A case report keeps it as it stands at approval (``tracer.reports``)."""
+    return neighbourhood(case, 1)
+
+
 def case_links(user: User, case: Case, shown_in: str) -> Network:
     """The cases linked to ``case`` directly (one step), as ``user`` sees them: the API's
-    ``/cases/{id}/links`` and the case page's panel."""
-    return case_network(user, case, 1, shown_in=shown_in)
+    ``/cases/{id}/links``, the case page's panel and the case report."""
+    return shown_network(user, direct_links(case), shown_in)
