@@ -68,6 +68,9 @@ ACTIONS: dict[str, Action] = {
     "rifling_spec.update": account(_l("Rifling row changed")),
     "rifling_spec.retire": account(_l("Rifling row retired")),
     "rifling_spec.restore": account(_l("Rifling row offered again")),
+    # Backups of the whole installation
+    "backup.create": account(_l("Backup written")),
+    "backup.restore": account(_l("Backup restored")),
     # The audit trail itself
     "audit.read": account(_l("Audit trail read")),
     # Cases, seizures, firearms and custody
