@@ -187,9 +187,11 @@ ACCESS = {
     "api.get_person": frozenset({"analyst", "supervisor"}),
     "api.update_person": frozenset({"analyst", "supervisor"}),
     "api.merge_person": frozenset({"analyst"}),
-    # Link analysis: a case's links (API), its network, the groups of the scope, and the exports.
+    # Link analysis: a case's links (API and the case page's panel), its network, the groups of
+    # the scope, and the exports.
     "api.case_links": CASE_READERS,
     "networks.case_network": CASE_READERS,
+    "networks.linked_cases": CASE_READERS,
     "networks.group": CASE_READERS,
     "networks.groups": CASE_WRITERS,
     "networks.export_network": frozenset({"analyst", "supervisor"}),

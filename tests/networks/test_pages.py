@@ -15,18 +15,52 @@ from tracer.networks.export import ENTITY_COLUMNS, GRAPHML_NS, LINK_COLUMNS
 NS = {"g": GRAPHML_NS}
 
 
+HTMX = {"HX-Request": "true"}
+
+
+def linked_panel(browser, case_id: int) -> str:
+    """The case page's "linked cases" panel as the page draws it: the page names the panel's
+    address, and the panel is asked for as htmx asks."""
+    page = browser.get(f"/cases/{case_id}").get_data(as_text=True)
+    address = f"/cases/{case_id}/linked-cases"
+    assert f'hx-get="{address}"' in page and f'href="{address}"' in page  # and a link without scripts
+    response = browser.get(address, headers=HTMX)
+    assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+    return response.get_data(as_text=True)
+
+
 def test_the_case_page_lists_linked_cases_with_their_kinds_in_spanish(ring, login_as):
-    page = login_as("analyst", "FGR").get(f"/cases/{ring.b.id}").get_data(as_text=True)
-    assert "Casos vinculados" in page
-    assert ring.a.reference in page and ring.c.reference in page
-    assert "Misma arma" in page and "Misma venta múltiple" in page
-    assert f"/cases/{ring.b.id}/network" in page
+    analyst = login_as("analyst", "FGR")
+    page = analyst.get(f"/cases/{ring.b.id}").get_data(as_text=True)
+    assert "Casos vinculados" in page and f"/cases/{ring.b.id}/network" in page
+    assert ring.a.reference not in page  # drawn after the page
+    panel = linked_panel(analyst, ring.b.id)
+    assert 'id="linked-cases"' in panel and "Casos vinculados" in panel
+    assert ring.a.reference in panel and ring.c.reference in panel
+    assert "Misma arma" in panel and "Misma venta múltiple" in panel
+    assert f"/cases/{ring.b.id}/network" in panel
+
+
+def test_without_scripts_the_linked_cases_are_a_page_of_their_own(ring, login_as):
+    response = login_as("analyst", "FGR").get(f"/cases/{ring.b.id}/linked-cases")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in page and 'lang="es"' in page
+    assert ring.b.reference in page and f'href="/cases/{ring.b.id}"' in page
+    assert ring.a.reference in page and ring.c.reference in page and "Misma arma" in page
 
 
 def test_another_states_reader_sees_agency_and_reference_only(ring, login_as):
-    page = login_as("analyst", "FGE-SON").get(f"/cases/{ring.a.id}").get_data(as_text=True)
-    assert "FGE-JAL" in page and "DC-" in page
-    assert ring.b.reference not in page and "RING0002" not in page
+    panel = linked_panel(login_as("analyst", "FGE-SON"), ring.a.id)
+    assert "FGE-JAL" in panel and "DC-" in panel
+    assert ring.b.reference not in panel and "RING0002" not in panel
+    shown = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deconfliction.disclose",
+                                                        AuditEvent.case_id == ring.a.id)).all()
+    assert shown and {event.details["shown_in"] for event in shown} == {"case_page"}
+
+
+def test_linked_cases_of_a_case_out_of_scope_are_not_found(ring, login_as):
+    assert login_as("analyst", "FGE-SON").get(f"/cases/{ring.b.id}/linked-cases", headers=HTMX).status_code == 404
+    assert login_as("liaison", "ATF-MX").get(f"/cases/{ring.b.id}/linked-cases").status_code == 404
 
 
 def test_the_network_page_draws_the_neighbourhood_and_a_table(ring, login_as):
@@ -150,10 +184,10 @@ def test_a_cut_network_says_so_on_the_case_page_the_network_page_and_the_api(rin
     completed(firearm)
     db.session.commit()
     analyst = login_as("analyst", "FGR")
-    assert "Hay más casos vinculados" not in analyst.get(f"/cases/{ring.b.id}").get_data(as_text=True)
+    assert "Hay más casos vinculados" not in linked_panel(analyst, ring.b.id)
     assert api("analyst", "FGR")("GET", f"/cases/{ring.b.id}/links").get_json()["truncated"] is False
     monkeypatch.setattr(links, "ROWS_PER_STEP", 1)  # one dealer link read per step: the second is cut
-    panel = analyst.get(f"/cases/{ring.b.id}").get_data(as_text=True)
+    panel = linked_panel(analyst, ring.b.id)
     assert "Hay más casos vinculados a este de los que caben en la lista" in panel
     page = analyst.get(f"/cases/{ring.b.id}/network?depth=1").get_data(as_text=True)
     assert "La red es más grande de lo que se puede mostrar" in page

@@ -9,23 +9,17 @@ from markupsafe import Markup
 
 from tracer.core.demo import add_demo_step
 from tracer.core.panels import add_panel
-from tracer.extensions import db
-from tracer.networks import links
 from tracer.networks.labels import register_filters
-from tracer.networks.views import bp
-
-PANEL_READERS = frozenset({"officer", "analyst", "supervisor", "liaison"})
+from tracer.networks.views import PANEL_READERS, bp
 
 
 def case_panel(case) -> Markup | None:
-    """"Linked cases": the cases linked to this one and why; other agencies' as restricted entries."""
+    """"Linked cases", drawn after the page: a case may be linked to hundreds of others, and the
+    page is read before they are. The panel asks for them (``networks.linked_cases``) as soon as
+    the page is shown; without scripts its link opens them as a page of their own."""
     if current_user.role not in PANEL_READERS:
         return None
-    network = links.case_links(current_user, case, "case_page")
-    if db.session.new or db.session.dirty:
-        db.session.commit()  # what was disclosed is audited and noticed
-    return Markup(render_template("networks/_case_panel.html", case=case, network=network,
-                                  neighbours=network.neighbours()))
+    return Markup(render_template("networks/_case_panel_pending.html", case=case))
 
 
 def seed_demo_ring(_firearms: int, _seed: int) -> None:

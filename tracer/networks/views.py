@@ -25,6 +25,7 @@ readers = roles("officer", "analyst", "supervisor", "liaison")
 workers = roles("officer", "analyst", "supervisor")
 exporters = roles("analyst", "supervisor")
 EXPORTERS = frozenset({"analyst", "supervisor"})
+PANEL_READERS = frozenset({"officer", "analyst", "supervisor", "liaison"})
 
 
 def elements(network: links.Network) -> list[dict]:
@@ -67,6 +68,20 @@ def case_network(case_id: int):
     kinds = [form.kind.data] if form.kind.data else None
     network = links.case_network(current_user, case, form.depth.data, kinds, shown_in="network_page")
     return _page(network, form, case=case, group=False)
+
+
+@bp.get("/cases/<int:case_id>/linked-cases")
+@readers
+def linked_cases(case_id: int):
+    """The case page's "linked cases" panel: the cases linked to this one and why, other agencies'
+    as restricted entries. The panel alone for the case page, which asks for it (htmx); a page
+    of its own for a reader who follows the panel's link without scripts."""
+    case = get_case(current_user, case_id)
+    network = links.case_links(current_user, case, "case_page")
+    db.session.commit()  # what was disclosed is audited and noticed
+    template = "networks/_case_panel.html" if request.headers.get("HX-Request") else "networks/linked_cases.html"
+    return render_template(template, case=case, network=network, neighbours=network.neighbours()), 200, \
+        {"Vary": "HX-Request"}
 
 
 @bp.get("/network/groups/<int:case_id>")
