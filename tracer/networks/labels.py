@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from tracer.core.i18n import label_filter
+from tracer.core.i18n import labels_filter
 
 KIND_LABELS = {
     "same_firearm": _l("Same firearm"),
@@ -19,8 +19,9 @@ EVIDENCE_LABELS = {
     "person": _l("People"),
 }
 
-kind_label = label_filter(KIND_LABELS)
-evidence_label = label_filter(EVIDENCE_LABELS)
+# Looked up once per language, not once per badge: a case's panel may hold hundreds.
+kind_label = labels_filter(lambda: KIND_LABELS)
+evidence_label = labels_filter(lambda: EVIDENCE_LABELS)
 
 
 def register_filters(app) -> None:

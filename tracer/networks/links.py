@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import String, literal, select, union_all
+from sqlalchemy.orm import lazyload, load_only
 
 from tracer.auth.models import Agency, User
 from tracer.auth.scope import agency_scope, has_shared_cases, shared_case_ids
@@ -175,8 +176,13 @@ def _ordered(kinds) -> list[str]:
     return sorted(set(kinds), key=KIND_ORDER.__getitem__)
 
 
+@lru_cache(maxsize=None)
+def _evidence_types() -> dict[str, str]:
+    return {producer.kind: producer.evidence for producer in producers()}
+
+
 def _evidence_type(kind: str) -> str:
-    return {producer.kind: producer.evidence for producer in producers()}[kind]
+    return _evidence_types()[kind]
 
 
 def visible_agency_ids(user: User, agency_ids: Collection[int]) -> set[int]:
@@ -200,12 +206,18 @@ def visible_case_ids(user: User, agencies: dict[int, int]) -> set[int]:
     return seen
 
 
+# What a node shows of its case (the panel, the network page, the exports, the API): a network
+# may hold hundreds of cases, and their summaries and lead officers are not shown.
+NODE_COLUMNS = (Case.id, Case.reference, Case.title, Case.status, Case.owner_agency_id)
+
+
 def _cases(ids: Collection[int]) -> dict[int, Case]:
     found: dict[int, Case] = {}
     ids = list(ids)
     for start in range(0, len(ids), 500):
         found.update((case.id, case) for case in db.session.scalars(
-            select(Case).where(among(Case.id, ids[start:start + 500]))))
+            select(Case).where(among(Case.id, ids[start:start + 500]))
+            .options(load_only(*NODE_COLUMNS), lazyload(Case.lead_officer))))
     return found
 
 
