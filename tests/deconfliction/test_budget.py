@@ -199,3 +199,21 @@ def test_an_analyst_checks_300_serials_of_their_own_cases_without_refusal(limite
     page = Browser(limited_app.test_client())
     page.login(analyst.username)
     assert page.get("/search/serial?q=SON0000001&mode=partial").status_code == 200
+
+
+def test_a_page_asks_the_budget_once_and_again_after_spending_it(app, login_as, budget_of):
+    """The firearm page's panels each say whether the limit is reached: the storage is asked once
+    for the page; a disclosure spent in the request is counted before the next answer."""
+    counting = budget_of(1)
+    asked = []
+    test = counting._strategy.test
+    counting._strategy.test = lambda *args: asked.append(args) or test(*args)
+    analyst = login_as("analyst", "FGR")
+    firearm = factories.firearm()
+    db.session.commit()
+    assert analyst.get(f"/firearms/{firearm.id}").status_code == 200
+    assert len(asked) == 1
+    with app.test_request_context("/"):
+        assert counting.spent(firearm.id) is False
+        assert counting.take(firearm.id) is True
+        assert counting.spent(firearm.id) is True

@@ -7,7 +7,7 @@ process), and while a configured Redis does not answer, it lives in the process'
 """
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from limits import RateLimitItemPerHour
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -16,6 +16,9 @@ from tracer.core.counters import SCHEME_PREFIX, shared_counter_uri
 
 EXTENSION = "tracer.disclosure_budget"
 NAMESPACE = "tracer-disclosure"
+# Where a request keeps the answers of ``spent`` it was given: a page whose panels each say
+# whether the limit is reached asks the storage once.
+SPENT_IN_REQUEST = "tracer.disclosure_budget.spent"
 
 
 class DisclosureBudget:
@@ -34,14 +37,27 @@ class DisclosureBudget:
 
     def take(self, user_id: int) -> bool:
         """Spend one disclosure of ``user_id``'s budget; False when none is left."""
+        _forget_answers()
         return self.per_hour > 0 and self._strategy.hit(self._item, str(user_id))
 
     def spent(self, user_id: int) -> bool:
-        """Whether ``user_id`` has no disclosure left this hour."""
-        return self.per_hour <= 0 or not self._strategy.test(self._item, str(user_id))
+        """Whether ``user_id`` has no disclosure left this hour: asked of the storage once a
+        request, until the request spends a disclosure."""
+        if self.per_hour <= 0:
+            return True
+        answers = request.environ.setdefault(SPENT_IN_REQUEST, {}) if has_request_context() else {}
+        if user_id not in answers:
+            answers[user_id] = not self._strategy.test(self._item, str(user_id))
+        return answers[user_id]
 
     def reset(self) -> None:
+        _forget_answers()
         self.storage.reset()
+
+
+def _forget_answers() -> None:
+    if has_request_context():
+        request.environ.pop(SPENT_IN_REQUEST, None)
 
 
 def init_budget(app: Flask) -> None:
