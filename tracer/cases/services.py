@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
@@ -152,6 +152,11 @@ def filtered_cases(user: User, filters: CaseFilters) -> Select:
 CASE_LIST_ORDER = (by(Case.created_at, descending=True), by(Case.id, descending=True))
 
 
+# A listed case names its lead officer (the page, the API): the officer's account and agency are not read.
+LISTED_LEAD = joinedload(Case.lead_officer).options(load_only(User.id, User.username, User.full_name),
+                                                    lazyload(User.agency))
+
+
 def list_cases(user: User, filters: CaseFilters | dict[str, Any] | None = None,
                page: Any = 1, per_page: Any = 25, cursor: Any = None) -> KeysetPage:
     """One step of the cases ``user`` may see, narrowed by ``filters``, newest first: page
@@ -162,7 +167,7 @@ def list_cases(user: User, filters: CaseFilters | dict[str, Any] | None = None,
     """
     if not isinstance(filters, CaseFilters):
         filters = CaseFilters.from_mapping(filters or {})
-    return keyset_page(filtered_cases(user, filters), CASE_LIST_ORDER, cursor, per_page,
+    return keyset_page(filtered_cases(user, filters).options(LISTED_LEAD), CASE_LIST_ORDER, cursor, per_page,
                        list_name="cases", page=page)
 
 
