@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, and_, false, or_, text
+from sqlalchemy import Connection, text
 
 # The period of the all-time grain, and the first and last days a range may reach.
 ALL_TIME = date(1900, 1, 1)
@@ -323,11 +323,3 @@ def periods(date_from: date | None, date_to: date | None, years: bool = True) ->
         found.append(("d", current, end))
         current = _after(end)
     return found
-
-
-def period_condition(table, date_from: date | None, date_to: date | None, years: bool = True):
-    """The SQL condition on ``table`` (a rollup) for seizure dates from ``date_from`` to ``date_to``."""
-    ranges = periods(date_from, date_to, years)
-    if not ranges:
-        return false()
-    return or_(*(and_(table.c.grain == grain, table.c.period.between(first, last)) for grain, first, last in ranges))
