@@ -102,7 +102,8 @@ def firearm_counts(user: User, filters: StatsFilters) -> dict[str, Any]:
 
 def firearms_by_caliber(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
     """Firearms per caliber (the reference name, else as written), most first, the top ones."""
-    counted = read_counters(user, filters, caliber_counts, caliber_counts.c.caliber_id, caliber_counts.c.caliber_text).subquery()
+    counted = read_counters(user, filters, caliber_counts, caliber_counts.c.caliber_id,
+                            caliber_counts.c.caliber_text).subquery()
     name = func.coalesce(Caliber.name, counted.c.caliber_text).label("caliber")
     count = func.sum(counted.c.n).label("count")
     statement = (select(name, count).select_from(counted).outerjoin(Caliber, Caliber.id == counted.c.caliber_id)
@@ -131,7 +132,8 @@ def trace_figures(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Trace requests, answers per outcome and the US-sourced share (SPEC §7 ``us_sourced_pct``:
     us_retail and us_other over completed traces whose outcome is not no_trace), from one
     statement grouped by status and outcome."""
-    rows = db.session.execute(read_counters(user, filters, trace_counts, trace_counts.c.status, trace_counts.c.outcome)).all()
+    rows = db.session.execute(read_counters(user, filters, trace_counts, trace_counts.c.status,
+                                            trace_counts.c.outcome)).all()
     outcomes = dict.fromkeys(TRACE_OUTCOMES, 0)
     for status, outcome, n in rows:
         if status in ANSWERED and outcome:
