@@ -219,3 +219,19 @@ def test_sign_in_page_is_in_spanish_by_default_and_english_on_request(client):
     assert "Use-of-system notice" in html
     assert "I have read and accept" in html
     assert "He leído y acepto" not in html
+
+
+def test_wtforms_own_messages_follow_each_readers_language_from_one_reading_per_language(login_as, monkeypatch):
+    from tracer.core import i18n
+
+    monkeypatch.setattr(i18n, "_WTFORMS_CATALOGS", {})
+    read = []
+    load = i18n.Translations.load
+    monkeypatch.setattr(i18n.Translations, "load", lambda *args, **kwargs: (
+        read.append(args) if kwargs.get("domain") == "wtforms" else None) or load(*args, **kwargs))
+    spanish, english = login_as("analyst", "FGR"), login_as("analyst", "FGR", locale="en")
+    for _ in range(2):
+        answer = spanish.get("/cases?created_from=ayer").get_data(as_text=True)
+        assert "No es una fecha válida." in answer and "Not a valid date value." not in answer
+        assert "Not a valid date value." in english.get("/cases?created_from=yesterday").get_data(as_text=True)
+    assert len(read) == 2  # once for each language, however many requests
