@@ -72,9 +72,8 @@ def map_layers(user: User, filters: StatsFilters) -> dict[str, list[dict[str, An
     sources = source_counts
     origins = db.session.execute(
         read_counters(user, filters, sources, sources.c.ffl_state, sources.c.ffl_city,
-                      sums=("placed", "latitude_sum", "longitude_sum"))
-        .where(sources.c.ffl_city != "").having(func.sum(sources.c.placed) > 0)
-        .order_by(func.sum(sources.c.placed).desc())).all()
+                      sums=("placed", "latitude_sum", "longitude_sum"), where=(sources.c.ffl_city != "",))
+        .order_by(literal_column("placed").desc(), literal_column("ffl_state"), literal_column("ffl_city"))).all()
     lines = corridor_counts
     corridors = db.session.execute(
         read_counters(user, filters, lines, lines.c.ffl_state, lines.c.ffl_city, lines.c.to_state,
@@ -85,7 +84,7 @@ def map_layers(user: User, filters: StatsFilters) -> dict[str, list[dict[str, An
         "scenes": _places("scene", scenes),
         "origins": [{"kind": "origin", "us_state": us_state, "city": city, "lat": round(lat / float(placed), 4),
                      "lon": round(lon / float(placed), 4), "label": f"{city}, {us_state}", "count": int(placed)}
-                    for us_state, city, _n, placed, lat, lon in origins],
+                    for us_state, city, _n, placed, lat, lon in origins if placed],
         "corridors": [_corridor((us_state, city, lat / float(n), lon / float(n), state, municipality or None, n))
                       for us_state, city, state, municipality, n, lat, lon in corridors
                       if _place(state, municipality or None) is not None],

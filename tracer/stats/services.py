@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Select, false, func, literal_column, select, union_all
 
 from tracer.auth.models import Agency, User
 from tracer.auth.scope import agency_scope, sees_every_agency
@@ -24,7 +24,7 @@ from tracer.stats.filters import StatsFilters
 from tracer.stats.models import (caliber_counts, dealer_counts, seizure_counts, source_counts,
                                  time_to_crime_counts, trace_counts)
 from tracer.stats.models import firearm_counts as firearm_counts_table
-from tracer.stats.rollups import BY_TABLE, period_condition, ttc_bucket_end
+from tracer.stats.rollups import BY_TABLE, periods, ttc_bucket_end
 from tracer.tracing.backlog import AGE_BANDS
 from tracer.tracing.models import SHORT_TIME_TO_CRIME_DAYS, TRACE_OUTCOMES, TraceRequest
 
@@ -45,24 +45,38 @@ def _counted(statement: Select) -> list[tuple[Any, int]]:
     return [(key, int(count)) for key, count in db.session.execute(statement)]
 
 
-def read_counters(user: User, filters: StatsFilters, table, *keys, sums: tuple[str, ...] = (), years: bool = True) -> Select:
-    """``SELECT`` of ``keys`` and the summed counter ``n`` (and ``sums``) of the rollup ``table``,
-    over the user's scope and the filters, grouped by ``keys``, the keys that count something
-    (a counter whose rows all moved elsewhere stays at zero until a recount). The seizure dates are read as whole years, months and days (``rollups.periods``)."""
-    count = func.sum(table.c.n)
-    statement = (select(*keys, count.label("n"), *[func.sum(table.c[name]).label(name) for name in sums])
-                 .where(period_condition(table, filters.date_from, filters.date_to, years), table.c.n != 0))
+def read_counters(user: User, filters: StatsFilters, table, *keys, sums: tuple[str, ...] = (),
+                  maxima: tuple[str, ...] = (), where: tuple = (), years: bool = True) -> Select:
+    """``SELECT`` of ``keys`` (columns of the rollup ``table``), the summed counter ``n``, the
+    sums of ``sums`` and the largest of ``maxima`` (all named as the columns), over the user's
+    scope, the filters and the conditions ``where``, grouped by ``keys``: the keys that count
+    something (a counter whose rows all moved elsewhere stays at zero until a recount).
+
+    The seizure dates are read as whole years, months and days (``rollups.periods``), each
+    range in a ``SELECT`` of its own (so that each goes along the table's index alone), and
+    summed together."""
+    names = [key.name for key in keys]
+    chosen = [table.c[name] for name in dict.fromkeys([*names, "n", *sums, *maxima])]
+    conditions = [table.c.n != 0, *where]
     if BY_TABLE[table.name].totals:
         # Its counters over every agency (0) and every state (''): one of the four is the reader's.
-        statement = statement.where(table.c.agency_id == 0 if sees_every_agency(user)
-                                    else agency_scope(user, table.c.agency_id),
-                                    table.c.state_code == (filters.state or ""))
+        conditions += [table.c.agency_id == 0 if sees_every_agency(user) else agency_scope(user, table.c.agency_id),
+                       table.c.state_code == (filters.state or "")]
     else:
-        statement = statement.where(agency_scope(user, table.c.agency_id))
+        conditions.append(agency_scope(user, table.c.agency_id))
         if filters.state:
-            statement = statement.where(table.c.state_code == filters.state)
-    if keys:
-        statement = statement.group_by(*keys)
+            conditions.append(table.c.state_code == filters.state)
+    parts = [select(*chosen).where(table.c.grain == grain, table.c.period.between(first, last), *conditions)
+             for grain, first, last in periods(filters.date_from, filters.date_to, years)]
+    if not parts:  # a range that ends before it starts: nothing
+        parts = [select(*chosen).where(false())]
+    counted = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("counted")
+    count = func.sum(counted.c.n)
+    statement = select(*[counted.c[name] for name in names], count.label("n"),
+                       *[func.sum(counted.c[name]).label(name) for name in sums],
+                       *[func.max(counted.c[name]).label(name) for name in maxima])
+    if names:
+        statement = statement.group_by(*[counted.c[name] for name in names])
     return statement.having(count > 0)
 
 
@@ -88,7 +102,8 @@ def firearm_counts(user: User, filters: StatsFilters) -> dict[str, Any]:
 
 def firearms_by_caliber(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
     """Firearms per caliber (the reference name, else as written), most first, the top ones."""
-    counted = read_counters(user, filters, caliber_counts, caliber_counts.c.caliber_id, caliber_counts.c.caliber_text).subquery()
+    counted = read_counters(user, filters, caliber_counts, caliber_counts.c.caliber_id,
+                            caliber_counts.c.caliber_text).subquery()
     name = func.coalesce(Caliber.name, counted.c.caliber_text).label("caliber")
     count = func.sum(counted.c.n).label("count")
     statement = (select(name, count).select_from(counted).outerjoin(Caliber, Caliber.id == counted.c.caliber_id)
@@ -117,7 +132,8 @@ def trace_figures(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Trace requests, answers per outcome and the US-sourced share (SPEC §7 ``us_sourced_pct``:
     us_retail and us_other over completed traces whose outcome is not no_trace), from one
     statement grouped by status and outcome."""
-    rows = db.session.execute(read_counters(user, filters, trace_counts, trace_counts.c.status, trace_counts.c.outcome)).all()
+    rows = db.session.execute(read_counters(user, filters, trace_counts, trace_counts.c.status,
+                                            trace_counts.c.outcome)).all()
     outcomes = dict.fromkeys(TRACE_OUTCOMES, 0)
     for status, outcome, n in rows:
         if status in ANSWERED and outcome:
@@ -130,22 +146,22 @@ def trace_figures(user: User, filters: StatsFilters) -> dict[str, Any]:
 def top_source_states(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
     """SPEC §7 ``top_source_states``: completed US-sourced traces by the dealer's state, most first."""
     state = source_counts.c.ffl_state
-    statement = read_counters(user, filters, source_counts, state).where(state != "")
-    statement = statement.order_by(literal_column("n").desc(), state).limit(TOP)
+    statement = read_counters(user, filters, source_counts, state, where=(state != "",))
+    statement = statement.order_by(literal_column("n").desc(), literal_column("ffl_state")).limit(TOP)
     return [{"state": key, "count": n} for key, n in _counted(statement)]
 
 
 def top_sources(user: User, filters: StatsFilters) -> dict[str, list[dict[str, Any]]]:
     """The dealers' states, cities and dealers of US-sourced traces, most first."""
     table, most = source_counts, literal_column("n").desc()
-    cities = db.session.execute(read_counters(user, filters, table, table.c.ffl_city, table.c.ffl_state)
-                                .where(table.c.ffl_city != "").order_by(most, table.c.ffl_state, table.c.ffl_city)
+    cities = db.session.execute(read_counters(user, filters, table, table.c.ffl_city, table.c.ffl_state,
+                                              where=(table.c.ffl_city != "",))
+                                .order_by(most, literal_column("ffl_state"), literal_column("ffl_city"))
                                 .limit(TOP)).all()
-    named = dealer_counts
     dealers = db.session.execute(
-        read_counters(user, filters, named, named.c.ffl_license)
-        .add_columns(func.max(named.c.ffl_name), func.max(named.c.ffl_city), func.max(named.c.ffl_state))
-        .order_by(most, named.c.ffl_license).limit(TOP)).all()
+        read_counters(user, filters, dealer_counts, dealer_counts.c.ffl_license,
+                      maxima=("ffl_name", "ffl_city", "ffl_state"))
+        .order_by(most, literal_column("ffl_license")).limit(TOP)).all()
     return {
         "states": top_source_states(user, filters),
         "cities": [{"city": city, "state": state, "count": int(n)} for city, state, n in cities],
