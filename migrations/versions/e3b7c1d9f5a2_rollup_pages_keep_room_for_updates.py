@@ -10,7 +10,7 @@ triggers update them in) so that the pages already written leave that room too.
 Measured on the bench register: the counters of 1,000 imported firearms went from about
 75 ms to about 40 ms. SQLite keeps its tables as they are.
 
-The triggers are installed again (both databases): they now sum the changed rows per
+The triggers are installed again: on PostgreSQL they now sum a statement's rows per
 agency, state, day and key before spreading the sums over the four grains, so that the
 cross join, its sort and the grouping handle a fraction of the rows. They count the same.
 
