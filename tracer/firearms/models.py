@@ -117,7 +117,8 @@ class Firearm(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seizure_id: Mapped[int] = mapped_column(ForeignKey("seizures.id"), index=True)
+    # Looked up along ix_firearms_seizure_id_id (seizure, then id).
+    seizure_id: Mapped[int] = mapped_column(ForeignKey("seizures.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     # The owning agency of the case, kept here so that scoped lists need no join.
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
