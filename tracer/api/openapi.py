@@ -14,6 +14,7 @@ from flask import Blueprint
 from pydantic import BaseModel
 
 from tracer.core.access import PUBLIC, WORKING_ROLES, public, roles
+from tracer.core.database import MAX_ROW_ID
 
 API_PREFIX = "/api/v1"
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -61,20 +62,63 @@ def operation(bp: Blueprint, rule: str, method: str, *, summary: str, allow=WORK
     return decorate
 
 
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
+# Days from 1900 on (earlier ones are refused as too far in the past).
+DAY = {"type": "string", "format": "date", "pattern": r"^(19|20)\d{2}-\d{2}-\d{2}$"}
+STATE_CODE = {"type": "string", "pattern": "^(0[1-9]|[12][0-9]|3[0-2])$"}
+# Query parameters that mean the same on every list, by name; an operation may give its own schema
+# with a (description, schema) pair.
+QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
+    # Pages by number reach the first 10,000 items only: with the largest pages, page 100.
+    "page": {"type": "integer", "minimum": 1, "maximum": 100},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+    "case_id": ROW_ID, "item_id": ROW_ID,
+    "created_from": DAY, "created_to": DAY, "submitted_from": DAY, "submitted_to": DAY,
+    "recovered_from": DAY, "recovered_to": DAY, "from": DAY, "to": DAY,
+    "state": STATE_CODE, "recovery_state": STATE_CODE,
+    "direction": {"type": "string", "enum": ["incoming", "outgoing"]},
+    "mode": {"type": "string", "enum": ["exact", "partial", "fuzzy"]},
+    "twist": {"type": "string", "enum": ["left", "right"]},
+    "short_ttc": {"type": "string", "enum": ["yes", "no"]},
+    "multiple_sale": {"type": "string", "enum": ["yes", "no"]},
+    "reference": {"type": "string", "pattern": r"^DC-\d{4}-\d{6}$"},
+}
+
+
 def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     parameters = []
     for converter, name in _CONVERTER.findall(rule):
-        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        schema = dict(ROW_ID) if converter == "int" else {"type": "string"}
         parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
     return API_PREFIX + _CONVERTER.sub(r"{\2}", rule), parameters
 
 
 def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
-    generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, definition in generated.pop("$defs", {}).items():
-        schemas[name] = definition
-    schemas[model.__name__] = generated
+    generated = _text_patterns(model.model_json_schema(ref_template="#/components/schemas/{model}"))
+    for name, definition in [*generated.pop("$defs", {}).items(), (model.__name__, generated)]:
+        # Two models of one name in two rooms would silently share one schema.
+        if schemas.setdefault(name, definition) != definition:
+            raise ValueError(f"two API models are named {name}")
     return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+# Free text refuses control characters, invisible formatting and private-use characters
+# (tracer.core.text); multi-line fields take line breaks besides, the document states the stricter rule.
+TEXT_PATTERN = (r"^[^\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u202a-\u202e"
+                r"\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\uf8ff]*$")
+
+
+def _text_patterns(schema: Any) -> Any:
+    """Every free-text string of ``schema`` with ``TEXT_PATTERN``."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and not {"enum", "const", "format", "pattern"} & set(schema):
+            schema["pattern"] = TEXT_PATTERN
+        for value in schema.values():
+            _text_patterns(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _text_patterns(value)
+    return schema
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -92,8 +136,11 @@ def build_document(version: str) -> dict[str, Any]:
     error_ref = _ref(ErrorBody, schemas)
     for op in sorted(OPERATIONS, key=lambda o: (o.rule, o.method)):
         path, parameters = _path(op.rule)
-        parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"},
-                        "description": text} for name, text in op.query.items()]
+        for name, described in op.query.items():
+            text, schema, required = (*described, False)[:3] if isinstance(described, tuple) else (described, None, False)
+            schema = dict(schema or QUERY_SCHEMAS.get(name, {"type": "string"}))
+            parameters.append({"name": name, "in": "query", "required": required, "schema": schema,
+                               "description": text})
         responses: dict[str, Any] = {}
         responses[str(op.status)] = _json(_ref(op.response, schemas), "Success") if op.response else {"description": "Success"}
         codes = set(op.errors) | ({429} if op.roles != PUBLIC else set())
@@ -101,6 +148,9 @@ def build_document(version: str) -> dict[str, Any]:
             codes |= {401, 403}
         if op.body is not None:
             codes |= {400, 422}
+        if parameters:  # a path id out of scope or range, a query value refused
+            codes |= {404} if "{" in path or any(p["schema"] == ROW_ID for p in parameters) else set()
+            codes |= {400, 422} if op.query else set()
         for code in sorted(codes):
             responses[str(code)] = _json(error_ref, ERROR_DESCRIPTIONS.get(code, "Error"))
         entry: dict[str, Any] = {"summary": op.summary, "operationId": op.endpoint.replace(".", "_"),

@@ -121,13 +121,13 @@ class LinkPatch(BaseModel):
         return self
 
 
-class AgencyOut(BaseModel):
+class DisclosedAgencyOut(BaseModel):
     name: str
     acronym: str
     contact: dict[str, str | None]
 
 
-class LinkOut(BaseModel):
+class BallisticLinkOut(BaseModel):
     """A link the caller sees both items of, or (``restricted``) a lead or hit with another agency's
     item: then only the kind of match, the agency and the deconfliction reference."""
 
@@ -150,12 +150,12 @@ class LinkOut(BaseModel):
     created_at: datetime | None = None
     version: int | None = None
     match: Literal["ballistic_hit", "ballistic_lead"] | None = None
-    agency: AgencyOut | None = None
+    agency: DisclosedAgencyOut | None = None
     reference: str | None = None
 
 
-class LinkList(ListPage):
-    items: list[LinkOut]
+class BallisticLinkList(ListPage):
+    items: list[BallisticLinkOut]
 
 
 # --- JSON shapes ------------------------------------------------------------------------------------------
@@ -207,7 +207,8 @@ def _id_arg(name: str) -> int | None:
 
 @operation(bp, "/ballistics/items", "GET", allow=readers, response=ItemList, errors=(422,),
            summary="The ballistic items the caller may see, newest first",
-           query={"case_id": "Only the items of this case", "kind": "One of: " + ", ".join(ITEM_KINDS),
+           query={"case_id": "Only the items of this case",
+                  "kind": ("One of: " + ", ".join(ITEM_KINDS), {"type": "string", "enum": list(ITEM_KINDS)}),
                   "ibis_ref": "The item with this IBIS acquisition reference", **PAGING_QUERY})
 def list_ballistic_items():
     statement = services.item_query(current_user)
@@ -251,10 +252,11 @@ def create_ballistic_item():
 # --- links ------------------------------------------------------------------------------------------------
 
 
-@operation(bp, "/ballistics/links", "GET", allow=readers, response=LinkList, errors=(422,),
+@operation(bp, "/ballistics/links", "GET", allow=readers, response=BallisticLinkList, errors=(422,),
            summary="Leads and hits the caller may see, newest first; links to another agency's item are "
                    "restricted entries",
-           query={"item_id": "Only the links of this item", "status": "One of: " + ", ".join(LINK_STATUSES),
+           query={"item_id": "Only the links of this item",
+                  "status": ("One of: " + ", ".join(LINK_STATUSES), {"type": "string", "enum": list(LINK_STATUSES)}),
                   **PAGING_QUERY})
 def list_ballistic_links():
     statement = services.link_query(current_user)
@@ -278,7 +280,7 @@ def list_ballistic_links():
     return jsonify({"items": [side_json(side) for side in sides], **list_fields(page)})
 
 
-@operation(bp, "/ballistics/links", "POST", allow=examiners, body=LinkIn, response=LinkOut, status=201,
+@operation(bp, "/ballistics/links", "POST", allow=examiners, body=LinkIn, response=BallisticLinkOut, status=201,
            errors=(403, 404, 422), summary="Record a lead between two items the examiner may see (created as lead)")
 def create_ballistic_link():
     body = parse_json(LinkIn, multiline=("notes",))
@@ -292,7 +294,7 @@ def create_ballistic_link():
     return response
 
 
-@operation(bp, "/ballistics/links/<int:link_id>", "PATCH", allow=examiners, body=LinkPatch, response=LinkOut,
+@operation(bp, "/ballistics/links/<int:link_id>", "PATCH", allow=examiners, body=LinkPatch, response=BallisticLinkOut,
            errors=(403, 404, 409, 422),
            summary="The examiner's decision: status confirmed or excluded, or an AFTE conclusion; a reason "
                    "undoes a confirmed hit; the version read (409 when another examiner decided first)")
@@ -308,7 +310,7 @@ def decide_ballistic_link(link_id: int):
     return jsonify(link_json(link))
 
 
-@operation(bp, "/ballistics/links/<int:link_id>", "GET", allow=readers, response=LinkOut, errors=(404,),
+@operation(bp, "/ballistics/links/<int:link_id>", "GET", allow=readers, response=BallisticLinkOut, errors=(404,),
            summary="A lead or hit: in full when the caller may see both items, restricted otherwise")
 def get_ballistic_link(link_id: int):
     link = services.get_link(current_user, link_id)

@@ -101,7 +101,8 @@ def _sent(body: BaseModel) -> dict[str, Any]:
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LIST_QUERY = {
     "q": "Text in the reference, title or carpeta de investigación number (literal match)",
-    "status": "open, investigating, in_review, approved or closed",
+    "status": ("open, investigating, in_review, approved or closed",
+               {"type": "string", "enum": ["open", "investigating", "in_review", "approved", "closed"]}),
     "agency": "Acronym of the owning agency",
     "state": "INEGI code of the owning agency's state",
     "created_from": "Created on or after this day (YYYY-MM-DD)",
