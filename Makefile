@@ -1,4 +1,4 @@
-# Tracer — `make run` serves the app with demo data; `make test` runs the whole suite.
+# Tracer — `make run` serves the app with demo data; `make test` runs the whole suite; `make security` the attack checks.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,7 @@ PYBABEL := $(BIN)/pybabel
 CATALOGS := $(wildcard tracer/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres bench install install-dev browser translations messages clean
+.PHONY: run test test-sqlite test-postgres security bench install install-dev browser translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ test-sqlite:
 
 test-postgres:
 	$(BIN)/python -m pytest -m "not browser"
+
+## The attack checks: bandit over tracer/ (no medium or high finding), then tests/security on SQLite (the API
+## fuzzed against its OpenAPI document as every role, ids past any row); about a minute on two cores.
+security: install-dev translations
+	$(BIN)/bandit --quiet --recursive tracer --severity-level medium
+	TRACER_TEST_DATABASE_URL= $(BIN)/python -m pytest -m security tests/security
 
 ## The budgets of SPEC §10 in one table (serial search, gunicorn throughput against a bare baseline, dashboards,
 ## page latency, import rate, ballistics on 1,000,000 items) on 1,000,000 firearms in PostgreSQL: TRACER_BENCH_DATABASE_URL (default
