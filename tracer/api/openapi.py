@@ -64,7 +64,7 @@ def operation(bp: Blueprint, rule: str, method: str, *, summary: str, allow=WORK
 
 ROW_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
 # Days from 1900 on (earlier ones are refused as too far in the past).
-DAY = {"type": "string", "format": "date", "pattern": r"^(19|20)\d{2}-\d{2}-\d{2}$"}
+DAY = {"type": "string", "format": "date", "pattern": "^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
 STATE_CODE = {"type": "string", "pattern": "^(0[1-9]|[12][0-9]|3[0-2])$"}
 # Query parameters that mean the same on every list, by name; an operation may give its own schema
 # with a (description, schema) pair.
@@ -81,7 +81,7 @@ QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
     "twist": {"type": "string", "enum": ["left", "right"]},
     "short_ttc": {"type": "string", "enum": ["yes", "no"]},
     "multiple_sale": {"type": "string", "enum": ["yes", "no"]},
-    "reference": {"type": "string", "pattern": r"^DC-\d{4}-\d{6}$"},
+    "reference": {"type": "string", "pattern": "^DC-[0-9]{4}-0{0,5}[1-9][0-9]{0,5}$"},
 }
 
 
@@ -102,17 +102,32 @@ def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-# Free text refuses control characters, invisible formatting and private-use characters
-# (tracer.core.text); multi-line fields take line breaks besides, the document states the stricter rule.
-TEXT_PATTERN = (r"^[^\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u202a-\u202e"
-                r"\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\uf8ff]*$")
+# Free text refuses control, invisible formatting, private-use and unassigned characters
+# (tracer.core.text). Their exact set is hundreds of ranges, too many for a pattern a client can
+# check, so the document names scripts every character of which is accepted (Latin with its
+# accents, Greek and Cyrillic letters, Hebrew, Arabic, CJK, punctuation and symbols): a value
+# made of them is never refused for its characters. Multi-line fields take line breaks besides.
+ACCEPTED_TEXT_RANGES = ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x36F), (0x391, 0x3A1), (0x3A3, 0x3FF),
+                        (0x400, 0x52F), (0x5D0, 0x5EA), (0x621, 0x64A), (0x660, 0x669), (0x2010, 0x2027),
+                        (0x2030, 0x205E), (0x20A0, 0x20C0), (0x2100, 0x214F), (0x3041, 0x3096),
+                        (0x30A1, 0x30FA), (0x4E00, 0x9FFF))
+
+
+def text_pattern() -> str:
+    """The ``FreeText`` pattern: characters of ``ACCEPTED_TEXT_RANGES`` only."""
+    accepted = "".join(f"\\u{first:04x}-\\u{last:04x}" for first, last in ACCEPTED_TEXT_RANGES)
+    return f"^[{accepted}]*$"
+
+
+FREE_TEXT = "FreeText"
+FREE_TEXT_REF = {"$ref": f"#/components/schemas/{FREE_TEXT}"}
 
 
 def _text_patterns(schema: Any) -> Any:
-    """Every free-text string of ``schema`` with ``TEXT_PATTERN``."""
+    """Every free-text string of ``schema`` held to the ``FreeText`` schema."""
     if isinstance(schema, dict):
-        if schema.get("type") == "string" and not {"enum", "const", "format", "pattern"} & set(schema):
-            schema["pattern"] = TEXT_PATTERN
+        if schema.get("type") == "string" and not {"enum", "const", "format", "allOf"} & set(schema):
+            schema["allOf"] = [FREE_TEXT_REF]
         for value in schema.values():
             _text_patterns(value)
     elif isinstance(schema, list):
@@ -131,14 +146,18 @@ ERROR_DESCRIPTIONS = {400: "Malformed request", 401: "No or bad token", 403: "Ro
 
 
 def build_document(version: str) -> dict[str, Any]:
-    schemas: dict[str, Any] = {}
+    schemas: dict[str, Any] = {FREE_TEXT: {
+        "type": "string", "pattern": text_pattern(),
+        "description": "Free text: control, invisible formatting, private-use and unassigned characters are "
+                       "refused; the pattern names scripts whose every character is accepted."}}
     paths: dict[str, Any] = {}
     error_ref = _ref(ErrorBody, schemas)
     for op in sorted(OPERATIONS, key=lambda o: (o.rule, o.method)):
         path, parameters = _path(op.rule)
         for name, described in op.query.items():
             text, schema, required = (*described, False)[:3] if isinstance(described, tuple) else (described, None, False)
-            schema = dict(schema or QUERY_SCHEMAS.get(name, {"type": "string"}))
+            schema = schema() if callable(schema) else schema  # read when the document is built
+            schema = _text_patterns(dict(schema or QUERY_SCHEMAS.get(name, {"type": "string"})))
             parameters.append({"name": name, "in": "query", "required": required, "schema": schema,
                                "description": text})
         responses: dict[str, Any] = {}

@@ -63,8 +63,10 @@ class Me(BaseModel):
 class MeUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
+    # Optional, but never null: an account always has a name.
+    full_name: str = Field(default=None, min_length=1, max_length=200, pattern=r"\S")
+    email: str | None = Field(default=None, max_length=254,
+                              pattern="^[a-z0-9]+([._-][a-z0-9]+)*@[a-z0-9]+(-[a-z0-9]+)*[.](com|mx|org|net)$")
     locale: Literal["es", "en"] | None = None
 
 

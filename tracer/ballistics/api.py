@@ -44,23 +44,26 @@ class ItemIn(BaseModel):
     scene_id: int | None = Field(None, description="Cartridge cases and bullets: the scene of the case where the "
                                                    "item was recovered (or seizure_id)")
     firearm_id: int | None = Field(None, description="Test fires only, required: the seized firearm that fired it")
-    caliber: str = Field(description="Canonical name or any alias of the caliber reference list")
-    headstamp: str | None = None
-    firing_pin_shape: str | None = Field(None, description="Cartridge cases and test fires. One of: "
-                                                           + ", ".join(FIRING_PIN_SHAPES))
-    breech_face_class: str | None = Field(None, description="One of: " + ", ".join(BREECH_FACE_CLASSES))
-    ejector_mark: str | None = Field(None, description="One of: " + ", ".join(EJECTOR_MARKS))
-    lands: int | None = Field(None, description="Bullets and test fires: lands (grooves are as many), 1 to 20; "
-                                                "empty for polygonal rifling")
+    caliber: str = Field(min_length=1, max_length=60,
+                         description="Canonical name or any alias of the caliber reference list")
+    headstamp: str | None = Field(None, max_length=80)
+    firing_pin_shape: Literal[FIRING_PIN_SHAPES] | None = Field(  # type: ignore[valid-type]
+        None, description="Cartridge cases and test fires")
+    breech_face_class: Literal[BREECH_FACE_CLASSES] | None = Field(  # type: ignore[valid-type]
+        None, description="Cartridge cases and test fires")
+    ejector_mark: Literal[EJECTOR_MARKS] | None = Field(  # type: ignore[valid-type]
+        None, description="Cartridge cases and test fires")
+    lands: int | None = Field(None, ge=1, le=20, description="Bullets and test fires: lands (grooves are as many); "
+                                                            "empty for polygonal rifling")
     polygonal: bool | None = Field(None, description="Polygonal rifling: no land count then")
     twist: Literal["left", "right"] | None = None
-    land_width_mm: float | None = Field(None, description="More than 0 and less than 10, two decimals kept")
-    groove_width_mm: float | None = Field(None, description="More than 0 and less than 10, two decimals kept")
-    weight_grains: float | None = Field(None, description="Bullet weight in grains")
-    jacket: str | None = Field(None, description="One of: " + ", ".join(JACKETS))
-    lab_number: str | None = None
-    ibis_ref: str | None = Field(None, description="IBIS acquisition reference, unique")
-    notes: str | None = None
+    land_width_mm: float | None = Field(None, gt=0, lt=services.MAX_WIDTH_MM, description="Two decimals kept")
+    groove_width_mm: float | None = Field(None, gt=0, lt=services.MAX_WIDTH_MM, description="Two decimals kept")
+    weight_grains: float | None = Field(None, ge=1, le=1000, description="Bullet weight in grains")
+    jacket: Literal[JACKETS] | None = None  # type: ignore[valid-type]
+    lab_number: str | None = Field(None, max_length=80)
+    ibis_ref: str | None = Field(None, max_length=80, description="IBIS acquisition reference, unique")
+    notes: str | None = Field(None, max_length=services.NOTES_MAX)
 
 
 class ItemOut(BaseModel):

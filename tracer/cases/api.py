@@ -63,10 +63,11 @@ class CaseList(ListPage):
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    title: str = Field(max_length=services.TITLE_MAX)
+    title: str = Field(max_length=services.TITLE_MAX, pattern=r"\S")
     summary: str | None = Field(default=None, max_length=services.SUMMARY_MAX, exclude=True)
     priority: Priority = "normal"
-    carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX)
+    carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX,
+                                       pattern=services.CARPETA_PATTERN.pattern.replace("\\Z", "$"))
     lead_officer_id: int | None = Field(
         default=None, description="Defaults to the caller when an officer; null for none.")
 
@@ -75,10 +76,11 @@ class CaseUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     version: int = Field(description="The version read; a newer stored version answers 409.")
-    title: str | None = Field(default=None, max_length=services.TITLE_MAX)
+    title: str | None = Field(default=None, max_length=services.TITLE_MAX, pattern=r"\S")
     summary: str | None = Field(default=None, max_length=services.SUMMARY_MAX, exclude=True)
     priority: Priority | None = None
-    carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX)
+    carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX,
+                                       pattern=services.CARPETA_PATTERN.pattern.replace("\\Z", "$"))
     lead_officer_id: int | None = None
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from tracer.api.openapi import operation
+from tracer.firearms.serials import MAX_LENGTH
 from tracer.api.views import bp
 from tracer.core.errors import ValidationFailed
 from tracer.extensions import db
@@ -93,7 +94,8 @@ def restricted_json(hit: RestrictedHit) -> dict:
            summary="Search serial numbers (exact, partial with ? and *, fuzzy); other agencies' records "
                    "answer as restricted hits",
            query={"q": ("The serial or part of it (required); ? and * in partial mode",
-                        {"type": "string", "pattern": "[0-9A-Za-z]"}, True),
+                        {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH,
+                         "pattern": "^[0-9A-Za-z -]*[0-9A-Za-z]{4}[0-9A-Za-z -]*$"}, True),
                   "mode": "exact, partial or fuzzy (default fuzzy)",
                   "manufacturer": "Canonical name or any alias of the maker",
                   "limit": (f"Hits in scope to answer, 1 to {MAX_USER_LIMIT} (default {DEFAULT_LIMIT}); "

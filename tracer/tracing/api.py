@@ -206,7 +206,8 @@ LIST_FILTERS = ("status", "priority", "serial", "submitted_from", "submitted_to"
 LIST_QUERY = {
     "status": ("One of: " + ", ".join(TRACE_STATUSES), {"type": "string", "enum": list(TRACE_STATUSES)}),
     "priority": ("One of: " + ", ".join(TRACE_PRIORITIES), {"type": "string", "enum": list(TRACE_PRIORITIES)}),
-    "serial": "The firearm's serial number or restored serial, as written or normalised",
+    "serial": ("The firearm's serial number or restored serial, as written or normalised",
+               {"type": "string", "maxLength": 64, "pattern": "^[0-9A-Za-z -]*[0-9A-Za-z][0-9A-Za-z -]*$"}),
     "submitted_from": "Submitted on or after this day (YYYY-MM-DD, Mexico City time)",
     "submitted_to": "Submitted on or before this day (YYYY-MM-DD, Mexico City time)",
     "ffl_license": "The last dealer's licence number (with or without hyphens)",

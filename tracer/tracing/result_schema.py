@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +24,7 @@ class ResultIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: str = Field(description="One of: " + ", ".join(TRACE_OUTCOMES))
+    outcome: Literal[TRACE_OUTCOMES]  # type: ignore[valid-type]
     no_trace_reason: str | None = Field(default=None, description="Required exactly when the outcome is no_trace: "
                                         + ", ".join(NO_TRACE_REASONS))
     ffl_name: str | None = Field(default=None, description="The last dealer; required (with licence, city and "
