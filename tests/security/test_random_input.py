@@ -38,7 +38,7 @@ _SPECIAL = st.sampled_from(["\x00", "\u202e\u2066abc\u2069", "\u200b", "\ufeff",
                             "שלום عربى", "' OR 1=1 --", '"><img src=x onerror=alert(1)>', MARKUP])
 _LONG = st.builds(lambda char, times: char * times, st.characters(), st.integers(1000, 20000))
 VALUES = st.one_of(_TEXT, _SPECIAL, _LONG, _TEXT.map(lambda text: MARKUP + text))
-FUZZ = settings(max_examples=4, derandomize=True, database=None, deadline=None,
+FUZZ = settings(max_examples=5, derandomize=True, database=None, deadline=None,
                 phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 
 
@@ -68,7 +68,7 @@ def world(app):
         return {
             "usernames": {role: user.username for role, user in walkers.items()},
             "tokens": api_tokens,
-            "args": {"user_id": target.id, "agency_id": factories.agency("FGE-SON").id, "token_id": 999999,
+            "args": {"user_id": target.id, "agency_id": federal.id, "token_id": 999999,
                      "manufacturer_id": 999999, "caliber_id": 999999, "spec_id": 999999,
                      "case_id": case.id, "seizure_id": seizure.id, "firearm_id": firearm.id,
                      "attachment_id": photo.id, "trace_request_id": request.id, "link_id": link.id,
