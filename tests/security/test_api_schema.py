@@ -129,3 +129,29 @@ def test_no_two_models_share_a_name_in_the_document(client):
     assert set(schemas["AgencyOut"]["properties"]) == {"id", "name", "acronym", "level", "state_code"}
     assert "restricted_withheld" in schemas["LinkList"]["properties"]
     assert "restricted_withheld" not in schemas["BallisticLinkList"]["properties"]
+
+
+@pytest.mark.parametrize("method, path, body, field", [
+    ("POST", "/ballistics/links", {"item_a": 1, "item_b": -618286820574}, "item_b"),
+    ("PATCH", "/cases/{case_id}", {"version": 2**31, "title": "Caso"}, "version"),
+    ("POST", "/seizures", {"case_id": 1, "seized_on": "2025-01-01", "state": "26", "magazines_count": 2**40},
+     "magazines_count"),
+    ("POST", "/firearms/{firearm_id}/trace-requests", {"people": [{"case_person_id": 2**33}]},
+     "people.0.case_person_id"),
+])
+def test_a_number_no_column_holds_is_refused_naming_its_field(ctx, api, method, path, body, field):
+    """A whole number past the database's integer columns is a 422 naming the field, never a
+    query the database refuses (PostgreSQL answered such an id with a server error)."""
+    call = api("analyst", "FGR")
+    seizure = factories.seizure(factories.case(call.user.agency))
+    db.session.commit()
+    url = path.format(case_id=seizure.case_id, firearm_id=seizure.firearms[0].id)
+    response = call(method, url, json=body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.get_json()["error"]["details"][field] == ["The number is out of range."]
+
+
+def test_a_query_id_past_any_row_is_refused(ctx, api):
+    response = api("analyst", "FGR")("GET", "/ballistics/items?case_id=9999999999")
+    assert response.status_code == 422
+    assert "case_id" in response.get_json()["error"]["details"]

@@ -93,6 +93,21 @@ def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     return API_PREFIX + _CONVERTER.sub(r"{\2}", rule), parameters
 
 
+def documented(**rules: Any) -> dict[str, Any]:
+    """Field arguments that state in the document rules the service checks with messages of its
+    own (``Field(None, **documented(pattern=...))``): pydantic does not check them. A rule beside
+    ``anyOf`` binds the string or number branch; an ``enum`` of an optional field lists null."""
+    return {"json_schema_extra": rules}
+
+
+def not_null(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` of an optional field that, when sent, may not be null."""
+    branches = [branch for branch in schema.pop("anyOf", []) if branch.get("type") != "null"]
+    schema.pop("default", None)
+    if branches:
+        schema.update(branches[0])
+
+
 def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
     generated = _text_patterns(model.model_json_schema(ref_template="#/components/schemas/{model}"))
     for name, definition in [*generated.pop("$defs", {}).items(), (model.__name__, generated)]:
@@ -124,10 +139,14 @@ FREE_TEXT_REF = {"$ref": f"#/components/schemas/{FREE_TEXT}"}
 
 
 def _text_patterns(schema: Any) -> Any:
-    """Every free-text string of ``schema`` held to the ``FreeText`` schema."""
+    """Every free-text string of ``schema`` held to the ``FreeText`` schema, and every whole
+    number to the range ``parse_json`` takes (that of the database's integer columns)."""
     if isinstance(schema, dict):
         if schema.get("type") == "string" and not {"enum", "const", "format", "allOf"} & set(schema):
             schema["allOf"] = [FREE_TEXT_REF]
+        if schema.get("type") == "integer":
+            schema.setdefault("minimum", -MAX_ROW_ID - 1)
+            schema.setdefault("maximum", MAX_ROW_ID)
         for value in schema.values():
             _text_patterns(value)
     elif isinstance(schema, list):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tracer.api.openapi import operation
+from tracer.api.openapi import documented, operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.ballistics import services
@@ -17,6 +17,7 @@ from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.models import (BREECH_FACE_CLASSES, CONCLUSIONS, EJECTOR_MARKS, FIRING_PIN_SHAPES, ITEM_KINDS,
                                       JACKETS, LINK_SOURCES, LINK_STATUSES, BallisticItem, BallisticLink)
 from tracer.cases.services import get_case
+from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import NotFound, ValidationFailed
 from tracer.core.pagination import PAGING_QUERY, ListPage, by, keyset_page, list_fields
 from tracer.extensions import db
@@ -47,20 +48,23 @@ class ItemIn(BaseModel):
     caliber: str = Field(min_length=1, max_length=60,
                          description="Canonical name or any alias of the caliber reference list")
     headstamp: str | None = Field(None, max_length=80)
-    firing_pin_shape: Literal[FIRING_PIN_SHAPES] | None = Field(  # type: ignore[valid-type]
-        None, description="Cartridge cases and test fires")
-    breech_face_class: Literal[BREECH_FACE_CLASSES] | None = Field(  # type: ignore[valid-type]
-        None, description="Cartridge cases and test fires")
-    ejector_mark: Literal[EJECTOR_MARKS] | None = Field(  # type: ignore[valid-type]
-        None, description="Cartridge cases and test fires")
-    lands: int | None = Field(None, ge=1, le=20, description="Bullets and test fires: lands (grooves are as many); "
-                                                            "empty for polygonal rifling")
+    firing_pin_shape: str | None = Field(None, description="Cartridge cases and test fires",
+                                         **documented(enum=[*FIRING_PIN_SHAPES, None]))
+    breech_face_class: str | None = Field(None, description="Cartridge cases and test fires",
+                                          **documented(enum=[*BREECH_FACE_CLASSES, None]))
+    ejector_mark: str | None = Field(None, description="Cartridge cases and test fires",
+                                     **documented(enum=[*EJECTOR_MARKS, None]))
+    lands: int | None = Field(None, description="Bullets and test fires: lands (grooves are as many); "
+                                                "empty for polygonal rifling", **documented(minimum=1, maximum=20))
     polygonal: bool | None = Field(None, description="Polygonal rifling: no land count then")
     twist: Literal["left", "right"] | None = None
-    land_width_mm: float | None = Field(None, gt=0, lt=services.MAX_WIDTH_MM, description="Two decimals kept")
-    groove_width_mm: float | None = Field(None, gt=0, lt=services.MAX_WIDTH_MM, description="Two decimals kept")
-    weight_grains: float | None = Field(None, ge=1, le=1000, description="Bullet weight in grains")
-    jacket: Literal[JACKETS] | None = None  # type: ignore[valid-type]
+    land_width_mm: float | None = Field(None, description="Two decimals kept",
+                                        **documented(exclusiveMinimum=0, exclusiveMaximum=services.MAX_WIDTH_MM))
+    groove_width_mm: float | None = Field(None, description="Two decimals kept",
+                                          **documented(exclusiveMinimum=0, exclusiveMaximum=services.MAX_WIDTH_MM))
+    weight_grains: float | None = Field(None, description="Bullet weight in grains",
+                                        **documented(minimum=1, maximum=1000))
+    jacket: str | None = Field(None, **documented(enum=[*JACKETS, None]))
     lab_number: str | None = Field(None, max_length=80)
     ibis_ref: str | None = Field(None, max_length=80, description="IBIS acquisition reference, unique")
     notes: str | None = Field(None, max_length=services.NOTES_MAX)
@@ -199,7 +203,7 @@ def _id_arg(name: str) -> int | None:
     text = (request.args.get(name) or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 10:
+    if not text.isdigit() or len(text) > 10 or int(text) > MAX_ROW_ID:  # past any row: the database refuses it
         message = _("Enter a whole number.")
         raise ValidationFailed(message, {name: [message]})
     return int(text)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracer.api.openapi import operation
+from tracer.api.openapi import documented, operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.cases import services, workflow
@@ -63,11 +63,11 @@ class CaseList(ListPage):
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    title: str = Field(max_length=services.TITLE_MAX, pattern=r"\S")
+    title: str = Field(max_length=services.TITLE_MAX, **documented(pattern=r"\S"))
     summary: str | None = Field(default=None, max_length=services.SUMMARY_MAX, exclude=True)
     priority: Priority = "normal"
     carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX,
-                                       pattern=services.CARPETA_PATTERN.pattern.replace("\\Z", "$"))
+                                       **documented(pattern=services.CARPETA_PATTERN.pattern.replace("\\Z", "$")))
     lead_officer_id: int | None = Field(
         default=None, description="Defaults to the caller when an officer; null for none.")
 
@@ -76,11 +76,11 @@ class CaseUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     version: int = Field(description="The version read; a newer stored version answers 409.")
-    title: str | None = Field(default=None, max_length=services.TITLE_MAX, pattern=r"\S")
+    title: str | None = Field(default=None, max_length=services.TITLE_MAX, **documented(pattern=r"\S"))
     summary: str | None = Field(default=None, max_length=services.SUMMARY_MAX, exclude=True)
     priority: Priority | None = None
     carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX,
-                                       pattern=services.CARPETA_PATTERN.pattern.replace("\\Z", "$"))
+                                       **documented(pattern=services.CARPETA_PATTERN.pattern.replace("\\Z", "$")))
     lead_officer_id: int | None = None
 
 
