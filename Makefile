@@ -1,4 +1,6 @@
 # Tracer — `make run` serves the app with demo data; `make test` runs the whole suite; `make security` the attack checks.
+# `flask backup` and `flask restore` on PostgreSQL run pg_dump and pg_restore: the host needs the PostgreSQL client
+# tools (Debian: postgresql-client) of the server's major version or newer.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

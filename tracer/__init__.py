@@ -71,6 +71,7 @@ def _register_rooms(app: Flask) -> None:
     from tracer.auth.cli import register as register_auth_cli
     from tracer.auth.loaders import init_login
     from tracer.auth.views import bp as auth_bp
+    from tracer.backup.cli import register as register_backup_cli
     from tracer.cases import api as _cases_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.ballistics import api as _ballistics_api  # noqa: F401  (adds its routes to the API blueprint)
     from tracer.ballistics import lead_views as _lead_views  # noqa: F401  (adds its routes to the ballistics blueprint)
@@ -142,6 +143,7 @@ def _register_rooms(app: Flask) -> None:
     init_error_handlers(app)
     register_auth_cli(app)
     register_audit_cli(app)
+    register_backup_cli(app)
     register_seizure_cli(app)
     register_tracing_cli(app)
     init_reference(app)

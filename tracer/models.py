@@ -12,3 +12,4 @@ from tracer.tracing.models import TraceNumberCounter, TraceRequest  # noqa: F401
 from tracer.ballistics.models import BallisticItem, BallisticLink, Scene  # noqa: F401
 from tracer.people.models import CasePerson, Person, PersonDuplicate, PersonMerge  # noqa: F401
 from tracer.reports.models import CaseReportExport, CaseReportVersion  # noqa: F401
+from tracer.stats.models import seizure_counts  # noqa: F401  (and every rollup table beside it)

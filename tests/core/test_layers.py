@@ -31,6 +31,7 @@ TIERS = (
     ("tracing", "ballistics"),
     ("networks", "stats"),
     ("reports",),
+    ("backup",),
 )
 LEVEL = {room: level for level, rooms in enumerate(TIERS) for room in rooms}
 # Below every room (the extension objects), and above them all (the application factory

@@ -22,14 +22,19 @@ TABLES = {"scenes", "ballistic_items", "ballistic_links", "deconfliction_notices
           "manufacturers", "manufacturer_aliases", "calibers", "caliber_aliases", "rifling_specs",
           "case_reviews", "case_review_comments", "case_notes", "case_assignments", "case_shares",
           "people", "case_people", "person_merges", "person_duplicates",
-          "case_report_versions", "case_report_exports"}
+          "case_report_versions", "case_report_exports",
+          "stats_seizures", "stats_seizure_places", "stats_firearms", "stats_calibers", "stats_traces",
+          "stats_sources", "stats_dealers", "stats_corridors", "stats_time_to_crime"}
 SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",
                    "custody_events_no_update", "custody_events_no_delete",
                    "case_report_versions_no_update", "case_report_versions_no_delete",
                    "case_report_exports_no_update", "case_report_exports_no_delete",
                    "firearm_serials_fts_insert", "firearm_serials_fts_delete", "firearm_serials_fts_update",
                    "firearm_serials_fts_grams_insert", "firearm_serials_fts_grams_delete",
-                   "firearm_serials_fts_grams_update"}
+                   "firearm_serials_fts_grams_update",
+                   # The dashboards' counters (tracer.stats.rollups).
+                   *(f"stats_{table}_{event}" for table in ("seizures", "firearms", "trace_requests")
+                     for event in ("insert", "update", "delete"))}
 # SQLite's full-text indexes of serials (trigrams; position grams): the FTS5 tables and the
 # shadow tables they keep.
 SQLITE_SEARCH_TABLES = {f"{name}{shadow}" for name in ("firearm_serials_fts", "firearm_serials_fts_grams")

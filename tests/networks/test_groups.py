@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests import factories
-from tests.networks.conftest import PLACES, seized_case
+from tests.networks.conftest import PLACES, completed, seized_case
 from tracer.networks.groups import GroupFilters, UnionFind, all_groups, scoped_groups
 
 
@@ -18,6 +18,19 @@ def test_the_same_firearm_twice_in_one_case_is_no_group(ctx, reference_data):
     case, _first = seized_case("FGE-SON", serial_number="TWICE001")
     factories.seizure(case, firearms=[factories.firearm_values(serial_number="TWICE001")], **PLACES["FGE-SON"])
     assert all_groups().agencies == {}
+
+
+def test_a_dealer_of_one_case_or_of_a_pending_trace_is_no_group(ctx, reference_data):
+    case, first = seized_case("FGE-SON", serial_number="ONEDEAL1")
+    second = factories.seizure(case, firearms=[factories.firearm_values(serial_number="ONEDEAL2")],
+                               **PLACES["FGE-SON"]).firearms[0]
+    other, third = seized_case("FGE-JAL", serial_number="ONEDEAL3")
+    completed(first, multiple_sale=False)
+    completed(second, multiple_sale=False)
+    pending = completed(third, status="submitted", multiple_sale=False)
+    assert all_groups(["same_dealer"]).agencies == {}
+    pending.status = "completed"
+    assert set(all_groups(["same_dealer"]).agencies) == {case.id, other.id}
 
 
 def test_the_ring_is_one_group_and_a_kind_filter_splits_it(ring):

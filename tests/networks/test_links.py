@@ -1,6 +1,8 @@
 """The links service: each kind, links of several kinds, depth, and what a reader of another state sees."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from tests import factories
@@ -129,6 +131,17 @@ def test_a_network_larger_than_the_page_draws_is_cut_and_says_so(ring):
     graph = links.neighbourhood(ring.b, 3, limit=2)
     assert graph.truncated and len(graph.steps) == 2
     assert not links.neighbourhood(ring.b, 3).truncated
+
+
+def test_a_kind_with_more_links_than_a_step_reads_is_cut_and_says_so(ring, monkeypatch):
+    third, firearm = seized_case("FGE-SON", serial_number="RING0004")
+    completed(firearm, purchase_date=date(2023, 2, 1))
+    whole = links.neighbourhood(ring.b, 1, ["same_dealer"])
+    assert set(whole.steps) == {ring.b.id, ring.c.id, third.id} and not whole.truncated
+    monkeypatch.setattr(links, "ROWS_PER_STEP", 1)
+    cut = links.neighbourhood(ring.b, 1, ["same_dealer"])
+    assert cut.truncated and len(cut.steps) == 2 and set(cut.steps) < set(whole.steps)
+    assert not links.neighbourhood(ring.b, 1, ["same_firearm"]).truncated  # one link of its kind: whole
 
 
 def test_the_same_person_as_purchaser_or_possessor_links_cases(ring):

@@ -142,6 +142,25 @@ def test_the_api_pages_with_a_cursor_and_hides_out_of_scope_cases(ring, api):
     assert api("liaison", "ATF-MX")("GET", f"/cases/{ring.b.id}/links").status_code == 404
 
 
+def test_a_cut_network_says_so_on_the_case_page_the_network_page_and_the_api(ring, login_as, api, monkeypatch):
+    from tests.networks.conftest import completed, seized_case
+    from tracer.networks import links
+
+    _third, firearm = seized_case("FGE-JAL", serial_number="RING0004")
+    completed(firearm)
+    db.session.commit()
+    analyst = login_as("analyst", "FGR")
+    assert "Hay más casos vinculados" not in analyst.get(f"/cases/{ring.b.id}").get_data(as_text=True)
+    assert api("analyst", "FGR")("GET", f"/cases/{ring.b.id}/links").get_json()["truncated"] is False
+    monkeypatch.setattr(links, "ROWS_PER_STEP", 1)  # one dealer link read per step: the second is cut
+    panel = analyst.get(f"/cases/{ring.b.id}").get_data(as_text=True)
+    assert "Hay más casos vinculados a este de los que caben en la lista" in panel
+    page = analyst.get(f"/cases/{ring.b.id}/network?depth=1").get_data(as_text=True)
+    assert "La red es más grande de lo que se puede mostrar" in page
+    body = api("analyst", "FGR")("GET", f"/cases/{ring.b.id}/links").get_json()
+    assert body["truncated"] is True and ring.a.reference in {item["case_reference"] for item in body["items"]}
+
+
 def test_the_openapi_document_describes_the_links(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/cases/{case_id}/links" in document["paths"]

@@ -58,6 +58,7 @@ ACTIONS: dict[str, Action] = {
     "agency.permission_change": account(_l("Agency level, state or status changed")),
     # Reference lists
     "reference.load": account(_l("Shipped reference lists loaded")),
+    "stats.rebuild": account(_l("Dashboard counters recounted")),
     "manufacturer.create": account(_l("Manufacturer added")),
     "manufacturer.alias_add": account(_l("Manufacturer alias added")),
     "caliber.create": account(_l("Caliber added")),
@@ -67,6 +68,9 @@ ACTIONS: dict[str, Action] = {
     "rifling_spec.update": account(_l("Rifling row changed")),
     "rifling_spec.retire": account(_l("Rifling row retired")),
     "rifling_spec.restore": account(_l("Rifling row offered again")),
+    # Backups of the whole installation
+    "backup.create": account(_l("Backup written")),
+    "backup.restore": account(_l("Backup restored")),
     # The audit trail itself
     "audit.read": account(_l("Audit trail read")),
     # Cases, seizures, firearms and custody

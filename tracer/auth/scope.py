@@ -22,12 +22,18 @@ from tracer.auth.models import Agency, User
 from tracer.extensions import db
 
 
+def sees_every_agency(user: User) -> bool:
+    """Whether every agency is within ``user``'s scope (an active federal user, not an
+    administrator or auditor)."""
+    return user.active and user.role not in ("admin", "auditor") and user.agency.level == "federal"
+
+
 def agency_scope(user: User, agency_id_column) -> ColumnElement[bool]:
     """A SQL condition: the agency in ``agency_id_column`` is within ``user``'s scope."""
     if user.role in ("admin", "auditor") or not user.active:
         return false()
     agency = user.agency
-    if agency.level == "federal":
+    if sees_every_agency(user):
         return true()
     if agency.level == "state" and agency.state_code:
         return agency_id_column.in_(select(Agency.id).where(Agency.state_code == agency.state_code))

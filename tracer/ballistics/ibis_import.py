@@ -35,7 +35,7 @@ from tracer.core.csv_files import CsvLayout, CsvRows, FileRejected, Row
 from tracer.core.errors import DomainError
 from tracer.core.import_report import (ERROR, IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, SKIPPED, BaseImportReport,
                                        Problem, shorten)
-from tracer.core.scratch import ScratchDatabase
+from tracer.core.scratch import ScratchDatabase, ScratchFull, scratch_full_stops, stopped_message
 from tracer.core.validation import Checker
 from tracer.extensions import db
 
@@ -194,21 +194,25 @@ def import_ibis_leads(stream: BinaryIO, *, user=None, partial: bool = False, dry
         ensure_examiner(user)
     progress = progress or (lambda phase, done, total: None)
     report = IbisLeadsReport(dry_run=dry_run, partial=partial)
-    with LeadStaging() as staging:
-        try:
-            _first_pass(stream, RowChecker(user), staging, report, progress)
-        except FileRejected as rejected:
-            report.outcome, report.errors, report.problems = REJECTED, 1, [rejected.problem]
-            return _finish(user, report, source)
-        repeated = staging.repeated_pairs()
-        staging.add_problems(Problem(line, "ibis_ref_b", None, _(
-            "Line %(line)d joins the same two items: one lead is created for both.", line=first), SKIPPED)
-            for line, first in repeated)
-        staging.mark_same([line for line, _first in repeated])
-        _count(staging, report)
-        if not dry_run and report.outcome != REJECTED and report.imported_rows:
-            _second_pass(user, staging, report, progress, source)
-        report.problems += staging.first_problems(MAX_SHOWN - len(report.problems))
+    try:
+        with LeadStaging() as staging, scratch_full_stops():
+            try:
+                _first_pass(stream, RowChecker(user), staging, report, progress)
+            except FileRejected as rejected:
+                report.outcome, report.errors, report.problems = REJECTED, 1, [rejected.problem]
+                return _finish(user, report, source)
+            repeated = staging.repeated_pairs()
+            staging.add_problems(Problem(line, "ibis_ref_b", None, _(
+                "Line %(line)d joins the same two items: one lead is created for both.", line=first), SKIPPED)
+                for line, first in repeated)
+            staging.mark_same([line for line, _first in repeated])
+            _count(staging, report)
+            if not dry_run and report.outcome != REJECTED and report.imported_rows:
+                _second_pass(user, staging, report, progress, source)
+            report.problems += staging.first_problems(MAX_SHOWN - len(report.problems))
+    except ScratchFull as full:  # while checking: nothing was written yet
+        db.session.rollback()
+        report.stopped(full.message)
     return _finish(user, report, source)
 
 
@@ -258,22 +262,23 @@ def _second_pass(user, staging: LeadStaging, report: IbisLeadsReport, progress: 
     for a partial one."""
     written, committed = 0, 0
     try:
-        for chunk in staging.leads_to_write():
-            write_leads(user, chunk, source)
-            write_pending()  # the batch's audit event is chained now, not held until the end
-            written += len(chunk)
-            if report.partial:
-                db.session.commit()
-                committed = written
-            progress("write", written, report.imported_rows)
+        with scratch_full_stops():
+            for chunk in staging.leads_to_write():
+                write_leads(user, chunk, source)
+                write_pending()  # the batch's audit event is chained now, not held until the end
+                written += len(chunk)
+                if report.partial:
+                    db.session.commit()
+                    committed = written
+                progress("write", written, report.imported_rows)
         committed = written
     except (SQLAlchemyError, DomainError) as failure:
         db.session.rollback()
         log.warning("IBIS lead import stopped by the database: %s", failure)
-        report.problems.append(Problem(None, None, None, _(
+        report.problems.append(Problem(None, None, None, stopped_message(failure, committed) or (_(
             "The database refused part of the import (the same leads created at the same time?). Leads written "
             "before stay written; import the file again to complete it.") if committed else _(
-            "The database refused the import (the same leads created at the same time?). Nothing was written.")))
+            "The database refused the import (the same leads created at the same time?). Nothing was written."))))
         report.errors += 1
         report.outcome = PARTIAL if committed else REJECTED
     report.imported_rows = committed

@@ -19,6 +19,7 @@ DEFAULT_MESSAGES = {
     429: ("rate_limited", _l("Too many requests; slow down and try again shortly.")),
     500: ("internal_error", _l("An unexpected error occurred; it has been logged.")),
     503: ("unavailable", _l("The service is temporarily unavailable.")),
+    507: ("storage_full", _l("The server's storage is full; nothing was saved. Try again later.")),
 }
 MESSAGES_BY_CODE = {
     "password_change_required": _l("Change your password on the web before using the API."),

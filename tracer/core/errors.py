@@ -1,7 +1,11 @@
 """Domain errors raised by services and turned into pages or JSON by the views."""
 from __future__ import annotations
 
+import errno
+import sqlite3
 from typing import Any
+
+from flask_babel import gettext as _
 
 
 class DomainError(Exception):
@@ -40,3 +44,29 @@ class Forbidden(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class StorageFull(DomainError):
+    """The server's disk is full: what the user sent could not be kept, and nothing was saved."""
+
+    status = 507
+    code = "storage_full"
+
+
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+SQLITE_FULL = getattr(sqlite3, "SQLITE_FULL", 13)
+
+
+def is_storage_full(error: BaseException) -> bool:
+    """Whether ``error`` says a disk is full: no space (or quota) left for a file, or a SQLite
+    file that could not grow."""
+    if isinstance(error, OSError):
+        return error.errno in FULL_ERRNOS
+    if isinstance(error, sqlite3.OperationalError):
+        return getattr(error, "sqlite_errorcode", None) == SQLITE_FULL or "disk is full" in str(error)
+    return False
+
+
+def storage_full_message() -> str:
+    return _("The server's storage is full: what you sent could not be kept, and nothing was saved. Try again "
+             "later; if it persists, tell your administrator.")

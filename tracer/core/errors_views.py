@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from tracer.core.access import is_api_request
-from tracer.core.errors import DomainError
+from tracer.core.errors import DomainError, is_storage_full, storage_full_message
 from tracer.extensions import db
 
 
@@ -65,9 +65,24 @@ def handle_database_error(error: DBAPIError):
     return render_template("errors/error.html", status=503), 503
 
 
+def handle_os_error(error: OSError):
+    """A full disk (the request's upload spooled to disk, a file kept) is said plainly, 507;
+    any other failure of the system is unexpected."""
+    if not is_storage_full(error):
+        return handle_unexpected(error)
+    db.session.rollback()
+    import logging
+
+    logging.getLogger("tracer").error("request refused, the disk is full: %s", error)
+    if is_api_request():
+        return _api(507, "storage_full", storage_full_message())
+    return render_template("errors/error.html", status=507, message=storage_full_message()), 507
+
+
 def init_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(OSError, handle_os_error)
     app.register_error_handler(Exception, handle_unexpected)

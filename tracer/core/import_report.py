@@ -90,6 +90,12 @@ class BaseImportReport:
     def rejected(self) -> bool:
         return self.outcome == REJECTED
 
+    def stopped(self, message: str) -> None:
+        """The import stopped before writing anything (its transaction rolled back), for ``message``."""
+        self.outcome, self.imported_rows = REJECTED, 0
+        self.errors += 1
+        self.problems = [Problem(None, None, None, message), *self.problems][:MAX_SHOWN]
+
     @property
     def problem_count(self) -> int:
         return self.errors + self.warnings + self.skipped

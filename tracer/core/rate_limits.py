@@ -13,6 +13,7 @@ import time
 from flask import Flask
 from flask_login import current_user
 
+from tracer.core.counters import shared_counter_uri
 from tracer.core.security import client_address
 from tracer.extensions import limiter
 
@@ -52,6 +53,7 @@ def add_limit_headers(response):
 
 
 def init_rate_limits(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # Redis, with this process's memory while Redis does not answer (see tracer/core/counters.py).
+    app.config.setdefault("RATELIMIT_STORAGE_URI", shared_counter_uri(app.config.get("REDIS_URL")))
     limiter.init_app(app)
     app.after_request(add_limit_headers)

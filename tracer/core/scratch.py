@@ -12,10 +12,14 @@ import json
 import os
 import sqlite3
 import tempfile
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
+from flask_babel import gettext as _
+
+from tracer.core.errors import DomainError, is_storage_full
 from tracer.core.import_report import ERROR, SKIPPED, WARNING, Problem
 
 SEVERITY_ORDER = {ERROR: 0, SKIPPED: 1, WARNING: 2}
@@ -69,26 +73,66 @@ def load(blob: bytes | None) -> Any:
     return None if blob is None else json.loads(blob, object_hook=_untagged)
 
 
+class ScratchFull(DomainError):
+    """The disk holding the scratch database is full: the import cannot go on."""
+
+    status = 507
+    code = "storage_full"
+
+
+@contextmanager
+def scratch_full_stops() -> Iterator[None]:
+    """Inside it, a full disk under the scratch database raises ``ScratchFull`` (a ``DomainError``,
+    which the imports' write steps already roll back on)."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as error:
+        if is_storage_full(error):
+            raise ScratchFull(_("The server's disk is full: the file could not be checked to its end. "
+                                "Try again later; if it persists, tell your administrator.")) from error
+        raise
+
+
+def stopped_message(failure: Exception, committed) -> str | None:
+    """What a report says of an import whose writing a full disk stopped (None for other failures)."""
+    if not isinstance(failure, ScratchFull):
+        return None
+    if committed:
+        return _("The server's disk filled up while the import was written. Rows written before stay written; "
+                 "import the file again later to complete it.")
+    return _("The server's disk filled up while the import was written. Nothing was written; try again later, "
+             "and if it persists, tell your administrator.")
+
+
 class ScratchDatabase:
     """A private SQLite database in a temporary file, removed on ``close``; ``schema`` adds tables."""
 
     schema = ""
 
     def __init__(self) -> None:
-        handle, self.path = tempfile.mkstemp(prefix="tracer-import-", suffix=".sqlite")
-        os.close(handle)
-        self.db = sqlite3.connect(self.path, isolation_level=None)
-        # Scratch data: no journal, no fsync; a crash loses nothing worth keeping.
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16000", "temp_store=FILE"):
-            self.db.execute(f"PRAGMA {pragma}")
-        self.db.executescript(_PROBLEMS + self.schema)
-        self.db.execute("BEGIN")
+        self.path, self.db = None, None
+        with scratch_full_stops():
+            try:
+                handle, self.path = tempfile.mkstemp(prefix="tracer-import-", suffix=".sqlite")
+                os.close(handle)
+                self.db = sqlite3.connect(self.path, isolation_level=None)
+                # Scratch data: no journal, no fsync; a crash loses nothing worth keeping.
+                for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16000", "temp_store=FILE"):
+                    self.db.execute(f"PRAGMA {pragma}")
+                self.db.executescript(_PROBLEMS + self.schema)
+                self.db.execute("BEGIN")
+            except BaseException:
+                self.close()
+                raise
 
     def close(self) -> None:
         try:
-            self.db.close()
+            if self.db is not None:
+                self.db.close()
         finally:
-            os.unlink(self.path)
+            if self.path is not None:
+                os.unlink(self.path)
+                self.path = None
 
     def __enter__(self):
         return self

@@ -3,7 +3,7 @@
 One budget per user across every channel (SPEC §2, ``TRACER_DISCLOSURE_BUDGET``,
 default 50 an hour). It lives in Redis when ``TRACER_REDIS_URL`` is set, so every
 process of every host counts the same disclosures; without Redis (development, one
-process) it lives in memory. A moving window: the hour is always the last sixty minutes.
+process), and while a configured Redis does not answer, it lives in the process's memory. A moving window: the hour is always the last sixty minutes.
 """
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from flask import Flask, current_app
 from limits import RateLimitItemPerHour
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from tracer.core.counters import SCHEME_PREFIX, shared_counter_uri
 
 EXTENSION = "tracer.disclosure_budget"
 NAMESPACE = "tracer-disclosure"
@@ -20,7 +22,11 @@ class DisclosureBudget:
     """Counts disclosures per user in the storage it was given."""
 
     def __init__(self, storage_uri: str, per_hour: int, key_prefix: str = NAMESPACE):
-        options = {"key_prefix": key_prefix} if storage_uri.startswith(("redis", "rediss")) else {}
+        storage_uri = shared_counter_uri(storage_uri)
+        # A stalled Redis costs a disclosure a second at most; a stopped one, nothing (see
+        # tracer/core/counters.py: each process then counts on its own).
+        options = ({"key_prefix": key_prefix, "socket_timeout": 1.0, "socket_connect_timeout": 1.0}
+                   if storage_uri.startswith(SCHEME_PREFIX) else {})
         self.storage = storage_from_string(storage_uri, **options)
         self.per_hour = per_hour
         self._strategy = MovingWindowRateLimiter(self.storage)

@@ -26,7 +26,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from tracer.audit.services import record
-from tracer.core.errors import ValidationFailed
+from tracer.core.errors import ValidationFailed, is_storage_full, storage_full_message
 from tracer.core.text import BIDI_CONTROLS, ZERO_WIDTH
 from tracer.extensions import db
 from tracer.firearms import images
@@ -159,10 +159,17 @@ def store(checked: CheckedFile, *, user, firearm=None, seizure=None, strip_locat
     token = secrets.token_hex(16)
     stored_name = f"{token[:2]}/{token}.{checked.extension}"
     path = upload_folder() / stored_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as handle:  # never overwrite
-        handle.write(data)
-    os.chmod(path, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as handle:  # never overwrite
+            handle.write(data)
+        os.chmod(path, 0o600)
+    except OSError as error:
+        _remove_partial(path)
+        if not is_storage_full(error):
+            raise
+        current_app.logger.error("upload not stored, the disk is full: %s", error)
+        _fail(field, storage_full_message())
     attachment = Attachment(
         firearm_id=getattr(firearm, "id", None), seizure_id=getattr(seizure, "id", None),
         stored_name=stored_name, original_name=checked.original_name, content_type=checked.content_type,
@@ -178,6 +185,14 @@ def store(checked: CheckedFile, *, user, firearm=None, seizure=None, strip_locat
                     **({owner[0]: owner[1]} if owner else {}), "sha256": digest, "size_bytes": len(data), "content_type": checked.content_type,
                     "original_name": checked.original_name, "exif_location_removed": removed})
     return attachment
+
+
+def _remove_partial(path: Path) -> None:
+    """A file that could not be written whole leaves nothing behind."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        current_app.logger.error("could not remove the partly written upload %s", path)
 
 
 def discard(attachment: Attachment | None) -> None:
@@ -243,6 +258,9 @@ def thumbnail(attachment: Attachment, size: int = 480) -> bytes | None:
     except Exception:  # a missing, unreadable or oversized file is simply not shown
         return None
     partial = small.with_name(f"{small.name}.{secrets.token_hex(4)}.part")
-    partial.write_bytes(data)
-    os.replace(partial, small)  # another process may be writing the same copy: the last one wins, whole
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, small)  # another process may be writing the same copy: the last one wins, whole
+    except OSError:  # a full disk: the copy is served without being kept
+        _remove_partial(partial)
     return data

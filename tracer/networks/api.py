@@ -56,6 +56,8 @@ class CaseLinksOut(BaseModel):
     total_estimated: bool = False
     restricted_withheld: bool = Field(description="True when the caller's disclosure budget is spent: links to "
                                                   "other agencies' cases are withheld")
+    truncated: bool = Field(description=f"True when more cases are linked than one answer holds ({links.NODE_LIMIT}): "
+                                        "the list holds those found first")
 
 
 def entry_json(node: links.Node, edge: links.Edge) -> dict[str, Any]:
@@ -93,4 +95,4 @@ def case_links(case_id: int):
     following = make_cursor(LIST_NAME, POSITION, shown[-1], True) if start + per_page < len(entries) else None
     return jsonify({"items": [{k: v for k, v in entry.items() if k != "position"} for entry in shown],
                     "per_page": per_page, "next": following, "total": len(entries), "total_estimated": False,
-                    "restricted_withheld": network.limit_reached})
+                    "restricted_withheld": network.limit_reached, "truncated": network.truncated})

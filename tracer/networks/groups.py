@@ -81,12 +81,14 @@ def all_groups(kinds: Collection[str] | None = None) -> AllGroups:
         agencies[case_id] = agency_id
         case_kinds.setdefault(case_id, set()).add(kind)
 
+    db.session.flush()  # the keys are read on the connection below, which does not flush
     for producer in producers(kinds):
         # The first case of each key waits until a second case shares the key: a key of one
         # case (two firearms of one case, say) links nothing.
         first: dict[str, tuple[int, int, bool]] = {}
         for statement in producer.members():
-            for key, case_id, agency_id in db.session.execute(statement).yield_per(10_000):
+            # Plain rows (no ORM row processing): hundreds of thousands of traces name a dealer.
+            for key, case_id, agency_id in db.session.connection().execute(statement).yield_per(10_000):
                 if key not in first:
                     first[key] = (case_id, agency_id, False)
                     continue

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import String, literal, select, union_all
 
 from tracer.auth.models import Agency, User
 from tracer.auth.scope import agency_scope, has_shared_cases, shared_case_ids
 from tracer.cases.models import Case
-from tracer.core.value_lists import among
+from tracer.core.value_lists import among, among_parameter
 from tracer.deconfliction.services import AgencyContact, HiddenMatch, budget_spent, disclose
 from tracer.extensions import db
 from tracer.networks.producers import KINDS, producers
@@ -30,6 +31,8 @@ CHANNEL = "link"
 NODE_LIMIT = 300
 # Evidence rows read per step and kind at most (a dealer of thousands of traces is one link per case).
 ROWS_PER_STEP = 5_000
+# Rows fetched from the database at a time while walking.
+ROWS_PER_FETCH = 250
 DEPTHS = (1, 2, 3)
 KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
 
@@ -50,47 +53,68 @@ class Graph:
     records: dict[int, dict[str, set[tuple[int | None, int | None]]]] = field(default_factory=dict)
     truncated: bool = False
 
-    def add(self, kind: str, row) -> None:
-        pair = (min(row.case_id, row.other_case_id), max(row.case_id, row.other_case_id))
+    def add(self, kind: str, case_id: int, other_case_id: int, other_agency_id: int, this_ref: int,
+            other_ref: int, other_firearm_id: int | None, other_item_id: int | None) -> None:
+        pair = (case_id, other_case_id) if case_id < other_case_id else (other_case_id, case_id)
         sides = self.edges.setdefault(pair, {}).setdefault(kind, {})
-        sides.setdefault(row.case_id, set()).add(row.this_ref)
-        sides.setdefault(row.other_case_id, set()).add(row.other_ref)
-        self.agencies.setdefault(row.other_case_id, row.other_agency_id)
-        self.records.setdefault(row.other_case_id, {}).setdefault(kind, set()).add(
-            (row.other_firearm_id, row.other_item_id))
+        sides.setdefault(case_id, set()).add(this_ref)
+        sides.setdefault(other_case_id, set()).add(other_ref)
+        self.agencies.setdefault(other_case_id, other_agency_id)
+        self.records.setdefault(other_case_id, {}).setdefault(kind, set()).add((other_firearm_id, other_item_id))
 
 
-def _one_step(chosen, case_ids: list[int]):
-    """Every kind's links of ``case_ids`` in one statement (one round trip per step), each kind
-    read by its own indexed lookups and bounded by ``ROWS_PER_STEP``."""
+@lru_cache(maxsize=64)
+def _step_statement(kinds: tuple[str, ...], dialect: str, rows: int):
+    """Every kind's links of the cases of the parameter ``case_ids`` in one statement (one round
+    trip per step), each kind read by its own indexed lookups and bounded by ``rows`` (one row
+    more tells that a kind had more). Built once per choice of kinds: building it costs more
+    than running it."""
     parts = []
-    for producer in chosen:
-        found = producer.neighbours(case_ids).subquery()
-        parts.append(select(literal(producer.kind, String).label("kind"), *found.c).limit(ROWS_PER_STEP))
-    return union_all(*[part.subquery().select() for part in parts]) if len(parts) > 1 else parts[0]
+    for producer in producers(kinds):
+        found = producer.neighbours(lambda column: among_parameter(column, "case_ids", dialect)).subquery()
+        parts.append(select(literal(producer.kind, String).label("kind"), *found.c).limit(rows + 1))
+    statement = union_all(*[part.subquery().select() for part in parts]) if len(parts) > 1 else parts[0]
+    return statement.execution_options(yield_per=ROWS_PER_FETCH)
+
+
+def _walk(graph: Graph, kinds: tuple[str, ...], case_ids: list[int], step: int, limit: int, reached: list[int]) -> bool:
+    """Add the links of ``case_ids`` to ``graph`` (the cases first met at ``step`` to ``reached``);
+    True when the graph is full. The rows are streamed: once the graph is full the walk stops
+    reading, and the database stops producing, so a dealer of thousands of traces costs what the
+    page can hold, not what the dealer sold."""
+    read = dict.fromkeys(kinds, 0)
+    statement = _step_statement(kinds, db.session.get_bind().dialect.name, ROWS_PER_STEP)
+    with db.session.execute(statement, {"case_ids": case_ids}) as rows:
+        for kind, case_id, other_case_id, other_agency_id, this_ref, other_ref, firearm_id, item_id in rows:
+            read[kind] += 1
+            if read[kind] > ROWS_PER_STEP:
+                graph.truncated = True  # this kind's links of these cases were cut
+                continue
+            if other_case_id not in graph.steps:
+                if len(graph.steps) >= limit:
+                    graph.truncated = True
+                    return True
+                graph.steps[other_case_id] = step
+                reached.append(other_case_id)
+            graph.add(kind, case_id, other_case_id, other_agency_id, this_ref, other_ref, firearm_id, item_id)
+    return False
 
 
 def neighbourhood(case: Case, depth: int | None, kinds: Collection[str] | None = None,
                   limit: int = NODE_LIMIT) -> Graph:
     """The cases linked to ``case`` within ``depth`` steps (None: the whole connected group, up to
-    ``limit`` cases), by ``kinds`` (every kind when empty). Not scoped: ``shown_network`` is."""
+    ``limit`` cases), by ``kinds`` (every kind when empty). Not scoped: ``shown_network`` is.
+    Past ``limit`` cases, or ``ROWS_PER_STEP`` links of one kind in a step, the graph is cut
+    (``truncated``) and holds the cases met first, the nearest ones."""
     graph = Graph(case.id, {case.id: 0}, {case.id: case.owner_agency_id})
     frontier, step = [case.id], 0
-    chosen = producers(kinds)
+    chosen = tuple(producer.kind for producer in producers(kinds))
     while frontier and (depth is None or step < depth):
         step += 1
         reached: list[int] = []
         for start in range(0, len(frontier), 500):
-            for row in db.session.execute(_one_step(chosen, frontier[start:start + 500])):
-                if row.other_case_id not in graph.steps:
-                    if len(graph.steps) >= limit:
-                        # Full: the walk stops here (a dealer of thousands of traces would
-                        # otherwise be read whole) and the page says the network is cut.
-                        graph.truncated = True
-                        return graph
-                    graph.steps[row.other_case_id] = step
-                    reached.append(row.other_case_id)
-                graph.add(row.kind, row)
+            if _walk(graph, chosen, frontier[start:start + 500], step, limit, reached):
+                return graph
         frontier = reached
     return graph
 
@@ -273,7 +297,13 @@ def case_network(user: User, case: Case, depth: int | None, kinds: Collection[st
     return shown_network(user, neighbourhood(case, depth, kinds), shown_in)
 
 
+def direct_links(case: Case) -> Graph:
+    """The cases linked to ``case`` directly (one step), whoever may see them: what ``case_links``
+    shows a reader. A case report keeps it as it stands at approval (``tracer.reports``)."""
+    return neighbourhood(case, 1)
+
+
 def case_links(user: User, case: Case, shown_in: str) -> Network:
     """The cases linked to ``case`` directly (one step), as ``user`` sees them: the API's
-    ``/cases/{id}/links`` and the case page's panel."""
-    return case_network(user, case, 1, shown_in=shown_in)
+    ``/cases/{id}/links``, the case page's panel and the case report."""
+    return shown_network(user, direct_links(case), shown_in)

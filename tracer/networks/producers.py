@@ -2,7 +2,9 @@
 
 Each producer answers two questions, both in SQL:
 
-- ``neighbours(case_ids)``: the links of these cases, one row per piece of evidence —
+- ``neighbours(among)``: the links of the cases ``among`` picks (a condition on a case id column,
+  so that the statement is built once and run for any list of cases), one row per piece of
+  evidence —
   ``case_id``, ``other_case_id``, ``other_agency_id``, ``this_ref``, ``other_ref`` (the ids of
   the records behind the link, of the producer's ``evidence`` type), and ``other_firearm_id``
   and ``other_item_id`` (what the owning agency's notice names, when another agency's case
@@ -10,7 +12,8 @@ Each producer answers two questions, both in SQL:
   its links cost, not what the tables hold.
 - ``members()``: for the connected groups over everything, rows ``key``, ``case_id``,
   ``agency_id``: cases that share a key are linked. Set-based: the keys held by more than one
-  case are found by one GROUP BY … HAVING count(DISTINCT case_id) > 1, then their cases.
+  case are found by one GROUP BY … HAVING count(DISTINCT case_id) > 1, then their cases
+  (a dealer's licence, which nearly always several cases hold, is read straight).
 
 A new kind is one more producer.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Integer, Select, String, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased
@@ -41,7 +45,7 @@ class Producer:
     kind: str
     # What ``this_ref`` and ``other_ref`` name: "firearm", "trace_request" or "ballistic_item".
     evidence: str
-    neighbours: Callable[[Collection[int]], Select]
+    neighbours: Callable[[Callable[[Any], Any]], Select]
     members: Callable[[], list[Select]]
 
 
@@ -73,13 +77,13 @@ def _has_identity(firearm):
                 func.length(firearm.serial_normalized) >= SERIAL_MIN)
 
 
-def _same_firearm_neighbours(case_ids: Collection[int]) -> Select:
+def _same_firearm_neighbours(among) -> Select:
     this, other = aliased(Firearm), aliased(Firearm)
     by_identity = (select(this.case_id, other.case_id.label("other_case_id"), other.agency_id.label("other_agency_id"),
                           this.id.label("this_ref"), other.id.label("other_ref"),
                           other.id.label("other_firearm_id"), cast(null(), Integer).label("other_item_id"))
                    .join(other, _same_identity(this, other))
-                   .where(this.case_id.in_(case_ids), _has_identity(this)))
+                   .where(among(this.case_id), _has_identity(this)))
     sides = []
     for near, far in ((FirearmLink.firearm_id, FirearmLink.other_firearm_id),
                       (FirearmLink.other_firearm_id, FirearmLink.firearm_id)):
@@ -89,7 +93,7 @@ def _same_firearm_neighbours(case_ids: Collection[int]) -> Select:
                             other.id.label("other_ref"), other.id.label("other_firearm_id"),
                             cast(null(), Integer).label("other_item_id"))
                      .select_from(this).join(FirearmLink, near == this.id).join(other, other.id == far)
-                     .where(this.case_id.in_(case_ids), FirearmLink.status == "confirmed",
+                     .where(among(this.case_id), FirearmLink.status == "confirmed",
                             other.case_id != this.case_id))
     return union_all(by_identity, *sides)
 
@@ -123,10 +127,10 @@ def _traced():
                 TraceRequest.ffl_license != "")
 
 
-def _trace_neighbours(case_ids: Collection[int], same_sale: bool) -> Select:
+def _trace_neighbours(among, same_sale: bool) -> Select:
     this, other = aliased(TraceRequest), aliased(TraceRequest)
     joined = and_(other.ffl_license == this.ffl_license, other.case_id != this.case_id, other.status == "completed")
-    where = [this.case_id.in_(case_ids), this.status == "completed", this.ffl_license.is_not(None),
+    where = [among(this.case_id), this.status == "completed", this.ffl_license.is_not(None),
              this.ffl_license != ""]
     if same_sale:
         joined = and_(joined, other.purchase_date == this.purchase_date, other.multiple_sale.is_(True))
@@ -137,23 +141,29 @@ def _trace_neighbours(case_ids: Collection[int], same_sale: bool) -> Select:
             .join(other, joined).where(*where))
 
 
-def _trace_members(same_sale: bool) -> list[Select]:
-    key_columns = [TraceRequest.ffl_license] + ([TraceRequest.purchase_date] if same_sale else [])
-    where = [_traced()] + ([TraceRequest.multiple_sale.is_(True), TraceRequest.purchase_date.is_not(None)]
-                           if same_sale else [])
-    shared = (select(*[column.label(f"k{n}") for n, column in enumerate(key_columns)]).where(*where)
-              .group_by(*key_columns).having(func.count(TraceRequest.case_id.distinct()) > 1).subquery())
+def _dealer_members() -> list[Select]:
+    # Nearly every licence of the trace results is held by several cases (a dealer sells to
+    # many buyers), so a GROUP BY … HAVING first would sort the table to drop almost nothing:
+    # the licences are read straight from the traces, and the connected groups keep one
+    # entry per licence, not per trace.
+    return [select(_key("d", TraceRequest.ffl_license).label("key"), TraceRequest.case_id, TraceRequest.agency_id)
+            .where(_traced())]
+
+
+def _sale_members() -> list[Select]:
+    where = [_traced(), TraceRequest.multiple_sale.is_(True), TraceRequest.purchase_date.is_not(None)]
+    shared = (select(TraceRequest.ffl_license.label("k0"), TraceRequest.purchase_date.label("k1")).where(*where)
+              .group_by(TraceRequest.ffl_license, TraceRequest.purchase_date)
+              .having(func.count(TraceRequest.case_id.distinct()) > 1).subquery())
     keyed = aliased(TraceRequest)
-    match = [keyed.ffl_license == shared.c.k0] + ([keyed.purchase_date == shared.c.k1] if same_sale else [])
-    key = _key("s", shared.c.k0, shared.c.k1) if same_sale else _key("d", shared.c.k0)
-    keyed_where = [keyed.status == "completed"] + ([keyed.multiple_sale.is_(True)] if same_sale else [])
-    return [select(key.label("key"), keyed.case_id, keyed.agency_id).join(shared, and_(*match))
-            .where(*keyed_where).distinct()]
+    return [select(_key("s", shared.c.k0, shared.c.k1).label("key"), keyed.case_id, keyed.agency_id)
+            .join(shared, and_(keyed.ffl_license == shared.c.k0, keyed.purchase_date == shared.c.k1))
+            .where(keyed.status == "completed", keyed.multiple_sale.is_(True)).distinct()]
 
 
 # --- ballistic_hit: a confirmed ballistic link between items of the two cases --------------------------
 
-def _ballistic_neighbours(case_ids: Collection[int]) -> Select:
+def _ballistic_neighbours(among) -> Select:
     sides = []
     for near, far in ((BallisticLink.item_a_id, BallisticLink.item_b_id),
                       (BallisticLink.item_b_id, BallisticLink.item_a_id)):
@@ -163,7 +173,7 @@ def _ballistic_neighbours(case_ids: Collection[int]) -> Select:
                             other.id.label("other_ref"), cast(null(), Integer).label("other_firearm_id"),
                             other.id.label("other_item_id"))
                      .select_from(this).join(BallisticLink, near == this.id).join(other, other.id == far)
-                     .where(this.case_id.in_(case_ids), BallisticLink.status == "confirmed",
+                     .where(among(this.case_id), BallisticLink.status == "confirmed",
                             other.case_id != this.case_id))
     return union_all(*sides)
 
@@ -182,7 +192,7 @@ def _ballistic_members() -> list[Select]:
 PERSON_ROLES = ("purchaser", "possessor")
 
 
-def _purchaser_neighbours(case_ids: Collection[int]) -> Select:
+def _purchaser_neighbours(among) -> Select:
     this, other = aliased(CasePerson), aliased(CasePerson)
     person, same = aliased(Person), aliased(Person)
     # Merged records share ``canonical_id`` (ix_people_canonical_id): one person after merges.
@@ -192,7 +202,7 @@ def _purchaser_neighbours(case_ids: Collection[int]) -> Select:
             .select_from(this).join(person, person.id == this.person_id)
             .join(same, same.canonical_id == person.canonical_id)
             .join(other, and_(other.person_id == same.id, other.case_id != this.case_id, other.role.in_(PERSON_ROLES)))
-            .where(this.case_id.in_(case_ids), this.role.in_(PERSON_ROLES), person.canonical_id.is_not(None)))
+            .where(among(this.case_id), this.role.in_(PERSON_ROLES), person.canonical_id.is_not(None)))
 
 
 def _purchaser_members() -> list[Select]:
@@ -206,15 +216,15 @@ def _purchaser_members() -> list[Select]:
 
 PRODUCERS: tuple[Producer, ...] = (
     Producer("same_firearm", "firearm", _same_firearm_neighbours, _same_firearm_members),
-    Producer("same_dealer", "trace_request", lambda ids: _trace_neighbours(ids, False),
-             lambda: _trace_members(False)),
+    Producer("same_dealer", "trace_request", lambda among: _trace_neighbours(among, False),
+             _dealer_members),
     Producer("same_purchaser", "person", _purchaser_neighbours, _purchaser_members),
     # multiple_sale: both traces flagged as a multiple sale by the same licence on the same purchase
     # date. A dealer reports the sale of two or more handguns to one buyer within five business days
     # on one ATF Form 3310.4; the trace results carry the licence, the purchase date and the flag,
     # not the form's number, so one licence and one purchase date stand for one report.
-    Producer("multiple_sale", "trace_request", lambda ids: _trace_neighbours(ids, True),
-             lambda: _trace_members(True)),
+    Producer("multiple_sale", "trace_request", lambda among: _trace_neighbours(among, True),
+             _sale_members),
     Producer("ballistic_hit", "ballistic_item", _ballistic_neighbours, _ballistic_members),
 )
 

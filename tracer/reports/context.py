@@ -10,6 +10,10 @@ who may not see personal data (SPEC §2) gets a redacted rendering: the personal
 withheld and the footer says the copy is redacted; its hash is still that of the complete stored
 version, which ``reports verify`` checks. A reader who may see them has each read audited
 (``personal_data.read``, without the values) in the caller's transaction.
+
+Linked cases follow the same design (``tracer.reports.linked_cases``): the content holds every
+linked case as it stood; each reader is shown the ones in their scope, another agency's as
+restricted entries disclosed by the links service, and a copy that withholds any is redacted.
 """
 from __future__ import annotations
 
@@ -23,13 +27,15 @@ from tracer.audit.services import record
 from tracer.cases.models import Case
 from tracer.extensions import db
 from tracer.people.access import audit_read, may_read_personal_data
+from tracer.reports.linked_cases import shown_linked_cases
 from tracer.reports.models import CaseReportVersion
 from tracer.reports.sections import SECTIONS
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.personal_data import may_see_purchaser
 
-# Bumped when the shape of the content changes, so that old versions are read as what they are.
-CONTENT_FORMAT = 1
+# Bumped when the shape of the content changes, so that old versions are read as what they are
+# (2: linked cases; a version of format 1 holds none and shows none).
+CONTENT_FORMAT = 2
 
 
 def canonical_content(case: Case) -> dict[str, Any]:
@@ -81,7 +87,8 @@ def _personal_traces(content: dict[str, Any]):
 def for_reader(reader, case: Case, content: dict[str, Any], where: str) -> tuple[dict[str, Any], bool, bool]:
     """``content`` as ``reader`` may see it: (content, redacted, personal data shown). Each trace
     whose purchaser is shown, and the case's people when shown, record ``personal_data.read``
-    (``where``: page or export; ids only)."""
+    (``where``: page or export; ids only); another agency's linked cases are disclosed as
+    restricted entries (``shown_in`` = ``where``)."""
     shown_content = copy.deepcopy(content)
     redacted = shown = False
     for trace in _personal_traces(shown_content):
@@ -106,6 +113,10 @@ def for_reader(reader, case: Case, content: dict[str, Any], where: str) -> tuple
                 person["personal"] = {name: None for name in person["personal"]}
                 person["withheld"] = True
             redacted = True
+    if shown_content.get("linked_cases") is not None:
+        linked = shown_linked_cases(reader, case, shown_content["linked_cases"], where)
+        shown_content["linked_cases"] = linked
+        redacted = redacted or linked["withheld"]
     return shown_content, redacted, shown
 
 

@@ -19,6 +19,7 @@ from tracer.cases.models import Case
 from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
 from tracer.people.services import case_people_statement
+from tracer.reports.linked_cases import linked_cases_section
 from tracer.seizures.models import Seizure
 from tracer.tracing.models import SHORT_TIME_TO_CRIME_DAYS, TraceRequest
 
@@ -195,6 +196,7 @@ SECTIONS = (
     ("scenes", scenes_section),
     ("firearms", firearms_section),
     ("ballistics", ballistics_section),
+    ("linked_cases", linked_cases_section),
     ("people", people_section),
     ("history", history_section),
 )

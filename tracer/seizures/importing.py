@@ -35,6 +35,7 @@ from tracer.auth.models import Agency
 from tracer.cases.models import Case
 from tracer.cases.services import CASE_WRITERS, case_query, may_edit
 from tracer.core.errors import DomainError, Forbidden
+from tracer.core.scratch import ScratchFull, scratch_full_stops, stopped_message
 from tracer.core.value_lists import among
 from tracer.extensions import db
 from tracer.core.sheet_files import read_rows
@@ -84,19 +85,24 @@ def import_seizures(actor, stream: BinaryIO, *, partial: bool = False, dry_run: 
         raise Forbidden(_("Your role does not allow importing seizures."))
     progress = progress or (lambda phase, done, total: None)
     report = ImportReport(dry_run=dry_run, partial=partial)
-    with Staging() as staging:
-        try:
-            notes = _first_pass(actor, stream, staging, report, progress)
-        except FileRejected as rejected:
-            report.outcome, report.errors, report.problems = REJECTED, 1, [rejected.problem]
-            return _finish(actor, report, source)
-        _check_across_rows(actor, staging, partial)
-        _count(staging, report)
-        # What reading a workbook decided (other sheets, formulas, merged cells) comes first.
-        report.problems, report.warnings = notes + report.problems, report.warnings + len(notes)
-        if not dry_run and report.outcome != REJECTED and report.imported_rows:
-            _second_pass(actor, staging, report, progress)
-        report.problems += staging.first_problems(MAX_SHOWN - len(report.problems))
+    try:
+        with Staging() as staging, scratch_full_stops():
+            try:
+                notes = _first_pass(actor, stream, staging, report, progress)
+            except FileRejected as rejected:
+                report.outcome, report.errors, report.problems = REJECTED, 1, [rejected.problem]
+                return _finish(actor, report, source)
+            _check_across_rows(actor, staging, partial)
+            _count(staging, report)
+            # What reading a workbook decided (other sheets, formulas, merged cells) comes first.
+            report.problems, report.warnings = notes + report.problems, report.warnings + len(notes)
+            if not dry_run and report.outcome != REJECTED and report.imported_rows:
+                _second_pass(actor, staging, report, progress)
+            report.problems += staging.first_problems(MAX_SHOWN - len(report.problems))
+    except ScratchFull as full:  # while checking: nothing was written yet
+        db.session.rollback()
+        report.stopped(full.message)
+        report.seizures = report.cases = 0
     return _finish(actor, report, source)
 
 
@@ -287,31 +293,32 @@ def _second_pass(actor, staging: Staging, report: ImportReport, progress: Progre
     committed = None
     written = 0
     try:
-        for batch in _batches(staging):
-            writer.write(batch)
-            written += sum(len(item.firearms) for item in batch)
-            if report.partial:
-                _record(actor, writer.take_events())
-                db.session.commit()
+        with scratch_full_stops():
+            for batch in _batches(staging):
+                writer.write(batch)
+                written += sum(len(item.firearms) for item in batch)
+                if report.partial:
+                    _record(actor, writer.take_events())
+                    db.session.commit()
+                    committed = (writer.counts.firearms, writer.counts.seizures, writer.counts.cases)
+                else:
+                    staging.add_events(writer.take_events())
+                progress("write", written, report.imported_rows)
+            if not report.partial:  # one transaction: ``_finish`` commits it with the import's own event
+                for events in staging.events():
+                    _record(actor, events)
                 committed = (writer.counts.firearms, writer.counts.seizures, writer.counts.cases)
-            else:
-                staging.add_events(writer.take_events())
-            progress("write", written, report.imported_rows)
-        if not report.partial:  # one transaction: ``_finish`` commits it with the import's own event
-            for events in staging.events():
-                _record(actor, events)
-            committed = (writer.counts.firearms, writer.counts.seizures, writer.counts.cases)
         for _receiver, (lines, limit) in seizure_import_written.send(actor, hidden=writer.hidden):
             report.restricted.extend(lines)
             report.restricted_limit = limit or report.restricted_limit
     except (SQLAlchemyError, DomainError) as failure:
         db.session.rollback()
         log.warning("seizure import stopped by the database: %s", failure)
-        report.problems.append(Problem(None, None, None, _(
+        report.problems.append(Problem(None, None, None, stopped_message(failure, committed) or (_(
             "The database refused part of the import (another import of the same rows at the same time?). "
             "Rows written before stay written; import the file again to complete it.") if committed else _(
             "The database refused the import (another import of the same rows at the same time?). "
-            "Nothing was written.")))
+            "Nothing was written."))))
         report.errors += 1
         report.outcome = PARTIAL if committed else REJECTED
     report.imported_rows, report.seizures, report.cases = committed or (0, 0, 0)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from tracer.auth.models import User
 from tracer.auth.scope import agency_scope
@@ -24,7 +24,8 @@ from tracer.firearms.models import Firearm
 from tracer.geo.catalog import municipalities, municipality_name, resolve_us_state, state_name, states
 from tracer.seizures.models import Seizure
 from tracer.stats.filters import StatsFilters
-from tracer.stats.services import US_OUTCOMES
+from tracer.stats.models import corridor_counts, seizure_places, source_counts
+from tracer.stats.services import US_OUTCOMES, read_counters
 from tracer.tracing.models import TraceRequest
 
 CORRIDORS = 200
@@ -60,36 +61,33 @@ def _scene_filters(filters: StatsFilters, statement):
 def map_layers(user: User, filters: StatsFilters) -> dict[str, list[dict[str, Any]]]:
     """The seizure and scene places, the origin points and the corridors, biggest first."""
     count = func.count().label("n")
-    seizures = db.session.execute(filters.apply(
-        select(Seizure.state_code, Seizure.municipality_code, count).join(Case, Case.id == Seizure.case_id)
-        .where(agency_scope(user, Case.owner_agency_id))
-        .group_by(Seizure.state_code, Seizure.municipality_code).order_by(count.desc()))).all()
+    most = literal_column("n").desc()
+    places = seizure_places
+    seizures = db.session.execute(read_counters(user, filters, places, places.c.state_code, places.c.municipality_code)
+                                  .order_by(most)).all()
     scenes = db.session.execute(_scene_filters(filters, select(Scene.state_code, Scene.municipality_code, count)
                                                .where(agency_scope(user, Scene.agency_id))
                                                .group_by(Scene.state_code, Scene.municipality_code)
                                                .order_by(count.desc()))).all()
-    traced = (select().select_from(TraceRequest).join(Firearm, Firearm.id == TraceRequest.firearm_id)
-              .join(Seizure, Seizure.id == Firearm.seizure_id)
-              .where(agency_scope(user, TraceRequest.agency_id), TraceRequest.status == "completed",
-                     TraceRequest.outcome.in_(US_OUTCOMES), TraceRequest.origin_latitude.is_not(None),
-                     TraceRequest.ffl_city.is_not(None)))
-    traced = filters.apply(traced)
-    origin_columns = (TraceRequest.ffl_state, TraceRequest.ffl_city, func.avg(TraceRequest.origin_latitude),
-                      func.avg(TraceRequest.origin_longitude))
-    origins = db.session.execute(traced.with_only_columns(*origin_columns, count)
-                                 .group_by(TraceRequest.ffl_state, TraceRequest.ffl_city)
-                                 .order_by(count.desc())).all()
+    sources = source_counts
+    origins = db.session.execute(
+        read_counters(user, filters, sources, sources.c.ffl_state, sources.c.ffl_city,
+                      sums=("placed", "latitude_sum", "longitude_sum"), where=(sources.c.ffl_city != "",))
+        .order_by(literal_column("placed").desc(), literal_column("ffl_state"), literal_column("ffl_city"))).all()
+    lines = corridor_counts
     corridors = db.session.execute(
-        traced.with_only_columns(*origin_columns, Seizure.state_code, Seizure.municipality_code, count)
-        .group_by(TraceRequest.ffl_state, TraceRequest.ffl_city, Seizure.state_code, Seizure.municipality_code)
-        .order_by(count.desc()).limit(CORRIDORS)).all()
+        read_counters(user, filters, lines, lines.c.ffl_state, lines.c.ffl_city, lines.c.to_state,
+                      lines.c.municipality_code, sums=("latitude_sum", "longitude_sum"))
+        .order_by(most).limit(CORRIDORS)).all()
     return {
-        "seizures": _places("seizure", seizures),
+        "seizures": _places("seizure", [(state, municipality or None, n) for state, municipality, n in seizures]),
         "scenes": _places("scene", scenes),
-        "origins": [{"kind": "origin", "us_state": us_state, "city": city, "lat": round(lat, 4),
-                     "lon": round(lon, 4), "label": f"{city}, {us_state}", "count": int(n)}
-                    for us_state, city, lat, lon, n in origins],
-        "corridors": [_corridor(row) for row in corridors if _place(row[4], row[5]) is not None],
+        "origins": [{"kind": "origin", "us_state": us_state, "city": city, "lat": round(lat / float(placed), 4),
+                     "lon": round(lon / float(placed), 4), "label": f"{city}, {us_state}", "count": int(placed)}
+                    for us_state, city, _n, placed, lat, lon in origins if placed],
+        "corridors": [_corridor((us_state, city, lat / float(n), lon / float(n), state, municipality or None, n))
+                      for us_state, city, state, municipality, n, lat, lon in corridors
+                      if _place(state, municipality or None) is not None],
     }
 
 

@@ -1,9 +1,9 @@
 """The figures of the dashboards and of ``stats/summary`` (SPEC §7), over a user's scope.
 
-Every figure is one aggregate statement (the database counts; no row is read into Python),
-narrowed by the seizure date and state of ``StatsFilters`` and by the user's scope: the
-agency that owns the case (``agency_scope``), kept on firearms and trace requests so that
-their counts need no join with cases.
+Every figure sums the counters the database keeps (``tracer.stats.rollups``): per owning
+agency (``agency_scope``), seizure state and seizure date, read as whole years, months and
+days, so that its cost does not grow with the registers. Only the median time to crime
+reads traces, those of the one counter bucket that holds it.
 """
 from __future__ import annotations
 
@@ -11,16 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, false, func, literal_column, select, union_all
 
 from tracer.auth.models import Agency, User
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import agency_scope, sees_every_agency
 from tracer.cases.models import Case
 from tracer.core.time import local_today
 from tracer.extensions import db
 from tracer.firearms.models import FIREARM_TYPES, Caliber, Firearm
 from tracer.seizures.models import Seizure
 from tracer.stats.filters import StatsFilters
+from tracer.stats.models import (caliber_counts, dealer_counts, seizure_counts, source_counts,
+                                 time_to_crime_counts, trace_counts)
+from tracer.stats.models import firearm_counts as firearm_counts_table
+from tracer.stats.rollups import BY_TABLE, periods, ttc_bucket_end
 from tracer.tracing.backlog import AGE_BANDS
 from tracer.tracing.models import SHORT_TIME_TO_CRIME_DAYS, TRACE_OUTCOMES, TraceRequest
 
@@ -37,72 +41,89 @@ def percent(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def _firearms(user: User, filters: StatsFilters, *columns) -> Select:
-    statement = (select(*columns).select_from(Firearm).join(Seizure, Seizure.id == Firearm.seizure_id)
-                 .where(agency_scope(user, Firearm.agency_id)))
-    return filters.apply(statement)
-
-
-def _traces(user: User, filters: StatsFilters, *columns) -> Select:
-    statement = select(*columns).select_from(TraceRequest).where(agency_scope(user, TraceRequest.agency_id))
-    if not filters.narrows:
-        return statement  # every seizure date and state: no need to read the seizures
-    statement = (statement.join(Firearm, Firearm.id == TraceRequest.firearm_id)
-                 .join(Seizure, Seizure.id == Firearm.seizure_id))
-    return filters.apply(statement)
-
-
 def _counted(statement: Select) -> list[tuple[Any, int]]:
     return [(key, int(count)) for key, count in db.session.execute(statement)]
 
 
+def read_counters(user: User, filters: StatsFilters, table, *keys, sums: tuple[str, ...] = (),
+                  maxima: tuple[str, ...] = (), where: tuple = (), years: bool = True) -> Select:
+    """``SELECT`` of ``keys`` (columns of the rollup ``table``), the summed counter ``n``, the
+    sums of ``sums`` and the largest of ``maxima`` (all named as the columns), over the user's
+    scope, the filters and the conditions ``where``, grouped by ``keys``: the keys that count
+    something (a counter whose rows all moved elsewhere stays at zero until a recount).
+
+    The seizure dates are read as whole years, months and days (``rollups.periods``), each
+    range in a ``SELECT`` of its own (so that each goes along the table's index alone), and
+    summed together."""
+    names = [key.name for key in keys]
+    chosen = [table.c[name] for name in dict.fromkeys([*names, "n", *sums, *maxima])]
+    conditions = [table.c.n != 0, *where]
+    if BY_TABLE[table.name].totals:
+        # Its counters over every agency (0) and every state (''): one of the four is the reader's.
+        conditions += [table.c.agency_id == 0 if sees_every_agency(user) else agency_scope(user, table.c.agency_id),
+                       table.c.state_code == (filters.state or "")]
+    else:
+        conditions.append(agency_scope(user, table.c.agency_id))
+        if filters.state:
+            conditions.append(table.c.state_code == filters.state)
+    parts = [select(*chosen).where(table.c.grain == grain, table.c.period.between(first, last), *conditions)
+             for grain, first, last in periods(filters.date_from, filters.date_to, years)]
+    if not parts:  # a range that ends before it starts: nothing
+        parts = [select(*chosen).where(false())]
+    counted = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("counted")
+    count = func.sum(counted.c.n)
+    statement = select(*[counted.c[name] for name in names], count.label("n"),
+                       *[func.sum(counted.c[name]).label(name) for name in sums],
+                       *[func.max(counted.c[name]).label(name) for name in maxima])
+    if names:
+        statement = statement.group_by(*[counted.c[name] for name in names])
+    return statement.having(count > 0)
+
+
 def seizure_count(user: User, filters: StatsFilters) -> int:
     """Seizures of cases in scope."""
-    statement = filters.apply(select(func.count(Seizure.id)).join(Case, Case.id == Seizure.case_id)
-                              .where(agency_scope(user, Case.owner_agency_id)))
-    return db.session.scalar(statement) or 0
+    return int(db.session.scalar(read_counters(user, filters, seizure_counts)) or 0)
 
 
 def firearm_counts(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Firearms in all, per type (every type named, zero included) and per seizure state (most
     first), from one statement grouped by type and state."""
-    rows = _counted_pairs(_firearms(user, filters, Firearm.firearm_type, Seizure.state_code, func.count())
-                          .group_by(Firearm.firearm_type, Seizure.state_code))
+    table = firearm_counts_table
+    rows = db.session.execute(read_counters(user, filters, table, table.c.firearm_type, table.c.state_code)).all()
     by_type = dict.fromkeys(FIREARM_TYPES, 0)
     by_state: dict[str, int] = {}
     for kind, state, n in rows:
-        by_type[kind] = by_type.get(kind, 0) + n
-        by_state[state] = by_state.get(state, 0) + n
+        by_type[kind] = by_type.get(kind, 0) + int(n)
+        by_state[state] = by_state.get(state, 0) + int(n)
     return {"firearms": sum(by_type.values()), "by_type": by_type,
             "by_seizure_state": [{"state": state, "count": n}
                                  for state, n in sorted(by_state.items(), key=lambda item: (-item[1], item[0]))]}
 
 
-def _counted_pairs(statement: Select) -> list[tuple[Any, Any, int]]:
-    return [(first, second, int(count)) for first, second, count in db.session.execute(statement)]
-
-
 def firearms_by_caliber(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
     """Firearms per caliber (the reference name, else as written), most first, the top ones."""
-    name = func.coalesce(Caliber.name, Firearm.caliber_text, literal("")).label("caliber")
-    count = func.count().label("n")
-    statement = (_firearms(user, filters, name, count).outerjoin(Caliber, Caliber.id == Firearm.caliber_id)
+    counted = read_counters(user, filters, caliber_counts, caliber_counts.c.caliber_id,
+                            caliber_counts.c.caliber_text).subquery()
+    name = func.coalesce(Caliber.name, counted.c.caliber_text).label("caliber")
+    count = func.sum(counted.c.n).label("count")
+    statement = (select(name, count).select_from(counted).outerjoin(Caliber, Caliber.id == counted.c.caliber_id)
                  .group_by(name).order_by(count.desc(), name).limit(TOP))
     return [{"caliber": caliber, "count": n} for caliber, n in _counted(statement)]
 
 
+def _months(user: User, filters: StatsFilters, table) -> dict[str, int]:
+    """The counter ``n`` of ``table`` per month (``YYYY-MM``), from its month and day counters."""
+    months: dict[str, int] = {}
+    for period, n in db.session.execute(read_counters(user, filters, table, table.c.period, years=False)):
+        key = period.isoformat()[:7] if isinstance(period, date) else str(period)[:7]
+        months[key] = months.get(key, 0) + int(n)
+    return months
+
+
 def by_month(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
     """Seizures and firearms per month of the seizure date (``YYYY-MM``), oldest first."""
-    def month(column):
-        if db.session.get_bind().dialect.name == "postgresql":
-            return func.to_char(column, "YYYY-MM")
-        return func.strftime("%Y-%m", column)
-
-    seizure_month = month(Seizure.seized_on).label("month")
-    seizures = dict(_counted(filters.apply(
-        select(seizure_month, func.count()).join(Case, Case.id == Seizure.case_id)
-        .where(agency_scope(user, Case.owner_agency_id)).group_by(seizure_month))))
-    firearms = dict(_counted(_firearms(user, filters, seizure_month, func.count()).group_by(seizure_month)))
+    seizures = _months(user, filters, seizure_counts)
+    firearms = _months(user, filters, firearm_counts_table)
     return [{"month": key, "seizures": seizures.get(key, 0), "firearms": firearms.get(key, 0)}
             for key in sorted(set(seizures) | set(firearms))]
 
@@ -111,81 +132,86 @@ def trace_figures(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Trace requests, answers per outcome and the US-sourced share (SPEC §7 ``us_sourced_pct``:
     us_retail and us_other over completed traces whose outcome is not no_trace), from one
     statement grouped by status and outcome."""
-    rows = _counted_pairs(_traces(user, filters, TraceRequest.status, TraceRequest.outcome, func.count())
-                          .group_by(TraceRequest.status, TraceRequest.outcome))
+    rows = db.session.execute(read_counters(user, filters, trace_counts, trace_counts.c.status,
+                                            trace_counts.c.outcome)).all()
     outcomes = dict.fromkeys(TRACE_OUTCOMES, 0)
     for status, outcome, n in rows:
-        if status in ANSWERED and outcome is not None:
-            outcomes[outcome] += n
+        if status in ANSWERED and outcome:
+            outcomes[outcome] += int(n)
     traced = sum(n for name, n in outcomes.items() if name != "no_trace")
-    return {"trace_requests": sum(n for _status, _outcome, n in rows), "outcomes": outcomes,
+    return {"trace_requests": sum(int(n) for _status, _outcome, n in rows), "outcomes": outcomes,
             "us_sourced_pct": percent(sum(outcomes[name] for name in US_OUTCOMES), traced)}
-
-
-def _us_sourced(user: User, filters: StatsFilters, *columns) -> Select:
-    return _traces(user, filters, *columns).where(TraceRequest.status == "completed",
-                                                  TraceRequest.outcome.in_(US_OUTCOMES))
 
 
 def top_source_states(user: User, filters: StatsFilters) -> list[dict[str, Any]]:
     """SPEC §7 ``top_source_states``: completed US-sourced traces by the dealer's state, most first."""
-    count = func.count().label("n")
-    states = _counted(_us_sourced(user, filters, TraceRequest.ffl_state, count)
-                      .where(TraceRequest.ffl_state.is_not(None)).group_by(TraceRequest.ffl_state)
-                      .order_by(count.desc(), TraceRequest.ffl_state).limit(TOP))
-    return [{"state": state, "count": n} for state, n in states]
+    state = source_counts.c.ffl_state
+    statement = read_counters(user, filters, source_counts, state, where=(state != "",))
+    statement = statement.order_by(literal_column("n").desc(), literal_column("ffl_state")).limit(TOP)
+    return [{"state": key, "count": n} for key, n in _counted(statement)]
 
 
 def top_sources(user: User, filters: StatsFilters) -> dict[str, list[dict[str, Any]]]:
     """The dealers' states, cities and dealers of US-sourced traces, most first."""
-    count = func.count().label("n")
-    cities = db.session.execute(
-        _us_sourced(user, filters, TraceRequest.ffl_city, TraceRequest.ffl_state, count)
-        .where(TraceRequest.ffl_city.is_not(None)).group_by(TraceRequest.ffl_city, TraceRequest.ffl_state)
-        .order_by(count.desc(), TraceRequest.ffl_state, TraceRequest.ffl_city).limit(TOP)).all()
+    table, most = source_counts, literal_column("n").desc()
+    cities = db.session.execute(read_counters(user, filters, table, table.c.ffl_city, table.c.ffl_state,
+                                              where=(table.c.ffl_city != "",))
+                                .order_by(most, literal_column("ffl_state"), literal_column("ffl_city"))
+                                .limit(TOP)).all()
     dealers = db.session.execute(
-        _us_sourced(user, filters, TraceRequest.ffl_license, func.max(TraceRequest.ffl_name),
-                    func.max(TraceRequest.ffl_city), func.max(TraceRequest.ffl_state), count)
-        .where(TraceRequest.ffl_license.is_not(None)).group_by(TraceRequest.ffl_license)
-        .order_by(count.desc(), TraceRequest.ffl_license).limit(TOP)).all()
+        read_counters(user, filters, dealer_counts, dealer_counts.c.ffl_license,
+                      maxima=("ffl_name", "ffl_city", "ffl_state"))
+        .order_by(most, literal_column("ffl_license")).limit(TOP)).all()
     return {
         "states": top_source_states(user, filters),
         "cities": [{"city": city, "state": state, "count": int(n)} for city, state, n in cities],
-        "dealers": [{"license": licence, "name": name, "city": city, "state": state, "count": int(n)}
-                    for licence, name, city, state, n in dealers],
+        "dealers": [{"license": licence, "name": name or None, "city": city or None, "state": state or None,
+                     "count": int(n)} for licence, n, name, city, state in dealers],
     }
 
 
-def _median(values: Select) -> float | None:
-    """The median of the one column ``values`` selects (the mean of the two middle values of an even count)."""
-    column = values.subquery().c[0]
-    if db.session.get_bind().dialect.name == "postgresql":
-        found = db.session.scalar(select(func.percentile_cont(0.5).within_group(column)))
-        return None if found is None else float(found)
-    count = db.session.scalar(select(func.count(column))) or 0
-    if not count:
-        return None
-    middle = db.session.scalars(select(column).order_by(column).offset((count - 1) // 2)
-                                .limit(2 - count % 2)).all()
-    return sum(middle) / len(middle)
+def _dated(user: User, filters: StatsFilters) -> Select:
+    """The completed traces in scope with a purchase date and a time to crime."""
+    statement = select(TraceRequest.time_to_crime_days).where(
+        agency_scope(user, TraceRequest.agency_id), TraceRequest.status == "completed",
+        TraceRequest.purchase_date.is_not(None), TraceRequest.time_to_crime_days.is_not(None))
+    if filters.narrows:
+        statement = filters.apply(statement.join(Firearm, Firearm.id == TraceRequest.firearm_id)
+                                  .join(Seizure, Seizure.id == Firearm.seizure_id))
+    return statement
+
+
+def _nth_day(user: User, filters: StatsFilters, buckets: list[tuple[int, int]], position: int) -> int:
+    """The time to crime at ``position`` (from 0) in the ascending order of the dated traces: the
+    bucket that holds it found in the counters, the day read inside that bucket."""
+    before = 0
+    for low, n in buckets:
+        if position < before + n:
+            days = TraceRequest.time_to_crime_days
+            return db.session.scalar(_dated(user, filters).where(days >= low, days < ttc_bucket_end(low))
+                                     .order_by(days).offset(position - before).limit(1))
+        before += n
+    raise ValueError(position)
 
 
 def time_to_crime(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Time to crime over completed traces with a purchase date: median, short share (under
     1,095 days) and the count per bin."""
-    days = TraceRequest.time_to_crime_days
-    dated = _traces(user, filters, days).where(TraceRequest.status == "completed",
-                                               TraceRequest.purchase_date.is_not(None), days.is_not(None))
-    bin_of = case(*[(days < high, literal(key)) for key, _low, high in TTC_BINS if high is not None],
-                  else_=literal(TTC_BINS[-1][0])).label("bin")
-    bins = dict(_counted(dated.with_only_columns(bin_of, func.count()).group_by(bin_of)))
+    buckets = sorted((int(low), int(n)) for low, n in db.session.execute(
+        read_counters(user, filters, time_to_crime_counts, time_to_crime_counts.c.bucket)))
+    bins = dict.fromkeys((key for key, _low, _high in TTC_BINS), 0)
+    for low, n in buckets:
+        key = next(key for key, first, high in TTC_BINS if high is None or low < high)
+        bins[key] += n
     total = sum(bins.values())
-    short = sum(n for key, n in bins.items() if key in ("under_1y", "1_3y"))
-    median = _median(dated)
-    if median is not None:
-        median = int(median) if float(median).is_integer() else round(median, 1)
+    short = sum(n for low, n in buckets if low < SHORT_TIME_TO_CRIME_DAYS)
+    median: float | None = None
+    if total:
+        middle = [_nth_day(user, filters, buckets, position) for position in sorted({(total - 1) // 2, total // 2})]
+        value = sum(middle) / len(middle)
+        median = int(value) if float(value).is_integer() else round(value, 1)
     return {"median_ttc_days": median, "short_ttc_pct": percent(short, total), "dated": total,
-            "bins": [{"bin": key, "count": bins.get(key, 0)} for key, _low, _high in TTC_BINS]}
+            "bins": [{"bin": key, "count": bins[key]} for key, _low, _high in TTC_BINS]}
 
 
 def summary(user: User, filters: StatsFilters) -> dict[str, Any]:
@@ -211,22 +237,28 @@ def backlog_by_agency(user: User, filters: StatsFilters, today: date | None = No
     """Firearms in scope with no trace request or only a draft, per owning agency and age band
     (days since the seizure), the agencies with most first."""
     today = today or local_today()
-    band = case(*[(Seizure.seized_on > today - timedelta(days=high), literal(key))
-                  for key, (_low, high) in AGE_BANDS.items() if high is not None],
-                else_=literal("over_365")).label("band")
-    requested = select(TraceRequest.id).where(TraceRequest.firearm_id == Firearm.id,
-                                              TraceRequest.status != "draft").exists()
-    rows = db.session.execute(_firearms(user, filters, Firearm.agency_id, band, func.count()).where(~requested)
-                              .group_by(Firearm.agency_id, band)).all()
-    acronyms = dict(db.session.execute(select(Agency.id, Agency.acronym)
-                                       .where(Agency.id.in_({row[0] for row in rows}))).all()) if rows else {}
-    table: dict[int, dict[str, Any]] = {}
-    for agency_id, key, n in rows:
-        line = table.setdefault(agency_id, {"agency": acronyms.get(agency_id, ""), "total": 0,
-                                            **{name: 0 for name in AGE_BANDS}})
-        line[key] += int(n)
-        line["total"] += int(n)
-    return sorted(table.values(), key=lambda line: (-line["total"], line["agency"]))
+    table = firearm_counts_table
+    table_rows: dict[int, dict[str, Any]] = {}
+    for key, (low, high) in AGE_BANDS.items():
+        newest = today - timedelta(days=low) if low else None
+        oldest = today - timedelta(days=high - 1) if high is not None else None
+        first = max((day for day in (oldest, filters.date_from) if day is not None), default=None)
+        last = min((day for day in (newest, filters.date_to) if day is not None), default=None)
+        if first is not None and last is not None and first > last:
+            continue
+        band = StatsFilters(first, last, filters.state)
+        for agency_id, _n, n in db.session.execute(read_counters(user, band, table, table.c.agency_id,
+                                                                 sums=("untraced",))):
+            if not n:
+                continue
+            line = table_rows.setdefault(agency_id, {"total": 0, **{name: 0 for name in AGE_BANDS}})
+            line[key] += int(n)
+            line["total"] += int(n)
+    if not table_rows:
+        return []
+    acronyms = dict(db.session.execute(select(Agency.id, Agency.acronym).where(Agency.id.in_(table_rows))).all())
+    lines = [{"agency": acronyms.get(agency_id, ""), **line} for agency_id, line in table_rows.items()]
+    return sorted(lines, key=lambda line: (-line["total"], line["agency"]))
 
 
 def cases_in_review(user: User) -> int:

@@ -51,6 +51,8 @@ class TraceRequest(TimestampMixin, db.Model):
         # (a dealer's report of one purchase date), from the licence.
         Index("ix_trace_requests_ffl_license_purchase_date_case_id", "ffl_license", "purchase_date", "case_id"),
         # The dealer watch list groups the traces of each dealer over a recovery period.
+        # The median time to crime is read along it (tracer.stats.services.time_to_crime).
+        Index("ix_trace_requests_time_to_crime_days", "time_to_crime_days"),
         Index("ix_trace_requests_dealer_recovery", "ffl_license", "recovery_date", "agency_id", "ffl_state",
               "time_to_crime_days", "multiple_sale", "recovery_state"),
     )

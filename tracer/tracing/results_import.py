@@ -30,7 +30,8 @@ from tracer.core.csv_files import CsvLayout, CsvRows, FileRejected, Row
 from tracer.core.errors import DomainError
 from tracer.core.import_report import (ERROR, IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, WARNING, BaseImportReport,
                                        Problem, shorten)
-from tracer.core.scratch import CHUNK, ScratchDatabase, dump, load
+from tracer.core.scratch import (CHUNK, ScratchDatabase, ScratchFull, dump, load, scratch_full_stops,
+                                 stopped_message)
 from tracer.core.text import forbidden_character
 from tracer.core.validation import Checker
 from tracer.extensions import db
@@ -198,21 +199,26 @@ def import_trace_results(stream: BinaryIO, *, user=None, agency=None, partial: b
     """
     progress = progress or (lambda phase, done, total: None)
     report = TraceResultsReport(dry_run=dry_run, partial=partial)
-    with ResultStaging() as staging:
-        try:
-            _first_pass(stream, RowChecker(user, agency), staging, report, progress)
-        except FileRejected as rejected:
-            report.outcome, report.errors, report.problems = REJECTED, 1, [rejected.problem]
-            return _finish(user, report, source)
-        repeated = staging.repeated_numbers()
-        staging.add_problems(Problem(line, "trace_number", shorten(number), _(
-            "This trace_number is also on line %(line)d: a file holds one result per trace request.", line=first))
-            for line, number, first in repeated)
-        staging.mark_bad([line for line, _number, _first in repeated])
-        _count(staging, report)
-        if not dry_run and report.outcome != REJECTED and report.imported_rows:
-            _second_pass(user, staging, report, progress)
-        report.problems += staging.first_problems(MAX_SHOWN - len(report.problems))
+    try:
+        with ResultStaging() as staging, scratch_full_stops():
+            try:
+                _first_pass(stream, RowChecker(user, agency), staging, report, progress)
+            except FileRejected as rejected:
+                report.outcome, report.errors, report.problems = REJECTED, 1, [rejected.problem]
+                return _finish(user, report, source)
+            repeated = staging.repeated_numbers()
+            staging.add_problems(Problem(line, "trace_number", shorten(number), _(
+                "This trace_number is also on line %(line)d: a file holds one result per trace request.", line=first))
+                for line, number, first in repeated)
+            staging.mark_bad([line for line, _number, _first in repeated])
+            _count(staging, report)
+            if not dry_run and report.outcome != REJECTED and report.imported_rows:
+                _second_pass(user, staging, report, progress)
+            report.problems += staging.first_problems(MAX_SHOWN - len(report.problems))
+    except ScratchFull as full:  # while checking: nothing was written yet
+        db.session.rollback()
+        report.stopped(full.message)
+        report.corrections = 0
     return _finish(user, report, source)
 
 
@@ -261,23 +267,24 @@ def _second_pass(user, staging: ResultStaging, report: TraceResultsReport, progr
     chained batch by batch), a commit per batch for a partial one."""
     written, committed = 0, 0
     try:
-        for chunk in staging.rows_to_write():
-            write_batch(user, chunk)
-            write_pending()  # the batch's audit events are chained now, not held until the end
-            written += len(chunk)
-            if report.partial:
-                db.session.commit()
-                committed = written
-            progress("write", written, report.imported_rows)
+        with scratch_full_stops():
+            for chunk in staging.rows_to_write():
+                write_batch(user, chunk)
+                write_pending()  # the batch's audit events are chained now, not held until the end
+                written += len(chunk)
+                if report.partial:
+                    db.session.commit()
+                    committed = written
+                progress("write", written, report.imported_rows)
         committed = written
     except (SQLAlchemyError, StaleDataError, DomainError) as failure:
         db.session.rollback()
         log.warning("trace-result import stopped by the database: %s", failure)
-        report.problems.append(Problem(None, None, None, _(
+        report.problems.append(Problem(None, None, None, stopped_message(failure, committed) or (_(
             "The database refused part of the import (another change to the same requests at the same time?). "
             "Rows written before stay written; import the file again to complete it.") if committed else _(
             "The database refused the import (another change to the same requests at the same time?). "
-            "Nothing was written.")))
+            "Nothing was written."))))
         report.errors += 1
         report.outcome = PARTIAL if committed else REJECTED
     report.imported_rows = committed
