@@ -61,7 +61,7 @@ def schema_valid_request_accepted(ctx, response, case):
     return positive_data_acceptance(ctx, response, case)
 
 
-EXAMPLES = 30
+EXAMPLES = 20
 
 
 def _world(role: str) -> str:
