@@ -22,7 +22,7 @@ judged on maker, model and caliber as one recorded firearm is (``pair_score``).
 An import runs every lookup after each batch it writes. The equalities cost the same
 whatever the size of the register; the one-edit ranges hold more serials the larger it
 is, but on PostgreSQL each is a short walk of an index led by the maker (only that maker's
-serials are in the range: measured with 1,000,000 firearms recorded, about 40 ms per 500
+serials are in the range: measured with 1,000,000 firearms recorded, 40 to 90 ms per 500
 new firearms for all five lookups), so an imported firearm is linked as one recorded
 through the form or the API is (``links.detect_links``). ``flask tracing detect-links`` runs them again over firearms
 already recorded (a re-check, after a change of the rules).
