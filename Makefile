@@ -1,4 +1,4 @@
-# Tracer — `make run` serves the app with demo data; `make test` runs the whole suite.
+# Tracer — `make run` serves the app with demo data; `make test` runs the whole suite; `make security` the attack checks.
 # `flask backup` and `flask restore` on PostgreSQL run pg_dump and pg_restore: the host needs the PostgreSQL client
 # tools (Debian: postgresql-client) of the server's major version or newer.
 PYTHON ?= python3
@@ -9,7 +9,7 @@ PYBABEL := $(BIN)/pybabel
 CATALOGS := $(wildcard tracer/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres bench install install-dev browser translations messages clean
+.PHONY: run test test-sqlite test-postgres security bench install install-dev browser translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,17 +44,28 @@ browser:
 	  echo "installing chromium from Debian"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## The whole suite on SQLite, then (when TRACER_TEST_DATABASE_URL is set) on PostgreSQL.
+## The whole suite on SQLite, then (when TRACER_TEST_DATABASE_URL is set) on PostgreSQL; the attack tests
+## (marked security, a few minutes of fuzzing) run in `make security`.
 test: install-dev translations browser
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TRACER_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	 else echo "TRACER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test-sqlite:
-	TRACER_TEST_DATABASE_URL= $(BIN)/python -m pytest
+	TRACER_TEST_DATABASE_URL= $(BIN)/python -m pytest -m "not security"
 
 test-postgres:
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not browser and not security"
+
+## The attack checks: bandit over tracer/ (no medium or high finding), then the tests marked security on
+## SQLite and (when TRACER_TEST_DATABASE_URL is set) on PostgreSQL: the API fuzzed against its OpenAPI
+## document as every role, random Unicode into every form and body, fields a user may not set.
+## About two minutes a database on two cores.
+security: install-dev translations
+	$(BIN)/bandit --quiet --recursive tracer --severity-level medium
+	TRACER_TEST_DATABASE_URL= $(BIN)/python -m pytest -m security tests/security
+	@if [ -n "$$TRACER_TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest -m security tests/security; \
+	 else echo "TRACER_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 ## The budgets of SPEC §10 in one table (serial search, gunicorn throughput against a bare baseline, dashboards,
 ## page latency, import rate, ballistics on 1,000,000 items) on 1,000,000 firearms in PostgreSQL: TRACER_BENCH_DATABASE_URL (default

@@ -313,3 +313,121 @@ def test_every_route_with_every_role(app, people):
             if problem:
                 problems.append(problem)
     assert problems == []
+
+
+# --- another agency's records: every id in a path, and ids in bodies ----------------------------
+
+# Path arguments that name no agency's record (reference lists, a chart, an export format).
+NOT_RECORDS = {"manufacturer_id", "caliber_id", "spec_id", "token_id", "chart", "fmt"}
+# Body fields that take ids (a firearm of a trace request's people as people.0.case_person_id).
+ID_FIELDS = {"case_id", "scene_id", "firearm_id", "seizure_id", "item_b", "lead_officer_id", "person_id", "into",
+             "people.0.case_person_id"}
+
+
+@pytest.fixture
+def strangers(app):
+    """Walkers of a state agency (FGE-SON; the liaison in ATF-MX) and records of another state's
+    agency (FGE-JAL; its trace request addressed to another US office), shared with no one."""
+    with app.app_context():
+        sonora = factories.agency("FGE-SON")
+        walkers = {role: factories.user(role, sonora if role != "liaison" else factories.agency("ATF-MX"))
+                   for role in ROLES}
+        jalisco = factories.agency("FGE-JAL")
+        owner = factories.user("officer", jalisco)
+        case = factories.case(jalisco, owner, title="Caso ajeno de Jalisco")
+        seizure = factories.seizure(case, owner)
+        firearm = seizure.firearms[0]
+        photo = factories.photo(firearm, owner)
+        other_office = factories.agency("ATF-TX", level="us", name="ATF Texas")
+        request = factories.trace_request(firearm, addressed_to=other_office)
+        link = factories.firearm_link(factories.firearm(seizure), firearm)
+        scene = factories.scene(case, created_by_id=owner.id)
+        item = factories.ballistic_item(scene)
+        person = factories.person(case, last_names="Ajeno", birth_date="1980-02-02")
+        other = factories.person(case, last_names="Ajeno", birth_date="1980-02-02")
+        role_id = db.session.scalar(select(CasePerson.id).where(CasePerson.person_id == person.id))
+        pair_id = db.session.scalar(select(PersonDuplicate.id).where(PersonDuplicate.person_b_id == other.id))
+        api_tokens = {role: tokens.issue_token(user, "walk")[1] for role, user in walkers.items()}
+        db.session.commit()
+        return {
+            "usernames": {role: user.username for role, user in walkers.items()},
+            "tokens": api_tokens,
+            "args": {"user_id": owner.id, "agency_id": jalisco.id, "token_id": 999999,
+                     "manufacturer_id": 999999, "caliber_id": 999999, "spec_id": 999999,
+                     "case_id": case.id, "seizure_id": seizure.id, "firearm_id": firearm.id,
+                     "attachment_id": photo.id, "trace_request_id": request.id, "link_id": link.id,
+                     "scene_id": scene.id, "item_id": item.id, "person_id": person.id, "other_id": other.id,
+                     "pair_id": pair_id, "case_person_id": role_id, "share_id": 999999, "assignment_id": 999999,
+                     "chart": "months", "fmt": "graphml"},
+            "secrets": [case.reference, "Caso ajeno de Jalisco", firearm.serial_number, "Ajeno"],
+        }
+
+
+def test_no_route_answers_with_another_agencys_record(app, strangers):
+    """Every route whose path names a record, walked by each role it admits with a record of
+    another state's agency in the path: 404 (or 403), never the record. Administrators manage the
+    accounts and agencies of every agency (SPEC §2): their account pages are not walked here."""
+    web_clients: dict = {}
+    problems = []
+    for rule, method in _routes(app):
+        allowed = ACCESS[rule.endpoint]
+        named = set(re.findall(r"<(?:\w+:)?(\w+)>", rule.rule)) - NOT_RECORDS
+        if rule.endpoint.startswith("admin."):
+            named -= {"user_id", "agency_id"}
+        if not named or allowed == PUBLIC:
+            continue
+        for role in sorted(allowed):
+            response = _call(app, strangers, rule, method, role, web_clients)
+            body = response.get_data(as_text=True)
+            leaked = [secret for secret in strangers["secrets"] if secret in body]
+            if response.status_code not in (403, 404) or leaked:
+                problems.append(f"{method} {rule.rule} as {role}: {response.status_code} {leaked or ''}".strip())
+    assert problems == [], "\n".join(problems)
+
+
+def test_ids_in_bodies_never_reach_another_agencys_record(app, strangers):
+    """Ids of another state's agency's records in the body fields that take ids: not found (404),
+    or refused naming that field (422), and nothing of the record in the answer."""
+    with app.app_context():
+        sonora = factories.agency("FGE-SON")
+        officer = factories.user("officer", sonora)
+        case = factories.case(sonora, officer)
+        seizure = factories.seizure(case, officer)
+        scene = factories.scene(case, created_by_id=officer.id)
+        item = factories.ballistic_item(scene)
+        person = factories.person(case, last_names="Propio", birth_date="1985-03-03")
+        db.session.commit()
+        own = {"case_id": case.id, "firearm_id": seizure.firearms[0].id, "item_id": item.id, "person_id": person.id}
+    theirs = strangers["args"]
+    firearm = {"firearm_type": "pistol", "serial_number": "QX77120", "manufacturer": "Glock", "model": "19"}
+    calls = [
+        ("officer", "POST", "/seizures", {"case_id": theirs["case_id"], "seized_on": "2025-01-02", "state": "26",
+                                          "firearms": [firearm]}),
+        ("analyst", "POST", "/ballistics/items", {"kind": "cartridge_case", "case_id": theirs["case_id"],
+                                                  "scene_id": theirs["scene_id"], "caliber": "9mm"}),
+        ("analyst", "POST", "/ballistics/items", {"kind": "test_fire", "firearm_id": theirs["firearm_id"],
+                                                  "caliber": "9mm"}),
+        ("analyst", "POST", "/ballistics/links", {"item_a": own["item_id"], "item_b": theirs["item_id"]}),
+        ("officer", "POST", "/cases", {"title": "Caso nuevo", "lead_officer_id": theirs["user_id"]}),
+        ("analyst", "POST", f"/cases/{own['case_id']}/people", {"role": "associate",
+                                                                "person_id": theirs["person_id"]}),
+        ("analyst", "POST", f"/cases/{own['case_id']}/people", {"role": "possessor", "last_names": "Nuevo",
+                                                                "seizure_id": theirs["seizure_id"]}),
+        ("analyst", "POST", f"/cases/{own['case_id']}/people", {"role": "possessor", "last_names": "Nuevo",
+                                                                "firearm_id": theirs["firearm_id"]}),
+        ("analyst", "POST", f"/people/{own['person_id']}/merge", {"into": theirs["person_id"], "reason": "Misma"}),
+        ("analyst", "POST", f"/firearms/{own['firearm_id']}/trace-requests",
+         {"people": [{"case_person_id": theirs["case_person_id"]}]}),
+    ]
+    problems = []
+    for role, method, path, body in calls:
+        token = strangers["tokens"][role]
+        response = app.test_client().open(f"/api/v1{path}", method=method, json=body,
+                                          headers={"Authorization": f"Bearer {token}"})
+        text = response.get_data(as_text=True)
+        leaked = [secret for secret in strangers["secrets"] if secret in text]
+        named = set(response.get_json()["error"]["details"]) if response.status_code == 422 else set()
+        refused = response.status_code == 404 or named & ID_FIELDS
+        if not refused or leaked:
+            problems.append(f"{method} {path} {sorted(body)} as {role}: {text[:200]} {leaked or ''}")
+    assert problems == [], "\n".join(problems)

@@ -123,3 +123,17 @@ def test_the_bulk_lookups_give_every_swap_at_every_position(reference_data, seri
     db.session.flush()
     found = _candidate_pairs([base.id], near=True)
     assert {other.serial_number for other in others if (base.id, other.id) not in found} == set()
+
+
+def test_an_import_links_one_edit_serials_of_a_maker_not_in_the_list(chihuahua):
+    """A maker the reference list does not hold counts as one maker of its own: its serials one
+    edit apart are linked, and none is linked to the listed maker's same serial."""
+    report = run(officer("FGR"), [
+        row("U1", "S-U1", serial_number="BXK12345", manufacturer="Armería Hernández"),
+        row("U2", "S-U2", serial_number="BXK1345", manufacturer="Armería Hernández"),
+        row("U3", "S-U3", serial_number="BXK21345", manufacturer="Armería Hernández"),
+    ])
+    assert report.outcome == "imported" and report.imported_rows == 3
+    u1, u2, u3 = imported("U1"), imported("U2"), imported("U3")
+    assert u1.manufacturer_id is None and u1.manufacturer_text == "Armería Hernández"
+    assert pairs() == {(u2.id, u1.id): "edit", (u3.id, u1.id): "edit", (u3.id, u2.id): "edit"}

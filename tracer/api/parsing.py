@@ -1,12 +1,13 @@
 """Reading a JSON body into a pydantic model, with the API's error answers."""
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, Iterator, TypeVar
 
 from flask import request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
+from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import DomainError, ValidationFailed
 from tracer.core.text import forbidden_character
 
@@ -40,6 +41,20 @@ def _field_message(error: dict) -> str:
     return _("Invalid value.")
 
 
+def _numbers(value: Any, path: tuple) -> Iterator[tuple[tuple, int]]:
+    """(path, value) of every whole number in a JSON value."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _numbers(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _numbers(item, (*path, index))
+
+
 def parse_json(model: type[Model], multiline: tuple[str, ...] = ()) -> Model:
     """The request body as ``model``; 400 when it is not JSON, 422 naming each bad field.
     Fields named in ``multiline`` may hold line breaks (notes, circumstances)."""
@@ -53,6 +68,12 @@ def parse_json(model: type[Model], multiline: tuple[str, ...] = ()) -> Model:
         raise MalformedRequest(_("The body is not valid JSON."))
     if not isinstance(payload, dict):
         raise MalformedRequest(_("The body must be a JSON object."))
+    # Whole numbers the database's integer columns cannot hold (ids, versions, counts) are refused
+    # here, before any query compares a column with one.
+    too_large = {".".join(map(str, path)): [_("The number is out of range.")]
+                 for path, value in _numbers(payload, ()) if not -MAX_ROW_ID - 1 <= value <= MAX_ROW_ID}
+    if too_large:
+        raise ValidationFailed(_("Some fields are not valid."), too_large)
     try:
         parsed = model.model_validate(payload)
     except ValidationError as error:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracer.api.openapi import build_document, operation
+from tracer.api.openapi import build_document, documented, not_null, operation
 from tracer.api.parsing import parse_json
 from tracer.audit import chain as audit_chain
 from tracer.auth import services as account_services
@@ -63,8 +63,12 @@ class Me(BaseModel):
 class MeUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
+    # Optional, but never null nor blank: an account always has a name.
+    full_name: str | None = Field(default=None, min_length=1, max_length=200,
+                                  json_schema_extra=lambda schema: (not_null(schema), schema.update(pattern=r"\S")))
+    # The document's pattern is a plain form of address every e-mail check accepts.
+    email: str | None = Field(default=None, max_length=254, **documented(
+        pattern="^[a-z0-9]+([._-][a-z0-9]+)*@[a-z0-9]+(-[a-z0-9]+)*[.](com|mx|org|net)$"))
     locale: Literal["es", "en"] | None = None
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, table, text
+from sqlalchemy import Connection, Engine, column, create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
 from tracer.audit.chain import chain_head, unsealed_count
@@ -62,7 +62,7 @@ def read_state(connection: Connection) -> State:
               for name in table_names() if name in present}
     revision = None
     if VERSION_TABLE in present:
-        revision = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        revision = connection.execute(select(column("version_num")).select_from(table(VERSION_TABLE))).scalar()
     head, unsealed = None, 0
     if "audit_events" in present:
         seq, digest = chain_head(connection)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tracer.api.openapi import operation
+from tracer.api.openapi import documented, operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.ballistics import services
@@ -17,6 +17,7 @@ from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.models import (BREECH_FACE_CLASSES, CONCLUSIONS, EJECTOR_MARKS, FIRING_PIN_SHAPES, ITEM_KINDS,
                                       JACKETS, LINK_SOURCES, LINK_STATUSES, BallisticItem, BallisticLink)
 from tracer.cases.services import get_case
+from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import NotFound, ValidationFailed
 from tracer.core.pagination import PAGING_QUERY, ListPage, by, keyset_page, list_fields
 from tracer.extensions import db
@@ -44,23 +45,29 @@ class ItemIn(BaseModel):
     scene_id: int | None = Field(None, description="Cartridge cases and bullets: the scene of the case where the "
                                                    "item was recovered (or seizure_id)")
     firearm_id: int | None = Field(None, description="Test fires only, required: the seized firearm that fired it")
-    caliber: str = Field(description="Canonical name or any alias of the caliber reference list")
-    headstamp: str | None = None
-    firing_pin_shape: str | None = Field(None, description="Cartridge cases and test fires. One of: "
-                                                           + ", ".join(FIRING_PIN_SHAPES))
-    breech_face_class: str | None = Field(None, description="One of: " + ", ".join(BREECH_FACE_CLASSES))
-    ejector_mark: str | None = Field(None, description="One of: " + ", ".join(EJECTOR_MARKS))
-    lands: int | None = Field(None, description="Bullets and test fires: lands (grooves are as many), 1 to 20; "
-                                                "empty for polygonal rifling")
+    caliber: str = Field(min_length=1, max_length=60,
+                         description="Canonical name or any alias of the caliber reference list")
+    headstamp: str | None = Field(None, max_length=80)
+    firing_pin_shape: str | None = Field(None, description="Cartridge cases and test fires",
+                                         **documented(enum=[*FIRING_PIN_SHAPES, None]))
+    breech_face_class: str | None = Field(None, description="Cartridge cases and test fires",
+                                          **documented(enum=[*BREECH_FACE_CLASSES, None]))
+    ejector_mark: str | None = Field(None, description="Cartridge cases and test fires",
+                                     **documented(enum=[*EJECTOR_MARKS, None]))
+    lands: int | None = Field(None, description="Bullets and test fires: lands (grooves are as many); "
+                                                "empty for polygonal rifling", **documented(minimum=1, maximum=20))
     polygonal: bool | None = Field(None, description="Polygonal rifling: no land count then")
     twist: Literal["left", "right"] | None = None
-    land_width_mm: float | None = Field(None, description="More than 0 and less than 10, two decimals kept")
-    groove_width_mm: float | None = Field(None, description="More than 0 and less than 10, two decimals kept")
-    weight_grains: float | None = Field(None, description="Bullet weight in grains")
-    jacket: str | None = Field(None, description="One of: " + ", ".join(JACKETS))
-    lab_number: str | None = None
-    ibis_ref: str | None = Field(None, description="IBIS acquisition reference, unique")
-    notes: str | None = None
+    land_width_mm: float | None = Field(None, description="Two decimals kept",
+                                        **documented(exclusiveMinimum=0, exclusiveMaximum=services.MAX_WIDTH_MM))
+    groove_width_mm: float | None = Field(None, description="Two decimals kept",
+                                          **documented(exclusiveMinimum=0, exclusiveMaximum=services.MAX_WIDTH_MM))
+    weight_grains: float | None = Field(None, description="Bullet weight in grains",
+                                        **documented(minimum=1, maximum=1000))
+    jacket: str | None = Field(None, **documented(enum=[*JACKETS, None]))
+    lab_number: str | None = Field(None, max_length=80)
+    ibis_ref: str | None = Field(None, max_length=80, description="IBIS acquisition reference, unique")
+    notes: str | None = Field(None, max_length=services.NOTES_MAX)
 
 
 class ItemOut(BaseModel):
@@ -121,13 +128,13 @@ class LinkPatch(BaseModel):
         return self
 
 
-class AgencyOut(BaseModel):
+class DisclosedAgencyOut(BaseModel):
     name: str
     acronym: str
     contact: dict[str, str | None]
 
 
-class LinkOut(BaseModel):
+class BallisticLinkOut(BaseModel):
     """A link the caller sees both items of, or (``restricted``) a lead or hit with another agency's
     item: then only the kind of match, the agency and the deconfliction reference."""
 
@@ -150,12 +157,12 @@ class LinkOut(BaseModel):
     created_at: datetime | None = None
     version: int | None = None
     match: Literal["ballistic_hit", "ballistic_lead"] | None = None
-    agency: AgencyOut | None = None
+    agency: DisclosedAgencyOut | None = None
     reference: str | None = None
 
 
-class LinkList(ListPage):
-    items: list[LinkOut]
+class BallisticLinkList(ListPage):
+    items: list[BallisticLinkOut]
 
 
 # --- JSON shapes ------------------------------------------------------------------------------------------
@@ -196,7 +203,7 @@ def _id_arg(name: str) -> int | None:
     text = (request.args.get(name) or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 10:
+    if not text.isdigit() or len(text) > 10 or int(text) > MAX_ROW_ID:  # past any row: the database refuses it
         message = _("Enter a whole number.")
         raise ValidationFailed(message, {name: [message]})
     return int(text)
@@ -207,7 +214,8 @@ def _id_arg(name: str) -> int | None:
 
 @operation(bp, "/ballistics/items", "GET", allow=readers, response=ItemList, errors=(422,),
            summary="The ballistic items the caller may see, newest first",
-           query={"case_id": "Only the items of this case", "kind": "One of: " + ", ".join(ITEM_KINDS),
+           query={"case_id": "Only the items of this case",
+                  "kind": ("One of: " + ", ".join(ITEM_KINDS), {"type": "string", "enum": list(ITEM_KINDS)}),
                   "ibis_ref": "The item with this IBIS acquisition reference", **PAGING_QUERY})
 def list_ballistic_items():
     statement = services.item_query(current_user)
@@ -251,10 +259,11 @@ def create_ballistic_item():
 # --- links ------------------------------------------------------------------------------------------------
 
 
-@operation(bp, "/ballistics/links", "GET", allow=readers, response=LinkList, errors=(422,),
+@operation(bp, "/ballistics/links", "GET", allow=readers, response=BallisticLinkList, errors=(422,),
            summary="Leads and hits the caller may see, newest first; links to another agency's item are "
                    "restricted entries",
-           query={"item_id": "Only the links of this item", "status": "One of: " + ", ".join(LINK_STATUSES),
+           query={"item_id": "Only the links of this item",
+                  "status": ("One of: " + ", ".join(LINK_STATUSES), {"type": "string", "enum": list(LINK_STATUSES)}),
                   **PAGING_QUERY})
 def list_ballistic_links():
     statement = services.link_query(current_user)
@@ -278,7 +287,7 @@ def list_ballistic_links():
     return jsonify({"items": [side_json(side) for side in sides], **list_fields(page)})
 
 
-@operation(bp, "/ballistics/links", "POST", allow=examiners, body=LinkIn, response=LinkOut, status=201,
+@operation(bp, "/ballistics/links", "POST", allow=examiners, body=LinkIn, response=BallisticLinkOut, status=201,
            errors=(403, 404, 422), summary="Record a lead between two items the examiner may see (created as lead)")
 def create_ballistic_link():
     body = parse_json(LinkIn, multiline=("notes",))
@@ -292,7 +301,7 @@ def create_ballistic_link():
     return response
 
 
-@operation(bp, "/ballistics/links/<int:link_id>", "PATCH", allow=examiners, body=LinkPatch, response=LinkOut,
+@operation(bp, "/ballistics/links/<int:link_id>", "PATCH", allow=examiners, body=LinkPatch, response=BallisticLinkOut,
            errors=(403, 404, 409, 422),
            summary="The examiner's decision: status confirmed or excluded, or an AFTE conclusion; a reason "
                    "undoes a confirmed hit; the version read (409 when another examiner decided first)")
@@ -308,7 +317,7 @@ def decide_ballistic_link(link_id: int):
     return jsonify(link_json(link))
 
 
-@operation(bp, "/ballistics/links/<int:link_id>", "GET", allow=readers, response=LinkOut, errors=(404,),
+@operation(bp, "/ballistics/links/<int:link_id>", "GET", allow=readers, response=BallisticLinkOut, errors=(404,),
            summary="A lead or hit: in full when the caller may see both items, restricted otherwise")
 def get_ballistic_link(link_id: int):
     link = services.get_link(current_user, link_id)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
+from wtforms.validators import Length, Optional
 from wtforms.widgets import DateInput, TimeInput
 
 from tracer.ballistics.labels import (BREECH_FACE_CLASS_LABELS, CONCLUSION_LABELS, EJECTOR_MARK_LABELS,
@@ -18,6 +19,7 @@ from tracer.ballistics.labels import (BREECH_FACE_CLASS_LABELS, CONCLUSION_LABEL
 from tracer.ballistics.models import (BREECH_FACE_CLASSES, CONCLUSIONS, EJECTOR_MARKS, FIRING_PIN_SHAPES, ITEM_KINDS,
                                       JACKETS, TWISTS)
 from tracer.ballistics.scenes import SCENE_FIELDS
+from tracer.core.text import CleanText
 from tracer.firearms.forms import BLANK, SUGGEST, _select
 from tracer.seizures.forms import DECIMAL, PlaceFields
 
@@ -97,8 +99,9 @@ class ItemForm(FlaskForm):
 
 
 class LeadForm(FlaskForm):
-    item_b = StringField(_l("Other item (its number or IBIS reference)"), render_kw=SUGGEST)
-    notes = TextAreaField(_l("Notes"), render_kw={"rows": 2})
+    item_b = StringField(_l("Other item (its number or IBIS reference)"), render_kw=SUGGEST,
+                         validators=[Optional(), Length(max=80), CleanText()])
+    notes = TextAreaField(_l("Notes"), render_kw={"rows": 2}, validators=[Optional(), CleanText(allow_newlines=True)])
 
 
 class DecisionForm(FlaskForm):

@@ -86,13 +86,13 @@ class LeadStaging(ScratchDatabase):
         """(line, first line) of each good row joining the same two items as an earlier good row."""
         self.db.execute("CREATE INDEX rows_pair ON rows (item_a, item_b, line)")
         return self.db.execute(
-            f"SELECT r.line, (SELECT MIN(o.line) FROM rows o WHERE o.item_a = r.item_a AND o.item_b = r.item_b "
-            f"AND o.state <> {BAD}) FROM rows r WHERE r.state = {NEW} AND EXISTS (SELECT 1 FROM rows o "
-            f"WHERE o.item_a = r.item_a AND o.item_b = r.item_b AND o.state <> {BAD} AND o.line < r.line) "
-            "ORDER BY r.line").fetchall()
+            "SELECT r.line, (SELECT MIN(o.line) FROM rows o WHERE o.item_a = r.item_a AND o.item_b = r.item_b "
+            "AND o.state <> ?) FROM rows r WHERE r.state = ? AND EXISTS (SELECT 1 FROM rows o "
+            "WHERE o.item_a = r.item_a AND o.item_b = r.item_b AND o.state <> ? AND o.line < r.line) "
+            "ORDER BY r.line", (BAD, NEW, BAD)).fetchall()
 
     def mark_same(self, lines: list[int]) -> None:
-        self.db.executemany(f"UPDATE rows SET state = {SAME} WHERE line = ?", [(line,) for line in lines])
+        self.db.executemany("UPDATE rows SET state = ? WHERE line = ?", [(SAME, line) for line in lines])
 
     def counts(self) -> dict[str, int]:
         states = dict(self.db.execute("SELECT state, COUNT(*) FROM rows GROUP BY state").fetchall())
@@ -104,7 +104,7 @@ class LeadStaging(ScratchDatabase):
         after = 0
         while batch := self.db.execute(
                 "SELECT line, item_a, item_b, agency_a, agency_b, case_a, mismatch, rank, score, notes FROM rows "
-                f"WHERE state = {NEW} AND line > ? ORDER BY line LIMIT ?", (after, BATCH_ROWS)).fetchall():
+                "WHERE state = ? AND line > ? ORDER BY line LIMIT ?", (NEW, after, BATCH_ROWS)).fetchall():
             after = batch[-1][0]
             yield [PendingLead(*row[1:6], bool(row[6]), *row[7:]) for row in batch]
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from tracer.api.openapi import operation
 from tracer.api.views import bp
 from tracer.ballistics import rifling
+from tracer.ballistics.rifling_models import MAX_LANDS, MIN_LANDS
 
 
 class CandidateOut(BaseModel):
@@ -38,12 +39,17 @@ class CandidatesOut(BaseModel):
 @operation(bp, "/ballistics/rifling-candidates", "GET", allow=("analyst", "supervisor"),
            summary="Makes and models whose rifling fits a bullet's class characteristics",
            response=CandidatesOut, errors=(422,), query={
-               "caliber": "Caliber, a name or alias of the reference list (required)",
-               "lands": "Number of lands and grooves (1-32), or polygonal",
+               "caliber": ("Caliber, a name or alias of the reference list (required)",
+                           {"type": "string", "minLength": 1, "maxLength": 60}, True),
+               "lands": (f"Number of lands and grooves ({MIN_LANDS}-{MAX_LANDS}), or polygonal",
+                         {"type": "string", "pattern": "^([1-9]|[12][0-9]|3[0-2]|polygonal|poligonal)$"}),
                "twist": "left or right",
-               "land_width_mm": "Land impression width measured, in millimetres",
-               "groove_width_mm": "Groove impression width measured, in millimetres",
-               "tolerance_mm": "How far a published width may be from the measured one (default 0.10)",
+               "land_width_mm": ("Land impression width measured, in millimetres",
+                                 {"type": "number", "exclusiveMinimum": 0, "maximum": rifling.MAX_WIDTH_MM}),
+               "groove_width_mm": ("Groove impression width measured, in millimetres",
+                                   {"type": "number", "exclusiveMinimum": 0, "maximum": rifling.MAX_WIDTH_MM}),
+               "tolerance_mm": ("How far a published width may be from the measured one (default 0.10)",
+                                {"type": "number", "minimum": 0.01, "maximum": rifling.MAX_TOLERANCE_MM}),
            })
 def rifling_candidates():
     items = [rifling.candidate_json(candidate)

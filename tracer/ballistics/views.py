@@ -16,6 +16,7 @@ from tracer.cases.services import get_case
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
 from tracer.core.forms import show_errors
+from tracer.core.text import forbidden_character
 from tracer.extensions import db
 from tracer.firearms import files
 from tracer.firearms import services as firearm_services
@@ -348,7 +349,7 @@ def find_item(user, text: str | None) -> BallisticItem | None:
     """The item in ``user``'s scope named by its number or its IBIS reference; None otherwise
     (absent and out of scope alike)."""
     text = (text or "").strip()
-    if not text or len(text) > 80:
+    if not text or len(text) > 80 or forbidden_character(text) is not None:  # no reference holds one
         return None
     statement = services.item_query(user)
     if text.isdigit() and len(text) < 10:
@@ -365,7 +366,8 @@ def add_lead(item_id: int):
     found = services.get_item(current_user, item_id)
     form = LeadForm()
     if not form.validate_on_submit():
-        form.item_b.errors = [_("The form has expired; reload the page and try again.")]
+        if "csrf_token" in form.errors:
+            form.item_b.errors = [_("The form has expired; reload the page and try again.")]
         return render_item(found, lead_form=form, status=400)
     other = find_item(current_user, form.item_b.data)
     if other is None:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracer.api.openapi import operation
+from tracer.api.openapi import documented, operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.cases import services, workflow
@@ -63,10 +63,11 @@ class CaseList(ListPage):
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    title: str = Field(max_length=services.TITLE_MAX)
+    title: str = Field(max_length=services.TITLE_MAX, **documented(pattern=r"\S"))
     summary: str | None = Field(default=None, max_length=services.SUMMARY_MAX, exclude=True)
     priority: Priority = "normal"
-    carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX)
+    carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX,
+                                       **documented(pattern=services.CARPETA_PATTERN.pattern.replace("\\Z", "$")))
     lead_officer_id: int | None = Field(
         default=None, description="Defaults to the caller when an officer; null for none.")
 
@@ -75,10 +76,11 @@ class CaseUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     version: int = Field(description="The version read; a newer stored version answers 409.")
-    title: str | None = Field(default=None, max_length=services.TITLE_MAX)
+    title: str | None = Field(default=None, max_length=services.TITLE_MAX, **documented(pattern=r"\S"))
     summary: str | None = Field(default=None, max_length=services.SUMMARY_MAX, exclude=True)
     priority: Priority | None = None
-    carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX)
+    carpeta_number: str | None = Field(default=None, max_length=services.CARPETA_MAX,
+                                       **documented(pattern=services.CARPETA_PATTERN.pattern.replace("\\Z", "$")))
     lead_officer_id: int | None = None
 
 
@@ -101,7 +103,8 @@ def _sent(body: BaseModel) -> dict[str, Any]:
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LIST_QUERY = {
     "q": "Text in the reference, title or carpeta de investigación number (literal match)",
-    "status": "open, investigating, in_review, approved or closed",
+    "status": ("open, investigating, in_review, approved or closed",
+               {"type": "string", "enum": ["open", "investigating", "in_review", "approved", "closed"]}),
     "agency": "Acronym of the owning agency",
     "state": "INEGI code of the owning agency's state",
     "created_from": "Created on or after this day (YYYY-MM-DD)",

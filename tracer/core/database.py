@@ -26,9 +26,26 @@ def _sqlite_begin(connection) -> None:
 MAX_ROW_ID = 2**31 - 1
 
 
+def _at_most(limit: int) -> str:
+    """A regular expression of the whole numbers 0 to ``limit`` written without leading zeros."""
+    digits = str(limit)
+    choices = ["0"] + ([r"[1-9]\d{0,%d}" % (len(digits) - 2)] if len(digits) > 1 else [])
+    for place, digit in enumerate(digits):  # the same first digits as the limit, then a smaller one
+        rest = len(digits) - place - 1
+        low = "1" if place == 0 else "0"
+        if int(digit) > int(low):
+            choices.append(digits[:place] + f"[{low}-{int(digit) - 1}]" + (r"\d{%d}" % rest if rest else ""))
+    choices.append(digits)
+    return "|".join(dict.fromkeys(choices))
+
+
 class RowIdConverter(IntegerConverter):
     """``<int:...>`` in a route names a row: a number no id can reach matches no
-    route (404) instead of overflowing the database driver (500)."""
+    route (404) instead of overflowing the database driver (500). The bound is in
+    the pattern itself: a number that matched the pattern and failed the bound
+    would answer 405 when the same path takes another method."""
+
+    regex = _at_most(MAX_ROW_ID)
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ROW_ID)

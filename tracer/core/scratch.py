@@ -8,11 +8,13 @@ tables; the problems table, sorted for the report, is common to all.
 """
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import sqlite3
 import tempfile
 from contextlib import contextmanager
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
 from flask_babel import gettext as _
@@ -28,12 +30,47 @@ CHUNK = 500
 _PROBLEMS = "CREATE TABLE problems (line INTEGER, col TEXT, value TEXT, message TEXT, severity INTEGER);"
 
 
+# Values kept between the checks and the writes are JSON, with the few Python types JSON lacks
+# tagged: reading a blob back runs no code, whatever the file on disk holds.
+_TAG = "$t"
+_TAGGED = {"date": date.fromisoformat, "datetime": datetime.fromisoformat, "time": time.fromisoformat,
+           "decimal": Decimal, "tuple": tuple, "set": set, "frozenset": frozenset,
+           "dict": lambda pairs: {key: value for key, value in pairs}}
+
+
+def _tagged(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_tagged(item) for item in value]
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in value) and _TAG not in value:
+            return {key: _tagged(item) for key, item in value.items()}
+        return {_TAG: "dict", "v": [[_tagged(key), _tagged(item)] for key, item in value.items()]}
+    if isinstance(value, datetime):  # before date: a datetime is a date
+        return {_TAG: "datetime", "v": value.isoformat()}
+    if isinstance(value, (date, time)):
+        return {_TAG: type(value).__name__, "v": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {_TAG: "decimal", "v": str(value)}
+    if isinstance(value, (tuple, set, frozenset)):
+        return {_TAG: type(value).__name__, "v": [_tagged(item) for item in value]}
+    raise TypeError(f"cannot keep a {type(value).__name__} in the scratch database")
+
+
+def _untagged(value: dict[str, Any]) -> Any:
+    kind = value.get(_TAG)
+    if kind is None or set(value) != {_TAG, "v"}:
+        return value
+    return _TAGGED[kind](value["v"])
+
+
 def dump(value: Any) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return json.dumps(_tagged(value), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def load(blob: bytes | None) -> Any:
-    return None if blob is None else pickle.loads(blob)
+    return None if blob is None else json.loads(blob, object_hook=_untagged)
 
 
 class ScratchFull(DomainError):

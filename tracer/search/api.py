@@ -9,6 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from tracer.api.openapi import operation
+from tracer.firearms.serials import MAX_LENGTH
 from tracer.api.views import bp
 from tracer.core.errors import ValidationFailed
 from tracer.extensions import db
@@ -92,11 +93,13 @@ def restricted_json(hit: RestrictedHit) -> dict:
 @operation(bp, "/search/serial", "GET", allow=SEARCHERS, response=SerialSearchOut, errors=(422,),
            summary="Search serial numbers (exact, partial with ? and *, fuzzy); other agencies' records "
                    "answer as restricted hits",
-           query={"q": "The serial or part of it (required); ? and * in partial mode",
+           query={"q": ("The serial or part of it (required); ? and * in partial mode",
+                        {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH,
+                         "pattern": "^[0-9A-Za-z -]*[0-9A-Za-z]{4}[0-9A-Za-z -]*$"}, True),
                   "mode": "exact, partial or fuzzy (default fuzzy)",
                   "manufacturer": "Canonical name or any alias of the maker",
-                  "limit": f"Hits in scope to answer, 1 to {MAX_USER_LIMIT} (default {DEFAULT_LIMIT}); "
-                           "a larger value answers 422"})
+                  "limit": (f"Hits in scope to answer, 1 to {MAX_USER_LIMIT} (default {DEFAULT_LIMIT}); "
+                           "a larger value answers 422", {"type": "integer", "minimum": 1, "maximum": MAX_USER_LIMIT})})
 def search_serial():
     q = request.args.get("q", "")
     if not q.strip():

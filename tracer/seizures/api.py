@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracer.api.openapi import operation
+from tracer.api.openapi import documented, operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.cases.services import get_case
@@ -30,14 +30,17 @@ class SeizureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     case_id: int = Field(ge=1, le=2**31 - 1, description="A case the caller may add to")
-    seized_on: str = Field(description="YYYY-MM-DD, not in the future")
-    seized_time: str | None = Field(default=None, description="HH:MM, local time")
+    seized_on: str = Field(description="YYYY-MM-DD, not in the future", **documented(
+        pattern="^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))
+    seized_time: str | None = Field(default=None, description="HH:MM, local time",
+                                    **documented(pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$"))
     agency: str | None = Field(default=None, description="Seizing agency's acronym; the caller's by default. "
                                                          "A state caller may name its own agency or a federal "
                                                          "one; a federal caller any Mexican agency")
     seizure_ref: str | None = Field(default=None, description="The caller's agency's own reference for the "
                                                               "seizure, unique within that agency (as in imports)")
-    state: str = Field(description="INEGI code (01 to 32) or name")
+    state: str = Field(description="INEGI code (01 to 32) or name; the pattern states the codes",
+                       **documented(pattern="^(0[1-9]|[12][0-9]|3[0-2])$"))
     municipality: str | None = Field(default=None, description="INEGI code (3 digits) or name, within the state")
     locality: str | None = None
     address: str | None = None

@@ -44,7 +44,8 @@ class Staging(ScratchDatabase):
     def add_rows(self, rows: list[tuple]) -> None:
         """(line, ext, grp, state, place_ok, *group values, raw, firearm) tuples."""
         marks = ",".join("?" * (7 + len(GROUP_COLUMNS)))
-        self.db.executemany(f"INSERT INTO rows VALUES ({marks})", rows)
+        # Safe for B608: placeholders only.
+        self.db.executemany(f"INSERT INTO rows VALUES ({marks})", rows)  # nosec B608
 
     def add_groups(self, groups: list[tuple]) -> None:
         """(grp, first_line, seizure_ref, seizing agency_id, seizure, case_id, owner_id); the first
@@ -77,11 +78,13 @@ class Staging(ScratchDatabase):
         """(line, first line, seizure_ref, values as written, which group columns differ) for
         every row whose date or place differs from the first good row of its seizure_ref."""
         differs = [f"r.c_{name} IS NOT f.c_{name}" for name in GROUP_COLUMNS]
+        # The column names come from GROUP_COLUMNS, this module's constant; no value is spliced in.
         found = self.db.execute(
-            f"SELECT r.line, f.line, g.seizure_ref, r.raw, {', '.join(differs)} "
+            # Safe for B608: constant names.
+            f"SELECT r.line, f.line, g.seizure_ref, r.raw, {', '.join(differs)} "  # nosec B608
             "FROM rows r JOIN groups g ON g.grp = r.grp JOIN rows f ON f.line = g.first_line "
-            f"WHERE r.place_ok AND r.state != {ALREADY} AND r.line != f.line AND ({' OR '.join(differs)})"
-            " ORDER BY r.line")
+            f"WHERE r.place_ok AND r.state != ? AND r.line != f.line AND ({' OR '.join(differs)})"
+            " ORDER BY r.line", (ALREADY,))
         for line, first, ref, raw, *flags in found:
             yield line, first, ref, raw.split(RAW_SEPARATOR), tuple(bool(flag) for flag in flags)
 
@@ -96,8 +99,8 @@ class Staging(ScratchDatabase):
         after = 0  # keyset pages: the caller updates these tables between pages
         while batch := self.db.execute(
                 "SELECT grp, first_line, seizure_ref, agency_id, seizure, case_id FROM groups WHERE first_line > ? AND "
-                f"seizure_ref IS NOT NULL AND EXISTS (SELECT 1 FROM rows r WHERE r.grp = groups.grp AND r.state = "
-                f"{NEW}) ORDER BY first_line LIMIT ?", (after, CHUNK)).fetchall():
+                "seizure_ref IS NOT NULL AND EXISTS (SELECT 1 FROM rows r WHERE r.grp = groups.grp AND r.state = "
+                "?) ORDER BY first_line LIMIT ?", (after, NEW, CHUNK)).fetchall():
             after = batch[-1][1]
             yield batch
 
@@ -107,15 +110,15 @@ class Staging(ScratchDatabase):
 
     def mark_bad_groups(self) -> None:
         """Apply ``mark_rows_bad``; mark the groups that have a bad row."""
-        self.db.execute(f"UPDATE rows SET state = {BAD} WHERE line IN (SELECT line FROM bad_lines)")
-        self.db.execute(f"UPDATE groups SET bad = 1 WHERE grp IN (SELECT grp FROM rows WHERE state = {BAD})")
+        self.db.execute("UPDATE rows SET state = ? WHERE line IN (SELECT line FROM bad_lines)", (BAD,))
+        self.db.execute("UPDATE groups SET bad = 1 WHERE grp IN (SELECT grp FROM rows WHERE state = ?)", (BAD,))
 
     def skipped_groups(self) -> Iterator[tuple[int, str, int, int]]:
         """(first good line, seizure_ref, first bad line, good rows) of each bad group that had good rows."""
         return self.db.execute(
-            f"SELECT MIN(r.line), g.seizure_ref, (SELECT MIN(b.line) FROM rows b WHERE b.grp = g.grp "
-            f"AND b.state = {BAD}), COUNT(*) FROM groups g JOIN rows r ON r.grp = g.grp "
-            f"WHERE g.bad AND r.state = {NEW} GROUP BY g.grp ORDER BY 1")
+            "SELECT MIN(r.line), g.seizure_ref, (SELECT MIN(b.line) FROM rows b WHERE b.grp = g.grp "
+            "AND b.state = ?), COUNT(*) FROM groups g JOIN rows r ON r.grp = g.grp "
+            "WHERE g.bad AND r.state = ? GROUP BY g.grp ORDER BY 1", (BAD, NEW))
 
     # -- audit events waiting for the end of a long transaction ---------------------------------
 
@@ -138,9 +141,9 @@ class Staging(ScratchDatabase):
         states = dict(one("SELECT state, COUNT(*) FROM rows GROUP BY state").fetchall())
         writable, seizures, cases = one(
             "SELECT COUNT(*), COUNT(DISTINCT g.grp), COUNT(DISTINCT CASE WHEN g.case_id IS NULL THEN g.grp END) "
-            f"FROM rows r JOIN groups g ON g.grp = r.grp WHERE r.state = {NEW} AND NOT g.bad").fetchone()
-        existing = one(f"SELECT COUNT(DISTINCT g.grp) FROM rows r JOIN groups g ON g.grp = r.grp WHERE r.state = "
-                       f"{NEW} AND NOT g.bad AND g.seizure_id IS NOT NULL").fetchone()[0]
+            "FROM rows r JOIN groups g ON g.grp = r.grp WHERE r.state = ? AND NOT g.bad", (NEW,)).fetchone()
+        existing = one("SELECT COUNT(DISTINCT g.grp) FROM rows r JOIN groups g ON g.grp = r.grp WHERE r.state = "
+                       "? AND NOT g.bad AND g.seizure_id IS NOT NULL", (NEW,)).fetchone()[0]
         return {
             "rows": sum(states.values()), "bad": states.get(BAD, 0), "already": states.get(ALREADY, 0),
             "new": states.get(NEW, 0), "writable": writable, "seizures": seizures - existing, "cases": cases,
@@ -153,6 +156,6 @@ class Staging(ScratchDatabase):
         cursor = self.db.cursor()
         cursor.execute("SELECT r.line, r.firearm, g.grp, g.seizure_ref, g.seizure, g.case_id, g.owner_id, "
                        "g.seizure_id FROM rows r JOIN groups g ON g.grp = r.grp "
-                       f"WHERE r.state = {NEW} AND NOT g.bad ORDER BY g.first_line, r.line")
+                       "WHERE r.state = ? AND NOT g.bad ORDER BY g.first_line, r.line", (NEW,))
         while batch := cursor.fetchmany(CHUNK):
             yield from batch

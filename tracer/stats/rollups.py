@@ -198,8 +198,17 @@ def _upsert(rollup: Rollup, contributions: list[str], dialect: str, fresh: bool 
     chosen = ["g.grain", f"{_period(dialect)} AS period", agency, state,
               *[f"x.{name}" for name in rollup.dims], *[f"sum(x.{name})" for name in values]]
     positions = ", ".join(str(index) for index in range(1, len(keys) + 1))
+    rows = " UNION ALL ".join(contributions)
+    if fresh or dialect == "postgresql":
+        # Many rows (a recount, a statement's rows) share a day: they are summed per agency,
+        # state, day and key first, and only those sums are spread over the grains (and
+        # totals), so the cross join, its sort and the upsert's grouping handle a fraction
+        # of the rows. A SQLite trigger sees one row, which has nothing to sum.
+        grouped = ["agency_id", "state_code", "day", *rollup.dims]
+        rows = (f"SELECT {', '.join(grouped)}, {', '.join(f'sum({name}) AS {name}' for name in values)} "  # nosec B608
+                f"FROM ({rows}) AS u GROUP BY {', '.join(grouped)}")
     statement = (f"INSERT INTO {rollup.table} ({', '.join(keys + values)}) SELECT {', '.join(chosen)} "  # nosec B608
-                 f"FROM ({' UNION ALL '.join(contributions)}) AS x CROSS JOIN {_grains(dialect)}{totals} "
+                 f"FROM ({rows}) AS x CROSS JOIN {_grains(dialect)}{totals} "
                  f"WHERE 1 = 1 GROUP BY {positions}")
     if fresh:
         return statement

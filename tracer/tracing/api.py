@@ -96,7 +96,7 @@ class RequestPersonIn(BaseModel):
     postal_code: str | None = Field(default=None, max_length=40)
 
 
-class AgencyRef(BaseModel):
+class TraceAgencyRef(BaseModel):
     id: int
     acronym: str
     name: str
@@ -131,7 +131,7 @@ class TraceRequestOut(TraceResultFields, RequestDetailsOut):  # the result's fie
     priority: Priority
     firearm_id: int
     case_id: int
-    requesting_agency: AgencyRef
+    requesting_agency: TraceAgencyRef
     requested_by: str | None = Field(description="Full name of the official who requested it")
     addressed_to: str = Field(description="Acronym of the US partner office the request is addressed to")
     identifiers: dict[str, Any] = Field(description="What was sent: the firearm's identity, the seizure's date, "
@@ -154,7 +154,7 @@ def trace_request_json(trace: TraceRequest) -> dict[str, Any]:
     return TraceRequestOut(
         id=trace.id, trace_number=trace.trace_number, status=trace.status, priority=trace.priority,
         firearm_id=trace.firearm_id, case_id=trace.case_id,
-        requesting_agency=AgencyRef(id=agency.id, acronym=agency.acronym, name=agency.name,
+        requesting_agency=TraceAgencyRef(id=agency.id, acronym=agency.acronym, name=agency.name,
                                     ori_number=agency.ori_number),
         requested_by=trace.requested_by.full_name if trace.requested_by else None,
         addressed_to=trace.addressed_to.acronym, identifiers=dict(trace.identifiers or {}),
@@ -204,9 +204,10 @@ def request_trace(firearm_id: int):
 LIST_FILTERS = ("status", "priority", "serial", "submitted_from", "submitted_to", "ffl_license", "short_ttc",
                 "multiple_sale", "recovered_from", "recovered_to", "recovery_state")
 LIST_QUERY = {
-    "status": "One of: " + ", ".join(TRACE_STATUSES),
-    "priority": "One of: " + ", ".join(TRACE_PRIORITIES),
-    "serial": "The firearm's serial number or restored serial, as written or normalised",
+    "status": ("One of: " + ", ".join(TRACE_STATUSES), {"type": "string", "enum": list(TRACE_STATUSES)}),
+    "priority": ("One of: " + ", ".join(TRACE_PRIORITIES), {"type": "string", "enum": list(TRACE_PRIORITIES)}),
+    "serial": ("The firearm's serial number or restored serial, as written or normalised",
+               {"type": "string", "maxLength": 64, "pattern": "^[0-9A-Za-z -]*[0-9A-Za-z][0-9A-Za-z -]*$"}),
     "submitted_from": "Submitted on or after this day (YYYY-MM-DD, Mexico City time)",
     "submitted_to": "Submitted on or before this day (YYYY-MM-DD, Mexico City time)",
     "ffl_license": "The last dealer's licence number (with or without hyphens)",

@@ -82,8 +82,12 @@ class DealerListOut(BaseModel):
 
 
 @operation(api_bp, "/dealers", "GET", allow=("analyst", "supervisor"), response=DealerListOut, errors=(422,),
-           query={"year": "Year of recovery (YYYY)", "recovered_from": "YYYY-MM-DD",
-                  "recovered_to": "YYYY-MM-DD", "us_state": "The dealer's US state (TX or Texas)"},
+           query={"year": ("Year of recovery (YYYY)", lambda: {"type": "integer", "minimum": FIRST_YEAR,
+                                                               "maximum": date.today().year + 1}),
+                  "recovered_from": "YYYY-MM-DD", "recovered_to": "YYYY-MM-DD",
+                  "us_state": ("The dealer's US state (TX or Texas)",
+                               lambda: {"type": "string", "enum": sorted(us_states())
+                                        + sorted(state.name for state in us_states().values())})},
            summary="The dealer watch list over the caller's scope: US dealers ranked by the traced guns "
                    "recovered in Mexico (a ranking, not a paged list)")
 def list_dealers():

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracer.api.openapi import documented
 from tracer.people.checks import editable_values
 from tracer.people.models import ID_KINDS
 from tracer.tracing.ffl import FFL_EXAMPLE, FFL_SHAPE
@@ -24,7 +25,7 @@ class ResultIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: str = Field(description="One of: " + ", ".join(TRACE_OUTCOMES))
+    outcome: str = Field(description="One of: " + ", ".join(TRACE_OUTCOMES), **documented(enum=list(TRACE_OUTCOMES)))
     no_trace_reason: str | None = Field(default=None, description="Required exactly when the outcome is no_trace: "
                                         + ", ".join(NO_TRACE_REASONS))
     ffl_name: str | None = Field(default=None, description="The last dealer; required (with licence, city and "

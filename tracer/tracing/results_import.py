@@ -99,19 +99,19 @@ class ResultStaging(ScratchDatabase):
             "o.trace_number = r.trace_number AND o.line < r.line) ORDER BY r.line").fetchall()
 
     def mark_bad(self, lines: list[int]) -> None:
-        self.db.executemany(f"UPDATE rows SET state = {BAD} WHERE line = ?", [(line,) for line in lines])
+        self.db.executemany("UPDATE rows SET state = ? WHERE line = ?", [(BAD, line) for line in lines])
 
     def counts(self) -> dict[str, int]:
         states = dict(self.db.execute("SELECT state, COUNT(*) FROM rows GROUP BY state").fetchall())
-        corrections = self.db.execute(f"SELECT COUNT(*) FROM rows WHERE state = {NEW} AND correction").fetchone()[0]
+        corrections = self.db.execute("SELECT COUNT(*) FROM rows WHERE state = ? AND correction", (NEW,)).fetchone()[0]
         return {"rows": sum(states.values()), "new": states.get(NEW, 0), "bad": states.get(BAD, 0),
                 "same": states.get(SAME, 0), "corrections": corrections, **self.problem_counts()}
 
     def rows_to_write(self):
         """Chunks of (request_id, clean values) in file order."""
         after = 0
-        while batch := self.db.execute(f"SELECT line, request_id, clean FROM rows WHERE state = {NEW} AND line > ? "
-                                       "ORDER BY line LIMIT ?", (after, CHUNK)).fetchall():
+        while batch := self.db.execute("SELECT line, request_id, clean FROM rows WHERE state = ? AND line > ? "
+                                       "ORDER BY line LIMIT ?", (NEW, after, CHUNK)).fetchall():
             after = batch[-1][0]
             yield [(request_id, load(clean)) for _line, request_id, clean in batch]
 
