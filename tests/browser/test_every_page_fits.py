@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
@@ -41,7 +42,8 @@ ANONYMOUS_PAGES = ("/auth/notice", "/auth/login")
 # the US liaison sees no Mexican case, administrators and auditors no case at all.
 NOTHING_IN_SCOPE = {("liaison", "cases.detail"), ("liaison", "reports.case_report"),
                     ("admin", "reports.case_report"), ("auditor", "reports.case_report"),
-                    ("liaison", "networks.case_network"), ("liaison", "networks.group")}
+                    ("liaison", "networks.case_network"), ("liaison", "networks.group"),
+                    ("liaison", "networks.linked_cases")}
 WIDTH = "document.documentElement.scrollWidth"
 # A link to a recorded seizure (a case page also links to the form that records a new one).
 SEIZURE_LINK = 'main a[href*="/seizures/"]:not([href*="/seizures/new"])'
@@ -79,12 +81,15 @@ def _shot_name(role: str, path: str, size: str) -> str:
     return f"{role}--{slug}--{size}.png"
 
 
-def _measure(page: Page, role: str, path: str) -> list[str]:
-    """Load ``path`` at phone then laptop width; return what was too wide."""
+def _measure(page: Page, role: str, path: str, served: list[str] | None = None) -> list[str]:
+    """Load ``path`` at phone then laptop width; return what was too wide (and put the page as
+    served, before any script ran, in ``served``)."""
     too_wide = []
     page.set_viewport_size(PHONE)
     response = page.goto(path, wait_until="load")
     assert response is not None and response.status < 400, f"{role} {path}: {response and response.status}"
+    if served is not None:
+        served.append(response.text())
     for size, viewport in (("390", PHONE), ("1366", LAPTOP)):
         page.set_viewport_size(viewport)
         width = page.evaluate(WIDTH)
@@ -103,8 +108,13 @@ def _walk(page: Page, urls, role: str, plain: list[str], with_id: set[str]) -> t
     queue, seen = deque(plain), {_endpoint(urls, path) for path in plain}
     while queue:
         path = queue.popleft()
-        too_wide += _measure(page, role, path)
-        for href in page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))"):
+        served: list[str] = []
+        too_wide += _measure(page, role, path, served)
+        # The links of the page as drawn, and those of the page as served: a panel drawn after the
+        # page (the case's linked cases) replaces the link that opens it without scripts.
+        hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))")
+        main = served[0].split("<main", 1)[-1].split("</main>", 1)[0]
+        for href in hrefs + [unescape(found) for found in re.findall(r'<a [^>]*href="([^"]+)"', main)]:
             endpoint = _endpoint(urls, href)
             if endpoint in with_id and endpoint not in seen:
                 seen.add(endpoint)
