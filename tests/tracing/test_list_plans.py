@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests import factories
 from tests.core.test_list_plans import assert_walks, seeded  # noqa: F401 (the fixture)
@@ -18,10 +18,17 @@ LICENCES = ("5-74-201-01-4C-12345", "9-86-013-01-7D-00042", "9-33-019-01-5H-0077
 
 @pytest.fixture
 def dealers(seeded):  # noqa: F811
-    """Three fifths of the seeded requests answered, naming one of three dealers (whatever ids the
-    database gave, each scope holds some)."""
+    """Three fifths of each agency's seeded requests answered, naming one of three dealers (counted
+    along each agency's own requests, so that every scope holds some whatever ids the database gave)."""
+    chosen: dict[int, list[int]] = {n: [] for n in range(len(LICENCES))}
+    position: dict[int, int] = {}
+    for request_id, agency_id in db.session.execute(select(TraceRequest.id, TraceRequest.agency_id)
+                                                    .order_by(TraceRequest.id)):
+        n = position[agency_id] = position.get(agency_id, -1) + 1
+        if n % 5 in chosen:
+            chosen[n % 5].append(request_id)
     for n, licence in enumerate(LICENCES):
-        db.session.execute(update(TraceRequest).where(TraceRequest.id % 5 == n).values(
+        db.session.execute(update(TraceRequest).where(TraceRequest.id.in_(chosen[n])).values(
             ffl_license=licence, ffl_state="TX", outcome="us_retail", status="completed",
             time_to_crime_days=300 + 400 * n, multiple_sale=n == 0, recovery_date=date(2024, 6, 1),
             recovery_state="26"))
