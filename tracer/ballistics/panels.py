@@ -6,6 +6,7 @@ from flask import current_app, render_template
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload
 
 from tracer.ballistics import scenes as scene_services
 from tracer.ballistics import services
@@ -31,8 +32,9 @@ def case_panel(case) -> Markup | None:
     if user.role not in services.READERS:
         return None
     scenes = scene_services.case_scenes(case)
+    # The items' case is ``case``, already in the session: not joined again with its agency and lead.
     items = list(db.session.scalars(select(BallisticItem).where(BallisticItem.case_id == case.id)
-                                    .order_by(BallisticItem.id)))
+                                    .options(lazyload(BallisticItem.case)).order_by(BallisticItem.id)))
     sides = link_sides(user, _links_of([item.id for item in items]), "case_page", {item.id for item in items})
     if sides.disclosed:
         db.session.commit()  # what was disclosed is audited and noticed
@@ -56,8 +58,9 @@ def firearm_panel(firearm) -> Markup | None:
     user = current_user
     if user.role not in services.READERS:
         return None
+    # The panel shows no test fire's case: not joined with its agency and lead.
     test_fires = list(db.session.scalars(select(BallisticItem).where(BallisticItem.firearm_id == firearm.id)
-                                         .order_by(BallisticItem.id)))
+                                         .options(lazyload(BallisticItem.case)).order_by(BallisticItem.id)))
     hits = [link for link in _links_of([item.id for item in test_fires]) if link.status == "confirmed"]
     sides = link_sides(user, hits, "firearm_page", {item.id for item in test_fires})
     if sides.disclosed:

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
+from sqlalchemy.orm import lazyload
 
 from tracer.audit.services import record
 from tracer.auth.models import User
@@ -39,9 +40,10 @@ def get_scene(user: User, scene_id: int) -> Scene:
 
 
 def case_scenes(case: Case) -> list[Scene]:
-    """The scenes of ``case`` (already fetched through the scope), in the order they happened."""
+    """The scenes of ``case`` (already fetched through the scope), in the order they happened.
+    Their case is ``case``, already in the session: not joined again with its agency and lead."""
     return list(db.session.scalars(select(Scene).where(Scene.case_id == case.id)
-                                   .order_by(Scene.occurred_on, Scene.id)))
+                                   .options(lazyload(Scene.case)).order_by(Scene.occurred_on, Scene.id)))
 
 
 def ensure_scene_writer(user: User) -> None:
