@@ -69,6 +69,18 @@ def test_list_shows_the_cases_in_scope_with_translated_labels(login_as, agencies
     assert 'href="/cases"' in body and ">Casos</a>" in body  # in the main navigation
 
 
+def test_list_rows_escape_what_users_typed(login_as, agencies):
+    case = factories.case(agencies["FGE-SON"], title="Armas")
+    case.title = 'Rifles "largos" <b>&</b> O\'Neil'
+    case.lead_officer.full_name = "Ana <i>Ruiz</i>"
+    db.session.commit()
+    page = login_as("analyst", "FGE-SON").get("/cases").get_data(as_text=True)
+    title = "Rifles &#34;largos&#34; &lt;b&gt;&amp;&lt;/b&gt; O&#39;Neil"
+    assert f'title="{title}">{title}</td>' in page
+    assert "<td data-label=\"Agente responsable\">Ana &lt;i&gt;Ruiz&lt;/i&gt;</td>" in page
+    assert "<b>" not in page and "<i>Ruiz" not in page
+
+
 def test_list_filters_and_keeps_them_across_pages(login_as, agencies):
     for n in range(30):
         factories.case(agencies["FGE-SON"], title=f"Nogales {n}")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracer.cases import services
 from tracer.cases.case_page import render_case
 from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_labels, status_labels
+from tracer.cases.list_rows import case_rows
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
@@ -25,6 +26,7 @@ bp.add_app_template_filter(labels_filter(status_labels), "case_status_label")
 bp.add_app_template_filter(labels_filter(priority_labels), "case_priority_label")
 # The former name of the ``date`` filter, so that a page still using it writes the one format.
 bp.add_app_template_filter(date_filter, "case_date")
+bp.add_app_template_global(case_rows, "case_rows")
 
 
 @bp.app_template_filter("case_state_name")

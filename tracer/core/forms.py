@@ -11,6 +11,8 @@ from wtforms import HiddenField, widgets
 from wtforms.fields import SelectChoice
 from wtforms.widgets.core import clean_key
 
+from tracer.core.markup import escaped
+
 
 def html_params(**attributes) -> Markup:
     """``wtforms.widgets.html_params``, the same text: sorted attributes, ``True`` written as the
@@ -61,15 +63,6 @@ class BooleanField(wtforms.BooleanField):
     widget = CheckboxInput()
 
 
-# markupsafe's entities, written by one ``str.translate`` instead of an ``escape`` and a ``Markup``.
-_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
-
-
-def _escaped(value) -> str:
-    """``str(markupsafe.escape(value))``: markup kept as it is, anything else escaped."""
-    return value.__html__() if hasattr(value, "__html__") else str(value).translate(_ENTITIES)
-
-
 class Select(widgets.Select):
     """WTForms' select, writing its plain options (no group, no attributes of their own) as one
     string: the same markup, without a ``Choice``, an ``escape`` and a ``Markup`` for each part of
@@ -87,9 +80,7 @@ class Select(widgets.Select):
                 return super().__call__(field, **kwargs)
             value, label = choice.value, choice.label or choice.value
             selected = " selected" if coerce(value) == data else ""
-            # Plain text, the common case, is escaped in place; anything else through _escaped.
-            value = value.translate(_ENTITIES) if value.__class__ is str else _escaped(value)
-            label = label.translate(_ENTITIES) if label.__class__ is str else _escaped(label)
+            value, label = escaped(value), escaped(label)
             options.append(f'<option{selected} value="{value}">{label}</option>')
         kwargs.setdefault("id", field.id)
         flags = field.flags
