@@ -26,6 +26,10 @@ def _links_of(item_ids: list[int]) -> list[BallisticLink]:
         .order_by(BallisticLink.status != "confirmed", BallisticLink.created_at, BallisticLink.id)))
 
 
+# Options built once: their cache key is then found again, not built anew for every statement.
+ITEM_CASE_NOT_JOINED = lazyload(BallisticItem.case)
+
+
 def case_panel(case) -> Markup | None:
     """The case's scenes, its ballistic items, and their leads and hits (restricted beyond the reader's scope)."""
     user = current_user
@@ -34,7 +38,7 @@ def case_panel(case) -> Markup | None:
     scenes = scene_services.case_scenes(case)
     # The items' case is ``case``, already in the session: not joined again with its agency and lead.
     items = list(db.session.scalars(select(BallisticItem).where(BallisticItem.case_id == case.id)
-                                    .options(lazyload(BallisticItem.case)).order_by(BallisticItem.id)))
+                                    .options(ITEM_CASE_NOT_JOINED).order_by(BallisticItem.id)))
     sides = link_sides(user, _links_of([item.id for item in items]), "case_page", {item.id for item in items})
     if sides.disclosed:
         db.session.commit()  # what was disclosed is audited and noticed
@@ -60,7 +64,7 @@ def firearm_panel(firearm) -> Markup | None:
         return None
     # The panel shows no test fire's case: not joined with its agency and lead.
     test_fires = list(db.session.scalars(select(BallisticItem).where(BallisticItem.firearm_id == firearm.id)
-                                         .options(lazyload(BallisticItem.case)).order_by(BallisticItem.id)))
+                                         .options(ITEM_CASE_NOT_JOINED).order_by(BallisticItem.id)))
     hits = [link for link in _links_of([item.id for item in test_fires]) if link.status == "confirmed"]
     sides = link_sides(user, hits, "firearm_page", {item.id for item in test_fires})
     if sides.disclosed:

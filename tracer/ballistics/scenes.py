@@ -39,11 +39,14 @@ def get_scene(user: User, scene_id: int) -> Scene:
     return scene
 
 
+SCENE_CASE_NOT_JOINED = lazyload(Scene.case)
+
+
 def case_scenes(case: Case) -> list[Scene]:
     """The scenes of ``case`` (already fetched through the scope), in the order they happened.
     Their case is ``case``, already in the session: not joined again with its agency and lead."""
     return list(db.session.scalars(select(Scene).where(Scene.case_id == case.id)
-                                   .options(lazyload(Scene.case)).order_by(Scene.occurred_on, Scene.id)))
+                                   .options(SCENE_CASE_NOT_JOINED).order_by(Scene.occurred_on, Scene.id)))
 
 
 def ensure_scene_writer(user: User) -> None:

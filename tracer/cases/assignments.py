@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import joinedload, load_only
 
 from tracer.audit.services import record
 from tracer.auth.models import Agency, User
@@ -29,10 +30,15 @@ def may_assign(user: User, case: Case) -> bool:
     return may_share(user, case)
 
 
+# An assignment shows the analyst's name and agency.
+ASSIGNED_ANALYST = joinedload(CaseAssignment.analyst).options(
+    load_only(User.id, User.username, User.full_name, User.agency_id), joinedload(User.agency))
+
+
 def assigned(case: Case) -> list[CaseAssignment]:
-    """The analysts assigned to ``case``, in the order they were assigned."""
+    """The analysts assigned to ``case``, in the order they were assigned (their names and agencies)."""
     return list(db.session.scalars(select(CaseAssignment).where(CaseAssignment.case_id == case.id)
-                                   .order_by(CaseAssignment.id)))
+                                   .options(ASSIGNED_ANALYST).order_by(CaseAssignment.id)))
 
 
 def assignable_analysts(user: User, case: Case) -> list[User]:

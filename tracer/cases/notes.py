@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tracer.audit.services import record
 from tracer.auth.models import User
 from tracer.cases.models import Case, CaseNote
-from tracer.cases.services import CASE_WRITERS
+from tracer.cases.services import CASE_WRITERS, named_user
 from tracer.core.errors import Forbidden, ValidationFailed
 from tracer.core.pagination import KeysetPage, keyset_page
 from tracer.core.text import forbidden_character
@@ -51,7 +51,12 @@ def add_note(user: User, case: Case, body: Any) -> CaseNote:
     return note
 
 
+# A note shows its author's name.
+NOTE_AUTHOR = named_user(CaseNote.author)
+
+
 def case_notes(case: Case, cursor: Any = None) -> KeysetPage:
     """The notes of ``case``, newest first, a page at a time (along ix_case_notes_case_id_id)."""
-    return keyset_page(select(CaseNote).where(CaseNote.case_id == case.id), CaseNote.id, cursor,
+    return keyset_page(select(CaseNote).where(CaseNote.case_id == case.id).options(NOTE_AUTHOR),
+                       CaseNote.id, cursor,
                        NOTES_PER_PAGE, list_name=f"case-notes-{case.id}", count=False)

@@ -152,9 +152,15 @@ def filtered_cases(user: User, filters: CaseFilters) -> Select:
 CASE_LIST_ORDER = (by(Case.created_at, descending=True), by(Case.id, descending=True))
 
 
+def named_user(relationship):
+    """Load the user of ``relationship`` for showing their name: the account's other columns
+    and the user's agency are not read."""
+    return joinedload(relationship).options(load_only(User.id, User.username, User.full_name),
+                                            lazyload(User.agency))
+
+
 # A listed case names its lead officer (the page, the API): the officer's account and agency are not read.
-LISTED_LEAD = joinedload(Case.lead_officer).options(load_only(User.id, User.username, User.full_name),
-                                                    lazyload(User.agency))
+LISTED_LEAD = named_user(Case.lead_officer)
 
 
 def list_cases(user: User, filters: CaseFilters | dict[str, Any] | None = None,

@@ -33,7 +33,7 @@ from sqlalchemy.orm import joinedload
 from tracer.audit.services import record
 from tracer.auth.models import User
 from tracer.cases.models import REVIEW_SECTIONS, Case, CaseReview, ReviewComment
-from tracer.cases.services import may_edit
+from tracer.cases.services import may_edit, named_user
 from tracer.cases.signals import case_transitioned
 from tracer.core.errors import Conflict, Forbidden, ValidationFailed
 from tracer.core.models import utcnow
@@ -232,12 +232,15 @@ def _record_round(user: User, case: Case, action: str, text: str | None, section
     return None
 
 
+# A review round shows its comments and the names of who submitted and who decided it.
+REVIEW_PEOPLE = (joinedload(CaseReview.comments), named_user(CaseReview.submitted_by), named_user(CaseReview.decided_by))
+
+
 def review_rounds(case: Case) -> list[CaseReview]:
     """Every review round of ``case``, newest first, with its comments and people (one statement)."""
     return list(db.session.scalars(
         select(CaseReview).where(CaseReview.case_id == case.id)
-        .options(joinedload(CaseReview.comments), joinedload(CaseReview.submitted_by),
-                 joinedload(CaseReview.decided_by))
+        .options(*REVIEW_PEOPLE)
         .order_by(CaseReview.round.desc())).unique())
 
 

@@ -144,12 +144,16 @@ def firearm_query(user):
         case_scope(user, Case.owner_agency_id, Firearm.case_id))
 
 
+# Built once, so that the statement's cache key is found again rather than built anew.
+FIREARM_SEIZURE = joinedload(Firearm.seizure)
+
+
 def get_firearm(user, firearm_id: int) -> Firearm:
     """The firearm if ``user`` may see its case; ``NotFound`` otherwise (absent or out of scope alike).
     Its seizure comes in the same statement, with the seizure's case and agency: every page and
     answer of a firearm shows or checks them."""
     firearm = db.session.scalar(firearm_query(user).where(Firearm.id == firearm_id)
-                                .options(joinedload(Firearm.seizure)))
+                                .options(FIREARM_SEIZURE))
     if firearm is None:
         raise NotFound(_("Firearm not found."))
     return firearm

@@ -152,17 +152,19 @@ class CaseTraceRow:
         return years_text(self.time_to_crime_years)
 
 
+# The firearm's serial and the seizure's point are what a case's trace rows show: the seizure's
+# case (that case) and agency, and the firearm's maker and caliber, are left out of the join.
+# Built once, so that the statement's cache key is found again rather than built anew.
+_SEIZURE = joinedload(TraceRequest.firearm).joinedload(Firearm.seizure)
+CASE_TRACE_JOINS = (_SEIZURE.lazyload(Seizure.case), _SEIZURE.lazyload(Seizure.agency),
+                    joinedload(TraceRequest.firearm).lazyload(Firearm.manufacturer),
+                    joinedload(TraceRequest.firearm).lazyload(Firearm.caliber))
+
+
 def case_traces(case) -> list[CaseTraceRow]:
     """The trace requests of ``case`` (which the reader may see), oldest first."""
-    # The firearm's serial and the seizure's point are what the rows show: the seizure's case
-    # (this case) and agency, and the firearm's maker and caliber, are left out of the join.
-    seizure = joinedload(TraceRequest.firearm).joinedload(Firearm.seizure)
     requests = db.session.scalars(
-        select(TraceRequest).where(TraceRequest.case_id == case.id)
-        .options(seizure.lazyload(Seizure.case), seizure.lazyload(Seizure.agency),
-                 joinedload(TraceRequest.firearm).lazyload(Firearm.manufacturer),
-                 joinedload(TraceRequest.firearm).lazyload(Firearm.caliber))
-        .order_by(TraceRequest.id))
+        select(TraceRequest).where(TraceRequest.case_id == case.id).options(*CASE_TRACE_JOINS).order_by(TraceRequest.id))
     return [CaseTraceRow(t, t.firearm, origin_distance(t) if t.outcome else None, t.short_time_to_crime,
                          years(t.time_to_crime_days), us_state_name(t.ffl_state)) for t in requests]
 
