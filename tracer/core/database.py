@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.routing import IntegerConverter
 
 from tracer.extensions import db
@@ -88,6 +89,45 @@ def end_reading_transaction(error: BaseException | None = None) -> None:
     """teardown_request: a request that only read commits (see ``ONLY_READ``)."""
     if error is None and db.session.registry.has():
         commit_if_only_read(db.session())
+
+
+# A server that does not answer must not hold a request: connecting gives up after this many
+# seconds (a refused connection fails at once), and a request waiting for a free connection
+# of its process's pool gives up after POOL_TIMEOUT. Either failure answers 503 "try again".
+CONNECT_TIMEOUT = 5
+POOL_TIMEOUT = 10
+
+# Server answers that mean "not now" rather than "wrong request": the server shutting down,
+# starting up, or out of connection slots (SQLSTATE 57P01-57P03, 53300; class 08 is the
+# connection itself).
+UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def postgres_engine_options(app: Flask) -> None:
+    """Before the engines are made: bound the connect and pool waits on PostgreSQL (the
+    options go to the driver, which SQLite's would refuse)."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **options.get("connect_args", {})}
+    options.setdefault("pool_timeout", POOL_TIMEOUT)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def is_database_unreachable(error: DBAPIError) -> bool:
+    """Whether ``error`` says the database server is gone or cannot be reached (restart,
+    failover, stopped, network), as opposed to a statement that went wrong. A connection the
+    server closed is marked invalidated; one that could not be made at all is not, and shows
+    as the driver's connection error without a SQLSTATE (psycopg's own; SQLite's errors carry
+    none, and a locked or missing SQLite table is not an outage)."""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    if not type(error.orig).__module__.startswith("psycopg"):
+        return False
+    state = getattr(error.orig, "sqlstate", None)
+    return state is None or state.startswith("08") or state in UNAVAILABLE_STATES
 
 
 def configure_engines(app: Flask) -> None:
