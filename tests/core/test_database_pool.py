@@ -149,6 +149,23 @@ def test_a_statement_that_went_wrong_is_not_an_outage_and_stays_500(officer, mon
     assert page.status_code == 500 and UNREACHABLE_ES not in page.get_data(as_text=True)
 
 
+def test_a_database_gone_after_a_reading_request_was_answered_leaves_the_answer_whole(officer, monkeypatch):
+    """A request that only read ends its transaction with COMMIT after the answer is made; the
+    server gone by then changes nothing the user asked for, so the answer stands."""
+    from tracer.core import database
+
+    failure = {"make": _server_down}
+
+    def commit_fails(session):
+        raise failure["make"]()
+
+    monkeypatch.setattr(database, "commit_if_only_read", commit_fails)
+    assert officer.get("/cases").status_code == 200
+    failure["make"] = _other_error
+    with pytest.raises(DBAPIError):  # any other failure is not hidden
+        officer.get("/cases")
+
+
 def test_postgresql_connections_give_up_connecting_after_a_bound():
     from tracer import create_app
     from tracer.core.database import CONNECT_TIMEOUT, POOL_TIMEOUT

@@ -86,9 +86,16 @@ def commit_if_only_read(session) -> bool:
 
 
 def end_reading_transaction(error: BaseException | None = None) -> None:
-    """teardown_request: a request that only read commits (see ``ONLY_READ``)."""
+    """teardown_request: a request that only read commits (see ``ONLY_READ``). The answer is
+    made by then: a database gone in the meantime leaves nothing undone (it only read), and
+    must not turn that answer into a server error."""
     if error is None and db.session.registry.has():
-        commit_if_only_read(db.session())
+        try:
+            commit_if_only_read(db.session())
+        except DBAPIError as failure:
+            if not is_database_unreachable(failure):
+                raise
+            db.session.rollback()
 
 
 # A server that does not answer must not hold a request: connecting gives up after this many
