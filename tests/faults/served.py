@@ -87,7 +87,8 @@ def own_database(template: tuple[str, str], suffix: str):
 
 def production_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     env = _production_env(database_url)
-    env.update(TRACER_REDIS_URL=REDIS_URL, TRACER_REQUIRE_MFA="0", TRACER_ACCESS_LOG="",
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    env.update(TMPDIR=str(tmp_path / "tmp"), TRACER_REDIS_URL=REDIS_URL, TRACER_REQUIRE_MFA="0", TRACER_ACCESS_LOG="",
                TRACER_AUDIT_HEAD_FILE=str(tmp_path / "audit-head"), TRACER_UPLOAD_FOLDER=str(tmp_path / "uploads"))
     return env
 
