@@ -55,9 +55,10 @@ def _upload(browser: Browser, content: bytes, partial: bool) -> tuple[int, str]:
     return status, answer.decode()
 
 
-def _kill_while_writing(server, browser: Browser, content: bytes, partial: bool, writing) -> None:
+def _kill_while_writing(server, browser: Browser, content: bytes, partial: bool, writing, scratch_folder) -> None:
     """Send the file through the page and SIGKILL the worker once ``writing()`` says the write
-    pass is under way; then wait for gunicorn to serve with a new worker."""
+    pass is under way; then wait for gunicorn to serve with a new worker. The import's scratch
+    database in ``scratch_folder`` (the server's temporary folder) must not outlive it."""
     [worker] = server.workers()
     outcome: dict[str, object] = {}
 
@@ -77,6 +78,7 @@ def _kill_while_writing(server, browser: Browser, content: bytes, partial: bool,
     os.kill(worker, signal.SIGKILL)
     sender.join(timeout=60)
     assert "cut" in outcome, f"the import was not cut short: {outcome.get('answer', '')!s:.300}"
+    assert not list(scratch_folder.glob("tracer-import-*")), "the killed import left its scratch file"
 
     deadline = time.monotonic() + 60
     while True:
@@ -123,12 +125,14 @@ def test_an_import_page_whose_worker_is_killed_leaves_whole_seizures_and_sending
         browser.sign_in()
 
         # All or nothing (the page's default): killed while writing, nothing is left.
-        _kill_while_writing(server, browser, csv_file, partial=False, writing=writing)
+        _kill_while_writing(server, browser, csv_file, partial=False, writing=writing,
+                           scratch_folder=tmp_path / "tmp")
         assert _whole(engine) == (Counter(), 0, 0, 0)
 
         # Seizures without errors only: killed after a batch was committed, the batches written
         # hold whole seizures, each with its case and its custody entries.
-        _kill_while_writing(server, browser, csv_file, partial=True, writing=committed)
+        _kill_while_writing(server, browser, csv_file, partial=True, writing=committed,
+                           scratch_folder=tmp_path / "tmp")
         per_seizure, seizures, cases, custody = _whole(engine)
         assert 0 < sum(per_seizure.values()) == custody < ROWS
         assert set(per_seizure.values()) == {PER_SEIZURE} and seizures == cases
