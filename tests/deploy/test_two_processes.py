@@ -15,7 +15,9 @@ import json
 import re
 import secrets
 import signal
+import subprocess
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import redis
@@ -41,12 +43,14 @@ SEALING = "sealing audit events"
 
 
 class Deployment:
-    """What the fixture started: the servers' addresses, the users, the sealers."""
+    """What the fixture made: the database (and an application on it to read it), the case
+    and the analyst, the servers' addresses, the sealers and their logs."""
 
-    def __init__(self, database_url, app, tmp_path):
+    def __init__(self, database_url: str, app, tmp_path: Path):
         self.database_url, self.app, self.tmp_path = database_url, app, tmp_path
-        self.servers: dict[str, str] = {}
-        self.sealers: dict[str, object] = {}
+        self.case_id = self.analyst_id = 0
+        self.servers: dict[str, str] = {}  # "A", "B" -> http://127.0.0.1:PORT
+        self.sealers: dict[str, subprocess.Popen] = {}
 
     def log(self, name: str) -> str:
         path = self.tmp_path / f"{name}.log"
@@ -71,49 +75,51 @@ class Deployment:
 def deployment(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("deployment")
     with blank_database() as database_url:
-        config = type("SeedConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
-        app = create_app(config)
+        app = create_app(type("SeedConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
         deployment = Deployment(database_url, app, tmp_path)
         with real_commits(), app.app_context():
             upgrade()
-            sonora = factories.agency("FGE-SON")
-            officer = factories.user("officer", sonora, username="agente.son")
-            case = factories.case(sonora, officer, title="Aseguramiento en Caborca")
-            factories.seizure(case, officer, firearms=[factories.firearm_values(serial_number=serial)
-                                                       for serial in SERIALS])
-            analyst = factories.user("analyst", factories.agency("FGE-JAL"), username="analista.jal")
-            db.session.commit()
-            deployment.case_id, deployment.analyst_id = case.id, analyst.id
-            db.session.remove()
-        # A blank database gives its users the ids of earlier runs: their budgets start full.
-        counters = redis.Redis.from_url(TEST_REDIS_URL)
-        for key in counters.scan_iter(f"*tracer-disclosure/{deployment.analyst_id}/*"):
-            counters.delete(key)
-
         # One environment, as every host of a deployment has: the same key, database and Redis.
         env = production_env(database_url, TRACER_REQUIRE_MFA="0", TRACER_AUDIT_SEALER="external",
                              TRACER_DISCLOSURE_BUDGET=str(DISCLOSURES_AN_HOUR), TRACER_WORKERS="1",
                              TRACER_ACCESS_LOG="")
-        servers, processes = [], []
+        servers, sealers, ports = [], [], {}
         try:
-            ports = {}
             for name in ("A", "B"):
                 ports[name] = free_port()
                 servers.append(start_gunicorn(env, ports[name], tmp_path / f"server-{name}.log"))
             for name in ("first", "second"):
-                sealer = start(["flask", "--app", "wsgi", "audit", "seal", "--interval", "0.05",
-                                "--head-file", str(tmp_path / f"head-{name}")], env, tmp_path / f"sealer-{name}.log")
-                processes.append(sealer)
-                deployment.sealers[name] = sealer
+                deployment.sealers[name] = start(
+                    ["flask", "--app", "wsgi", "audit", "seal", "--interval", "0.05",
+                     "--head-file", str(tmp_path / f"head-{name}")], env, tmp_path / f"sealer-{name}.log")
+                sealers.append(deployment.sealers[name])
+            seed(deployment)  # while the processes start
             for name, process in zip(("A", "B"), servers):
                 deployment.servers[name] = wait_until_serving(process, ports[name], tmp_path / f"server-{name}.log")
             yield deployment
         finally:
-            for process in servers + processes:
+            for process in servers + sealers:
                 # Nothing to finish: what the test needed is committed, and the database goes next.
                 stop(process, signal.SIGKILL)
             with app.app_context():
                 db.engine.dispose()
+
+
+def seed(deployment: Deployment) -> None:
+    """A Sonora officer's case with a seizure of one firearm per serial, and a Jalisco analyst."""
+    with deployment.reading():
+        sonora = factories.agency("FGE-SON")
+        officer = factories.user("officer", sonora, username="agente.son")
+        case = factories.case(sonora, officer, title="Aseguramiento en Caborca")
+        factories.seizure(case, officer, firearms=[factories.firearm_values(serial_number=serial)
+                                                   for serial in SERIALS])
+        analyst = factories.user("analyst", factories.agency("FGE-JAL"), username="analista.jal")
+        db.session.commit()
+        deployment.case_id, deployment.analyst_id = case.id, analyst.id
+    # A blank database gives its users the ids of earlier runs: their budgets start full.
+    counters = redis.Redis.from_url(TEST_REDIS_URL)
+    for key in counters.scan_iter(f"*tracer-disclosure/{deployment.analyst_id}/*"):
+        counters.delete(key)
 
 
 def browser(deployment, server: str, cookies: dict | None = None) -> Client:
