@@ -50,7 +50,8 @@ FINDING = re.compile(r"is vulnerable|appears to be .*injectable|might be injecta
 LOGIN_LEVEL, API_LEVEL, RISK = 3, 4, 3
 
 
-def _sqlmap() -> str:
+@pytest.fixture(scope="module")
+def sqlmap() -> str:
     found = shutil.which("sqlmap")
     if found is None:
         if (os.environ.get("CI") or "").strip().lower() not in ("", "0", "false", "no"):
@@ -82,6 +83,7 @@ def scratch_database(tmp_path_factory):
 class Target:
     base: str
     dbms: str
+    sqlmap: str
     seed: dict
     workdir: Path
 
@@ -102,7 +104,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def target(scratch_database, tmp_path_factory):
+def target(sqlmap, scratch_database, tmp_path_factory):
     """tests/security/sqlmap_target.py serving the scratch database on a free loopback port."""
     url, dbms = scratch_database
     workdir = tmp_path_factory.mktemp("sqlmap")
@@ -126,7 +128,7 @@ def target(scratch_database, tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"the scan's server did not answer within {STARTUP_TIMEOUT} s")
             time.sleep(0.3)
-        yield Target(base, dbms, json.loads((workdir / "seed.json").read_text()), workdir)
+        yield Target(base, dbms, sqlmap, json.loads((workdir / "seed.json").read_text()), workdir)
     finally:
         server.terminate()
         try:
@@ -139,7 +141,7 @@ def target(scratch_database, tmp_path_factory):
 
 def _scan(target: Target, arguments: list[str]) -> tuple[str, float]:
     """Run sqlmap non-interactively; returns its output and the seconds it took."""
-    command = [_sqlmap(), *arguments, "--dbms", target.dbms, "--risk", str(RISK), "--batch", "--flush-session",
+    command = [target.sqlmap, *arguments, "--dbms", target.dbms, "--risk", str(RISK), "--batch", "--flush-session",
                "--disable-coloring", "--output-dir", str(target.workdir / "sqlmap"), "--timeout", "10",
                "--retries", "1"]
     started = time.monotonic()
