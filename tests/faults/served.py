@@ -10,9 +10,6 @@ import http.client
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -22,8 +19,8 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from tests.bench.http_load import Client
-from tests.core.test_fresh_install import PASSWORD, _free_port, _production_env, _step
-from tracer import ROOT
+from tests.core.test_fresh_install import PASSWORD
+from tests.processes import flask_command, free_port, production_env as process_env, start_gunicorn, stop
 
 HOST = "127.0.0.1"
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -54,12 +51,13 @@ def prepared_template():
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-        env = _production_env(make_url(url).set(database=name).render_as_string(hide_password=False))
-        _step(env, "db", "upgrade")
-        _step(env, "agencies", "create", "FGR", "--name", "Fiscalía General de la República", "--level", "federal")
-        _step(env, "users", "create", OFFICER, "--role", "officer", "--agency", "FGR", "--password-stdin",
-              stdin=PASSWORD + "\n")
-        token = _step(env, "users", "token", OFFICER, "--name", "fault tests").strip().splitlines()[-1]
+        env = process_env(make_url(url).set(database=name).render_as_string(hide_password=False))
+        flask_command(env, "db", "upgrade")
+        flask_command(env, "agencies", "create", "FGR", "--name", "Fiscalía General de la República",
+                      "--level", "federal")
+        flask_command(env, "users", "create", OFFICER, "--role", "officer", "--agency", "FGR", "--password-stdin",
+                      stdin=PASSWORD + "\n")
+        token = flask_command(env, "users", "token", OFFICER, "--name", "fault tests").strip().splitlines()[-1]
         yield name, token
     finally:
         with server.connect() as connection:
@@ -86,24 +84,22 @@ def own_database(template: tuple[str, str], suffix: str):
 
 
 def production_env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    env = _production_env(database_url)
+    """The production environment of the processes a fault test starts, its files under ``tmp_path``."""
     (tmp_path / "tmp").mkdir(exist_ok=True)
-    env.update(TMPDIR=str(tmp_path / "tmp"), TRACER_REDIS_URL=REDIS_URL, TRACER_REQUIRE_MFA="0", TRACER_ACCESS_LOG="",
-               TRACER_AUDIT_HEAD_FILE=str(tmp_path / "audit-head"), TRACER_UPLOAD_FOLDER=str(tmp_path / "uploads"))
-    return env
+    return dict(process_env(database_url, TRACER_REDIS_URL=REDIS_URL, TRACER_REQUIRE_MFA="0", TRACER_ACCESS_LOG="",
+                            TRACER_AUDIT_HEAD_FILE=str(tmp_path / "audit-head"),
+                            TRACER_UPLOAD_FOLDER=str(tmp_path / "uploads")),
+                TMPDIR=str(tmp_path / "tmp"))
 
 
 class Gunicorn:
     """``gunicorn wsgi:app`` in a process group of its own; its log in ``log_path``."""
 
     def __init__(self, env: dict[str, str], log_path: Path, workers: int):
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         self.log_path = log_path
-        env = dict(env, TRACER_BIND=f"{HOST}:{self.port}", TRACER_WORKERS=str(workers))
-        self._log = log_path.open("w")
-        self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
-                                        stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = start_gunicorn(dict(env, TRACER_WORKERS=str(workers)), self.port, log_path)
 
     def wait_ready(self, workers: int, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
@@ -138,23 +134,10 @@ class Gunicorn:
         return next((pid for pid, command in self.children().items() if "audit seal" in command), None)
 
     def log(self) -> str:
-        self._log.flush()
         return self.log_path.read_text(errors="replace")[-6000:]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # whatever is left of the group: workers, the sealer
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        if self.process.poll() is None:
-            self.process.wait(timeout=10)
-        self._log.close()
+        stop(self.process)
 
 
 @contextmanager
@@ -169,7 +152,7 @@ def gunicorn(env: dict[str, str], log_path: Path, workers: int):
 
 def call(base: str, method: str, path: str, token: str | None = None, body=None,
          timeout: float = 20) -> tuple[int, str]:
-    """One request on a connection of its own (JSON body, bearer token)."""
+    """One request on a connection of its own (JSON body, bearer token), answered within ``timeout``."""
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"

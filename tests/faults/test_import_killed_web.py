@@ -16,9 +16,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.core.test_fresh_install import _step
 from tests.faults.served import Browser, call, gunicorn, own_database, production_env
 from tests.seizures.import_helpers import row
+from tests.processes import flask_command
 from tests.seizures.sample_csv import csv_bytes
 from tests.seizures.test_import_killed import PER_SEIZURE, _serial, _written
 
@@ -103,7 +103,7 @@ def _chain_verifies(server, env) -> None:
     while (health := json.loads(call(server.base, "GET", "/api/v1/health")[1]))["audit_unsealed"]:
         assert time.monotonic() < deadline, f"the sealer left events unsealed: {health}"
         time.sleep(0.2)
-    verified = _step(env, "audit", "verify")  # fails (exit status) on a broken chain
+    verified = flask_command(env, "audit", "verify")  # fails (exit status) on a broken chain
     assert "unsealed: 0 events" in verified, verified
 
 
