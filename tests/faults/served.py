@@ -51,7 +51,8 @@ def prepared_template():
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-        env = process_env(make_url(url).set(database=name).render_as_string(hide_password=False))
+        env = dict(process_env(make_url(url).set(database=name).render_as_string(hide_password=False)),
+                   TRACER_REDIS_URL=REDIS_URL)
         flask_command(env, "db", "upgrade")
         flask_command(env, "agencies", "create", "FGR", "--name", "Fiscalía General de la República",
                       "--level", "federal")
@@ -86,10 +87,10 @@ def own_database(template: tuple[str, str], suffix: str):
 def production_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     """The production environment of the processes a fault test starts, its files under ``tmp_path``."""
     (tmp_path / "tmp").mkdir(exist_ok=True)
-    return dict(process_env(database_url, TRACER_REDIS_URL=REDIS_URL, TRACER_REQUIRE_MFA="0", TRACER_ACCESS_LOG="",
+    return dict(process_env(database_url, TRACER_REQUIRE_MFA="0", TRACER_ACCESS_LOG="",
                             TRACER_AUDIT_HEAD_FILE=str(tmp_path / "audit-head"),
                             TRACER_UPLOAD_FOLDER=str(tmp_path / "uploads")),
-                TMPDIR=str(tmp_path / "tmp"))
+                TRACER_REDIS_URL=REDIS_URL, TMPDIR=str(tmp_path / "tmp"))
 
 
 class Gunicorn:
