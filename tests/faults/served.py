@@ -134,8 +134,10 @@ class Gunicorn:
     def sealer(self) -> int | None:
         return next((pid for pid, command in self.children().items() if "audit seal" in command), None)
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-6000:]
+    def log(self, whole: bool = False) -> str:
+        """What gunicorn, its workers and the sealer wrote: the end of it, or all of it."""
+        text = self.log_path.read_text(errors="replace")
+        return text if whole else text[-6000:]
 
     def stop(self) -> None:
         stop(self.process)
