@@ -20,9 +20,9 @@ def html_params(**attributes) -> Markup:
     parts = []
     for key, value in sorted(attributes.items()):
         if value is True:
-            parts.append(str(escape(clean_key(key))))
+            parts.append(escaped(clean_key(key)))
         elif value is not False:
-            parts.append(f'{escape(clean_key(key))}="{escape(value)}"')
+            parts.append(f'{escaped(clean_key(key))}="{escaped(value)}"')
     # Safe for B704: every name and value escaped.
     return Markup(" ".join(parts))  # nosec B704
 
