@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -101,4 +102,4 @@ def _on_quit(environment, **_kw):
         samples = phase.pop("user_samples")
         phase["mean_users"] = sum(samples) / len(samples) if samples else 0
         phase["errors"] = dict(phase["errors"])
-    RESULTS_FILE.write_text(json.dumps({"phases": _measured}))
+    RESULTS_FILE.write_text(json.dumps({"phases": _measured, "client_cpu_seconds": time.process_time()}))

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from tests.bench.http_bench import production_env, start  # noqa: E402
-from tests.bench.http_load import HOST, stop  # noqa: E402
+from tests.bench.http_load import HOST, server_cpu_seconds, stop  # noqa: E402
 from tests.bench.stats import percentile  # noqa: E402
 
 PASSWORD = "Carga-Simulada-2026!"
@@ -258,8 +258,12 @@ def main() -> int:
         {"label": "recovery", "users": options.users, "seconds": options.recovery_seconds},
     ]
     phases = [phase for phase in phases if phase["seconds"] > 0]
+    before = 0
     for phase in phases:
-        phase["rate"] = max(1.0, phase["users"] / options.spawn_seconds)
+        # Up: the step's new officials arrive within --spawn-seconds. Down: they leave at once.
+        step = abs(phase["users"] - before)
+        phase["rate"] = max(1.0, step / options.spawn_seconds if phase["users"] >= before else step)
+        before = phase["users"]
     scratch = Path(tempfile.mkdtemp(prefix="tracer-loadtest-"))
     plan_file, results_file = scratch / "plan.json", scratch / "results.json"
     started = time.perf_counter()
@@ -288,6 +292,7 @@ def main() -> int:
                    "--host", f"http://{HOST}:{options.port}", "--only-summary", "--loglevel", "WARNING",
                    "--stop-timeout", "10", "--exit-code-on-error", "0"]
         log = open(scratch / "locust.log", "w")  # locust's own summary; the tables below say more
+        server_cpu = server_cpu_seconds(application.pid)
         runner = subprocess.Popen(command, cwd=ROOT, env=locust_env, stdout=log, stderr=subprocess.STDOUT,
                                   start_new_session=True)
         try:
@@ -296,6 +301,7 @@ def main() -> int:
             print("locust did not stop by itself: stopped", flush=True)
         finally:
             stop(runner)
+            server_cpu = server_cpu_seconds(application.pid) - server_cpu
         if not results_file.exists():
             print("locust wrote no results", file=sys.stderr)
             return 1
@@ -316,6 +322,9 @@ def main() -> int:
           f"Latency is measured by the client; req/s counts every request of the phase, sign-ins included. "
           f"Logs: {scratch / 'locust.log'}, {Path(tempfile.gettempdir()) / f'tracer-bench-loadtest-{options.port}.log'}.")
     tables = [print_phase(number, phase) for number, phase in enumerate(results["phases"], 1)]
+    answered = sum(len(row["times"]) for phase in results["phases"] for row in phase["pages"].values())
+    print(f"\nCPU: gunicorn and the sealer {server_cpu:.0f} s ({1000 * server_cpu / max(answered, 1):.1f} ms a request), "
+          f"locust {results['client_cpu_seconds']:.0f} s, over {answered} requests.")
     print()
     checks = verdicts(tables)
     for label, passed in checks:
