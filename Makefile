@@ -75,7 +75,7 @@ security: install-dev translations
 bench: install translations
 	$(BIN)/python tests/bench/all_budgets.py $(BENCH_ARGS)
 
-## A bounded load test (about six minutes, loopback only): a copy of the bench register (TRACER_BENCH_DATABASE_URL,
+## A bounded load test (about seven minutes, loopback only): a copy of the bench register (TRACER_BENCH_DATABASE_URL,
 ## default tracer_bench, built by `make bench`) served by gunicorn in the production configuration, with the audit
 ## sealer, Redis 10; locust plays 200 officers, analysts, liaisons and supervisors for 2 minutes, 600 for 2 minutes,
 ## then 200 for 1 minute, and a table per phase says requests/s, p50/p95/p99 and errors. The copy is dropped at the

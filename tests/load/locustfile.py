@@ -52,6 +52,7 @@ from tests.load.phases import PLAN, Phases  # noqa: E402,F401  (locust finds the
 from tracer.seizures.demo_data import firearm_values, sample_rows  # noqa: E402
 from tracer.seizures.importing_csv import COLUMNS  # noqa: E402
 
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 OPTION = re.compile(r'<option value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
@@ -77,7 +78,9 @@ def judge(response, expected=(200,), location: str | None = None) -> bool:
     where = response.headers.get("Location") or "" if status else ""
     if status == 0:
         error = getattr(response, "error", None)
-        response.failure(f"connection: {type(error).__name__ if error else 'no answer'}")
+        cause = getattr(error, "original", None)  # what the client met: a timeout, a reset
+        response.failure(f"connection: {type(error).__name__ if error else 'no answer'}"
+                         + (f" ({type(cause).__name__})" if cause is not None else ""))
         return False
     if status not in expected or (location and not re.search(location, where)):
         response.failure(f"HTTP {status}" + (f" to {_route(where)}" if where else ""))
@@ -162,9 +165,6 @@ class Official(FastHttpUser):
         body = self.page(f"/cases/{case_id}", "GET /cases/<id>")
         if body and f"/cases/{case_id}/linked-cases" in body and 'hx-trigger="load"' in body:
             self.page(f"/cases/{case_id}/linked-cases", "GET /cases/<id>/linked-cases")
-
-
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class Officer(Official):
