@@ -9,7 +9,7 @@ PYBABEL := $(BIN)/pybabel
 CATALOGS := $(wildcard tracer/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres security bench loadtest install install-dev browser translations messages clean
+.PHONY: run test test-sqlite test-postgres security bench loadtest install install-dev browser sqlmap translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ browser:
 	  echo "installing chromium from Debian"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+## sqlmap for `make security` comes from Debian too.
+sqlmap:
+	@command -v sqlmap >/dev/null 2>&1 || { \
+	  echo "installing sqlmap from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlmap >/dev/null; }
+
 ## The whole suite on SQLite, then (when TRACER_TEST_DATABASE_URL is set) on PostgreSQL; the attack tests
 ## (marked security, a few minutes of fuzzing) run in `make security`.
 test: install-dev translations browser
@@ -59,9 +65,10 @@ test-postgres:
 
 ## The attack checks: bandit over tracer/ (no medium or high finding), then the tests marked security on
 ## SQLite and (when TRACER_TEST_DATABASE_URL is set) on PostgreSQL: the API fuzzed against its OpenAPI
-## document as every role, random Unicode into every form and body, fields a user may not set.
-## About two minutes a database on two cores.
-security: install-dev translations
+## document as every role, random Unicode into every form and body, fields a user may not set, and
+## sqlmap against the sign-in form and the serial-search API of a loopback server (tests/security/test_sqlmap.py).
+## About five minutes a database on two cores.
+security: install-dev translations sqlmap
 	$(BIN)/bandit --quiet --recursive tracer --severity-level medium
 	TRACER_TEST_DATABASE_URL= $(BIN)/python -m pytest -m security tests/security
 	@if [ -n "$$TRACER_TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest -m security tests/security; \

@@ -56,6 +56,9 @@ class Config:
         "pool_pre_ping": False,
         "pool_recycle": _count("TRACER_DB_POOL_RECYCLE", 1800),
     }
+    # Optional streaming replica of that database: the dashboard, the map and stats/summary read
+    # there (tracer/core/database.py, read_session); every other read and every write, the primary.
+    REPLICA_DATABASE_URI = os.environ.get("TRACER_REPLICA_DATABASE_URL") or None
     SECRET_KEY = os.environ.get("TRACER_SECRET_KEY")
     REDIS_URL = os.environ.get("TRACER_REDIS_URL") or None
     GEOCODER = os.environ.get("TRACER_GEOCODER", "offline")
@@ -131,6 +134,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TRACER_TEST_DATABASE_URL") or "sqlite://"
+    REPLICA_DATABASE_URI = None
     RATELIMIT_ENABLED = False
     REQUIRE_MFA = False
     ARGON2_PROFILE = "CHEAPEST"  # hashing speed is not what the tests check
@@ -152,6 +156,8 @@ class ProductionConfig(Config):
             raise RuntimeError("TRACER_SECRET_KEY must be set in production (32 characters or more)")
         if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             raise RuntimeError("TRACER_DATABASE_URL must name a PostgreSQL database in production")
+        if cls.REPLICA_DATABASE_URI and not cls.REPLICA_DATABASE_URI.startswith("postgresql"):
+            raise RuntimeError("TRACER_REPLICA_DATABASE_URL must name a PostgreSQL replica of TRACER_DATABASE_URL")
         if not cls.REDIS_URL:
             raise RuntimeError("TRACER_REDIS_URL must be set in production (rate limits shared by every process)")
         for language in cls.LANGUAGES:

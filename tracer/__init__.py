@@ -39,7 +39,7 @@ def _init_extensions(app: Flask) -> None:
     from tracer.core import i18n
     from tracer.core.assets import init_assets
     from tracer.core.compression import init_compression
-    from tracer.core.database import RowIdConverter, configure_engines
+    from tracer.core.database import RowIdConverter, configure_engines, init_replica
     from tracer.core.menu import init_menu
     from tracer.core.panels import init_panels
     from tracer.core.models import render_migration_item
@@ -48,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     configure_engines(app)
+    init_replica(app)
     app.url_map.converters["int"] = RowIdConverter
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True, render_item=render_migration_item)

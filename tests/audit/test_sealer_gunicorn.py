@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tests.core.test_fresh_install import _call, _production_env, _step, blank_postgres, served  # noqa: F401
+from tests.core.test_fresh_install import served  # noqa: F401  (a fixture)
+from tests.processes import blank_postgres, call, flask_command, production_env  # noqa: F401
 from tracer import ROOT
 
 
@@ -22,23 +23,23 @@ def no_head_file():
 
 def test_gunicorn_starts_the_sealer_that_chains_what_requests_append(no_head_file, served, blank_postgres):
     base, token = served
-    status, answer = _call(base, "POST", "/api/v1/cases", token, {"title": "Revisión en garita de Sonoyta"})
+    status, answer = call(base, "POST", "/api/v1/cases", token, {"title": "Revisión en garita de Sonoyta"})
     assert status == 201, answer
 
     deadline = time.monotonic() + 30
     while True:
-        status, answer = _call(base, "GET", "/api/v1/health")
+        status, answer = call(base, "GET", "/api/v1/health")
         health = json.loads(answer)
         if status == 200 and health["audit_unsealed"] == 0:
             break
         assert time.monotonic() < deadline, f"the events were not sealed: {health}"
         time.sleep(0.2)
 
-    env = _production_env(blank_postgres)
+    env = production_env(blank_postgres)
     head_file = HEAD_FILE
     deadline = time.monotonic() + 30
     while True:  # the sealer publishes after the pass that sealed the case's events
-        verified = _step(env, "audit", "verify", "--expect-head", str(head_file))
+        verified = flask_command(env, "audit", "verify", "--expect-head", str(head_file))
         if "unsealed: 0 events" in verified and verified.splitlines()[-1] == f"head: {head_file.read_text().strip()}":
             break
         assert time.monotonic() < deadline, verified

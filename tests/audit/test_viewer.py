@@ -73,6 +73,17 @@ def test_the_admin_reads_account_events_and_no_case_content(login_as, trail):
     assert actions(admin.get("/admin/audit?object_type=firearm")) == []
 
 
+def test_a_state_admin_reads_the_account_events_of_their_states_agencies_only(login_as, trail):
+    federal = page_text(login_as("admin", locale="en").get("/admin/audit?action=user.create"))
+    assert all(name in federal for name in ("analista.son", "analista.jal", "analista.fgr"))
+    sonora = login_as("admin", "FGE-SON", locale="en")
+    created = page_text(sonora.get("/admin/audit?action=user.create"))
+    assert "analista.son" in created
+    assert "analista.jal" not in created and "analista.fgr" not in created
+    agencies = page_text(sonora.get("/admin/audit?action=agency.create"))
+    assert "FGE-SON" in agencies and "FGE-JAL" not in agencies
+
+
 def test_labels_are_in_the_readers_language_with_the_code_beside_them(login_as, trail):
     english = actions(login_as("admin", locale="en").get("/admin/audit?action=user.create"))
     assert english and set(english) == {("User created", "user.create")}

@@ -11,12 +11,11 @@ import threading
 
 import pytest
 from flask_migrate import upgrade
-from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import func, select
 
 from config import TestConfig
 from tests import factories
-from tests.core.test_fresh_install import blank_postgres  # noqa: F401  (a fixture)
+from tests.processes import blank_postgres, real_commits  # noqa: F401  (a fixture)
 from tracer import create_app
 from tracer.audit.models import AuditEvent
 from tracer.auth.models import User
@@ -41,17 +40,8 @@ def race_app(blank_postgres):  # noqa: F811  (the imported fixture)
 @pytest.fixture
 def real_sessions(race_app):
     """Sessions of new application contexts commit for real, each on its own connection."""
-    factory = db.session.session_factory
-    saved_kw, saved_class = dict(factory.kw), factory.class_
-    factory.class_ = FlaskSession
-    for name in ("bind", "join_transaction_mode"):
-        factory.kw.pop(name, None)
-    try:
+    with real_commits():
         yield
-    finally:
-        factory.kw.clear()
-        factory.kw.update(saved_kw)
-        factory.class_ = saved_class
 
 
 def test_two_supervisors_approving_at_once_make_one_transition(race_app, real_sessions):

@@ -3,26 +3,20 @@ steps, followed on a blank PostgreSQL database, give a working system."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from config import ProductionConfig
 from tests.core.test_migrations import flask
+from tests.processes import (blank_postgres, call, flask_command, free_port, production_env,  # noqa: F401
+                             start_gunicorn, stop, wait_until_serving)
 from tracer import ROOT, create_app
 from tracer.firearms.reference_keys import fold_key, shipped
 
@@ -111,106 +105,31 @@ def test_the_shipped_catalogs_pass_the_production_check():
 
 
 @pytest.fixture
-def blank_postgres():
-    """A new, empty database on the server of TRACER_TEST_DATABASE_URL, dropped afterwards."""
-    url = os.environ.get("TRACER_TEST_DATABASE_URL") or ""
-    if not url.startswith("postgresql"):
-        pytest.skip("needs TRACER_TEST_DATABASE_URL on PostgreSQL")
-    name = f"tracer_fresh_{secrets.token_hex(4)}"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _production_env(database_url: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TRACER_")}
-    env.update(TRACER_ENV="production", TRACER_SECRET_KEY=secrets.token_hex(32),
-               TRACER_DATABASE_URL=database_url, TRACER_REDIS_URL="redis://127.0.0.1:6379/15")
-    return env
-
-
-def _step(env, *args: str, stdin: str | None = None) -> str:
-    """One README command: `flask --app wsgi …` in the production configuration."""
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                            input=stdin, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
-def _call(base: str, method: str, path: str, token: str | None = None, body=None) -> tuple[int, str]:
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-@pytest.fixture
-def served(blank_postgres):
+def served(blank_postgres, tmp_path):
     """The README's production steps (section "Production install, step by step"),
     then gunicorn on a free loopback port."""
-    env = _production_env(blank_postgres)
-    _step(env, "db", "upgrade")
-    _step(env, "agencies", "create", "FGR", "--name", "Fiscalía General de la República", "--level", "federal")
-    _step(env, "users", "create", "admin.fgr", "--role", "admin", "--agency", "FGR", "--password-stdin",
-          stdin=PASSWORD + "-admin\n")
-    _step(env, "users", "create", "agente.fgr", "--role", "officer", "--agency", "FGR", "--password-stdin",
-          stdin=PASSWORD + "\n")
-    token = _step(env, "users", "token", "agente.fgr", "--name", "seizure import").strip().splitlines()[-1]
-    port = _free_port()
-    env.update(TRACER_BIND=f"127.0.0.1:{port}", TRACER_WORKERS="1")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
+    env = production_env(blank_postgres)
+    flask_command(env, "db", "upgrade")
+    flask_command(env, "agencies", "create", "FGR", "--name", "Fiscalía General de la República", "--level", "federal")
+    flask_command(env, "users", "create", "admin.fgr", "--role", "admin", "--agency", "FGR", "--password-stdin",
+                  stdin=PASSWORD + "-admin\n")
+    flask_command(env, "users", "create", "agente.fgr", "--role", "officer", "--agency", "FGR", "--password-stdin",
+                  stdin=PASSWORD + "\n")
+    token = flask_command(env, "users", "token", "agente.fgr", "--name", "seizure import").strip().splitlines()[-1]
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    server = start_gunicorn(dict(env, TRACER_WORKERS="1"), port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                pytest.fail("gunicorn stopped:\n" + server.stderr.read())
-            try:
-                if _call(base, "GET", "/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("gunicorn did not answer within 60 s")
-            time.sleep(0.3)
-        yield base, token
+        yield wait_until_serving(server, port, log), token
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def test_the_readme_production_steps_give_a_working_system(served):
     base, token = served
-    status, answer = _call(base, "POST", "/api/v1/cases", token, {"title": "Revisión en garita de Nogales"})
+    status, answer = call(base, "POST", "/api/v1/cases", token, {"title": "Revisión en garita de Nogales"})
     assert status == 201, answer
     case_id = json.loads(answer)["id"]
-    status, answer = _call(base, "POST", "/api/v1/seizures", token, {
+    status, answer = call(base, "POST", "/api/v1/seizures", token, {
         "case_id": case_id, "seized_on": "2026-03-14", "state": "26", "municipality": "Nogales",
         "firearms": [{"firearm_type": "pistol", "manufacturer": "GLOCK", "model": "19", "caliber": "9mm",
                       "serial_number": "BHZT417", "country_of_manufacture": "AT", "importer": "Glock Inc"}]})
@@ -219,14 +138,14 @@ def test_the_readme_production_steps_give_a_working_system(served):
     assert not seizure.get("warnings"), seizure.get("warnings")
     firearm_id = seizure["firearms"][0]["id"]
 
-    status, answer = _call(base, "GET", f"/api/v1/firearms/{firearm_id}/readiness", token)
+    status, answer = call(base, "GET", f"/api/v1/firearms/{firearm_id}/readiness", token)
     assert status == 200, answer
     readiness = json.loads(answer)
     assert [s for s in readiness["suspect"] if s["field"] in ("manufacturer", "caliber")] == []
     assert readiness["ready"] is True, readiness
 
     for path in ("/auth/notice", "/auth/login"):
-        status, page = _call(base, "GET", path)
+        status, page = call(base, "GET", path)
         assert status == 200
         assert '<html lang="es">' in page
         assert "Aviso de uso del sistema" in page

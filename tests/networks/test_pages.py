@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tracer.audit.models import AuditEvent
+from tracer.deconfliction.budget import EXTENSION, DisclosureBudget, budget
 from tracer.extensions import db
 from tracer.networks.export import ENTITY_COLUMNS, GRAPHML_NS, LINK_COLUMNS
 
@@ -211,3 +212,18 @@ def test_a_person_link_leads_analysts_to_the_person_and_names_no_one(ring, login
     assert f"/people/{buyer.id}" in page and "Téllez" not in page
     officer_page = login_as("officer", "FGR").get(f"/cases/{ring.d.id}/network?depth=1")
     assert officer_page.status_code == 200 and f"/people/{buyer.id}" not in officer_page.get_data(as_text=True)
+
+
+def test_a_lone_case_whose_links_are_all_withheld_is_no_group(ring, login_as, app):
+    """Listing Sonora's case as a group would tell that it is linked to other agencies' cases,
+    a disclosure a spent budget no longer allows."""
+    kept = app.extensions[EXTENSION]
+    app.extensions[EXTENSION] = DisclosureBudget("memory://", 1, key_prefix="groups-test")
+    try:
+        sonora = login_as("analyst", "FGE-SON")
+        assert budget().take(sonora.user.id) and budget().spent(sonora.user.id)
+        page = sonora.get("/network").get_data(as_text=True)
+        assert "Abrir el grafo" not in page
+        assert "FGE-JAL" not in page and "FGE-CHIH" not in page
+    finally:
+        app.extensions[EXTENSION] = kept

@@ -12,6 +12,7 @@ from tracer.auth import services
 from tracer.auth.admin_forms import AgencyForm, UserEditForm, UserForm
 from tracer.auth.forms import ConfirmForm
 from tracer.auth.models import Agency, LoginThrottle, User
+from tracer.auth.scope import managed_agency_scope
 from tracer.auth.sessions import live_sessions
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
@@ -25,8 +26,21 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles("admin")
 
 
+def _managed_agency(agency_id: int) -> Agency:
+    """An agency within the administrator's reach, or 404."""
+    return db.session.scalar(select(Agency).where(Agency.id == agency_id,
+                                                  managed_agency_scope(current_user, Agency.id))) or abort(404)
+
+
+def _managed_user(user_id: int) -> User:
+    """An account of an agency within the administrator's reach, or 404."""
+    return db.session.scalar(select(User).where(User.id == user_id,
+                                                managed_agency_scope(current_user, User.agency_id))) or abort(404)
+
+
 def _agency_choices() -> list[SelectChoice]:
-    agencies = db.session.scalars(select(Agency).order_by(Agency.acronym))
+    agencies = db.session.scalars(select(Agency).where(managed_agency_scope(current_user, Agency.id))
+                                  .order_by(Agency.acronym))
     return [SelectChoice("", _("— choose an agency —"))] + [
         SelectChoice(a.id, f"{a.acronym} — {a.name}") for a in agencies]
 
@@ -34,7 +48,8 @@ def _agency_choices() -> list[SelectChoice]:
 @bp.get("/agencies")
 @admin_only
 def agencies():
-    rows = db.session.scalars(select(Agency).order_by(Agency.level, Agency.acronym)).all()
+    rows = db.session.scalars(select(Agency).where(managed_agency_scope(current_user, Agency.id))
+                              .order_by(Agency.level, Agency.acronym)).all()
     return render_template("admin/agencies.html", agencies=rows)
 
 
@@ -47,15 +62,14 @@ def agency_new():
 @bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
 @admin_only
 def agency_edit(agency_id: int):
-    agency = db.session.get(Agency, agency_id) or abort(404)
-    return _agency_form(agency)
+    return _agency_form(_managed_agency(agency_id))
 
 
 def _agency_form(agency: Agency | None):
     form = AgencyForm(obj=agency)
     if form.validate_on_submit():
         try:
-            saved = services.save_agency(form.data, agency)
+            saved = services.save_agency(form.data, agency, actor=current_user)
         except ValidationFailed as failure:
             show_errors(form, failure, aliases={"agency": "agency_id"})
         else:
@@ -69,7 +83,8 @@ def _agency_form(agency: Agency | None):
 @admin_only
 def users():
     query = (request.args.get("q") or "").strip()[:64]
-    statement = select(User).join(User.agency).order_by(User.username)
+    statement = (select(User).join(User.agency).where(managed_agency_scope(current_user, User.agency_id))
+                 .order_by(User.username))
     if query and forbidden_character(query) is not None:
         # No stored name holds control or invisible characters (and PostgreSQL text cannot hold NUL).
         statement = statement.where(false())
@@ -106,7 +121,7 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def user_edit(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = _managed_user(user_id)
     form = UserEditForm(obj=user)
     form.agency_id.choices = _agency_choices()
     if form.validate_on_submit():
@@ -125,7 +140,7 @@ def user_edit(user_id: int):
 
 def _confirmed_user(user_id: int) -> User:
     """The user an action button names, once its CSRF token has been checked."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = _managed_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return user

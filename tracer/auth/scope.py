@@ -66,3 +66,24 @@ def case_scope(user: User, agency_id_column, case_id_column) -> ColumnElement[bo
     if not has_shared_cases(user):
         return base
     return or_(base, case_id_column.in_(shared_case_ids(user)))
+
+
+# --- administration --------------------------------------------------------------------------------------
+# An administrator manages the accounts and agencies within their reach: a federal administrator
+# every agency, a state administrator the state agencies of their own state (US offices hold
+# liaisons only). Out of reach is not found (404), like records out of scope, so that no
+# administrator can widen their own scope through an account they make or a password they reset.
+
+
+def within_reach(admin: User, level: str | None, state_code: str | None) -> bool:
+    """Whether an agency of this level and state is within the administrator's reach."""
+    own = admin.agency
+    return own.level == "federal" or (level == "state" and state_code is not None and state_code == own.state_code)
+
+
+def managed_agency_scope(admin: User, agency_id_column) -> ColumnElement[bool]:
+    """A SQL condition: the agency in ``agency_id_column`` is within the administrator's reach."""
+    own = admin.agency
+    if own.level == "federal":
+        return true()
+    return agency_id_column.in_(select(Agency.id).where(Agency.level == "state", Agency.state_code == own.state_code))

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from tracer.audit.services import record
 from tracer.auth import mfa, passwords, sessions, throttle, tokens
 from tracer.auth.models import AGENCY_LEVELS, LANGUAGES, Agency, User
+from tracer.auth.scope import within_reach
 from tracer.core.access import ROLES
 from tracer.core.changes import apply_changes
 from tracer.core.errors import ValidationFailed
@@ -96,9 +97,15 @@ AGENCY_FIELDS = ("name", "acronym", "level", "state_code", "contact_name", "cont
                  "ori_number", "active")
 
 
-def save_agency(values: dict[str, Any], agency: Agency | None = None) -> Agency:
-    """Create an agency, or update ``agency``, from form or command-line values."""
-    _fail(_agency_fields(values, agency))
+def save_agency(values: dict[str, Any], agency: Agency | None = None, actor: User | None = None) -> Agency:
+    """Create an agency, or update ``agency``, from form or command-line values. An administrator
+    (``actor``) may give it only a level and state within their reach (``scope.within_reach``)."""
+    fields = _agency_fields(values, agency)
+    if actor is not None and not fields.keys() & {"level", "state_code"} and not within_reach(
+            actor, values.get("level"), values.get("state_code") or None):
+        field = "state_code" if values.get("level") == "state" else "level"
+        fields[field] = [_("You may manage only the state agencies of your own state.")]
+    _fail(fields)
     clean = {
         "name": values["name"].strip(),
         "acronym": values["acronym"].strip().upper(),

@@ -1,9 +1,11 @@
-"""Engine settings: SQLite made to behave like the production database, and PostgreSQL
-connections that keep their prepared statements between requests."""
+"""Engine settings: SQLite made to behave like the production database, PostgreSQL
+connections that keep their prepared statements between requests, and the optional read
+replica of the figures pages."""
 from __future__ import annotations
 
-from flask import Flask
-from sqlalchemy import event
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from tracer.extensions import db
@@ -100,3 +102,59 @@ def configure_engines(app: Flask) -> None:
                 event.listen(engine, "begin", _transaction_begins)
                 event.listen(engine, "before_cursor_execute", _statement_runs)
     app.teardown_request(end_reading_transaction)
+
+
+# --- the read replica -------------------------------------------------------------------------------
+# With TRACER_REPLICA_DATABASE_URL (a streaming replica of the primary), the figures pages (the
+# dashboard, the map, GET /api/v1/stats/summary) run their reads there, through ``read_session``;
+# everything else, and every write those pages make (their audit events), goes to the primary
+# through ``db.session``. The replica's connections are read-only: PostgreSQL refuses a write
+# there even when the URL names a server that would take one. A replica lags the primary by
+# moments, so its readers see figures a moment old; no page that a user has just changed reads it.
+REPLICA = "tracer.replica"
+REPLICA_SESSION = "_tracer_replica_session"
+
+
+def init_replica(app: Flask) -> None:
+    """A second engine on ``REPLICA_DATABASE_URI`` when it is set; nothing otherwise."""
+    url = app.config.get("REPLICA_DATABASE_URI")
+    if not url:
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"options": "-c default_transaction_read_only=on",
+                                   "application_name": "tracer-replica-reads"}
+    app.extensions[REPLICA] = create_engine(url, **options)
+    app.teardown_request(end_replica_reads)
+    app.teardown_appcontext(end_replica_reads)
+
+
+def replica_engine():
+    """The replica's engine, or None when every read goes to the primary."""
+    return current_app.extensions.get(REPLICA)
+
+
+def read_session() -> Session:
+    """Where the figures pages read: a session on the replica (one per request, ended with
+    it), or the primary's ``db.session`` when no replica is configured."""
+    engine = replica_engine()
+    if engine is None:
+        return db.session
+    session = g.get(REPLICA_SESSION)
+    if session is None:
+        session = Session(bind=engine, autoflush=False)
+        setattr(g, REPLICA_SESSION, session)
+    return session
+
+
+def end_replica_reads(error: BaseException | None = None) -> None:
+    """teardown: a read-only transaction ends with COMMIT (it keeps the prepared statements,
+    see ``ONLY_READ``), or with ROLLBACK after an error."""
+    session = g.pop(REPLICA_SESSION, None)
+    if session is None:
+        return
+    try:
+        if error is None and session.in_transaction():
+            session.commit()
+    finally:
+        session.close()

@@ -179,5 +179,7 @@ def scoped_groups(user: User, filters: GroupFilters, limit: int = TOP_GROUPS) ->
                                   for kind in groups.kinds[case_id]} |
                                  {kind for _agency, _ref, told_kinds in group.agencies for kind in told_kinds},
                                  key=KIND_ORDER.__getitem__)
+            if len(mine) == 1 and not group.agencies:
+                continue  # one case of the reader's, its links all withheld: to them it is no group
         listed.append(group)
     return listed, budget_spent(user)

@@ -18,6 +18,7 @@ from tracer.auth.scope import agency_scope
 from tracer.ballistics.models import Scene
 from tracer.cases.models import Case
 from tracer.cases.services import case_query
+from tracer.core.database import read_session
 from tracer.core.errors import ValidationFailed
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
@@ -63,19 +64,20 @@ def map_layers(user: User, filters: StatsFilters) -> dict[str, list[dict[str, An
     count = func.count().label("n")
     most = literal_column("n").desc()
     places = seizure_places
-    seizures = db.session.execute(read_counters(user, filters, places, places.c.state_code, places.c.municipality_code)
-                                  .order_by(most)).all()
-    scenes = db.session.execute(_scene_filters(filters, select(Scene.state_code, Scene.municipality_code, count)
-                                               .where(agency_scope(user, Scene.agency_id))
-                                               .group_by(Scene.state_code, Scene.municipality_code)
-                                               .order_by(count.desc()))).all()
+    reads = read_session()  # the replica when one is configured
+    seizures = reads.execute(read_counters(user, filters, places, places.c.state_code, places.c.municipality_code)
+                             .order_by(most)).all()
+    scenes = reads.execute(_scene_filters(filters, select(Scene.state_code, Scene.municipality_code, count)
+                                          .where(agency_scope(user, Scene.agency_id))
+                                          .group_by(Scene.state_code, Scene.municipality_code)
+                                          .order_by(count.desc()))).all()
     sources = source_counts
-    origins = db.session.execute(
+    origins = reads.execute(
         read_counters(user, filters, sources, sources.c.ffl_state, sources.c.ffl_city,
                       sums=("placed", "latitude_sum", "longitude_sum"), where=(sources.c.ffl_city != "",))
         .order_by(literal_column("placed").desc(), literal_column("ffl_state"), literal_column("ffl_city"))).all()
     lines = corridor_counts
-    corridors = db.session.execute(
+    corridors = reads.execute(
         read_counters(user, filters, lines, lines.c.ffl_state, lines.c.ffl_city, lines.c.to_state,
                       lines.c.municipality_code, sums=("latitude_sum", "longitude_sum"))
         .order_by(most).limit(CORRIDORS)).all()

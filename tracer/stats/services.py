@@ -3,7 +3,8 @@
 Every figure sums the counters the database keeps (``tracer.stats.rollups``): per owning
 agency (``agency_scope``), seizure state and seizure date, read as whole years, months and
 days, so that its cost does not grow with the registers. Only the median time to crime
-reads traces, those of the one counter bucket that holds it.
+reads traces, those of the one counter bucket that holds it. Every read goes through
+``read_session``: the read replica when ``TRACER_REPLICA_DATABASE_URL`` names one.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from sqlalchemy import Select, false, func, literal_column, select, union_all
 from tracer.auth.models import Agency, User
 from tracer.auth.scope import agency_scope, sees_every_agency
 from tracer.cases.models import Case
+from tracer.core.database import read_session
 from tracer.core.time import local_today
-from tracer.extensions import db
 from tracer.firearms.models import FIREARM_TYPES, Caliber, Firearm
 from tracer.seizures.models import Seizure
 from tracer.stats.filters import StatsFilters
@@ -42,7 +43,7 @@ def percent(part: int, whole: int) -> float | None:
 
 
 def _counted(statement: Select) -> list[tuple[Any, int]]:
-    return [(key, int(count)) for key, count in db.session.execute(statement)]
+    return [(key, int(count)) for key, count in read_session().execute(statement)]
 
 
 def read_counters(user: User, filters: StatsFilters, table, *keys, sums: tuple[str, ...] = (),
@@ -82,14 +83,15 @@ def read_counters(user: User, filters: StatsFilters, table, *keys, sums: tuple[s
 
 def seizure_count(user: User, filters: StatsFilters) -> int:
     """Seizures of cases in scope."""
-    return int(db.session.scalar(read_counters(user, filters, seizure_counts)) or 0)
+    return int(read_session().scalar(read_counters(user, filters, seizure_counts)) or 0)
 
 
 def firearm_counts(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Firearms in all, per type (every type named, zero included) and per seizure state (most
     first), from one statement grouped by type and state."""
     table = firearm_counts_table
-    rows = db.session.execute(read_counters(user, filters, table, table.c.firearm_type, table.c.state_code)).all()
+    rows = read_session().execute(read_counters(user, filters, table, table.c.firearm_type,
+                                                table.c.state_code)).all()
     by_type = dict.fromkeys(FIREARM_TYPES, 0)
     by_state: dict[str, int] = {}
     for kind, state, n in rows:
@@ -114,7 +116,7 @@ def firearms_by_caliber(user: User, filters: StatsFilters) -> list[dict[str, Any
 def _months(user: User, filters: StatsFilters, table) -> dict[str, int]:
     """The counter ``n`` of ``table`` per month (``YYYY-MM``), from its month and day counters."""
     months: dict[str, int] = {}
-    for period, n in db.session.execute(read_counters(user, filters, table, table.c.period, years=False)):
+    for period, n in read_session().execute(read_counters(user, filters, table, table.c.period, years=False)):
         key = period.isoformat()[:7] if isinstance(period, date) else str(period)[:7]
         months[key] = months.get(key, 0) + int(n)
     return months
@@ -132,8 +134,8 @@ def trace_figures(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Trace requests, answers per outcome and the US-sourced share (SPEC §7 ``us_sourced_pct``:
     us_retail and us_other over completed traces whose outcome is not no_trace), from one
     statement grouped by status and outcome."""
-    rows = db.session.execute(read_counters(user, filters, trace_counts, trace_counts.c.status,
-                                            trace_counts.c.outcome)).all()
+    rows = read_session().execute(read_counters(user, filters, trace_counts, trace_counts.c.status,
+                                                trace_counts.c.outcome)).all()
     outcomes = dict.fromkeys(TRACE_OUTCOMES, 0)
     for status, outcome, n in rows:
         if status in ANSWERED and outcome:
@@ -154,11 +156,11 @@ def top_source_states(user: User, filters: StatsFilters) -> list[dict[str, Any]]
 def top_sources(user: User, filters: StatsFilters) -> dict[str, list[dict[str, Any]]]:
     """The dealers' states, cities and dealers of US-sourced traces, most first."""
     table, most = source_counts, literal_column("n").desc()
-    cities = db.session.execute(read_counters(user, filters, table, table.c.ffl_city, table.c.ffl_state,
-                                              where=(table.c.ffl_city != "",))
-                                .order_by(most, literal_column("ffl_state"), literal_column("ffl_city"))
-                                .limit(TOP)).all()
-    dealers = db.session.execute(
+    cities = read_session().execute(read_counters(user, filters, table, table.c.ffl_city, table.c.ffl_state,
+                                                  where=(table.c.ffl_city != "",))
+                                    .order_by(most, literal_column("ffl_state"), literal_column("ffl_city"))
+                                    .limit(TOP)).all()
+    dealers = read_session().execute(
         read_counters(user, filters, dealer_counts, dealer_counts.c.ffl_license,
                       maxima=("ffl_name", "ffl_city", "ffl_state"))
         .order_by(most, literal_column("ffl_license")).limit(TOP)).all()
@@ -188,8 +190,8 @@ def _nth_day(user: User, filters: StatsFilters, buckets: list[tuple[int, int]], 
     for low, n in buckets:
         if position < before + n:
             days = TraceRequest.time_to_crime_days
-            return db.session.scalar(_dated(user, filters).where(days >= low, days < ttc_bucket_end(low))
-                                     .order_by(days).offset(position - before).limit(1))
+            return read_session().scalar(_dated(user, filters).where(days >= low, days < ttc_bucket_end(low))
+                                         .order_by(days).offset(position - before).limit(1))
         before += n
     raise ValueError(position)
 
@@ -197,7 +199,7 @@ def _nth_day(user: User, filters: StatsFilters, buckets: list[tuple[int, int]], 
 def time_to_crime(user: User, filters: StatsFilters) -> dict[str, Any]:
     """Time to crime over completed traces with a purchase date: median, short share (under
     1,095 days) and the count per bin."""
-    buckets = sorted((int(low), int(n)) for low, n in db.session.execute(
+    buckets = sorted((int(low), int(n)) for low, n in read_session().execute(
         read_counters(user, filters, time_to_crime_counts, time_to_crime_counts.c.bucket)))
     bins = dict.fromkeys((key for key, _low, _high in TTC_BINS), 0)
     for low, n in buckets:
@@ -247,8 +249,8 @@ def backlog_by_agency(user: User, filters: StatsFilters, today: date | None = No
         if first is not None and last is not None and first > last:
             continue
         band = StatsFilters(first, last, filters.state)
-        for agency_id, _n, n in db.session.execute(read_counters(user, band, table, table.c.agency_id,
-                                                                 sums=("untraced",))):
+        for agency_id, _n, n in read_session().execute(read_counters(user, band, table, table.c.agency_id,
+                                                                     sums=("untraced",))):
             if not n:
                 continue
             line = table_rows.setdefault(agency_id, {"total": 0, **{name: 0 for name in AGE_BANDS}})
@@ -256,15 +258,15 @@ def backlog_by_agency(user: User, filters: StatsFilters, today: date | None = No
             line["total"] += int(n)
     if not table_rows:
         return []
-    acronyms = dict(db.session.execute(select(Agency.id, Agency.acronym).where(Agency.id.in_(table_rows))).all())
+    acronyms = dict(read_session().execute(select(Agency.id, Agency.acronym).where(Agency.id.in_(table_rows))).all())
     lines = [{"agency": acronyms.get(agency_id, ""), **line} for agency_id, line in table_rows.items()]
     return sorted(lines, key=lambda line: (-line["total"], line["agency"]))
 
 
 def cases_in_review(user: User) -> int:
     """Cases in scope waiting for a supervisor's review (status ``in_review``)."""
-    return db.session.scalar(select(func.count(Case.id)).where(agency_scope(user, Case.owner_agency_id),
-                                                               Case.status == "in_review")) or 0
+    return read_session().scalar(select(func.count(Case.id)).where(agency_scope(user, Case.owner_agency_id),
+                                                                   Case.status == "in_review")) or 0
 
 
 @dataclass
