@@ -112,7 +112,7 @@ def prepare(url: str, peak_users: int, seed: int) -> dict:
         if not agencies or office is None:
             raise SystemExit(f"the copy holds no agency with cases, or no {LIAISON_OFFICE}: is it the bench register?")
         by_acronym = {row.acronym: services.agency_by_acronym(row.acronym) for row in agencies}
-        # The federal agency first, then the states: a federal official in every few.
+        # Accounts go to each agency in turn, the federal one first, so every agency has officials.
         order = [row.acronym for row in agencies if row.level == "federal"] + \
                 [row.acronym for row in agencies if row.level != "federal"]
         samples = {}
