@@ -39,13 +39,14 @@ def _init_extensions(app: Flask) -> None:
     from tracer.core import i18n
     from tracer.core.assets import init_assets
     from tracer.core.compression import init_compression
-    from tracer.core.database import RowIdConverter, configure_engines, init_replica
+    from tracer.core.database import RowIdConverter, configure_engines, init_replica, postgres_engine_options
     from tracer.core.menu import init_menu
     from tracer.core.panels import init_panels
     from tracer.core.models import render_migration_item
     from tracer.core.rate_limits import init_rate_limits
     from tracer.extensions import babel, csrf, db, migrate
 
+    postgres_engine_options(app)
     db.init_app(app)
     configure_engines(app)
     init_replica(app)

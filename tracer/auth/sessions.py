@@ -7,13 +7,16 @@ administrator's "end sessions" take effect at once on every process and host.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from tracer.auth.models import User, UserSession
+from tracer.core.database import is_database_unreachable
 from tracer.core.models import utcnow
 from tracer.extensions import db
 
@@ -118,17 +121,25 @@ def touch_after_request(response):
     if not (ended or session_id or token_id):
         return response
     db.session.rollback()  # anything the view left uncommitted was not meant to be kept
-    now = utcnow()
-    if ended:
-        row_id, user_id, reason = ended
-        db.session.execute(update(UserSession).where(UserSession.id == row_id, UserSession.ended_at.is_(None))
-                           .values(ended_at=now, end_reason=reason).execution_options(synchronize_session=False))
-        record("session.end", object_type="user", object_id=user_id, details={"reason": reason},
-               actor=db.session.get(User, user_id))
-    if session_id:
-        db.session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
-                           .execution_options(synchronize_session=False))
-    if token_id:
-        touch(token_id)
-    db.session.commit()
+    try:
+        now = utcnow()
+        if ended:
+            row_id, user_id, reason = ended
+            db.session.execute(update(UserSession).where(UserSession.id == row_id, UserSession.ended_at.is_(None))
+                               .values(ended_at=now, end_reason=reason).execution_options(synchronize_session=False))
+            record("session.end", object_type="user", object_id=user_id, details={"reason": reason},
+                   actor=db.session.get(User, user_id))
+        if session_id:
+            db.session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+                               .execution_options(synchronize_session=False))
+        if token_id:
+            touch(token_id)
+        db.session.commit()
+    except DBAPIError as error:
+        # The view's answer stands when the database went away after it: the session is
+        # seen again (and an expired one noticed again) on the next request.
+        if not is_database_unreachable(error):
+            raise
+        db.session.rollback()
+        logging.getLogger("tracer").warning("database unreachable after the answer was made (%s)", error.orig)
     return response

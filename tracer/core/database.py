@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
@@ -87,9 +88,55 @@ def commit_if_only_read(session) -> bool:
 
 
 def end_reading_transaction(error: BaseException | None = None) -> None:
-    """teardown_request: a request that only read commits (see ``ONLY_READ``)."""
+    """teardown_request: a request that only read commits (see ``ONLY_READ``). The answer is
+    made by then: a database gone in the meantime leaves nothing undone (it only read), and
+    must not turn that answer into a server error."""
     if error is None and db.session.registry.has():
-        commit_if_only_read(db.session())
+        try:
+            commit_if_only_read(db.session())
+        except DBAPIError as failure:
+            if not is_database_unreachable(failure):
+                raise
+            db.session.rollback()
+
+
+# A server that does not answer must not hold a request: connecting gives up after this many
+# seconds (a refused connection fails at once), and a request waiting for a free connection
+# of its process's pool gives up after POOL_TIMEOUT. Either failure answers 503 "try again".
+CONNECT_TIMEOUT = 5
+POOL_TIMEOUT = 10
+
+# Server answers that mean "not now" rather than "wrong request": the server shutting down,
+# starting up, or out of connection slots (SQLSTATE 57P01-57P03, 53300; class 08 is the
+# connection itself).
+UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def postgres_engine_options(app: Flask) -> None:
+    """Before the engines are made: bound the connect and pool waits on PostgreSQL (the
+    options go to the driver, which SQLite's would refuse)."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **options.get("connect_args", {})}
+    options.setdefault("pool_timeout", POOL_TIMEOUT)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def is_database_unreachable(error: DBAPIError) -> bool:
+    """Whether ``error`` says the database server is gone or cannot be reached (restart,
+    failover, stopped, network), as opposed to a statement that went wrong. A connection the
+    server closed is marked invalidated; one that could not be made at all is not, and shows
+    as the driver's connection error without a SQLSTATE (psycopg's own; SQLite's errors carry
+    none, and a locked or missing SQLite table is not an outage)."""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    if not type(error.orig).__module__.startswith("psycopg"):
+        return False
+    state = getattr(error.orig, "sqlstate", None)
+    return state is None or state.startswith("08") or state in UNAVAILABLE_STATES
 
 
 def configure_engines(app: Flask) -> None:
@@ -122,8 +169,10 @@ def init_replica(app: Flask) -> None:
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if url.startswith("postgresql"):
-        options["connect_args"] = {"options": "-c default_transaction_read_only=on",
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **options.get("connect_args", {}),
+                                   "options": "-c default_transaction_read_only=on",
                                    "application_name": "tracer-replica-reads"}
+        options.setdefault("pool_timeout", POOL_TIMEOUT)
     app.extensions[REPLICA] = create_engine(url, **options)
     app.teardown_request(end_replica_reads)
     app.teardown_appcontext(end_replica_reads)

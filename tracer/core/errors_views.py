@@ -1,14 +1,18 @@
 """Error pages in the user's language, and JSON errors on the API."""
 from __future__ import annotations
 
-from flask import Flask, make_response, render_template
+from flask import Flask, g, make_response, render_template
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from tracer.core.access import is_api_request
+from tracer.core.database import is_database_unreachable
 from tracer.core.errors import DomainError, is_storage_full, storage_full_message
-from tracer.extensions import db
+from tracer.extensions import db, login_manager
+
+RETRY_AFTER_SECONDS = 5  # what a 503 suggests a client waits before trying again
 
 
 def _api(status: int, code: str | None = None, message: str | None = None, details=None):
@@ -51,18 +55,36 @@ def handle_unexpected(error: Exception):
     return render_template("errors/error.html", status=500), 500
 
 
+def database_unavailable_message(api: bool) -> str:
+    if api:
+        return _("The database cannot be reached at the moment; send the request again in a moment.")
+    return _("The database cannot be reached at the moment. Reload the page or send the form again "
+             "in a moment.")
+
+
 def handle_database_error(error: DBAPIError):
-    """A connection the database server closed (restart, failover) fails this one request
-    with a 503; the pool has discarded its connections, so the next request connects afresh."""
-    if not error.connection_invalidated:
+    """The database server out of reach answers 503 "try again", pages and API alike: a
+    connection the server closed (restart, failover; the pool has discarded its connections,
+    so the next request connects afresh) or one that cannot be made at all (the server
+    stopped). Any other database error is unexpected (500)."""
+    if not is_database_unreachable(error):
         return handle_unexpected(error)
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except DBAPIError:  # nothing to undo on a connection that is gone
+        pass
+    # The page is drawn for nobody: finding the user again would only ask the database again.
+    g._login_user = login_manager.anonymous_user()
     import logging
 
-    logging.getLogger("tracer").warning("database connection lost; the pool reconnects on the next request")
+    logging.getLogger("tracer").warning("database unreachable (%s); answered 503", error.orig)
     if is_api_request():
-        return _api(503)
-    return render_template("errors/error.html", status=503), 503
+        response = _api(503, "unavailable", database_unavailable_message(api=True))
+    else:
+        response = make_response(render_template("errors/error.html", status=503,
+                                                 message=database_unavailable_message(api=False)), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def handle_os_error(error: OSError):

@@ -105,7 +105,8 @@ def stopped_message(failure: Exception, committed) -> str | None:
 
 
 class ScratchDatabase:
-    """A private SQLite database in a temporary file, removed on ``close``; ``schema`` adds tables."""
+    """A private SQLite database in a temporary file without a name (removed as soon as it is
+    open), gone with its connection on ``close``; ``schema`` adds tables."""
 
     schema = ""
 
@@ -119,6 +120,10 @@ class ScratchDatabase:
                 # Scratch data: no journal, no fsync; a crash loses nothing worth keeping.
                 for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16000", "temp_store=FILE"):
                     self.db.execute(f"PRAGMA {pragma}")
+                # The name goes at once (the open file lives as long as the connection): a process
+                # killed in the middle of an import leaves nothing in the temporary folder.
+                os.unlink(self.path)
+                self.path = None
                 self.db.executescript(_PROBLEMS + self.schema)
                 self.db.execute("BEGIN")
             except BaseException:
