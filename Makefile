@@ -9,7 +9,7 @@ PYBABEL := $(BIN)/pybabel
 CATALOGS := $(wildcard tracer/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres security bench install install-dev browser sqlmap translations messages clean
+.PHONY: run test test-sqlite test-postgres security bench loadtest install install-dev browser sqlmap translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,15 @@ security: install-dev translations sqlmap
 ## the import on SQLite too.
 bench: install translations
 	$(BIN)/python tests/bench/all_budgets.py $(BENCH_ARGS)
+
+## A bounded load test (about seven minutes, loopback only): a copy of the bench register (TRACER_BENCH_DATABASE_URL,
+## default tracer_bench, built by `make bench`) served by gunicorn in the production configuration, with the audit
+## sealer, Redis 10; locust plays 200 officers, analysts, liaisons and supervisors for 2 minutes, 600 for 2 minutes,
+## then 200 for 1 minute, and a table per phase says requests/s, p50/p95/p99 and errors. The copy is dropped at the
+## end. LOADTEST_ARGS="--users 50 --phase-seconds 60 …" changes the run; LOADTEST_ARGS=--strict exits non-zero
+## when a verdict fails.
+loadtest: install-dev translations
+	$(BIN)/python tests/load/run.py $(LOADTEST_ARGS)
 
 ## Re-extract messages and merge them into both catalogs.
 messages: install
