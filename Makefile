@@ -82,10 +82,11 @@ security: install-dev translations sqlmap
 bench: install translations
 	$(BIN)/python tests/bench/all_budgets.py $(BENCH_ARGS)
 
-## A bounded load test (about seven minutes, loopback only): a copy of the bench register (TRACER_BENCH_DATABASE_URL,
+## A bounded load test (about eleven minutes, loopback only): a copy of the bench register (TRACER_BENCH_DATABASE_URL,
 ## default tracer_bench, built by `make bench`) served by gunicorn in the production configuration, with the audit
-## sealer, Redis 10; locust plays 200 officers, analysts, liaisons and supervisors for 2 minutes, 600 for 2 minutes,
-## then 200 for 1 minute, and a table per phase says requests/s, p50/p95/p99 and errors. The copy is dropped at the
+## sealer, Redis 10; locust plays officers, analysts, liaisons and supervisors: 200 arrive over 100 s and work for
+## 2 minutes, 400 more arrive and the 600 work for 2 minutes, then 200 work on for 1 minute; a table per phase says
+## requests/s, p50/p95/p99 and errors. The copy is dropped at the
 ## end. LOADTEST_ARGS="--users 50 --phase-seconds 60 …" changes the run; LOADTEST_ARGS=--strict exits non-zero
 ## when a verdict fails.
 loadtest: install-dev translations

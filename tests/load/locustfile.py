@@ -17,10 +17,11 @@ most of the users of a seizure register, analysts about as many in the state pro
 offices, the ATF office has a few liaisons for the whole country and a supervisor oversees
 several officers and analysts.
 
-Think time: 3 to 8 seconds between actions. An official reads the page, compares a serial with
-the firearm on the desk, types the next field: tens of seconds between page loads is ordinary;
-3 to 8 s is a busy official with the page known by heart, so each simulated official stands for
-one or more real ones.
+Think time: 10 to 30 seconds between actions (some actions are several requests: a seizure is
+the form, its municipality list and the POST). An official reads the page, compares a serial
+with the firearm on the desk, types the next field: tens of seconds between page loads is
+ordinary at a busy desk, and a seizure form takes minutes to fill, so each simulated official
+works at least as fast as a real one.
 
 Every request is named by its route (``GET /firearms/<id>``), so the tables group by page. An
 answer other than the one the page gives a user who did nothing wrong is a failure, with its
@@ -99,7 +100,7 @@ class LoopbackCookies(DefaultCookiePolicy):
 
 class Official(FastHttpUser):
     abstract = True
-    wait_time = between(3, 8)
+    wait_time = between(10, 30)
     role = ""
     _numbers: dict = {}
 
