@@ -90,9 +90,13 @@ def test_the_notice_and_the_sign_in_form(target, make_user, new_browser):
     form = browser.get(location(accepted))
     assert hidden_next(form) in ("", ENCODED_ON_SITE)
 
-    signed = browser.post("/auth/login?next=" + quote(target),
-                          {"username": user.username, "password": user.password, "next": target})
-    assert_stays(signed, _signed_in_landing(target))
+    assert_stays(_password_step(browser, user, target), _signed_in_landing(target))
+
+
+def _password_step(browser, user, target):
+    """The sign-in form posted with ``target`` as ``next``, in the address and in the form."""
+    return browser.post("/auth/login?next=" + quote(target),
+                        {"username": user.username, "password": user.password, "next": target})
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -100,9 +104,7 @@ def test_the_second_step_of_sign_in(target, mfa_user, new_browser):
     user = mfa_user()
     browser = new_browser()
     browser.accept_notice()
-    password = browser.post("/auth/login?next=" + quote(target),
-                            {"username": user.username, "password": user.password, "next": target})
-    assert_stays(password, "/auth/mfa")
+    assert_stays(_password_step(browser, user, target), "/auth/mfa")
     signed = browser.post("/auth/mfa", {"code": totp_code(user.secret)})
     assert_stays(signed, _signed_in_landing(target))
 
@@ -117,9 +119,7 @@ def test_the_enrolment_required_at_sign_in(target, mfa_required, make_user, new_
     user = make_user()
     browser = new_browser()
     browser.accept_notice()
-    password = browser.post("/auth/login?next=" + quote(target),
-                            {"username": user.username, "password": user.password, "next": target})
-    assert_stays(password, "/auth/mfa/setup")
+    assert_stays(_password_step(browser, user, target), "/auth/mfa/setup")
     secret = by_testid(page(browser.get("/auth/mfa/setup")), "totp-secret")
     assert browser.post("/auth/mfa/setup", {"code": pyotp.TOTP(secret).now()}).status_code == 200
     assert_stays(browser.get("/auth/continue"), _signed_in_landing(target))
