@@ -11,6 +11,7 @@ import psycopg.errors
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
 from config import Config
@@ -114,7 +115,12 @@ UNREACHABLE_EN = "The database cannot be reached at the moment"
 UNREACHABLE_API_ES = "No es posible comunicarse con la base de datos en este momento; envíe la solicitud de nuevo en un momento."
 
 
-@pytest.mark.parametrize("make_error", [_server_down, _server_shutting_down, _connection_closed])
+def _pool_exhausted():
+    """What the pool raises when no connection of the process frees up within its timeout."""
+    return PoolTimeout("QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 10.00")
+
+
+@pytest.mark.parametrize("make_error", [_server_down, _server_shutting_down, _connection_closed, _pool_exhausted])
 def test_a_database_out_of_reach_answers_503_on_pages_and_the_api_until_it_is_back(officer, monkeypatch,
                                                                                  make_error):
     with monkeypatch.context() as outage:

@@ -5,6 +5,7 @@ from flask import Flask, g, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from tracer.core.access import is_api_request
@@ -62,12 +63,12 @@ def database_unavailable_message(api: bool) -> str:
              "in a moment.")
 
 
-def handle_database_error(error: DBAPIError):
-    """The database server out of reach answers 503 "try again", pages and API alike: a
-    connection the server closed (restart, failover; the pool has discarded its connections,
-    so the next request connects afresh) or one that cannot be made at all (the server
-    stopped). Any other database error is unexpected (500)."""
-    if not is_database_unreachable(error):
+def handle_database_error(error: DBAPIError | PoolTimeout):
+    """The database out of reach answers 503 "try again", pages and API alike: a connection
+    the server closed (restart, failover; the pool has discarded its connections, so the next
+    request connects afresh), one that cannot be made at all (the server stopped), or none free
+    in the process's pool within its timeout. Any other database error is unexpected (500)."""
+    if isinstance(error, DBAPIError) and not is_database_unreachable(error):
         return handle_unexpected(error)
     try:
         db.session.rollback()
@@ -77,7 +78,7 @@ def handle_database_error(error: DBAPIError):
     g._login_user = login_manager.anonymous_user()
     import logging
 
-    logging.getLogger("tracer").warning("database unreachable (%s); answered 503", error.orig)
+    logging.getLogger("tracer").warning("database unreachable (%s); answered 503", getattr(error, "orig", error))
     if is_api_request():
         response = _api(503, "unavailable", database_unavailable_message(api=True))
     else:
@@ -106,5 +107,6 @@ def init_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(PoolTimeout, handle_database_error)
     app.register_error_handler(OSError, handle_os_error)
     app.register_error_handler(Exception, handle_unexpected)
