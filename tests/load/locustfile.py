@@ -50,6 +50,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.load.phases import PLAN, Phases  # noqa: E402,F401  (locust finds the shape class here)
+from tracer.firearms.serials import normalize_serial  # noqa: E402
+from tracer.search.query import is_lookalike_run  # noqa: E402
 from tracer.seizures.demo_data import firearm_values, sample_rows  # noqa: E402
 from tracer.seizures.importing_csv import COLUMNS  # noqa: E402
 
@@ -260,11 +262,16 @@ class Analyst(Official):
         return self.rng.choice(samples[agency]["cases"])
 
     def _query(self) -> tuple[str, str]:
+        """A serial of the register, exact, or five of its characters, as an analyst who
+        reads only part of it searches. A part the search refuses (characters that all look
+        alike, such as 00000) is not what an analyst types: the serial is searched whole."""
         _id, serial = self._firearm()
-        if self.rng.random() < .6:
+        known = normalize_serial(serial)
+        ending = self.rng.random() < .5
+        piece = known[-5:] if ending else known[:5]
+        if self.rng.random() < .6 or len(piece) < 5 or is_lookalike_run(piece):
             return serial, "exact"
-        known = serial.replace("-", "")
-        return ("*" + known[-5:] if self.rng.random() < .5 else known[:5] + "*"), "partial"
+        return ("*" + piece if ending else piece + "*"), "partial"
 
     @task(4)
     def search_page(self):
