@@ -15,10 +15,12 @@ items are seen wherever the case is.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, column, false, or_, select, table, true
 from sqlalchemy.sql.elements import False_, True_
 
 from tracer.auth.models import Agency, User
+from tracer.core.errors import Forbidden
 from tracer.extensions import db
 
 
@@ -79,6 +81,19 @@ def within_reach(admin: User, level: str | None, state_code: str | None) -> bool
     """Whether an agency of this level and state is within the administrator's reach."""
     own = admin.agency
     return own.level == "federal" or (level == "state" and state_code is not None and state_code == own.state_code)
+
+
+def keeps_national_lists(user: User) -> bool:
+    """Whether ``user`` keeps the national reference lists (makers, calibers, rifling): a
+    federal administrator. They serve every agency, so a state administrator reads them only."""
+    return user.is_authenticated and user.role == "admin" and user.agency.level == "federal"
+
+
+def ensure_keeps_national_lists(user: User) -> None:
+    """Refuse (403, with the reason) a change of a national reference list by anyone else."""
+    if not keeps_national_lists(user):
+        raise Forbidden(_("The national reference lists are kept by the federal administrators: ask them "
+                          "to add or correct an entry."))
 
 
 def managed_agency_scope(admin: User, agency_id_column) -> ColumnElement[bool]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from tracer.ballistics import rifling, rifling_admin
 from tracer.ballistics.rifling_forms import RiflingSearchForm, RiflingSpecForm
+from tracer.auth.scope import ensure_keeps_national_lists
 from tracer.ballistics.rifling_models import RiflingSpec
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
@@ -57,6 +59,7 @@ def index():
 
 
 def _spec_form(spec: RiflingSpec | None):
+    ensure_keeps_national_lists(current_user)
     if spec is not None and request.method == "GET":
         form = RiflingSpecForm(data={
             "manufacturer": spec.manufacturer_name, "model": spec.model, "caliber": spec.caliber.name,
@@ -100,6 +103,7 @@ def edit(spec_id: int):
 def set_active(spec_id: int):
     """Retire a row (``active=0``) or bring it back (``active=1``)."""
     spec = db.session.get(RiflingSpec, spec_id) or abort(404)
+    ensure_keeps_national_lists(current_user)
     active = request.values.get("active") == "1"
     rifling_admin.set_spec_active(spec, active)
     db.session.commit()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from tracer.auth.scope import ensure_keeps_national_lists, keeps_national_lists
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
@@ -56,6 +58,7 @@ def manufacturers():
 @bp.route("/manufacturers/new", methods=["GET", "POST"])
 @admin_only
 def manufacturer_new():
+    ensure_keeps_national_lists(current_user)
     form = ManufacturerForm()
     if form.validate_on_submit():
         try:
@@ -74,6 +77,8 @@ def manufacturer_new():
 def manufacturer(manufacturer_id: int):
     """A maker with its aliases; the form adds one more."""
     maker = db.session.get(Manufacturer, manufacturer_id) or abort(404)
+    if request.method == "POST":
+        ensure_keeps_national_lists(current_user)
     form = AliasForm()
     if form.validate_on_submit():
         try:
@@ -98,6 +103,7 @@ def calibers():
 @bp.route("/calibers/new", methods=["GET", "POST"])
 @admin_only
 def caliber_new():
+    ensure_keeps_national_lists(current_user)
     form = CaliberForm()
     if form.validate_on_submit():
         try:
@@ -116,6 +122,8 @@ def caliber_new():
 def caliber(caliber_id: int):
     """A caliber with its aliases; the form adds one more."""
     row = db.session.get(Caliber, caliber_id) or abort(404)
+    if request.method == "POST":
+        ensure_keeps_national_lists(current_user)
     form = CaliberAliasForm()
     if form.validate_on_submit():
         try:
@@ -156,4 +164,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(lookup_bp)
+    # The reference pages offer their forms only to whoever may use them.
+    app.add_template_global(lambda: keeps_national_lists(current_user), "keeps_national_lists")
     register(app)
