@@ -214,6 +214,9 @@ def test_the_trace_request_lists_walk_an_index(seeded, who):
         TraceRequest.addressed_to_id != seeded["atf"].id)) == 0
     _walk_twice(lambda cursor: request_services.list_requests(user, filters, 1, 25, cursor),
                 dense_counts=who == "liaison")
+    if who == "liaison":  # its default queue: the open requests, in progress then sent, each part on its index
+        opened = request_services.RequestFilters(status="open")
+        _walk_twice(lambda cursor: request_services.list_requests(user, opened, 1, 25, cursor), dense_counts=True)
 
 
 @pytest.mark.parametrize("who", ["federal analyst", "state analyst"])

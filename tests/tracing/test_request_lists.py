@@ -62,6 +62,34 @@ def test_the_partner_queue_lists_urgent_requests_first_then_the_oldest_with_thei
                           queue["new_routine"]]
 
 
+def test_requests_the_office_has_opened_stay_at_the_top_of_its_queue(queue, login_as, api):
+    """A liaison who opened a request and was called away finds it first when they come back:
+    the queue holds what waits for a result, those in progress before those sent."""
+    opened = db.session.scalar(select(TraceRequest).where(TraceRequest.trace_number == queue["old_routine"]))
+    opened.status = "in_progress"
+    db.session.commit()
+    waiting = [queue["old_urgent"], queue["new_urgent"], queue["new_routine"]]
+    liaison = login_as("liaison", "ATF-MX", locale="es")
+    page = liaison.get("/trace-requests")
+    assert _listed(page) == [queue["old_routine"], *waiting]
+    assert "En proceso" in _row(page, queue["old_routine"]) and "1 año y 1 mes" in _row(page, queue["old_routine"])
+    assert '<option selected value="open">Abiertas' in text(page)
+    assert _listed(liaison.get("/trace-requests?status=submitted")) == waiting
+    assert _listed(liaison.get("/trace-requests?status=in_progress")) == [queue["old_routine"]]
+    call = api("liaison", "ATF-MX")
+    numbers, cursor = [], None
+    while True:  # the API's open queue walks the same order, two at a time across its parts
+        answer = call("GET", "/trace-requests?status=open&per_page=2" + (f"&cursor={cursor}" if cursor else ""))
+        assert answer.status_code == 200
+        numbers += [item["trace_number"] for item in answer.get_json()["items"]]
+        cursor = answer.get_json()["next"]
+        if not cursor:
+            break
+    assert numbers == [queue["old_routine"], *waiting]
+    analyst = login_as("analyst", "FGE-SON", locale="en")
+    assert set(_listed(analyst.get("/trace-requests?status=open"))) == {queue["old_routine"], *waiting}
+
+
 def test_the_partner_api_walks_the_queue_in_the_same_order(queue, api):
     call = api("liaison", "ATF-MX")
     numbers, cursor = [], None

@@ -16,7 +16,7 @@ from tracer.extensions import db
 from tracer.firearms.services import get_firearm
 from tracer.tracing import requests as services
 from tracer.tracing.crime_codes import CRIME_CATEGORY_CODES
-from tracer.tracing.models import TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES, TraceRequest
+from tracer.tracing.models import OPEN, TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES, TraceRequest
 from tracer.tracing.readiness import IDENTIFIERS, trace_readiness
 from tracer.tracing.request_details import details_of
 from tracer.tracing.request_people import add_people, check_people
@@ -204,7 +204,8 @@ def request_trace(firearm_id: int):
 LIST_FILTERS = ("status", "priority", "serial", "submitted_from", "submitted_to", "ffl_license", "short_ttc",
                 "multiple_sale", "recovered_from", "recovered_to", "recovery_state")
 LIST_QUERY = {
-    "status": ("One of: " + ", ".join(TRACE_STATUSES), {"type": "string", "enum": list(TRACE_STATUSES)}),
+    "status": ("One of: " + ", ".join(TRACE_STATUSES) + "; or open: in_progress and submitted (a partner office's "
+               "queue: in progress first)", {"type": "string", "enum": [*TRACE_STATUSES, OPEN]}),
     "priority": ("One of: " + ", ".join(TRACE_PRIORITIES), {"type": "string", "enum": list(TRACE_PRIORITIES)}),
     "serial": ("The firearm's serial number or restored serial, as written or normalised",
                {"type": "string", "maxLength": 64, "pattern": "^[0-9A-Za-z -]*[0-9A-Za-z][0-9A-Za-z -]*$"}),

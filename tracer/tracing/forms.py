@@ -20,7 +20,7 @@ from tracer.geo.catalog import state_choices
 from tracer.tracing.backlog import AGE_BANDS, AGE_LABELS, BacklogFilters
 from tracer.tracing.crime_codes import CRIME_CATEGORY_LABELS, ncic_codes, ncic_label
 from tracer.tracing.labels import TRACE_PRIORITY_LABELS, TRACE_REASON_LABELS, TRACE_STATUS_LABELS
-from tracer.tracing.models import TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES
+from tracer.tracing.models import OPEN, TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES
 from tracer.people.labels import ROLE_LABELS, SEX_LABELS
 from tracer.people.models import SEXES
 from tracer.tracing.request_details import DETAIL_FIELDS
@@ -162,7 +162,8 @@ class RequestFilterForm(Form):
     """The trace request list filters, read from the query string."""
 
     status = SelectField(_l("Status"), validate_choice=False,
-                         choices=[ALL] + _choices(TRACE_STATUS_LABELS, TRACE_STATUSES))
+                         choices=[ALL, SelectChoice(OPEN, _l("Open: in progress or submitted"))]
+                         + _choices(TRACE_STATUS_LABELS, TRACE_STATUSES))
     priority = SelectField(_l("Priority"), validate_choice=False,
                            choices=[ALL] + _choices(TRACE_PRIORITY_LABELS, TRACE_PRIORITIES))
     serial = StringField(_l("Serial number"), render_kw={"autocomplete": "off", "spellcheck": "false"})

@@ -13,6 +13,10 @@ from tracer.extensions import db
 from tracer.firearms.models import Firearm
 
 TRACE_STATUSES = ("draft", "submitted", "in_progress", "completed", "no_trace")
+# The lists' status filter "open": the requests still waiting for a result, those a partner office
+# has opened first (its work in hand), then those sent to it.
+OPEN = "open"
+OPEN_STATUSES = ("in_progress", "submitted")
 TRACE_PRIORITIES = ("routine", "urgent")
 TRACE_OUTCOMES = ("us_retail", "us_other", "foreign", "undetermined", "no_trace")
 NO_TRACE_REASONS = ("obliterated_serial", "incomplete_identifiers", "dealer_out_of_business", "too_old",

@@ -32,8 +32,8 @@ from tracer.firearms.models import Firearm
 from tracer.firearms.serials import normalize_serial
 from tracer.firearms.services import firearm_query
 from tracer.tracing.ffl import normalize_ffl_license
-from tracer.tracing.models import (SHORT_TIME_TO_CRIME_DAYS, TRACE_PRIORITIES, TRACE_STATUSES, TraceNumberCounter,
-                                   TraceRequest)
+from tracer.tracing.models import (OPEN, OPEN_STATUSES, SHORT_TIME_TO_CRIME_DAYS, TRACE_PRIORITIES, TRACE_STATUSES,
+                                   TraceNumberCounter, TraceRequest)
 from tracer.tracing.readiness import Readiness, readiness_notes, trace_readiness, traced_serial
 from tracer.tracing.request_details import apply_details, checked_details, default_details, ensure_complete
 
@@ -153,7 +153,7 @@ def filtered_requests(user: User, filters: RequestFilters) -> Select:
     work queue, urgent first and then oldest submitted; Mexican users see the newest first.
     The serial matches the firearm's serial or its restored serial, as written or normalised."""
     check = Checker()
-    status = check.choice("status", filters.status, TRACE_STATUSES)
+    status = check.choice("status", filters.status, (*TRACE_STATUSES, OPEN))
     priority = check.choice("priority", filters.priority, TRACE_PRIORITIES)
     serial = check.text("serial", filters.serial, 64)
     since = check.day("submitted_from", filters.submitted_from)
@@ -162,7 +162,9 @@ def filtered_requests(user: User, filters: RequestFilters) -> Select:
         check.error("submitted_to", _("The end date cannot be before the start date."))
     statement = _dealer_filters(trace_request_query(user), filters, check)
     check.raise_if_errors()
-    if status:
+    if status == OPEN:
+        statement = statement.where(TraceRequest.status.in_(OPEN_STATUSES))
+    elif status:
         statement = statement.where(TraceRequest.status == status)
     if priority:
         statement = statement.where(TraceRequest.priority == priority)
@@ -199,13 +201,16 @@ def request_list_order(user: User) -> tuple[SortKey, ...]:
 def list_requests(user: User, filters: RequestFilters, page: Any = 1, per_page: Any = 25,
                   cursor: Any = None) -> KeysetPage:
     """One step of the requests ``user`` may see under ``filters``: a partner office's urgent ones
-    first, then the routine ones; page ``page`` of the first pages, or the step a ``cursor`` names
-    (``BadListRequest`` when it is not a cursor of this list)."""
+    first, then the routine ones (the open ones: those in progress, then those sent, each urgent
+    first); page ``page`` of the first pages, or the step a ``cursor`` names (``BadListRequest``
+    when it is not a cursor of this list). Each part walks the partner queue's index."""
     statement = filtered_requests(user, filters).order_by(None)
     parts: Select | list[Select] = statement
     if user.agency.level == "us":
-        parts = [statement.where(TraceRequest.priority == priority) for priority in ("urgent", "routine")
-                 if filters.priority in (None, "", priority)]
+        by_status = ([statement.where(TraceRequest.status == status) for status in OPEN_STATUSES]
+                     if (filters.status or "").strip() == OPEN else [statement])
+        parts = [part.where(TraceRequest.priority == priority) for part in by_status
+                 for priority in ("urgent", "routine") if filters.priority in (None, "", priority)]
     return keyset_page(parts, request_list_order(user), cursor, per_page, list_name="trace-requests", page=page)
 
 

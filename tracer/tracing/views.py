@@ -25,6 +25,7 @@ from tracer.tracing import requests as services
 from tracer.tracing.export import request_values
 from tracer.tracing.forms import RequestDetailsForm, RequestFilterForm, TraceRequestForm
 from tracer.tracing.labels import register_filters
+from tracer.tracing.models import OPEN
 from tracer.tracing.readiness import trace_readiness
 from tracer.tracing.request_details import details_of
 from tracer.tracing.request_people import add_people, candidates, check_people, request_people
@@ -76,9 +77,10 @@ def request_firearm_trace(firearm_id: int):
 
 def _list_form() -> RequestFilterForm:
     args = MultiDict(request.args)
-    # A liaison's list is their work queue: what is waiting for a result, unless they ask otherwise.
+    # A liaison's list is their work queue: what is waiting for a result (the requests their office
+    # has opened, then those sent to it), unless they ask otherwise.
     if current_user.agency.level == "us" and "status" not in args:
-        args["status"] = "submitted"
+        args["status"] = OPEN
     return RequestFilterForm(args)
 
 
