@@ -17,6 +17,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 
 from config import TestConfig
 from tests import factories
+import tracer.models  # noqa: F401  (every model mapped before a test module builds a statement at import)
 from tracer import create_app
 from tracer.auth import tokens
 from tracer.extensions import db

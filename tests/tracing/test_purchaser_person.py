@@ -179,3 +179,15 @@ def test_a_bad_purchaser_in_the_file_is_reported_by_line_and_column(trace):
                         liaison())
     assert report.rejected and [(p.line, p.column) for p in report.problems] == [(2, "purchaser_birth_date")]
     assert purchasers(trace) == []
+
+
+def test_a_file_imported_without_a_liaison_keeps_no_purchaser_silently(trace):
+    """``flask import trace-results`` without --user has nobody to record personal data in the name
+    of: the purchaser's row is refused with the reason, never imported without its person."""
+    report = run_import([{"trace_number": trace.trace_number, **RESULT}], None)
+    assert report.rejected and [(p.line, p.column) for p in report.problems] == [(2, "purchaser_last_names")]
+    assert "--user" in report.problems[0].message
+    db.session.expire_all()
+    assert purchasers(trace) == [] and trace.outcome is None
+    plain = {name: value for name, value in RESULT.items() if not name.startswith("purchaser_")}
+    assert run_import([{"trace_number": trace.trace_number, **plain}], None).imported_rows == 1

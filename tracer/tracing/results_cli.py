@@ -38,7 +38,8 @@ def _who(username: str | None, acronym: str | None):
 @click.option("--dry-run", is_flag=True, help="Check the file and report what would happen; write nothing.")
 @click.option("--user", "username", metavar="USERNAME",
               help="The liaison officer who returns the results: the audit trail names them, and only requests "
-                   "addressed to their agency are found.")
+                   "addressed to their agency are found. Required for rows that carry the purchaser's details "
+                   "(personal data), which are recorded in their name.")
 @click.option("--agency", "acronym", metavar="ACRONYM",
               help="Only requests addressed to this US partner office are found.")
 @click.option("--lang", type=click.Choice(["es", "en"]), default=None,

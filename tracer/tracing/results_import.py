@@ -39,7 +39,7 @@ from tracer.firearms.models import Firearm
 from tracer.seizures.models import Seizure
 from tracer.geo.geocoding import geocode_us_city
 from tracer.tracing.models import TraceRequest
-from tracer.tracing.purchaser import PURCHASER_FIELDS, check_purchaser
+from tracer.tracing.purchaser import PREFIX, PURCHASER_FIELDS, check_purchaser
 from tracer.tracing.results import (EXTRA_RESULT_FIELDS, RESULT_FIELDS, WORKABLE_STATUSES, check_result_values,
                                     is_unchanged, requests_worked_by)
 from tracer.tracing.results_writer import PURCHASER_KEY, write_batch
@@ -124,6 +124,8 @@ class RowChecker:
         if agency is not None:
             self.statement = self.statement.where(TraceRequest.addressed_to_id == agency.id)
         self.scoped = user is not None or agency is not None
+        # The purchaser's details are personal data: someone accountable records them (--user).
+        self.records_people = user is not None
         # Dealers cluster in a few cities: each (state, city) is looked up once per import.
         self.geocode = lru_cache(maxsize=20_000)(geocode_us_city)
 
@@ -175,6 +177,11 @@ class RowChecker:
         made_in = (trace_request.identifiers or {}).get("country_of_manufacture") or country
         clean = check_result_values(values, seized_on, check, self.geocode, made_in)
         person = check_purchaser(check, values, clean)
+        if person is not None and not self.records_people:
+            check.error(PREFIX + "last_names", _(
+                "The purchaser's details are personal data, recorded in the name of the liaison officer who "
+                "returns them: import this file with --user and their username, or leave the purchaser_ "
+                "columns empty."))
         for severity, fields in ((ERROR, check.errors), (WARNING, check.warnings)):
             for name, messages in fields.items():
                 value = shorten(row.values.get(name)) or None
