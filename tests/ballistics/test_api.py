@@ -79,10 +79,10 @@ def test_links_from_lead_to_confirmed_hit_and_back_with_a_reason(app, world):
 
 
 def test_another_agency_reads_a_hit_only_as_a_restricted_entry(app, world):
-    from tracer.ballistics import services
+    from tracer.ballistics import leads
 
-    link = services.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
-    services.decide(world.federal_examiner, link, "identification", expected_version=1)
+    link = leads.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
+    leads.decide(world.federal_examiner, link, "identification", expected_version=1)
     db.session.commit()
     call = as_user(app, world.jalisco_examiner)
     listed = call("GET", f"/ballistics/links?item_id={world.cartridge_case.id}").get_json()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tests.ballistics.conftest import item_values
 from tracer.audit.models import AuditEvent
-from tracer.ballistics import services
+from tracer.ballistics import leads, services
 from tracer.ballistics.ibis_import import import_ibis_leads
 from tracer.ballistics.models import BallisticLink
 from tracer.core.errors import Forbidden
@@ -91,7 +91,7 @@ def test_a_pair_named_twice_in_the_file_or_the_other_way_round_is_one_lead(world
 
 
 def test_a_lead_already_drawn_by_an_examiner_is_already_present(world):
-    services.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
+    leads.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
     db.session.commit()
     report = run(world.federal_examiner, [lead("JAL-CC-1", "SON-TF-1")])
     assert (report.outcome, report.imported_rows, report.already_imported) == ("imported", 0, 1)

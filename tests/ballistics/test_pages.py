@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.ballistics.conftest import SCENE_VALUES
-from tracer.ballistics import services
+from tracer.ballistics import leads
 from tracer.ballistics.models import BallisticItem, BallisticLink, Scene
 from tracer.extensions import db
 
@@ -102,8 +102,8 @@ def test_a_federal_examiner_records_a_lead_and_confirms_it(app, world):
 
 
 def test_the_other_agency_sees_the_hit_only_as_a_restricted_entry(app, world):
-    link = services.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
-    services.decide(world.federal_examiner, link, "identification", expected_version=1)
+    link = leads.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
+    leads.decide(world.federal_examiner, link, "identification", expected_version=1)
     db.session.commit()
     web = sign_in(app, world.jalisco_examiner)
     page = web.get(f"/cases/{world.jalisco_case.id}").get_data(as_text=True)
@@ -116,8 +116,8 @@ def test_the_other_agency_sees_the_hit_only_as_a_restricted_entry(app, world):
 
 
 def test_a_stale_decision_from_the_queue_is_told_clearly(app, world):
-    link = services.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
-    services.decide(world.federal_examiner, link, "inconclusive", expected_version=1)
+    link = leads.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
+    leads.decide(world.federal_examiner, link, "inconclusive", expected_version=1)
     db.session.commit()
     web = sign_in(app, world.federal_examiner)
     prefix = f"lead{link.id}-"

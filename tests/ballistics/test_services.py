@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.ballistics.conftest import item_values
 from tracer.audit.models import AuditEvent
-from tracer.ballistics import services
+from tracer.ballistics import leads, services
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.deconfliction.models import DeconflictionNotice
 from tracer.extensions import db
@@ -73,43 +73,33 @@ def test_an_item_of_a_case_out_of_scope_is_not_found(world):
 
 
 def test_a_lead_from_an_item_to_itself_is_refused(world):
-    fields = errors_of(lambda: services.create_lead(world.federal_examiner, world.test_fire, world.test_fire))
+    fields = errors_of(lambda: leads.create_lead(world.federal_examiner, world.test_fire, world.test_fire))
     assert "item_b" in fields
 
 
 def test_a_duplicate_lead_is_refused_whichever_way_it_is_named(world):
-    services.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
-    fields = errors_of(lambda: services.create_lead(world.federal_examiner, world.cartridge_case, world.test_fire))
+    leads.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
+    fields = errors_of(lambda: leads.create_lead(world.federal_examiner, world.cartridge_case, world.test_fire))
     assert "item_b" in fields
 
 
 def test_a_caliber_mismatch_is_allowed_and_flagged(world):
     other = services.create_item(world.jalisco_examiner, world.jalisco_case,
                                  item_values(scene_id=world.scene.id, caliber=".45 ACP"))
-    link = services.create_lead(world.federal_examiner, world.test_fire, other)
+    link = leads.create_lead(world.federal_examiner, world.test_fire, other)
     assert link.caliber_mismatch and link.status == "lead"
-    assert not services.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case).caliber_mismatch
-
-
-def test_bulk_leads_skip_pairs_already_joined(world):
-    services.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
-    other = services.create_item(world.jalisco_examiner, world.jalisco_case, item_values(scene_id=world.scene.id))
-    created, duplicates = services.create_leads_bulk(world.federal_examiner, [
-        services.LeadRow(world.cartridge_case, world.test_fire, 1, 0.93),
-        services.LeadRow(other, world.test_fire, 2, 0.71)])
-    assert [(link.ibis_rank, link.source) for link in created] == [(2, "ibis")]
-    assert len(duplicates) == 1
+    assert not leads.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case).caliber_mismatch
 
 
 def _lead(world):
-    link = services.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
+    link = leads.create_lead(world.federal_examiner, world.test_fire, world.cartridge_case)
     db.session.commit()
     return link
 
 
 def test_identification_confirms_and_tells_both_agencies(world):
     link = _lead(world)
-    services.decide(world.federal_examiner, link, "identification", "Same firing pin drag", expected_version=1)
+    leads.decide(world.federal_examiner, link, "identification", "Same firing pin drag", expected_version=1)
     db.session.commit()
     assert (link.status, link.conclusion, link.examiner_id, link.version) == (
         "confirmed", "identification", world.federal_examiner.id, 2)
@@ -124,36 +114,36 @@ def test_identification_confirms_and_tells_both_agencies(world):
 def test_a_cross_state_lead_is_decided_by_a_federal_examiner_only(world):
     link = _lead(world)
     with pytest.raises(Forbidden):
-        services.decide(world.sonora_examiner, link, "identification", expected_version=1)
+        leads.decide(world.sonora_examiner, link, "identification", expected_version=1)
     assert link.status == "lead"
 
 
 def test_confirming_twice_is_refused(world):
     link = _lead(world)
-    services.decide(world.federal_examiner, link, "identification", expected_version=1)
+    leads.decide(world.federal_examiner, link, "identification", expected_version=1)
     with pytest.raises(Conflict):
-        services.decide(world.federal_examiner, link, "identification", expected_version=2)
+        leads.decide(world.federal_examiner, link, "identification", expected_version=2)
 
 
 def test_excluding_a_confirmed_hit_needs_a_reason(world):
     link = _lead(world)
-    services.decide(world.federal_examiner, link, "identification", expected_version=1)
-    fields = errors_of(lambda: services.decide(world.federal_examiner, link, "elimination", expected_version=2))
+    leads.decide(world.federal_examiner, link, "identification", expected_version=1)
+    fields = errors_of(lambda: leads.decide(world.federal_examiner, link, "elimination", expected_version=2))
     assert "reason" in fields
-    services.decide(world.federal_examiner, link, "elimination", reason="Re-examined under the comparison "
+    leads.decide(world.federal_examiner, link, "elimination", reason="Re-examined under the comparison "
                     "microscope: different breech face marks", expected_version=2)
     assert link.status == "excluded"
 
 
 def test_a_stale_version_is_a_conflict(world):
     link = _lead(world)
-    services.decide(world.federal_examiner, link, "inconclusive", expected_version=1)
+    leads.decide(world.federal_examiner, link, "inconclusive", expected_version=1)
     with pytest.raises(Conflict):
-        services.decide(world.federal_examiner, link, "identification", expected_version=1)
+        leads.decide(world.federal_examiner, link, "identification", expected_version=1)
     assert (link.status, link.conclusion) == ("lead", "inconclusive")
 
 
 def test_unsuitable_leaves_a_flagged_lead(world):
     link = _lead(world)
-    services.decide(world.federal_examiner, link, "unsuitable", expected_version=1)
+    leads.decide(world.federal_examiner, link, "unsuitable", expected_version=1)
     assert link.status == "lead" and link.unsuitable

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tracer.api.openapi import documented, operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
-from tracer.ballistics import services
+from tracer.ballistics import leads, services
 from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.models import (BREECH_FACE_CLASSES, CONCLUSIONS, EJECTOR_MARKS, FIRING_PIN_SHAPES, ITEM_KINDS,
-                                      JACKETS, LINK_SOURCES, LINK_STATUSES, BallisticItem, BallisticLink)
+                                      JACKETS, LINK_SOURCES, LINK_STATUSES, STATUS_AFTER, BallisticItem, BallisticLink)
 from tracer.cases.services import get_case
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import NotFound, ValidationFailed
@@ -293,7 +293,7 @@ def create_ballistic_link():
     body = parse_json(LinkIn, multiline=("notes",))
     item_a = services.get_item(current_user, body.item_a)
     item_b = services.get_item(current_user, body.item_b)
-    link = services.create_lead(current_user, item_a, item_b, body.source, body.notes)
+    link = leads.create_lead(current_user, item_a, item_b, body.source, body.notes)
     db.session.commit()
     response = jsonify(link_json(link))
     response.status_code = 201
@@ -309,10 +309,10 @@ def decide_ballistic_link(link_id: int):
     link = services.get_link(current_user, link_id)
     body = parse_json(LinkPatch, multiline=("notes", "reason"))
     conclusion = body.conclusion or {"confirmed": "identification", "excluded": "elimination"}[body.status]
-    if body.status and body.conclusion and services.STATUS_AFTER[body.conclusion] != body.status:
+    if body.status and body.conclusion and STATUS_AFTER[body.conclusion] != body.status:
         message = _("This conclusion does not give this status.")
         raise ValidationFailed(message, {"status": [message]})
-    services.decide(current_user, link, conclusion, body.notes, body.reason, expected_version=body.version)
+    leads.decide(current_user, link, conclusion, body.notes, body.reason, expected_version=body.version)
     db.session.commit()
     return jsonify(link_json(link))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from tracer.auth.services import agency_by_acronym, user_by_username
-from tracer.ballistics import scenes, services
+from tracer.ballistics import leads, scenes, services
 from tracer.ballistics.models import BallisticItem, BallisticLink
 from tracer.cases.models import Case
 from tracer.cases.services import create_case
@@ -95,14 +95,14 @@ def seed_ballistics() -> BallisticsSummary:
             **BREECH, "ibis_ref": ibis_ref, "lab_number": f"LAB-{owner}-{ibis_ref[-4:]}"})
         summary.scenes += 1
         summary.items += 1
-        link = services.create_lead(federal, test_fire, cartridge_case, "ibis", rank=1 if hit else 4,
+        link = leads.create_lead(federal, test_fire, cartridge_case, "ibis", rank=1 if hit else 4,
                                     score=0.94 if hit else 0.61)
         if hit:
-            services.decide(federal, link, "identification", "Huella del percutor rectangular con arrastre y "
+            leads.decide(federal, link, "identification", "Huella del percutor rectangular con arrastre y "
                             "marcas paralelas de la recámara coincidentes.", expected_version=link.version)
             summary.hits += 1
         else:
-            services.decide(federal, link, "inconclusive", "Marcas de la recámara insuficientes; se solicita "
+            leads.decide(federal, link, "inconclusive", "Marcas de la recámara insuficientes; se solicita "
                             "otro disparo de prueba.", expected_version=link.version)
             summary.leads += 1
     db.session.commit()

@@ -3,7 +3,7 @@
 A batch is one bulk write (``COPY`` on PostgreSQL, see ``core.bulk_write``), one read of
 the new ids and one audit event naming the links it created: row by row, a long
 correlation list would wait on a round trip to the database for every lead and fill the
-audit trail with one event per lead. The leads are those ``services.create_lead`` writes one at a time: status
+audit trail with one event per lead. The leads are those ``leads.create_lead`` writes one at a time: status
 ``lead``, source ``ibis``, the pair stored lower id first, flagged when the calibers
 differ. The unique pair index still guards against a lead created meanwhile: the batch
 then fails as a whole and the import reports it.

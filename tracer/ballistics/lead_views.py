@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracer.ballistics import services
+from tracer.ballistics import leads, services
 from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.forms import DecisionForm
 from tracer.ballistics.models import BallisticLink
+from tracer.ballistics.scope import visible_agencies
 from tracer.ballistics.views import bp, examiners, readers
 from tracer.core.errors import Conflict, Forbidden, ValidationFailed
 from tracer.core.models import utcnow
@@ -50,7 +51,7 @@ def queue():
     if sides.disclosed:
         db.session.commit()  # what was disclosed is audited and noticed
     by_link = {side.link.id: side for side in sides}
-    rows = [(link, by_link.get(link.id), services.may_decide(current_user, link)) for link in page.items]
+    rows = [(link, by_link.get(link.id), leads.may_decide(current_user, link)) for link in page.items]
     return render_template("ballistics/queue.html", page=page, rows=rows, now=utcnow(),
                            forms={link.id: decision_form(link, True) for link in page.items},
                            limit_reached=sides.limit_reached)
@@ -67,14 +68,14 @@ def render_lead(link: BallisticLink, form: DecisionForm | None = None, status: i
     sides = link_sides(current_user, [link], "lead_page")
     if sides.disclosed:
         db.session.commit()
-    both = services.visible_agencies(current_user, {link.agency_a_id, link.agency_b_id}) == {
+    both = visible_agencies(current_user, {link.agency_a_id, link.agency_b_id}) == {
         link.agency_a_id, link.agency_b_id}
     photos = list(db.session.scalars(select(Attachment).where(Attachment.ballistic_link_id == link.id)
                                      .order_by(Attachment.id))) if both else []
     return render_template("ballistics/lead.html", link=link, side=sides[0] if sides else None, both=both,
                            photos=photos, form=form or decision_form(link),
-                           may_decide=services.may_decide(current_user, link),
-                           crosses_states=services.crosses_states(link), limit_reached=sides.limit_reached), status
+                           may_decide=leads.may_decide(current_user, link),
+                           crosses_states=leads.crosses_states(link), limit_reached=sides.limit_reached), status
 
 
 @bp.get("/leads/<int:link_id>")
@@ -98,7 +99,7 @@ def decide(link_id: int):
     has_photo = bool(getattr(form.photo.data, "filename", ""))
     values = form.values()
     try:
-        services.decide(current_user, link, values["conclusion"], values["notes"], values["reason"],
+        leads.decide(current_user, link, values["conclusion"], values["notes"], values["reason"],
                         expected_version=form.version_number())
         if has_photo:
             checked = files.check_file(form.photo.data, "photo", images_only=True)

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracer.ballistics import leads, services
 from tracer.ballistics import scenes as scene_services
-from tracer.ballistics import services
 from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.forms import ItemForm, LeadForm, SceneForm
 from tracer.ballistics.labels import register_filters
 from tracer.ballistics.models import BallisticItem
+from tracer.ballistics.scope import visible_agencies
 from tracer.cases.services import get_case
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
@@ -41,7 +42,7 @@ def _item_case_in_scope(user, item_id: int) -> int:
 
 def _link_case_in_scope(user, link_id: int) -> int:
     link = services.get_link(user, link_id)
-    sides = services.visible_agencies(user, {link.agency_a_id, link.agency_b_id})
+    sides = visible_agencies(user, {link.agency_a_id, link.agency_b_id})
     if sides != {link.agency_a_id, link.agency_b_id}:
         raise NotFound(_("Not found."))  # comparison photos show both items: both sides only
     return link.item_a.case_id
@@ -374,7 +375,7 @@ def add_lead(item_id: int):
         form.item_b.errors = [_("No item you may see has this number or IBIS reference.")]
         return render_item(found, lead_form=form, status=400)
     try:
-        link = services.create_lead(current_user, found, other, "manual", form.notes.data)
+        link = leads.create_lead(current_user, found, other, "manual", form.notes.data)
     except ValidationFailed as failure:
         db.session.rollback()
         show_errors(form, failure)
