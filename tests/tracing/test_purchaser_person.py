@@ -12,11 +12,9 @@ from tests import factories
 from tests.seizures.helpers import field_error, field_value, text
 from tests.tracing.result_helpers import RETAIL, csv_bytes, events, liaison, us_office, waiting_request
 from tracer.audit.models import AuditEvent
-from tracer.cases.models import Case
 from tracer.auth import tokens
 from tracer.extensions import db
 from tracer.people.models import CasePerson, Person
-from tracer.people.services import record_person
 from tracer.tracing import results
 from tracer.tracing.results_import import LAYOUT, import_trace_results
 
@@ -193,52 +191,3 @@ def test_a_file_imported_without_a_liaison_keeps_no_purchaser_silently(trace):
     assert purchasers(trace) == [] and trace.outcome is None
     plain = {name: value for name, value in RESULT.items() if not name.startswith("purchaser_")}
     assert run_import([{"trace_number": trace.trace_number, **plain}], None).imported_rows == 1
-
-
-def test_a_result_corrected_to_name_no_purchaser_takes_the_purchaser_away(login_as, trace):
-    """The liaison empties the purchaser's fields (a wrong person, or no trace after all): the
-    purchaser leaves the case, and their record goes too, since it held nothing else."""
-    officer = login_as("liaison", "ATF-MX", locale="en")
-    post_result(officer, trace)
-    [row] = purchasers(trace)
-    person_id = row.person_id
-    db.session.refresh(trace)
-    emptied = {name: "" for name in PURCHASER}
-    response = post_result(officer, trace, outcome="no_trace", no_trace_reason="records_unavailable",
-                           ffl_name="", ffl_license="", ffl_street="", ffl_city="", ffl_state="", ffl_zip="",
-                           purchase_date="", multiple_sale="", **emptied)
-    assert response.status_code == 302, text(response)[:2000]
-    db.session.expire_all()
-    assert purchasers(trace) == [] and db.session.get(Person, person_id) is None
-    assert trace.outcome == "no_trace" and trace.purchaser_name is None
-    assert "Buyer" not in text(officer.get(f"/trace-requests/{trace.id}"))
-    assert events("case_person.delete")[-1].details["person_id"] == person_id
-    assert events("person.delete")[-1].object_id == str(person_id)
-    no_personal_data_in_audit()
-
-
-def test_a_purchaser_who_holds_another_role_keeps_their_record(trace):
-    officer = liaison()
-    results.record_result(officer, trace, RESULT)
-    db.session.commit()
-    [row] = purchasers(trace)
-    analyst = factories.user("analyst", factories.agency("FGE-SON"))
-    other = record_person(db.session.get(Case, trace.case_id), "associate", {"person_id": row.person_id}, analyst)
-    db.session.commit()
-    plain = {name: value for name, value in RESULT.items() if not name.startswith("purchaser_")}
-    results.record_result(officer, trace, plain, version=trace.version)
-    db.session.commit()
-    db.session.expire_all()
-    assert purchasers(trace) == []
-    assert db.session.get(CasePerson, other.id) is not None and db.session.get(Person, row.person_id) is not None
-
-
-def test_a_results_file_without_the_purchaser_takes_the_recorded_one_away(trace):
-    officer = liaison()
-    assert run_import([{"trace_number": trace.trace_number, **RESULT}], officer).imported_rows == 1
-    [row] = purchasers(trace)
-    plain = {name: value for name, value in RESULT.items() if not name.startswith("purchaser_")}
-    assert run_import([{"trace_number": trace.trace_number, **plain}], officer).imported_rows == 1
-    db.session.expire_all()
-    assert purchasers(trace) == [] and db.session.get(Person, row.person_id) is None
-    no_personal_data_in_audit()

@@ -121,8 +121,6 @@ ACTIONS: dict[str, Action] = {
     "person_duplicate.distinct": case(_l("Likely duplicate marked as two people")),
     "case_person.create": case(_l("Person added to a case")),
     "case_person.update": case(_l("Person's role in a case changed")),
-    "case_person.delete": case(_l("Person taken off a case")),
-    "person.delete": case(_l("Person's record deleted: it held no other role")),
     # Ballistics
     "scene.create": case(_l("Scene recorded")),
     "scene.update": case(_l("Scene changed")),

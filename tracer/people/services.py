@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, delete, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 
 from tracer.audit.services import record
 from tracer.auth.models import User
@@ -25,7 +25,7 @@ from tracer.firearms.models import Firearm
 from tracer.people import access
 from tracer.people.matching import detect_duplicates
 from tracer.people.checks import check_person, editable_values, name_key
-from tracer.people.models import CASE_ROLES, CasePerson, Person, PersonDuplicate, PersonMerge
+from tracer.people.models import CASE_ROLES, CasePerson, Person
 from tracer.seizures.models import Seizure
 
 # Officers record the people present at a seizure; purchasers come from trace results.
@@ -35,8 +35,6 @@ CREATED = "person.create"
 UPDATED = "person.update"
 ATTACHED = "case_person.create"
 ROLE_UPDATED = "case_person.update"
-DETACHED = "case_person.delete"
-FORGOTTEN = "person.delete"
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -265,33 +263,6 @@ def update_case_person(user: User, row: CasePerson, values: dict[str, Any]) -> C
         record(ROLE_UPDATED, object_type="case_person", object_id=row.id, case_id=row.case_id, actor=user,
                details={"fields": changed, "role": row.role, "firearm_id": row.firearm_id})
     return row
-
-
-def detach_case_person(actor: User | None, row: CasePerson) -> None:
-    """Take a person's role in a case (``row``) away, in the caller's transaction, audited with ids
-    only: a trace result corrected to name no purchaser takes its purchaser away. ``actor`` is the
-    one who corrects it (None: the command line without ``--user``). A person who held nothing
-    else (no other role, never merged) was recorded for that role alone: their record goes too,
-    with the likely duplicates waiting on it, so no personal data outlives the fact it recorded."""
-    person_id, case_id, role = row.person_id, row.case_id, row.role
-    record(DETACHED, object_type="case_person", object_id=row.id, case_id=case_id, actor=actor,
-           details={"person_id": person_id, "role": role, "trace_request_id": row.trace_request_id})
-    db.session.delete(row)
-    db.session.flush()
-    held = select(CasePerson.id).where(CasePerson.person_id == person_id).exists()
-    merged = select(PersonMerge.id).where(or_(PersonMerge.kept_id == person_id,
-                                              PersonMerge.merged_id == person_id)).exists()
-    if db.session.scalar(select(held | merged)):
-        return
-    db.session.execute(delete(PersonDuplicate).where(or_(PersonDuplicate.person_a_id == person_id,
-                                                         PersonDuplicate.person_b_id == person_id)))
-    person = db.session.get(Person, person_id)
-    person.canonical_id = None  # its own id: the row goes
-    db.session.flush()
-    db.session.delete(person)
-    db.session.flush()
-    record(FORGOTTEN, object_type="person", object_id=person_id, case_id=case_id, actor=actor,
-           details={"role": role})
 
 
 def attach_to_trace_request(actor: User, row: CasePerson, trace_request_id: int) -> CasePerson:

@@ -19,7 +19,7 @@ from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.people.checks import check_person, editable_values
 from tracer.people.models import CasePerson, Person
-from tracer.people.services import detach_case_person, record_person, update_person
+from tracer.people.services import record_person, update_person
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.personal_data import liaison_rule
 
@@ -77,14 +77,6 @@ def save_purchaser(user, trace_request: TraceRequest, fields: dict[str, Any]) ->
     person = db.session.get(Person, row.person_id)
     update_person(user, person, {**editable_values(person), **fields}, person.version, also=rule)
     return row
-
-
-def remove_purchaser(user, trace_request: TraceRequest) -> None:
-    """The result names no purchaser any more: the purchaser recorded on ``trace_request``, if any,
-    is taken off the case (and their record deleted when it held nothing else), audited."""
-    row = purchaser_row(trace_request)
-    if row is not None:
-        detach_case_person(user, row)
 
 
 def form_values(person: Person | None) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from tracer.tracing.ffl import FFL_EXAMPLE, FFL_SHAPE, normalize_ffl_license, no
 from tracer.tracing.labels import RESULT_FLAG_LABELS
 from tracer.tracing.models import NO_TRACE_REASONS, TRACE_OUTCOMES, TraceRequest
 from tracer.tracing.phones import us_phone
-from tracer.tracing.purchaser import check_purchaser, remove_purchaser, save_purchaser
+from tracer.tracing.purchaser import check_purchaser, save_purchaser
 from tracer.tracing.readiness import US
 from tracer.tracing.requests import trace_request_query
 
@@ -360,6 +360,4 @@ def record_result(user, trace_request: TraceRequest, values: dict[str, Any], ver
         apply_result(user, trace_request, clean, source)
         if person is not None:
             save_purchaser(user, trace_request, person)
-        elif clean.get("purchaser_name") is None:
-            remove_purchaser(user, trace_request)
     return trace_request, check.warnings

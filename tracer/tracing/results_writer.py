@@ -16,8 +16,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracer.core.models import utcnow
 from tracer.extensions import db
-from tracer.people.models import CasePerson
-from tracer.people.services import detach_case_person
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.purchaser import save_purchaser
 from tracer.tracing.results import EXTRA_RESULT_FIELDS, RESULT_FIELDS, audit_result, result_changes
@@ -35,19 +33,16 @@ def write_batch(actor, batch: list[tuple[int, dict[str, Any]]], source: str = "i
     """Record the checked results of ``batch`` ((request id, clean values) pairs) and audit each
     change; returns how many requests changed. Raises ``StaleDataError`` when one of them was
     changed since it was read. A row's purchaser person (``PURCHASER_KEY``) is recorded, or the
-    one recorded corrected, with the people room's rules (only an import run by a liaison carries
-    one: ``results_import``); a row that names no purchaser takes the recorded one away."""
+    one recorded corrected, with the people room's rules (an import run without a user keeps the name)."""
     stored = {row.id: row for row in db.session.execute(
         select(_TABLE).where(_TABLE.c.id.in_([request_id for request_id, _clean in batch])))}
     now, actor_id = utcnow(), getattr(actor, "id", None)
-    updates, changes, purchasers, unnamed = [], [], [], []
+    updates, changes, purchasers = [], [], []
     for request_id, clean in batch:
         row = stored[request_id]
         person = clean.pop(PURCHASER_KEY, None)
         if person is not None and actor is not None:
             purchasers.append((request_id, person))
-        elif person is None and clean.get("purchaser_name") is None:
-            unnamed.append(request_id)
         old, new = result_changes(lambda name: getattr(row, name), clean)
         if not new:
             continue
@@ -64,10 +59,6 @@ def write_batch(actor, batch: list[tuple[int, dict[str, Any]]], source: str = "i
         _forget_loaded({request_id for request_id, *_rest in changes})
     for request_id, person in purchasers:
         save_purchaser(actor, db.session.get(TraceRequest, request_id), person)
-    if unnamed:
-        for row in db.session.scalars(select(CasePerson).where(CasePerson.trace_request_id.in_(unnamed),
-                                                                CasePerson.role == "purchaser")):
-            detach_case_person(actor, row)
     return len(updates)
 
 
