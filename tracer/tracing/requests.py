@@ -208,7 +208,7 @@ def list_requests(user: User, filters: RequestFilters, page: Any = 1, per_page: 
     parts: Select | list[Select] = statement
     if user.agency.level == "us":
         by_status = ([statement.where(TraceRequest.status == status) for status in OPEN_STATUSES]
-                     if (filters.status or "").strip() == OPEN else [statement])
+                     if (filters.status or "").strip().lower() == OPEN else [statement])
         parts = [part.where(TraceRequest.priority == priority) for part in by_status
                  for priority in ("urgent", "routine") if filters.priority in (None, "", priority)]
     return keyset_page(parts, request_list_order(user), cursor, per_page, list_name="trace-requests", page=page)
