@@ -77,6 +77,8 @@ def test_requests_the_office_has_opened_stay_at_the_top_of_its_queue(queue, logi
     assert _listed(liaison.get("/trace-requests?status=submitted")) == waiting
     assert _listed(liaison.get("/trace-requests?status=in_progress")) == [queue["old_routine"]]
     assert _listed(liaison.get("/trace-requests?status=Open")) == [queue["old_routine"], *waiting]
+    assert _listed(liaison.get("/trace-requests?status=OPEN&priority=Urgent")) == [queue["old_urgent"],
+                                                                                  queue["new_urgent"]]
     call = api("liaison", "ATF-MX")
     numbers, cursor = [], None
     while True:  # the API's open queue walks the same order, two at a time across its parts

@@ -207,10 +207,12 @@ def list_requests(user: User, filters: RequestFilters, page: Any = 1, per_page: 
     statement = filtered_requests(user, filters).order_by(None)
     parts: Select | list[Select] = statement
     if user.agency.level == "us":
-        by_status = ([statement.where(TraceRequest.status == status) for status in OPEN_STATUSES]
-                     if (filters.status or "").strip().lower() == OPEN else [statement])
+        # The filters as filtered_requests read them (OPEN, Urgent): its check takes any case.
+        status, chosen = ((value or "").strip().lower() for value in (filters.status, filters.priority))
+        by_status = ([statement.where(TraceRequest.status == code) for code in OPEN_STATUSES]
+                     if status == OPEN else [statement])
         parts = [part.where(TraceRequest.priority == priority) for part in by_status
-                 for priority in ("urgent", "routine") if filters.priority in (None, "", priority)]
+                 for priority in ("urgent", "routine") if chosen in ("", priority)]
     return keyset_page(parts, request_list_order(user), cursor, per_page, list_name="trace-requests", page=page)
 
 
