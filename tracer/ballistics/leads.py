@@ -50,18 +50,18 @@ def _new_lead(user: User, row: LeadRow, source: str) -> BallisticLink:
     link = BallisticLink(item_a_id=first.id, item_b_id=second.id, agency_a_id=first.agency_id,
                          agency_b_id=second.agency_id, status="lead", source=source, ibis_rank=row.rank,
                          ibis_score=row.score, caliber_mismatch=_calibers_differ(first, second), notes=row.notes,
-                         created_by_id=getattr(user, "id", None), created_at=utcnow(), version=1)
+                         created_by_id=user.id, created_at=utcnow(), version=1)
     db.session.add(link)
     return link
 
 
-def _check_lead(check: Checker, row: LeadRow, source: str, prefix: str = "") -> None:
+def _check_lead(check: Checker, row: LeadRow, source: str) -> None:
     if source not in LINK_SOURCES:
         raise ValueError(f"unknown lead source {source!r}")
     if row.item_a.id == row.item_b.id:
-        check.error(prefix + "item_b", _("A lead joins two different items."))
+        check.error("item_b", _("A lead joins two different items."))
     if row.rank is not None and (isinstance(row.rank, bool) or not isinstance(row.rank, int) or row.rank < 1):
-        check.error(prefix + "rank", _("Enter a whole number from 1."))
+        check.error("rank", _("Enter a whole number from 1."))
 
 
 def create_lead(user: User, item_a: BallisticItem, item_b: BallisticItem, source: str = "manual",
