@@ -29,7 +29,7 @@ from tracer.firearms.models import Firearm
 from tracer.links import services as link_services
 from tracer.links.models import FirearmLink
 from tracer.seizures.models import Seizure
-from tracer.tracing import requests as request_services
+from tracer.tracing import request_lists
 from tracer.tracing.backlog import BacklogFilters, backlog_counts, backlog_page
 from tracer.tracing.models import TraceRequest
 
@@ -208,15 +208,15 @@ def test_the_case_list_walks_an_index(seeded, who):
 def test_the_trace_request_lists_walk_an_index(seeded, who):
     agency = {"federal analyst": "FGR", "state analyst": "FGE-SON", "liaison": "ATF-MX"}[who]
     user = factories.user("liaison" if who == "liaison" else "analyst", factories.agency(agency))
-    filters = request_services.RequestFilters()
+    filters = request_lists.RequestFilters()
     # Every seeded request is addressed to the one partner office: its queue is the whole table.
     assert db.session.scalar(select(func.count()).select_from(TraceRequest).where(
         TraceRequest.addressed_to_id != seeded["atf"].id)) == 0
-    _walk_twice(lambda cursor: request_services.list_requests(user, filters, 1, 25, cursor),
+    _walk_twice(lambda cursor: request_lists.list_requests(user, filters, 1, 25, cursor),
                 dense_counts=who == "liaison")
     if who == "liaison":  # its default queue: the open requests, in progress then sent, each part on its index
-        opened = request_services.RequestFilters(status="open")
-        _walk_twice(lambda cursor: request_services.list_requests(user, opened, 1, 25, cursor), dense_counts=True)
+        opened = request_lists.RequestFilters(status="open")
+        _walk_twice(lambda cursor: request_lists.list_requests(user, opened, 1, 25, cursor), dense_counts=True)
 
 
 @pytest.mark.parametrize("who", ["federal analyst", "state analyst"])

@@ -152,7 +152,7 @@ def test_demo_requests_carry_the_complete_form_and_results_the_new_fields(seeded
 
 def test_the_demo_liaison_has_a_queue_and_the_demo_has_possible_same_firearms(seeded):
     from tracer.auth.services import user_by_username
-    from tracer.tracing.requests import RequestFilters, filtered_requests
+    from tracer.tracing.request_lists import RequestFilters, filtered_requests
 
     liaison = user_by_username("enlace.atf")
     queue = list(db.session.scalars(filtered_requests(liaison, RequestFilters(status="submitted"))))

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from tests import factories
 from tests.core.test_list_plans import assert_walks, seeded  # noqa: F401 (the fixture)
 from tracer.extensions import db
-from tracer.tracing import requests as request_services
+from tracer.tracing import request_lists
 from tracer.tracing.dealers import DealerFilters, dealer_watch_list
 from tracer.tracing.models import TraceRequest
 
@@ -51,8 +51,8 @@ def test_the_dealer_watch_list_walks_an_index(dealers, who, filters):
 @pytest.mark.parametrize("who", ["federal analyst", "state analyst"])
 def test_the_trace_list_of_one_dealer_walks_an_index(dealers, who):
     user = factories.user("analyst", factories.agency("FGR" if who.startswith("federal") else "FGE-SON"))
-    filters = request_services.RequestFilters(ffl_license=LICENCES[0], short_ttc="yes", recovered_from="2024-01-01",
+    filters = request_lists.RequestFilters(ffl_license=LICENCES[0], short_ttc="yes", recovered_from="2024-01-01",
                                               recovered_to="2024-12-31")
-    page = assert_walks(lambda: request_services.list_requests(user, filters, 1, 25, None), minimum=1)
+    page = assert_walks(lambda: request_lists.list_requests(user, filters, 1, 25, None), minimum=1)
     assert all(t.ffl_license == LICENCES[0] for t in page.items)
     assert page.items or not who.startswith("federal")

@@ -14,6 +14,7 @@ from tracer.api.views import bp
 from tracer.core.pagination import PAGING_QUERY, ListPage, list_fields
 from tracer.extensions import db
 from tracer.firearms.services import get_firearm
+from tracer.tracing import request_lists
 from tracer.tracing import requests as services
 from tracer.tracing.crime_codes import CRIME_CATEGORY_CODES
 from tracer.tracing.models import OPEN, TRACE_PRIORITIES, TRACE_REASONS, TRACE_STATUSES, TraceRequest
@@ -225,8 +226,8 @@ LIST_QUERY = {
            summary="The trace requests the caller may see: a US partner office's are those addressed to it, "
                    "urgent first, then oldest submitted; others newest first")
 def list_trace_requests():
-    filters = services.RequestFilters(**{name: request.args.get(name) or None for name in LIST_FILTERS})
-    page = services.list_requests(current_user, filters, request.args.get("page"),
+    filters = request_lists.RequestFilters(**{name: request.args.get(name) or None for name in LIST_FILTERS})
+    page = request_lists.list_requests(current_user, filters, request.args.get("page"),
                                   request.args.get("per_page", 25), request.args.get("cursor"))
     return jsonify({"items": [trace_request_json(t) for t in page.items], **list_fields(page)})
 

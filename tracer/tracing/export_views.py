@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from tracer.audit.services import record
 from tracer.core.time import local_today
 from tracer.extensions import db
+from tracer.tracing import request_lists
 from tracer.tracing import requests as services
 from tracer.tracing.export import COLUMNS, ExportedPeople, csv_lines, people_on_request, request_values
 from tracer.tracing.models import TraceRequest
@@ -31,7 +32,7 @@ def export_csv():
     """
     form = _list_form()
     # A bad filter raises ValidationFailed: the error page names it, nothing is exported.
-    statement = services.filtered_requests(current_user, form.filters())
+    statement = request_lists.filtered_requests(current_user, form.filters())
     rows = db.session.scalars(statement.options(joinedload(TraceRequest.firearm), joinedload(TraceRequest.requested_by),
                                                 joinedload(TraceRequest.requesting_agency))
                               .execution_options(yield_per=500))

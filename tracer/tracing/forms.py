@@ -25,7 +25,7 @@ from tracer.people.labels import ROLE_LABELS, SEX_LABELS
 from tracer.people.models import SEXES
 from tracer.tracing.request_details import DETAIL_FIELDS
 from tracer.tracing.request_people import FIELDS as PERSON_FIELDS, ROLES as REQUEST_ROLES
-from tracer.tracing.requests import RequestFilters
+from tracer.tracing.request_lists import RequestFilters
 
 ALL = SelectChoice("", _l("Any"))
 

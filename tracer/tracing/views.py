@@ -21,6 +21,7 @@ from tracer.firearms.models import Firearm
 from tracer.firearms.services import firearm_query, get_firearm
 from tracer.links.views import add_routes as add_link_routes
 from tracer.people.access import audit_read
+from tracer.tracing import request_lists
 from tracer.tracing import requests as services
 from tracer.tracing.export import request_values
 from tracer.tracing.forms import RequestDetailsForm, RequestFilterForm, TraceRequestForm
@@ -91,7 +92,7 @@ def index():
     form = _list_form()
     page, status = KeysetPage([], PER_PAGE, None, 0, False), 200
     try:
-        page = services.list_requests(current_user, form.filters(), request.args.get("page"), PER_PAGE,
+        page = request_lists.list_requests(current_user, form.filters(), request.args.get("page"), PER_PAGE,
                                       request.args.get("cursor"))
     except (ValidationFailed, BadListRequest) as failure:
         show_errors(form, failure)
