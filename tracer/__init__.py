@@ -86,6 +86,7 @@ def _register_rooms(app: Flask) -> None:
     from tracer.cases.views import bp as cases_bp
     from tracer.cases import workflow_views as _workflow_views  # noqa: F401  (adds its routes to the cases blueprint)
     from tracer.cases import work_views as _work_views  # noqa: F401  (adds its routes to the cases blueprint)
+    from tracer.cases.case_page import init_app as init_case_page
     from tracer.cases.documents import init_app as init_case_documents
     from tracer.cases.demo import register as register_case_demo
     from tracer.core.access import enforce_access
@@ -152,6 +153,7 @@ def _register_rooms(app: Flask) -> None:
     register_tracing_cli(app)
     init_reference(app)
     init_case_documents(app)
+    init_case_page(app)
     register_case_demo(app)
     tracing_hooks.init_app(app)
     link_hooks.init_app(app)

@@ -3,24 +3,34 @@ rows they show: the case list, a case and a firearm (SPEC §10 sets them against
 under load, where each statement counts)."""
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import event
+from werkzeug.datastructures import FileStorage
 
 from tests import factories
-from tracer.cases import notes, workflow
+from tracer.cases import assignments, documents, notes, sharing, workflow
 from tracer.extensions import db
 from tracer.firearms import services as firearm_services
 
-# the session, the agency choices, the bounded count, the page of cases, then its cases' agencies and
-# lead officers by id (read apart so that the page's own statement walks the index alone)
-CASE_LIST_STATEMENTS = 6
-# the session, the case, its seizures, its trace requests, its people, its scenes and ballistic items,
-# its review rounds, notes, documents, shares, assigned analysts and timeline; its linked cases are
-# asked for once the page is shown (tests/networks/test_pages.py)
-CASE_STATEMENTS = 13
-# the session, the firearm with its seizure, custody, files, trace request, US offices, links, test fires
-FIREARM_STATEMENTS = 8
+# the session, the agency choices, the bounded count, the page of cases with their agencies' and lead
+# officers' names (subqueries of its select list, so that it walks the index alone)
+CASE_LIST_STATEMENTS = 4
+# What a case page reads besides the session, the case, its seizures and its timeline, each once however
+# many rows: its trace requests, people, scenes, ballistic items (and their leads), review rounds, notes,
+# documents, shares and assigned analysts. Its linked cases are asked for once the page is shown
+# (tests/networks/test_pages.py).
+CASE_KINDS = ("trace_requests", "case_people", "scenes", "ballistic_items", "ballistic_links", "case_reviews",
+              "case_notes", "attachments", "case_shares", "case_assignments")
+# a case holding none of those kinds: the session, the case, what it holds, its seizures, its timeline
+EMPTY_CASE_STATEMENTS = 5
+# What a firearm page reads besides the session, the firearm with its seizure and the US offices a trace
+# request is sent to, each once however many rows: its custody, files, trace request, links, test fires.
+FIREARM_KINDS = ("custody_events", "attachments", "trace_requests", "firearm_links", "ballistic_items")
+# a firearm just recorded, holding only the first entry of its custody: the session, the firearm, what it
+# holds, its custody, the US offices
+NEW_FIREARM_STATEMENTS = 5
 
 
 def statements_for(client, path: str) -> list[str]:
@@ -60,34 +70,80 @@ def test_the_case_list_reads_a_page_of_cases_in_a_fixed_number_of_statements(log
     assert len(few) == len(many) == CASE_LIST_STATEMENTS, many
 
 
-def test_a_case_reads_its_seizures_traces_people_and_ballistics_in_a_fixed_number_of_statements(login_as):
-    analyst = login_as("analyst", "FGR")
+def _full_case(rows: int):
+    """A case holding ``rows`` of each kind its page shows."""
     seizure = factories.seizure()
-    factories.trace_request(seizure.firearms[0], status="completed", outcome="us_retail", ffl_city="Tucson",
-                            ffl_state="AZ", origin_latitude=32.22, origin_longitude=-110.93, time_to_crime_days=400)
-    few = statements_for(analyst, f"/cases/{seizure.case_id}")
-    for _ in range(4):
-        other = factories.firearm(seizure)
-        factories.trace_request(other)
-    lead, supervisor = seizure.case.lead_officer, factories.user("supervisor", factories.agency("FGR"))
+    case, lead = seizure.case, seizure.case.lead_officer
+    for number in range(rows):
+        factories.trace_request(seizure.firearms[0] if number == 0 else factories.firearm(seizure))
+        factories.person(case)
+        factories.ballistic_item(factories.scene(case))
+        notes.add_note(lead, case, f"Nota {number}")
+        documents.add_document(lead, case, FileStorage(io.BytesIO(b"%PDF-1.4\n%test\n"), f"oficio{number}.pdf"))
+        sharing.share_case(lead, case, factories.agency(("FGE-SON", "FGE-JAL", "FGE-CHIH")[number]).id)
+        assignments.assign(lead, case, factories.user("analyst", case.owner_agency).id)
+    supervisor = factories.user("supervisor", case.owner_agency)
     for who, action, comment in ((lead, "start", None), (lead, "submit", "Hallazgos."),
                                  (supervisor, "return", "Corregir."), (lead, "submit", "Corregido.")):
-        workflow.transition(who, seizure.case, action, comment, {"firearms": "Falta el importador."})
-    for number in range(3):
-        notes.add_note(lead, seizure.case, f"Nota {number}")
-    many = statements_for(analyst, f"/cases/{seizure.case_id}")
-    assert len(few) == len(many) == CASE_STATEMENTS, many
+        workflow.transition(who, case, action, comment, {"firearms": "Falta el importador."})
+    db.session.flush()
+    return case
 
 
-def test_a_firearm_page_reads_what_it_shows_in_eight_statements(login_as):
+def test_a_case_reads_its_seizures_traces_people_and_ballistics_in_a_fixed_number_of_statements(login_as):
+    analyst = login_as("analyst", "FGR")
+    few, many = _full_case(1), _full_case(3)
+    read_few, read_many = statements_for(analyst, f"/cases/{few.id}"), statements_for(analyst, f"/cases/{many.id}")
+    assert len(read_few) == len(read_many), read_many
+    lists = [statement for statement in read_many if not statement.startswith("SELECT EXISTS")]
+    for table in CASE_KINDS:
+        assert sum(f"FROM {table} " in statement for statement in lists) == 1, table
+
+
+def test_a_case_holding_nothing_of_a_kind_does_not_read_it(login_as):
+    analyst = login_as("analyst", "FGR")
+    case = factories.case("FGR")
+    read = statements_for(analyst, f"/cases/{case.id}")
+    assert len(read) == EMPTY_CASE_STATEMENTS, read
+    lists = [statement for statement in read if not statement.startswith("SELECT EXISTS")]
+    assert len(lists) == len(read) - 1  # every kind asked at once
+    for table in CASE_KINDS:
+        assert sum(f"FROM {table} " in statement for statement in lists) == 0, table
+
+
+def _full_firearm(rows: int):
+    """A firearm holding ``rows`` custody entries and photos, and a trace request, links and test fires."""
+    firearm = factories.firearm()
+    _custody(firearm, rows)
+    factories.trace_request(firearm)
+    scene = factories.scene(firearm.case)
+    for _ in range(rows):
+        factories.photo(firearm)
+        factories.firearm_link(firearm, factories.firearm(factories.seizure()))
+        factories.ballistic_item(scene, firearm_id=firearm.id)
+    db.session.flush()
+    return firearm
+
+
+def test_a_firearm_page_reads_what_it_shows_in_a_fixed_number_of_statements(login_as):
+    analyst = login_as("analyst", "FGR")
+    few, many = _full_firearm(1), _full_firearm(4)
+    read_few, read_many = (statements_for(analyst, f"/firearms/{few.id}"),
+                           statements_for(analyst, f"/firearms/{many.id}"))
+    assert len(read_few) == len(read_many), read_many
+    lists = [statement for statement in read_many if not statement.startswith("SELECT EXISTS")]
+    assert sum("FROM trace_requests" in statement for statement in lists) == 1  # once for both panels
+    assert sum("FROM custody_events" in statement for statement in lists) == 1  # its documents come with it
+    for table in FIREARM_KINDS:
+        assert sum(f"FROM {table} " in statement for statement in lists) == 1, table
+
+
+def test_a_firearm_holding_nothing_of_a_kind_does_not_read_it(login_as):
     analyst = login_as("analyst", "FGR")
     firearm = factories.firearm()
-    _custody(firearm, 1)
-    few = statements_for(analyst, f"/firearms/{firearm.id}")
-    _custody(firearm, 5)
-    factories.photo(firearm)
-    factories.photo(firearm)
-    many = statements_for(analyst, f"/firearms/{firearm.id}")
-    assert len(few) == len(many) == FIREARM_STATEMENTS, many
-    assert sum("FROM trace_requests" in statement for statement in many) == 1  # once for both panels
-    assert sum("FROM custody_events" in statement for statement in many) == 1  # its documents come with it
+    read = statements_for(analyst, f"/firearms/{firearm.id}")
+    assert len(read) == NEW_FIREARM_STATEMENTS, read
+    lists = [statement for statement in read if not statement.startswith("SELECT EXISTS")]
+    assert len(lists) == len(read) - 1  # every kind asked at once
+    for table in FIREARM_KINDS:
+        assert sum(f"FROM {table} " in statement for statement in lists) == (table == "custody_events"), table

@@ -13,6 +13,7 @@ from tracer.ballistics import services
 from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.models import BallisticItem, BallisticLink
 from tracer.core.i18n import format_local_date
+from tracer.core.panels import holds
 from tracer.extensions import db
 from tracer.seizures.maps import map_point, seizure_points
 from tracer.seizures.models import Seizure
@@ -35,10 +36,11 @@ def case_panel(case) -> Markup | None:
     user = current_user
     if user.role not in services.READERS:
         return None
-    scenes = scene_services.case_scenes(case)
+    scenes = scene_services.case_scenes(case) if holds("case", case, "scenes") else []
     # The items' case is ``case``, already in the session: not joined again with its agency and lead.
     items = list(db.session.scalars(select(BallisticItem).where(BallisticItem.case_id == case.id)
-                                    .options(ITEM_CASE_NOT_JOINED).order_by(BallisticItem.id)))
+                                    .options(ITEM_CASE_NOT_JOINED).order_by(BallisticItem.id))) \
+        if holds("case", case, "ballistic_items") else []
     sides = link_sides(user, _links_of([item.id for item in items]), "case_page", {item.id for item in items})
     if sides.disclosed:
         db.session.commit()  # what was disclosed is audited and noticed
@@ -64,7 +66,8 @@ def firearm_panel(firearm) -> Markup | None:
         return None
     # The panel shows no test fire's case: not joined with its agency and lead.
     test_fires = list(db.session.scalars(select(BallisticItem).where(BallisticItem.firearm_id == firearm.id)
-                                         .options(ITEM_CASE_NOT_JOINED).order_by(BallisticItem.id)))
+                                         .options(ITEM_CASE_NOT_JOINED).order_by(BallisticItem.id))) \
+        if holds("firearm", firearm, "ballistic_items") else []
     hits = [link for link in _links_of([item.id for item in test_fires]) if link.status == "confirmed"]
     sides = link_sides(user, hits, "firearm_page", {item.id for item in test_fires})
     if sides.disclosed:

@@ -3,18 +3,33 @@ the sections, notes, documents, assignments, shares and the timeline. Forms that
 with errors keep what the user typed."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Flask, render_template, request
 from flask_login import current_user
+from sqlalchemy import exists
 
 from tracer.cases import assignments, documents, notes, services, sharing, timeline, workflow
-from tracer.cases.models import Case
+from tracer.cases.models import Case, CaseAssignment, CaseNote, CaseReview, CaseShare
 from tracer.cases.workflow_forms import (AssignForm, DocumentForm, NoteForm, ShareForm, TransitionForm,
                                          action_labels, comment_label, section_labels)
 from tracer.core.pagination import BadListRequest, KeysetPage
+from tracer.core.panels import add_contents, read_contents
+from tracer.firearms.models import Attachment
 
 
-def _walk(step, cursor) -> KeysetPage:
-    """A list's step; its first page when the cursor belongs to another list or was tampered with."""
+def init_app(app: Flask) -> None:
+    """What a case holds of the page's own sections, asked with the panels' (``read_contents``)."""
+    add_contents(app, "case", "reviews", lambda case_id: exists().where(CaseReview.case_id == case_id))
+    add_contents(app, "case", "notes", lambda case_id: exists().where(CaseNote.case_id == case_id))
+    add_contents(app, "case", "documents", lambda case_id: exists().where(Attachment.case_id == case_id))
+    add_contents(app, "case", "shares", lambda case_id: exists().where(CaseShare.case_id == case_id))
+    add_contents(app, "case", "assignments", lambda case_id: exists().where(CaseAssignment.case_id == case_id))
+
+
+def _walk(step, cursor, held: bool = True) -> KeysetPage:
+    """A list's step; its first page when the cursor belongs to another list or was tampered with;
+    an empty page, unread, when the case holds none of the list."""
+    if not held:
+        return KeysetPage([], 0, None, 0, False)
     try:
         return step(cursor)
     except BadListRequest:
@@ -26,6 +41,7 @@ def render_case(case: Case, status: int = 200, transition_form: TransitionForm |
                 share_form: ShareForm | None = None, assign_form: AssignForm | None = None,
                 sections_typed: dict[str, str] | None = None):
     user = current_user
+    held = read_contents("case", case)
     may_share = sharing.may_share(user, case)
     may_assign = assignments.may_assign(user, case)
     share_form = share_form or ShareForm(formdata=None)
@@ -34,7 +50,7 @@ def render_case(case: Case, status: int = 200, transition_form: TransitionForm |
         share_form.set_choices(sharing.share_candidates(case))
     if may_assign:
         assign_form.set_choices(assignments.assignable_analysts(user, case))
-    rounds = workflow.review_rounds(case)
+    rounds = workflow.review_rounds(case) if held["reviews"] else []
     return render_template(
         "cases/detail.html", case=case, seizures=services.case_seizures(case),
         may_edit=services.may_edit(user, case),
@@ -43,9 +59,9 @@ def render_case(case: Case, status: int = 200, transition_form: TransitionForm |
         sections_typed=sections_typed or {}, section_labels=section_labels(),
         open_comments=workflow.open_comments(case, rounds), rounds=rounds,
         may_write_notes=notes.may_write_notes(user), note_form=note_form or NoteForm(formdata=None),
-        notes=_walk(lambda cursor: notes.case_notes(case, cursor), request.args.get("notes")),
-        documents=documents.case_documents(case), document_form=document_form or DocumentForm(formdata=None),
-        shares=sharing.active_shares(case), may_share=may_share, share_form=share_form,
-        assignments=assignments.assigned(case), may_assign=may_assign, assign_form=assign_form,
+        notes=_walk(lambda cursor: notes.case_notes(case, cursor), request.args.get("notes"), held["notes"]),
+        documents=documents.case_documents(case) if held["documents"] else [], document_form=document_form or DocumentForm(formdata=None),
+        shares=sharing.active_shares(case) if held["shares"] else [], may_share=may_share, share_form=share_form,
+        assignments=assignments.assigned(case) if held["assignments"] else [], may_assign=may_assign, assign_form=assign_form,
         timeline=_walk(lambda cursor: timeline.case_timeline(case, cursor), request.args.get("events")),
     ), status

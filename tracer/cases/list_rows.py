@@ -14,7 +14,6 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from tracer.cases.forms import priority_labels, status_labels
-from tracer.cases.models import Case
 from tracer.core.i18n import datetime_filter, language_of
 from tracer.core.markup import escaped
 
@@ -33,21 +32,21 @@ ROW = """
 
 
 @pass_context
-def case_rows(context, cases: Iterable[Case], root: str, labels: dict[str, str]) -> Markup:
-    """The rows of ``cases``, each linking to ``root`` followed by the case's id; ``labels``
-    names each cell for the narrow screens' cards (``l_reference`` … ``l_created``)."""
+def case_rows(context, cases: Iterable, root: str, labels: dict[str, str]) -> Markup:
+    """The rows of ``cases`` (the list's rows, ``services.LISTED_COLUMNS``), each linking to
+    ``root`` followed by the case's id; ``labels`` names each cell for the narrow screens' cards
+    (``l_reference`` … ``l_created``)."""
     language = language_of(context)
     shown = {name: escaped(text) for name, text in labels.items()}
     root = escaped(root)
     rows = []
     for case in cases:
-        agency, lead = case.owner_agency, case.lead_officer
         rows.append(ROW.format(
             root=root, id=case.id, reference=escaped(case.reference), title=escaped(case.title),
-            agency_name=escaped(agency.name), agency=escaped(agency.acronym),
+            agency_name=escaped(case.agency_name), agency=escaped(case.agency_acronym),
             status=escaped(language.label(status_labels, case.status)),
             priority=escaped(language.label(priority_labels, case.priority)),
-            lead=escaped(lead.full_name) if lead else "—",
+            lead=escaped(case.lead_name) if case.lead_name else "—",
             created_at=escaped(case.created_at.isoformat()), created=escaped(datetime_filter(context, case.created_at)),
             **shown))
     # Safe for B704: every value escaped, the labels escaped or translations (markup) already.

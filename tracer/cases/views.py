@@ -43,7 +43,7 @@ def index():
     if form.validate():
         try:
             page = services.list_cases(current_user, form.filters(), request.args.get("page"), 25,
-                                       request.args.get("cursor"))
+                                       request.args.get("cursor"), as_rows=True)
         except (ValidationFailed, BadListRequest) as failure:
             show_errors(form, failure)
             status = 400

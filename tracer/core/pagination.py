@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal_column, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal_column, or_, select, tuple_
 
 from tracer.core.errors import DomainError
 from tracer.extensions import db
@@ -194,26 +194,32 @@ def _ordered(statement: Select, keys: Sequence[SortKey], forward: bool) -> Selec
 
 def bounded_count(statement: Select) -> tuple[int, bool]:
     """How many rows ``statement`` yields, counted up to ``EXACT_TOTAL_UP_TO`` and flagged as an
-    estimate beyond: (count, estimated). The count stops at the bound, whatever the table's size."""
+    estimate beyond: (count, estimated). The count stops at the bound, whatever the table's size.
+
+    One statement: whether a row lies beyond the bound (the rows skipped, not counted: half the
+    work of counting them), and only when none does, the count."""
     first = statement.selected_columns[0] if statement.selected_columns else literal_column("1")
-    capped = (statement.with_only_columns(first, maintain_column_froms=True).order_by(None)
-              .limit(EXACT_TOTAL_UP_TO + 1).subquery())
-    total = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    rows = statement.with_only_columns(first, maintain_column_froms=True).order_by(None)
+    counted = select(func.count()).select_from(rows.limit(EXACT_TOTAL_UP_TO).subquery()).scalar_subquery()
+    total = db.session.scalar(select(case((rows.offset(EXACT_TOTAL_UP_TO).exists(), EXACT_TOTAL_UP_TO + 1),
+                                          else_=counted))) or 0
     return min(total, EXACT_TOTAL_UP_TO), total > EXACT_TOTAL_UP_TO
 
 
 def _fetch(statement: Select, keys: Sequence[SortKey], values: list[Any] | None, forward: bool, limit: int,
-           offset: int = 0) -> list[Any]:
+           offset: int = 0, as_rows: bool = False) -> list[Any]:
     walked = _ordered(statement, keys, forward)
     if values is not None:
         walked = walked.where(_beyond(keys, values, forward))
     if offset:
         walked = walked.offset(offset)
-    return list(db.session.scalars(walked.limit(limit)))
+    result = db.session.execute(walked.limit(limit))
+    return list(result if as_rows else result.scalars())
 
 
 def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | Any, cursor: Any = None,
-                per_page: Any = 25, *, list_name: str, page: Any = None, count: bool = True) -> KeysetPage:
+                per_page: Any = 25, *, list_name: str, page: Any = None, count: bool = True,
+                as_rows: bool = False) -> KeysetPage:
     """A step of ``statement`` walked in the order of ``keys`` (``SortKey``s, or one id column
     walked newest first): after or before the row a signed ``cursor`` of ``list_name`` names,
     or, without one, page ``page`` of the first pages (those within ``EXACT_TOTAL_UP_TO`` rows).
@@ -222,7 +228,8 @@ def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | 
     other, each walked along its own index (a list ordered first by a few kinds, each kind
     walked by date). The total is counted exactly up to ``EXACT_TOTAL_UP_TO`` and flagged as
     an estimate beyond, so no list counts a large table. ``count=False`` skips the count (a
-    part of a page shown without its total): the total is then flagged as an estimate."""
+    part of a page shown without its total): the total is then flagged as an estimate. The items
+    are the statement's first column (its entities), or with ``as_rows`` its rows."""
     parts = list(statement) if isinstance(statement, (list, tuple)) else [statement]
     if not isinstance(keys, (list, tuple)):
         keys = [by(keys, descending=True)]
@@ -233,7 +240,8 @@ def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | 
     if walked_from:
         values, forward, start = read_cursor(list_name, keys, cursor, len(parts))
         for index in (range(start, len(parts)) if forward else range(start, -1, -1)):
-            found = _fetch(parts[index], keys, values if index == start else None, forward, size + 1 - len(rows))
+            found = _fetch(parts[index], keys, values if index == start else None, forward, size + 1 - len(rows),
+                           as_rows=as_rows)
             rows += [(index, item) for item in found]
             if len(rows) > size:
                 break
@@ -248,7 +256,7 @@ def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | 
             if skip >= counted and not estimated:
                 skip -= counted
                 continue
-            found = _fetch(part, keys, None, True, size + 1 - len(rows), skip)
+            found = _fetch(part, keys, None, True, size + 1 - len(rows), skip, as_rows)
             rows, skip = rows + [(index, item) for item in found], 0
             if len(rows) > size:
                 break

@@ -5,13 +5,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from tracer.audit.services import record
 from tracer.cases.services import may_edit
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.models import utcnow
+from tracer.core.panels import add_contents, read_contents
 from tracer.extensions import db
 from tracer.firearms import files, services
 from tracer.firearms.forms import CustodyForm, FirearmEditForm, PhotoForm
@@ -23,6 +24,15 @@ from tracer.geo.catalog import state_name
 bp = Blueprint("firearms", __name__, url_prefix="/firearms")
 case_workers = roles("officer", "analyst", "supervisor")
 bp.record_once(lambda state: register_filters(state.app))
+
+
+def _register_contents(app) -> None:
+    """What a firearm holds of the page's own sections, asked with the panels' (``read_contents``)."""
+    add_contents(app, "firearm", "custody", lambda firearm_id: exists().where(CustodyEvent.firearm_id == firearm_id))
+    add_contents(app, "firearm", "files", lambda firearm_id: exists().where(Attachment.firearm_id == firearm_id))
+
+
+bp.record_once(lambda state: _register_contents(state.app))
 
 
 def country_name(code: str | None) -> str:
@@ -55,8 +65,9 @@ def _chain_view(firearm):
 
 def render_firearm(firearm, custody_form=None, photo_form=None, custody_summary=None, status: int = 200):
     """The firearm page, with forms holding what the user typed when they come back with errors."""
-    chain, corrected_by, numbers = _chain_view(firearm)
-    photos, _documents = firearm_files(firearm, chain)
+    held = read_contents("firearm", firearm)
+    chain, corrected_by, numbers = _chain_view(firearm) if held["custody"] else ([], {}, {})
+    photos = firearm_files(firearm, chain)[0] if held["files"] else []
     if custody_form is None:
         custody_form = CustodyForm(formdata=None)
     custody_form.set_entries(chain, numbers)

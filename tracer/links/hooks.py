@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import exists, or_
 
-from tracer.core.panels import add_panel
+from tracer.core.panels import add_contents, add_panel
 from tracer.firearms.signals import firearm_identity_saved
 from tracer.links.bulk import detect_links_bulk
 from tracer.links.detect import detect_links
 from tracer.links.home import links_work
+from tracer.links.models import FirearmLink
 from tracer.links.notices import detect_and_notify, hidden_link_matches, import_notices
 from tracer.links.views import link_panel
 from tracer.seizures.signals import seizure_batch_written, seizure_import_written, seizure_recorded
@@ -40,6 +42,8 @@ def _import_written(actor, hidden: list[Any]) -> tuple[list[str], str | None]:
 def init_app(app: Flask) -> None:
     add_panel(app, "home", links_work, order=30)
     add_panel(app, "firearm", link_panel, order=30)
+    add_contents(app, "firearm", "links", lambda firearm_id: or_(
+        exists().where(FirearmLink.firearm_id == firearm_id), exists().where(FirearmLink.other_firearm_id == firearm_id)))
     firearm_identity_saved.connect(_identity_saved)
     seizure_recorded.connect(_seizure_recorded)
     seizure_batch_written.connect(_batch_written)

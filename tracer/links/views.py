@@ -20,6 +20,7 @@ from tracer.core.access import roles
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
 from tracer.core.forms import SelectField, show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage
+from tracer.core.panels import holds
 from tracer.core.security import safe_next
 from tracer.extensions import db
 from tracer.links import services
@@ -67,7 +68,7 @@ def may_decide(user) -> bool:
 
 def link_panel_values(user, firearm) -> dict[str, Any]:
     """Template values of ``tracing/_links_panel.html``: the firearm's links, both directions."""
-    links = list(db.session.scalars(services.firearm_links(firearm)))
+    links = list(db.session.scalars(services.firearm_links(firearm))) if holds("firearm", firearm, "links") else []
     if not links:  # the budget message shows whether or not there are links: it tells nothing
         return {"firearm_links": [], "links_limit_reached": services.budget_spent(user)}
     views = services.link_views(user, links, "firearm_page", focus_id=firearm.id)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from tracer.core.panels import holds
 from tracer.core.worklist import counted, work_card
 from tracer.extensions import db
 from tracer.people import access, duplicates, services
@@ -18,7 +19,8 @@ def case_panel(case) -> Markup | None:
     user = current_user
     if user.role not in access.RECORDERS:
         return None
-    shown = services.people_of_case(user, case, "case_page")
+    shown = services.people_of_case(user, case, "case_page") if holds("case", case, "people") \
+        else services.CasePeople([], 0, restricted=not access.may_read_people(user))
     if not shown.restricted and shown.rows:
         db.session.commit()  # the read is audited with the page
     # Safe for B704: an autoescaped template, rendered.

@@ -23,6 +23,7 @@ from tracer.auth.scope import case_scope, has_shared_cases, shared_case_ids
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.numbering import next_number
+from tracer.core.panels import holds
 from tracer.core.time import local_today
 from tracer.core.validation import Checker
 from tracer.extensions import db
@@ -98,7 +99,7 @@ def shown_request_for_firearm(firearm: Firearm) -> TraceRequest | None:
     however many panels show it (readiness and result). Only for showing: a change reads anew."""
     shown = g.setdefault("shown_trace_requests", {})
     if firearm.id not in shown:
-        shown[firearm.id] = request_for_firearm(firearm)
+        shown[firearm.id] = request_for_firearm(firearm) if holds("firearm", firearm, "traces") else None
     return shown[firearm.id]
 
 

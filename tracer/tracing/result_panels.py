@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import g
 
+from tracer.core.panels import holds
+
 from tracer.tracing.result_display import case_traces, commit_reads, firearm_result, result_view
 from tracer.tracing.opening import may_open
 from tracer.tracing.results import WORKABLE_STATUSES, may_record_result
@@ -23,7 +25,7 @@ def firearm_result_values(user, firearm) -> dict[str, Any]:
 
 def case_result_values(user, case) -> dict[str, Any]:
     """``case_trace_rows`` (tracing/_case_traces_panel.html): the case's trace requests, no personal data."""
-    return {"case_trace_rows": case_traces(case)}
+    return {"case_trace_rows": case_traces(case) if holds("case", case, "traces") else []}
 
 
 def request_result_values(user, trace_request) -> dict[str, Any]:
