@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 
 from tracer.auth.models import User, UserSession
@@ -41,6 +41,12 @@ def start_session(user: User) -> str:
     return sid
 
 
+# Every page asks it: built once, so that its cache key is found again rather than built anew.
+SESSION_USER = (select(User, UserSession.id, UserSession.user_id, UserSession.created_at, UserSession.last_seen_at,
+                       UserSession.ended_at)
+                .join(UserSession, UserSession.user_id == User.id).where(UserSession.sid_hash == bindparam("sid_hash")))
+
+
 def session_user(sid: str | None, user_id: str | None) -> User | None:
     """The user of a live session, or None when it ended, expired or does not match.
 
@@ -51,10 +57,7 @@ def session_user(sid: str | None, user_id: str | None) -> User | None:
     One statement: the user (with the agency) joined to the session row's few columns that decide."""
     if not sid or not user_id or len(sid) > 100:
         return None
-    record = db.session.execute(
-        select(User, UserSession.id, UserSession.user_id, UserSession.created_at, UserSession.last_seen_at,
-               UserSession.ended_at)
-        .join(UserSession, UserSession.user_id == User.id).where(UserSession.sid_hash == _digest(sid))).first()
+    record = db.session.execute(SESSION_USER, {"sid_hash": _digest(sid)}).first()
     if record is None or record.ended_at is not None or str(record.user_id) != str(user_id):
         return None
     user = record.User

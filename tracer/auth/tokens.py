@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from tracer.audit.services import record
 from tracer.auth.models import ApiToken, User
@@ -37,6 +37,11 @@ def issue_token(user: User, name: str, actor: User | None = None) -> tuple[ApiTo
     return token, raw
 
 
+# Every API request asks it: built once, so that its cache key is found again rather than built anew.
+TOKEN_USER = (select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
+              .join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def user_for_token(raw: str) -> User | None:
     """The active owner of a live token, or None. Never commits: the request's
     end writes ``last_used_at`` (see ``touch_after_request``), at most every
@@ -45,9 +50,7 @@ def user_for_token(raw: str) -> User | None:
     One statement: the user (with the agency) joined to the token's few columns that decide."""
     if not raw or len(raw) > 200 or not raw.startswith(PREFIX):
         return None
-    found = db.session.execute(
-        select(User, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
-        .join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == _digest(raw))).first()
+    found = db.session.execute(TOKEN_USER, {"token_hash": _digest(raw)}).first()
     if found is None:
         return None
     user, token_id, revoked_at, expires_at, last_used_at = found
