@@ -40,6 +40,7 @@ def _init_extensions(app: Flask) -> None:
     from tracer.core.assets import init_assets
     from tracer.core.compression import init_compression
     from tracer.core.database import RowIdConverter, configure_engines, init_replica, postgres_engine_options
+    from tracer.core.forms import init_form_templates
     from tracer.core.menu import init_menu
     from tracer.core.panels import init_panels
     from tracer.core.models import render_migration_item
@@ -59,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     init_compression(app)
     init_assets(app)
     i18n.init_templates(app)
+    init_form_templates(app)
     init_panels(app)
     init_menu(app)
     from tracer.deconfliction.budget import init_budget

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pyotp
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from tests import factories
 from tests.auth.helpers import path_of
@@ -71,11 +72,12 @@ def sign_in(make_user, new_browser):
 
 @pytest.fixture
 def fetch(app):
-    """``fetch(Model, key)`` → the row as stored now, read in a fresh session."""
+    """``fetch(Model, key)`` → the row as stored now, read in a fresh session, every column
+    (those read apart, such as an account's secrets, included)."""
 
     def get(model, key):
         with app.app_context():
-            return db.session.get(model, key)
+            return db.session.get(model, key, options=[undefer("*")])
 
     return get
 

@@ -8,12 +8,13 @@ from datetime import datetime, timedelta, timezone
 import pyotp
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import undefer_group
 
 from tests.auth.helpers import (
     by_testid, error_fields, field_error_text, field_value, has_field_error, location, page, path_of, query_of,
 )
 from tracer.auth import sessions
-from tracer.auth.models import Agency, User, UserSession
+from tracer.auth.models import SECRETS, Agency, User, UserSession
 from tracer.extensions import db
 
 
@@ -36,8 +37,9 @@ def stored_agency(app, acronym):
 
 
 def stored_user(app, username):
+    """The account as stored, secrets included (read apart from the rest), for reading after its context ends."""
     with app.app_context():
-        return db.session.scalar(select(User).where(User.username == username))
+        return db.session.scalar(select(User).where(User.username == username).options(undefer_group(SECRETS)))
 
 
 def user_form(agency_id, **overrides):

@@ -37,6 +37,9 @@ class Agency(TimestampMixin, db.Model):
         return f"<Agency {self.acronym}>"
 
 
+SECRETS = "secrets"
+
+
 class User(TimestampMixin, db.Model):
     __tablename__ = "users"
 
@@ -49,16 +52,18 @@ class User(TimestampMixin, db.Model):
     )
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="es")
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # The secrets (the password's hash, the TOTP secrets and counter) are read by sign-in and
+    # second-factor steps alone (``undefer_group(SECRETS)``), not with the user of every request.
+    password_hash: Mapped[str] = mapped_column(String(255), deferred=True, deferred_group=SECRETS)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(64), deferred=True, deferred_group=SECRETS)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer, deferred=True, deferred_group=SECRETS)
     # A secret being enrolled, kept here (not in the cookie) until the first code confirms it.
-    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_pending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64), deferred=True, deferred_group=SECRETS)
+    totp_pending_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), deferred=True, deferred_group=SECRETS)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The sign-in before the last: the home page counts what came back "since your last visit".
     previous_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -124,3 +124,31 @@ def show_errors(form, failure, aliases: dict[str, str] | None = None) -> None:
             target.errors = list(target.errors or []) + list(messages)
         else:
             flash("; ".join(messages), "error")
+
+
+def field(f, hint=None, class_="", attrs=None) -> Markup:
+    """A form field as every form shows it: its label, an optional ``hint``, the input (with
+    ``class_`` on the wrapper and ``attrs`` on the input) and its errors, each tied to the input
+    by ``aria-describedby``. The markup of the former Jinja macro, written as one string: a form
+    of fifteen fields drawn by the macro cost a page a tenth of its work."""
+    errors = f.errors
+    if f.type == "BooleanField":
+        control = f(**({"aria-describedby": f"{f.id}-error"} if errors else {}))
+        inner = f'\n  <label class="check">{control} {escape(f.label.text)}</label>\n  '
+    else:
+        describedby = (f"{f.id}-hint " if hint else "") + (f"{f.id}-error" if errors else "")
+        described = {"aria-describedby": describedby.strip(), "aria-invalid": "true"} if errors else (
+            {"aria-describedby": describedby.strip()} if hint else {})
+        shown_hint = f'<p class="field__hint" id="{escape(f.id)}-hint">{escape(hint)}</p>' if hint else ""
+        inner = (f'\n  <label class="field__label" for="{escape(f.id)}">{escape(f.label.text)}</label>\n'
+                 f'  {shown_hint}\n  \n  \n  {f(class_="field__input", **dict(attrs or {}, **described))}\n  ')
+    shown_errors = (f'\n  <p class="field__error" id="{escape(f.id)}-error">{" ".join(escape(e) for e in errors)}</p>\n  '
+                    if errors else "")
+    # Safe for B704: the label, hint, ids and errors escaped, the input written by its widget.
+    return Markup(f'\n<div class="field {escape(class_)} {"field--error" if errors else ""}">\n'  # nosec B704
+                  f'  {inner}\n  {shown_errors}\n</div>\n')
+
+
+def init_form_templates(app) -> None:
+    """``field`` for every template."""
+    app.jinja_env.globals["field"] = field
