@@ -24,6 +24,7 @@ from tracer.audit.views import EVENT_ORDER
 from tracer.cases import services as case_services
 from tracer.cases.models import Case
 from tracer.core.pagination import EXACT_TOTAL_UP_TO, by, keyset_page
+from tracer.core.panels import read_contents
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.links import services as link_services
@@ -200,8 +201,17 @@ def _walk_twice(step, **options):
 @pytest.mark.parametrize("who", ["federal analyst", "state analyst"])
 def test_the_case_list_walks_an_index(seeded, who):
     user = factories.user("analyst", factories.agency("FGR" if who.startswith("federal") else "FGE-SON"))
-    _walk_twice(lambda cursor: case_services.list_cases(user, {}, 1, 25, cursor))
-    _walk_twice(lambda cursor: case_services.list_cases(user, {"status": "open"}, 1, 25, cursor))
+    for as_rows in (False, True):  # the API's cases, the page's rows (with their agencies' and leads' names)
+        _walk_twice(lambda cursor: case_services.list_cases(user, {}, 1, 25, cursor, as_rows=as_rows))
+        _walk_twice(lambda cursor: case_services.list_cases(user, {"status": "open"}, 1, 25, cursor,
+                                                            as_rows=as_rows))
+
+
+@pytest.mark.parametrize("page,model", [("case", Case), ("firearm", Firearm)])
+def test_what_a_case_or_firearm_holds_is_asked_along_indexes(seeded, page, model):
+    record = db.session.scalar(select(model).join(TraceRequest).order_by(model.id).limit(1))
+    held = assert_walks(lambda: read_contents(page, record), minimum=1)
+    assert held["traces"] is True
 
 
 @pytest.mark.parametrize("who", ["federal analyst", "state analyst", "liaison"])
