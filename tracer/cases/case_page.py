@@ -40,28 +40,32 @@ def render_case(case: Case, status: int = 200, transition_form: TransitionForm |
                 note_form: NoteForm | None = None, document_form: DocumentForm | None = None,
                 share_form: ShareForm | None = None, assign_form: AssignForm | None = None,
                 sections_typed: dict[str, str] | None = None):
+    """The case page. Its lists are read only when the case holds some of them (``read_contents``),
+    and its forms built only for a reader who is shown them."""
     user = current_user
     held = read_contents("case", case)
-    may_share = sharing.may_share(user, case)
-    may_assign = assignments.may_assign(user, case)
-    share_form = share_form or ShareForm(formdata=None)
-    assign_form = assign_form or AssignForm(formdata=None)
+    may_edit, may_write_notes = services.may_edit(user, case), notes.may_write_notes(user)
+    may_share, may_assign = sharing.may_share(user, case), assignments.may_assign(user, case)
     if may_share:
+        share_form = share_form or ShareForm(formdata=None)
         share_form.set_choices(sharing.share_candidates(case))
     if may_assign:
+        assign_form = assign_form or AssignForm(formdata=None)
         assign_form.set_choices(assignments.assignable_analysts(user, case))
     rounds = workflow.review_rounds(case) if held["reviews"] else []
     return render_template(
-        "cases/detail.html", case=case, seizures=services.case_seizures(case),
-        may_edit=services.may_edit(user, case),
+        "cases/detail.html", case=case, seizures=services.case_seizures(case), may_edit=may_edit,
         actions=workflow.allowed_actions(user, case, rounds), action_labels=action_labels(),
         comment_label=comment_label, transition_form=transition_form or TransitionForm(formdata=None),
         sections_typed=sections_typed or {}, section_labels=section_labels(),
         open_comments=workflow.open_comments(case, rounds), rounds=rounds,
-        may_write_notes=notes.may_write_notes(user), note_form=note_form or NoteForm(formdata=None),
+        may_write_notes=may_write_notes,
+        note_form=(note_form or NoteForm(formdata=None)) if may_write_notes else None,
         notes=_walk(lambda cursor: notes.case_notes(case, cursor), request.args.get("notes"), held["notes"]),
-        documents=documents.case_documents(case) if held["documents"] else [], document_form=document_form or DocumentForm(formdata=None),
+        documents=documents.case_documents(case) if held["documents"] else [],
+        document_form=(document_form or DocumentForm(formdata=None)) if may_edit else None,
         shares=sharing.active_shares(case) if held["shares"] else [], may_share=may_share, share_form=share_form,
-        assignments=assignments.assigned(case) if held["assignments"] else [], may_assign=may_assign, assign_form=assign_form,
+        assignments=assignments.assigned(case) if held["assignments"] else [], may_assign=may_assign,
+        assign_form=assign_form,
         timeline=_walk(lambda cursor: timeline.case_timeline(case, cursor), request.args.get("events")),
     ), status
