@@ -11,6 +11,7 @@ from tracer.cases import assignments, documents, notes, services, sharing, timel
 from tracer.cases.models import Case, CaseAssignment, CaseNote, CaseReview, CaseShare
 from tracer.cases.workflow_forms import (AssignForm, DocumentForm, NoteForm, ShareForm, TransitionForm,
                                          action_labels, comment_label, section_labels)
+from tracer.core.i18n import render_language
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.core.panels import add_contents, read_contents
 from tracer.firearms.models import Attachment
@@ -42,7 +43,7 @@ def render_case(case: Case, status: int = 200, transition_form: TransitionForm |
                 sections_typed: dict[str, str] | None = None):
     """The case page. Its lists are read only when the case holds some of them (``read_contents``),
     and its forms built only for a reader who is shown them."""
-    user = current_user
+    user, language = current_user, render_language()
     held = read_contents("case", case)
     may_edit, may_write_notes = services.may_edit(user, case), notes.may_write_notes(user)
     may_share, may_assign = sharing.may_share(user, case), assignments.may_assign(user, case)
@@ -55,9 +56,9 @@ def render_case(case: Case, status: int = 200, transition_form: TransitionForm |
     rounds = workflow.review_rounds(case) if held["reviews"] else []
     return render_template(
         "cases/detail.html", case=case, seizures=services.case_seizures(case), may_edit=may_edit,
-        actions=workflow.allowed_actions(user, case, rounds), action_labels=action_labels(),
+        actions=workflow.allowed_actions(user, case, rounds), action_labels=language.mapping(action_labels),
         comment_label=comment_label, transition_form=transition_form or TransitionForm(formdata=None),
-        sections_typed=sections_typed or {}, section_labels=section_labels(),
+        sections_typed=sections_typed or {}, section_labels=language.mapping(section_labels),
         open_comments=workflow.open_comments(case, rounds), rounds=rounds,
         may_write_notes=may_write_notes,
         note_form=(note_form or NoteForm(formdata=None)) if may_write_notes else None,

@@ -185,15 +185,19 @@ class RenderLanguage:
     zone: Any
     labels: dict
 
+    def mapping(self, build: Callable[[], dict]) -> dict[Any, str]:
+        """The labels ``build`` makes, in this language (made once per language)."""
+        found = self.labels.get(build)
+        if found is None:
+            found = self.labels[build] = {key: str(text) for key, text in build().items()}
+        return found
+
     def label(self, build: Callable[[], dict], value: Any) -> str:
         """``value``'s label in the mapping ``build`` makes (once per language), ``value`` itself
         when it has none, nothing for no value."""
         if value is None or value == "":
             return ""
-        mapping = self.labels.get(build)
-        if mapping is None:
-            mapping = self.labels[build] = {key: str(text) for key, text in build().items()}
-        return mapping.get(value, value)
+        return self.mapping(build).get(value, value)
 
 
 _LABELS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()

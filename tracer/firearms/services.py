@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracer.audit.services import record
+from tracer.cases.models import Case
 from tracer.auth.scope import case_scope
 from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.errors import Conflict, NotFound
@@ -22,6 +23,7 @@ from tracer.firearms.reference import caliber_fits, resolve_caliber, resolve_man
 from tracer.firearms.serials import normalize_serial
 from tracer.firearms.signals import firearm_identity_saved
 from tracer.geo.countries import resolve_country
+from tracer.seizures.models import Seizure
 
 # Words officers write for a firearm type, in Spanish and English (SPEC §8).
 FIREARM_TYPE_WORDS = {
@@ -138,14 +140,13 @@ def check_firearm(values: dict[str, Any], prefix: str = "",
 
 def firearm_query(user):
     """Firearms the user may see: those of cases owned by agencies in scope."""
-    from tracer.cases.models import Case
-
     return select(Firearm).join(Case, Case.id == Firearm.case_id).where(
         case_scope(user, Case.owner_agency_id, Firearm.case_id))
 
 
-# Built once, so that the statement's cache key is found again rather than built anew.
-FIREARM_SEIZURE = joinedload(Firearm.seizure)
+# Built once, so that the statement's cache key is found again rather than built anew. The case's
+# lead officer (and their agency) is named on no page of a firearm: not joined.
+FIREARM_SEIZURE = joinedload(Firearm.seizure).joinedload(Seizure.case).lazyload(Case.lead_officer)
 
 
 def get_firearm(user, firearm_id: int) -> Firearm:
