@@ -7,11 +7,13 @@ import html
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests import factories
 from tests.cases.conftest import assert_api_error
 from tests.cases.test_web import input_value, text
 from tracer.cases import services
+from tracer.cases.models import Case
 from tracer.core import pagination
 from tracer.extensions import db
 
@@ -101,3 +103,10 @@ def test_page_numbers_serve_the_first_pages_only(client, api_user, many_cases, m
     assert len(client.get("/api/v1/cases?per_page=2&page=2", headers=headers).get_json()["items"]) == 2
     far = client.get("/api/v1/cases?per_page=2&page=3", headers=headers)
     assert set(assert_api_error(far, 400, "bad_request")["details"]) == {"page"}
+
+
+@pytest.mark.parametrize("bound, expected", [(2, (2, True)), (3, (3, False)), (4, (3, False))])
+def test_a_count_is_exact_up_to_the_bound_and_an_estimate_beyond(ctx, monkeypatch, bound, expected):
+    ids = [factories.case("FGR").id for _ in range(3)]
+    monkeypatch.setattr(pagination, "EXACT_TOTAL_UP_TO", bound)
+    assert pagination.bounded_count(select(Case).where(Case.id.in_(ids))) == expected
