@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.cases.conftest import assert_api_error
 from tests.cases.test_web import input_value, text
-from tracer.cases import services
+from tracer.cases import case_lists
 from tracer.cases.models import Case
 from tracer.core import pagination
 from tracer.extensions import db
@@ -80,7 +80,7 @@ def test_the_case_page_refuses_a_bad_cursor_in_spanish_and_keeps_the_filters(log
                                   "/admin/audit"])
 def test_every_list_page_refuses_a_cursor_of_the_case_list(login_as, many_cases, path):
     cases = login_as("analyst", "FGE-SON")
-    foreign = services.list_cases(cases.user, {"text": "nogales"}, per_page=2).next
+    foreign = case_lists.list_cases(cases.user, {"text": "nogales"}, per_page=2).next
     assert foreign
     reader = login_as("auditor", "FGE-SON") if path == "/admin/audit" else cases
     response = reader.get(path, query_string={"cursor": foreign})

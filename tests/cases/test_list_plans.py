@@ -11,7 +11,7 @@ from tests import factories
 from tests.core import test_list_plans as core_plans
 from tests.core.test_list_plans import START, _seed, _walk_twice
 from tracer.audit.models import AuditEvent
-from tracer.cases import notes, services as case_services, timeline
+from tracer.cases import case_lists, notes, timeline
 from tracer.cases.models import Case, CaseNote, CaseShare
 from tracer.cases.review_queue import review_queue
 from tracer.extensions import db
@@ -63,7 +63,7 @@ def test_the_case_list_of_an_agency_with_shared_cases_walks_an_index(seeded):
     db.session.execute(insert(CaseShare.__table__), [
         {"case_id": case_id, "agency_id": jalisco.id, "shared_at": START} for case_id in ids])
     user = factories.user("analyst", jalisco)
-    _walk_twice(lambda cursor: case_services.list_cases(user, {}, 1, 25, cursor))
+    _walk_twice(lambda cursor: case_lists.list_cases(user, {}, 1, 25, cursor))
     # Of Sonora's cases, the analyst of Jalisco sees exactly those shared with their agency.
-    page = case_services.list_cases(user, {"agency": "FGE-SON"}, 1, 100)
+    page = case_lists.list_cases(user, {"agency": "FGE-SON"}, 1, 100)
     assert page.total == len(ids) and {case.id for case in page.items} == set(ids)

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from tests import factories
 from tracer.audit.models import AuditEvent
-from tracer.cases import services
+from tracer.cases import case_lists, services
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.extensions import db
@@ -89,10 +89,10 @@ def test_list_is_newest_first_and_paginated(agencies):
     opened = [factories.case(agencies["FGE-SON"], title=f"Caso {n}") for n in range(5)]
     db.session.commit()
     analyst = factories.user("analyst", agencies["FGE-SON"])
-    first = services.list_cases(analyst, {}, page=1, per_page=2)
+    first = case_lists.list_cases(analyst, {}, page=1, per_page=2)
     assert first.total == 5 and first.per_page == 2 and first.pages == 3
     assert references(first) == [opened[4].reference, opened[3].reference]
-    last = services.list_cases(analyst, {}, page=3, per_page=2)
+    last = case_lists.list_cases(analyst, {}, page=3, per_page=2)
     assert references(last) == [opened[0].reference]
 
 
@@ -105,7 +105,7 @@ def test_text_filter_matches_reference_title_and_carpeta_literally(agencies):
     analyst = factories.user("analyst", agencies["FGR"])
 
     def found(text):
-        return set(references(services.list_cases(analyst, {"text": text}, per_page=100)))
+        return set(references(case_lists.list_cases(analyst, {"text": text}, per_page=100)))
 
     assert found("nogales") == {by_title.reference}
     assert found("hmo/0001234") == {by_carpeta.reference}
@@ -126,7 +126,7 @@ def test_status_agency_state_and_date_filters(agencies):
     analyst = factories.user("analyst", agencies["FGR"])
 
     def found(**filters):
-        return set(references(services.list_cases(analyst, filters, per_page=100)))
+        return set(references(case_lists.list_cases(analyst, filters, per_page=100)))
 
     assert found(status="investigating") == {ssp.reference}
     assert found(agency="fge-son") == {son.reference}
@@ -142,9 +142,9 @@ def test_agency_filter_stays_within_scope(agencies):
     jal = factories.case(agencies["FGE-JAL"])
     db.session.commit()
     sonora = factories.user("analyst", agencies["FGE-SON"])
-    assert services.list_cases(sonora, {"agency": "FGE-JAL"}).total == 0
+    assert case_lists.list_cases(sonora, {"agency": "FGE-JAL"}).total == 0
     federal = factories.user("analyst", agencies["FGR"])
-    assert references(services.list_cases(federal, {"agency": "FGE-JAL"})) == [jal.reference]
+    assert references(case_lists.list_cases(federal, {"agency": "FGE-JAL"})) == [jal.reference]
 
 
 @pytest.mark.parametrize("filters, field", [
@@ -155,7 +155,7 @@ def test_agency_filter_stays_within_scope(agencies):
 def test_bad_filters_name_the_field(agencies, filters, field):
     analyst = factories.user("analyst", agencies["FGR"])
     with pytest.raises(ValidationFailed) as failure:
-        services.list_cases(analyst, filters)
+        case_lists.list_cases(analyst, filters)
     assert field in failure.value.fields
 
 
@@ -163,7 +163,7 @@ def test_date_range_ending_before_it_starts_is_refused(agencies):
     analyst = factories.user("analyst", agencies["FGR"])
     today = datetime.now(timezone.utc).date()
     with pytest.raises(ValidationFailed) as failure:
-        services.list_cases(analyst, {"created_from": today, "created_to": today - timedelta(days=1)})
+        case_lists.list_cases(analyst, {"created_from": today, "created_to": today - timedelta(days=1)})
     assert "created_to" in failure.value.fields
 
 
@@ -243,7 +243,7 @@ def test_sql_metacharacters_are_stored_literally(agencies):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Case, case.id).title == title
-    assert references(services.list_cases(officer, {"text": "DROP TABLE cases;--"})) == [case.reference]
+    assert references(case_lists.list_cases(officer, {"text": "DROP TABLE cases;--"})) == [case.reference]
 
 
 def test_create_is_audited_with_the_new_values(agencies):

@@ -21,7 +21,7 @@ from tests import factories
 from tracer.audit.models import AuditEvent
 from tracer.audit.reading import readable_events
 from tracer.audit.views import EVENT_ORDER
-from tracer.cases import services as case_services
+from tracer.cases import case_lists, services as case_services
 from tracer.cases.models import Case
 from tracer.core.pagination import EXACT_TOTAL_UP_TO, by, keyset_page
 from tracer.core.panels import read_contents
@@ -202,8 +202,8 @@ def _walk_twice(step, **options):
 def test_the_case_list_walks_an_index(seeded, who):
     user = factories.user("analyst", factories.agency("FGR" if who.startswith("federal") else "FGE-SON"))
     for as_rows in (False, True):  # the API's cases, the page's rows (with their agencies' and leads' names)
-        _walk_twice(lambda cursor: case_services.list_cases(user, {}, 1, 25, cursor, as_rows=as_rows))
-        _walk_twice(lambda cursor: case_services.list_cases(user, {"status": "open"}, 1, 25, cursor,
+        _walk_twice(lambda cursor: case_lists.list_cases(user, {}, 1, 25, cursor, as_rows=as_rows))
+        _walk_twice(lambda cursor: case_lists.list_cases(user, {"status": "open"}, 1, 25, cursor,
                                                             as_rows=as_rows))
 
 
@@ -283,8 +283,8 @@ def test_a_case_list_page_reads_only_its_own_rows_when_cases_share_their_creatio
     dialect = connection.dialect.name
     connection.exec_driver_sql("ANALYZE cases" if dialect == "postgresql" else "ANALYZE")
     for user in (factories.user("analyst", agencies[0]), factories.user("analyst", agencies[1])):
-        first = case_services.list_cases(user, {}, 1, 25, None)
-        sent, following = statements_of(lambda: case_services.list_cases(user, {}, 1, 25, first.next))
+        first = case_lists.list_cases(user, {}, 1, 25, None)
+        sent, following = statements_of(lambda: case_lists.list_cases(user, {}, 1, 25, first.next))
         pages = [(sql, parameters) for sql, parameters in sent if "ORDER BY" in sql and "count(" not in sql]
         assert len(pages) == 1
         sql, parameters = pages[0]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracer.api.openapi import documented, operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
-from tracer.cases import services, workflow
+from tracer.cases import case_lists, services, workflow
 from tracer.cases.models import Case
 from tracer.core.errors import ValidationFailed
 from tracer.core.pagination import PAGING_QUERY, ListPage, list_fields
@@ -113,7 +113,7 @@ LIST_QUERY = {
 }
 
 
-def _list_filters() -> services.CaseFilters:
+def _list_filters() -> case_lists.CaseFilters:
     fields: dict[str, list[str]] = {}
     days: dict[str, date | None] = {}
     for name in ("created_from", "created_to"):
@@ -128,7 +128,7 @@ def _list_filters() -> services.CaseFilters:
                 fields[name] = [_("Use a date in the form YYYY-MM-DD.")]
     if fields:
         raise ValidationFailed(_("Some fields are not valid."), fields)
-    return services.CaseFilters(text=request.args.get("q"), status=request.args.get("status") or None,
+    return case_lists.CaseFilters(text=request.args.get("q"), status=request.args.get("status") or None,
                                 agency=request.args.get("agency") or None, state=request.args.get("state") or None,
                                 **days)
 
@@ -136,7 +136,7 @@ def _list_filters() -> services.CaseFilters:
 @operation(bp, "/cases", "GET", summary="The cases the caller may see, newest first", allow=readers,
            response=CaseList, errors=(400, 422), query=LIST_QUERY)
 def list_cases():
-    page = services.list_cases(current_user, _list_filters(), request.args.get("page"),
+    page = case_lists.list_cases(current_user, _list_filters(), request.args.get("page"),
                                request.args.get("per_page", 25), request.args.get("cursor"))
     return jsonify({"items": [case_json(case) for case in page.items], **list_fields(page)})
 

@@ -33,7 +33,7 @@ ROW = """
 
 @pass_context
 def case_rows(context, cases: Iterable, root: str, labels: dict[str, str]) -> Markup:
-    """The rows of ``cases`` (the list's rows, ``services.LISTED_COLUMNS``), each linking to
+    """The rows of ``cases`` (the list's rows, ``case_lists.LISTED_COLUMNS``), each linking to
     ``root`` followed by the case's id; ``labels`` names each cell for the narrow screens' cards
     (``l_reference`` … ``l_created``)."""
     language = language_of(context)

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracer.cases import services
+from tracer.cases import case_lists, services
 from tracer.cases.case_page import render_case
 from tracer.cases.forms import CaseEditForm, CaseFilterForm, CaseForm, priority_labels, status_labels
 from tracer.cases.list_rows import case_rows
@@ -38,11 +38,11 @@ def _state_name(code: str | None) -> str:
 @readers
 def index():
     """The cases the user may see, filtered and a page at a time, newest first."""
-    form = CaseFilterForm(request.args, agencies=services.agencies_in_scope(current_user))
+    form = CaseFilterForm(request.args, agencies=case_lists.agencies_in_scope(current_user))
     page, status = KeysetPage([], 25, None, 0, False), 200
     if form.validate():
         try:
-            page = services.list_cases(current_user, form.filters(), request.args.get("page"), 25,
+            page = case_lists.list_cases(current_user, form.filters(), request.args.get("page"), 25,
                                        request.args.get("cursor"), as_rows=True)
         except (ValidationFailed, BadListRequest) as failure:
             show_errors(form, failure)

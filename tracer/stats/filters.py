@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
-from tracer.cases.services import normalise_state
+from tracer.cases.case_lists import normalise_state
 from tracer.core.validation import Checker
 from tracer.geo.catalog import states
 from tracer.seizures.models import Seizure

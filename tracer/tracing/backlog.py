@@ -18,7 +18,7 @@ from sqlalchemy import Select, exists, false, not_, select
 from sqlalchemy.orm import selectinload
 
 from tracer.auth.models import Agency, User
-from tracer.cases.services import agencies_in_scope, normalise_state
+from tracer.cases.case_lists import agencies_in_scope, normalise_state
 from tracer.core.pagination import KeysetPage, bounded_count, by, keyset_page
 from tracer.core.text import forbidden_character
 from tracer.core.time import local_today
