@@ -74,6 +74,8 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=60)
     parser.add_argument("--extra", nargs="*", help="more paths to measure the same way (e.g. /api/v1/me)")
     parser.add_argument("--statements", action="store_true", help="print the profiled page's statements once")
+    parser.add_argument("--callers", nargs="*", default=[],
+                        help="with --profile: also print who calls the functions matching these patterns")
     options = parser.parse_args()
     _environment(options.database_url, options.redis_url)
 
@@ -140,7 +142,10 @@ def main() -> int:
             for statement in per_request:
                 print("   ", " ".join(statement.split())[:400])
         if profiler:
-            pstats.Stats(profiler).strip_dirs().sort_stats(options.sort).print_stats(options.lines)
+            stats = pstats.Stats(profiler).strip_dirs().sort_stats(options.sort)
+            stats.print_stats(options.lines)
+            for pattern in options.callers:
+                stats.print_callers(pattern)
     return 0
 
 

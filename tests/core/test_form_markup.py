@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import wtforms
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.fields import SelectChoice
 
 from tracer.core.forms import SelectField, StringField
+from tracer.core.translation import lazy_gettext as _l
 
 CHOICES = [SelectChoice("", _l("Any")), SelectChoice("A&B", 'Fiscalía "Norte" <Sonora> & O\'Hara'),
            SelectChoice("<x>", Markup("<em>kept</em>")), SelectChoice("3", "tres")]

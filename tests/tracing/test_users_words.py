@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from tests.tracing.helpers import ready_firearm
 from tracer.cases.forms import priority_labels
+from tracer.core.translation import gettext as _
 from tracer.tracing.forms import BacklogFilterForm
 from tracer.tracing.labels import TRACE_PRIORITY_LABELS
 from tracer.tracing.readiness import trace_readiness

@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any, Iterator, TypeVar
 
 from flask import request
-from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import DomainError, ValidationFailed
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
 
 Model = TypeVar("Model", bound=BaseModel)
 

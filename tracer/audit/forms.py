@@ -1,10 +1,10 @@
 """The audit trail's filter form."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from tracer.core.text import CleanText
+from tracer.core.translation import lazy_gettext as _l
 
 
 class AuditFilterForm(FlaskForm):

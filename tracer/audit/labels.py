@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
+from tracer.core.translation import lazy_gettext as _l
+
 
 ACCOUNT = "account"
 CASE = "case"

@@ -1,5 +1,4 @@
 """Forms administrators use for agencies and accounts."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.fields import SelectChoice
@@ -11,6 +10,7 @@ from tracer.core.access import ROLES
 from tracer.core.forms import SelectField
 from tracer.core.i18n import LANGUAGE_LABELS, LEVEL_LABELS, ROLE_LABELS
 from tracer.core.text import CleanText
+from tracer.core.translation import lazy_gettext as _l
 from tracer.geo.catalog import state_choices
 
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import false, or_, select
 from wtforms.fields import SelectChoice
 
@@ -20,6 +18,8 @@ from tracer.core.forms import show_errors
 from tracer.core.models import utcnow
 from tracer.core.pagination import paginate
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
+from tracer.core.translation import ngettext
 from tracer.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,11 +1,11 @@
 """Sign-in, second-factor, password and token forms."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracer.auth.passwords import MAX_LENGTH
 from tracer.core.text import CleanText
+from tracer.core.translation import lazy_gettext as _l
 
 
 class NoticeForm(FlaskForm):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracer.auth.models import LoginThrottle, User
 from tracer.auth.scope import managed_agency_scope
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.core.worklist import counted, work_card
 
 

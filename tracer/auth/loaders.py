@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 
 from tracer.auth import sessions, tokens
 from tracer.core.access import is_api_request
 from tracer.core.security import safe_next
+from tracer.core.translation import lazy_gettext as _l
 from tracer.extensions import login_manager
 
 

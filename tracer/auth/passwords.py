@@ -14,7 +14,8 @@ from pathlib import Path
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
+
+from tracer.core.translation import gettext as _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256

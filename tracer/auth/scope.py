@@ -15,12 +15,12 @@ items are seen wherever the case is.
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, column, false, or_, select, table, true
 from sqlalchemy.sql.elements import False_, True_
 
 from tracer.auth.models import Agency, User
 from tracer.core.errors import Forbidden
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 

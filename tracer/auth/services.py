@@ -10,7 +10,6 @@ import string
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer_group
 
@@ -23,6 +22,7 @@ from tracer.core.changes import apply_changes
 from tracer.core.errors import ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.geo.catalog import states
 

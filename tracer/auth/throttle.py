@@ -15,7 +15,6 @@ import hashlib
 import hmac
 
 from flask import current_app, has_request_context, request
-from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -25,6 +24,7 @@ from tracer.auth import passwords
 from tracer.auth.models import LoginThrottle, User
 from tracer.core.errors import ValidationFailed
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 INVALID, LOCKED = "invalid", "locked"

@@ -6,13 +6,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 
 from tracer.audit.services import record
 from tracer.auth.models import ApiToken, User
 from tracer.core.errors import NotFound
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 PREFIX = "trc_"

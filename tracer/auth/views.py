@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from tracer.auth import login as login_service
@@ -18,6 +17,7 @@ from tracer.core.errors import ValidationFailed
 from tracer.core.forms import LanguageForm, show_errors
 from tracer.core.rate_limits import account_key, address_key
 from tracer.core.security import safe_next
+from tracer.core.translation import gettext as _
 from tracer.core.views import bp as core_bp
 from tracer.extensions import db, limiter
 

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Iterator
 
-from flask_babel import gettext as _
+from tracer.core.translation import gettext as _
+
 
 FORMAT = "tracer-backup"
 FORMAT_VERSION = 1

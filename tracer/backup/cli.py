@@ -5,10 +5,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from tracer.backup.archive import BackupError
 from tracer.backup.services import create_backup, restore_backup
+from tracer.core.translation import gettext as _
 
 LANG = click.option("--lang", type=click.Choice(["es", "en"]), default=None,
                     help="Language of the messages (default: the installation's).")

@@ -23,12 +23,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import gettext as _
 from sqlalchemy import Connection, Engine, column, create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
 from tracer.audit.chain import chain_head, unsealed_count
 from tracer.backup.archive import BackupError
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 VERSION_TABLE = "alembic_version"

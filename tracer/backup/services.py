@@ -23,7 +23,6 @@ from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracer.audit.services import ChainReport, record, verify_chain
@@ -32,6 +31,7 @@ from tracer.backup.archive import (DATABASE_MEMBERS, UPLOADS, ArchiveWriter, Bac
                                    upload_files)
 from tracer.core.errors import is_storage_full
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 

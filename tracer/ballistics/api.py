@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from flask import jsonify, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -20,6 +19,7 @@ from tracer.cases.services import get_case
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import NotFound, ValidationFailed
 from tracer.core.pagination import PAGING_QUERY, ListPage, by, keyset_page, list_fields
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.services import get_firearm
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -20,6 +19,7 @@ from tracer.ballistics.models import (BREECH_FACE_CLASSES, CONCLUSIONS, EJECTOR_
                                       JACKETS, TWISTS)
 from tracer.ballistics.scenes import SCENE_FIELDS
 from tracer.core.text import CleanText
+from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.forms import BLANK, SUGGEST, _select
 from tracer.seizures.forms import DECIMAL, PlaceFields
 
@@ -62,7 +62,7 @@ class ItemForm(FlaskForm):
     version = HiddenField()
 
     def set_choices(self, scenes, seizures, firearms) -> None:
-        from flask_babel import gettext as _
+        from tracer.core.translation import gettext as _
 
         from tracer.core.i18n import format_local_date
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask_babel import gettext as _
 
 from tracer.auth.services import user_by_username
 from tracer.ballistics.ibis_import import import_ibis_leads
 from tracer.ballistics.services import EXAMINERS
 from tracer.core.import_cli import fail, import_cli, run_import
+from tracer.core.translation import gettext as _
 
 
 def _examiner(username: str | None):

@@ -22,8 +22,6 @@ import logging
 from dataclasses import dataclass
 from typing import BinaryIO, Callable
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,6 +34,8 @@ from tracer.core.errors import DomainError
 from tracer.core.import_report import (ERROR, IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, SKIPPED, BaseImportReport,
                                        Problem, shorten)
 from tracer.core.scratch import ScratchDatabase, ScratchFull, scratch_full_stops, stopped_message
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
 from tracer.core.validation import Checker
 from tracer.extensions import db
 

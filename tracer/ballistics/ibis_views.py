@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -10,6 +9,7 @@ from wtforms import BooleanField
 
 from tracer.ballistics.ibis_import import LAYOUT, import_ibis_leads
 from tracer.core.access import roles
+from tracer.core.translation import lazy_gettext as _l
 
 bp = Blueprint("ibis_import", __name__)
 

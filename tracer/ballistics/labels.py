@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from tracer.core.i18n import label_filter
+from tracer.core.translation import lazy_gettext as _l
 
 ITEM_KIND_LABELS = {
     "cartridge_case": _l("Cartridge case"),

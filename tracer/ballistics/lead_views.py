@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from tracer.ballistics.views import bp, examiners, readers
 from tracer.core.errors import Conflict, Forbidden, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.pagination import BadListRequest, KeysetPage, by, keyset_page
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms import files
 from tracer.firearms.models import Attachment

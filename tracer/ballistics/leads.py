@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from tracer.audit.services import record
@@ -19,6 +18,7 @@ from tracer.ballistics.scope import EXAMINERS, visible_agencies
 from tracer.ballistics.services import NOTES_MAX, ensure_examiner
 from tracer.core.errors import Conflict, Forbidden, ValidationFailed
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 

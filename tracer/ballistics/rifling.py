@@ -15,11 +15,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracer.ballistics.rifling_models import MAX_LANDS, MIN_LANDS, TWISTS, RiflingSpec
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import Caliber
 from tracer.firearms.reference import resolve_caliber

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from tracer.core.changes import apply_changes
 from tracer.core.errors import ValidationFailed
 from tracer.core.pagination import by
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.reference import resolve_caliber, resolve_manufacturer
 

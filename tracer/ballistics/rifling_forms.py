@@ -4,12 +4,12 @@ Fields are text: the services read and check them (``parse_query``, ``rifling_ad
 so the page, the API and the admin form give the same messages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
 
 from tracer.ballistics.labels import TWIST_LABELS
+from tracer.core.translation import lazy_gettext as _l
 
 
 def _twist_choices(blank):

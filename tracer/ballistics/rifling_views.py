@@ -3,7 +3,6 @@ administrators' pages that keep the table (``/admin/reference/rifling``)."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.ballistics import rifling, rifling_admin
@@ -14,6 +13,7 @@ from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage, keyset_page
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.reference_forms import ReferenceSearchForm
 

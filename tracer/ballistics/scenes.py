@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import lazyload
 
@@ -14,6 +13,7 @@ from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.auth.scope import case_scope
 from tracer.core.time import local_today
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.seizures.services import check_place

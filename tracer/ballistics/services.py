@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select
 
 from tracer.audit.services import record
@@ -20,6 +19,7 @@ from tracer.ballistics.scope import EXAMINERS, READERS
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.auth.scope import agency_scope, case_scope
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from tracer.core.access import roles
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms import files
 from tracer.firearms import services as firearm_services

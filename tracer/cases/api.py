@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from flask import jsonify, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +16,7 @@ from tracer.cases import case_lists, services, workflow
 from tracer.cases.models import Case
 from tracer.core.errors import ValidationFailed
 from tracer.core.pagination import PAGING_QUERY, ListPage, list_fields
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 readers = ("officer", "analyst", "supervisor", "liaison")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
@@ -20,6 +19,7 @@ from tracer.cases.models import Case, CaseAssignment, CaseShare
 from tracer.cases.sharing import may_share
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Forbidden, NotFound, ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 CANDIDATES_MAX = 200

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import lazyload, load_only, selectinload
 
@@ -19,6 +18,7 @@ from tracer.core.errors import ValidationFailed
 from tracer.core.pagination import KeysetPage, by, keyset_page
 from tracer.core.text import forbidden_character
 from tracer.core.time import local_day_start
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.geo.catalog import states
 

@@ -1,8 +1,6 @@
 """The case form, the case-list filters, and the words shown for stored case values."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -12,8 +10,9 @@ from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES
 from tracer.cases.services import CARPETA_MAX, CARPETA_PATTERN, SUMMARY_MAX, TITLE_MAX
 from tracer.core.forms import DateField, SelectField, StringField
 from tracer.core.text import CleanText
+from tracer.core.translation import lazy_gettext as _l
+from tracer.core.translation import pgettext
 from tracer.geo.catalog import state_choices
-
 
 
 def status_labels() -> dict[str, str]:

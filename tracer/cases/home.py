@@ -3,7 +3,6 @@ the oldest has waited; for officers the open cases they lead, and a new seizure 
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from tracer.auth.models import User
@@ -11,6 +10,7 @@ from tracer.cases.models import Case, CaseAssignment
 from tracer.cases.services import case_query
 from tracer.core.i18n import format_days
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.core.worklist import counted, work_card
 from tracer.extensions import db
 

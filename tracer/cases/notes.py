@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracer.audit.services import record
@@ -18,6 +17,7 @@ from tracer.cases.services import CASE_WRITERS, named_user
 from tracer.core.errors import Forbidden, ValidationFailed
 from tracer.core.pagination import KeysetPage, keyset_page
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 NOTE_MAX = 5_000

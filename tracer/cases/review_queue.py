@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 
 from tracer.auth.models import User
 from tracer.cases.models import Case
 from tracer.cases.services import case_query
 from tracer.core.errors import Forbidden
 from tracer.core.pagination import KeysetPage, by, keyset_page
+from tracer.core.translation import gettext as _
 
 # Walked along ix_cases_status_submitted_at_id.
 QUEUE_ORDER = (by(Case.submitted_at), by(Case.id))

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
@@ -25,6 +24,7 @@ from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.numbering import next_number
 from tracer.core.text import forbidden_character
 from tracer.core.time import local_zone
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.seizures.models import Seizure

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracer.audit.services import record
@@ -20,6 +19,7 @@ from tracer.cases.models import Case, CaseShare
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.cases import case_lists, services
@@ -14,6 +13,7 @@ from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.i18n import date_filter, labels_filter
 from tracer.core.pagination import BadListRequest, KeysetPage
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.geo.catalog import state_name
 

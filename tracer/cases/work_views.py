@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.cases import assignments, documents, notes, services, sharing
@@ -12,6 +11,7 @@ from tracer.cases.workflow_forms import AssignForm, DocumentForm, NoteForm, Shar
 from tracer.core.access import roles
 from tracer.core.forms import show_errors
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms import files
 

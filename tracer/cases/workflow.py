@@ -26,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -38,6 +37,7 @@ from tracer.cases.signals import case_transitioned
 from tracer.core.errors import Conflict, Forbidden, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 COMMENT_MAX = 10_000

@@ -2,9 +2,6 @@
 assignments and shares; and the words shown for review sections and actions."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import gettext as _
-from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -15,6 +12,9 @@ from tracer.cases.notes import NOTE_MAX
 from tracer.cases.workflow import ACTIONS, COMMENT_MAX
 from tracer.core.forms import FileField, SelectField
 from tracer.core.text import CleanText
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
+from tracer.core.translation import pgettext
 
 
 def section_labels() -> dict[str, str]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.cases import services, workflow
@@ -13,6 +12,7 @@ from tracer.cases.workflow_forms import TransitionForm, action_labels
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, Forbidden, ValidationFailed
 from tracer.core.pagination import BadListRequest, KeysetPage
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
-from flask_babel import lazy_gettext as _l
+
+from tracer.core.translation import lazy_gettext as _l
 
 DEFAULT_MESSAGES = {
     400: ("bad_request", _l("The request is malformed.")),

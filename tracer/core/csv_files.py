@@ -13,9 +13,9 @@ import csv
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-from flask_babel import gettext as _
 
 from tracer.core.import_report import Problem, shorten
+from tracer.core.translation import gettext as _
 
 # The longest value any column holds (notes and markings); longer is refused unread.
 MAX_VALUE_LENGTH = 2000

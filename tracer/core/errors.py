@@ -5,7 +5,7 @@ import errno
 import sqlite3
 from typing import Any
 
-from flask_babel import gettext as _
+from tracer.core.translation import gettext as _
 
 
 class DomainError(Exception):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Flask, g, make_response, render_template
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -11,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from tracer.core.access import is_api_request
 from tracer.core.database import is_database_unreachable
 from tracer.core.errors import DomainError, is_storage_full, storage_full_message
+from tracer.core.translation import gettext as _
 from tracer.extensions import db, login_manager
 
 RETRY_AFTER_SECONDS = 5  # what a 503 suggests a client waits before trying again

@@ -10,15 +10,16 @@ from babel import dates as babel_dates
 from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, get_translations
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 from wtforms.i18n import messages_path as wtforms_messages_path
 
+from tracer.core import translation
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
+from tracer.core.translation import ngettext
 
 ROLE_LABELS = {
     "officer": _l("Officer"),
@@ -205,12 +206,11 @@ _LABELS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 
 def render_language() -> RenderLanguage:
     """The reader's language as Flask-Babel finds it now (a ``force_locale`` block included)."""
-    locale = get_locale()
+    locale, catalog = translation.language()
     if locale is not None:  # within a request: found once for each language the request speaks
         known = g.get(RENDER_LANGUAGE)
         if known is not None and known[0] is locale:
             return known[1]
-    catalog = get_translations()
     try:
         labels = _LABELS.setdefault(catalog, {})
     except TypeError:  # a catalog that cannot be weakly referenced: no labels kept

@@ -8,7 +8,8 @@ from typing import Callable
 import click
 from flask.cli import AppGroup
 from flask_babel import force_locale
-from flask_babel import gettext as _
+
+from tracer.core.translation import gettext as _
 
 import_cli = AppGroup("import", help="Import records from CSV files (UTF-8, header row, comma).")
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
+from tracer.core.translation import ngettext
+
 
 # How many problems a report lists; the rest are counted.
 MAX_SHOWN = 200

@@ -7,12 +7,12 @@ from operator import attrgetter
 from typing import Any, Callable, Sequence
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal_column, or_, select, tuple_
 
 from tracer.core.errors import DomainError
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 
 MAX_PER_PAGE = 100

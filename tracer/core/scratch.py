@@ -17,10 +17,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
-from flask_babel import gettext as _
 
 from tracer.core.errors import DomainError, is_storage_full
 from tracer.core.import_report import ERROR, SKIPPED, WARNING, Problem
+from tracer.core.translation import gettext as _
 
 SEVERITY_ORDER = {ERROR: 0, SKIPPED: 1, WARNING: 2}
 _SEVERITIES = {order: name for name, order in SEVERITY_ORDER.items()}

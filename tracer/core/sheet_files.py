@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import BinaryIO, Iterator
 
-from flask_babel import gettext as _
 
 from tracer.core.csv_files import MAX_VALUE_LENGTH, CsvLayout, CsvRows, FileRejected, Row, header_columns
 from tracer.core.import_report import WARNING, Problem, shorten
+from tracer.core.translation import gettext as _
 
 ZIP = b"PK\x03\x04"
 # Other files people pick by mistake: old Excel, PDF, images, archives.

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
+
+from tracer.core.translation import lazy_gettext as _l
 
 # Bidirectional embedding, override and isolate controls, plus marks.
 BIDI_CONTROLS = set("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

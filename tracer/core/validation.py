@@ -10,10 +10,10 @@ import re
 from datetime import date, datetime, time
 from typing import Any, Iterable
 
-from flask_babel import gettext as _
 
 from tracer.core.errors import ValidationFailed
 from tracer.core.text import describe_character, forbidden_character
+from tracer.core.translation import gettext as _
 
 TRUE_WORDS = {"1", "true", "yes", "y", "si", "sí", "s", "on", "x"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", ""}

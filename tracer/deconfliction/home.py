@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from tracer.auth.models import User
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.core.worklist import counted, work_card
 from tracer.deconfliction.models import DeconflictionNotice
 from tracer.deconfliction.notices import AGENCY_READERS, notice_query

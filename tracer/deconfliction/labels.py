@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tracer.core.i18n import label_filter
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
 
 CHANNEL_LABELS = {
     "search": _l("serial search"),

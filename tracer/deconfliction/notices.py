@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
 from tracer.auth.models import User
 from tracer.core.errors import Forbidden, ValidationFailed
 from tracer.core.pagination import KeysetPage, keyset_page
+from tracer.core.translation import gettext as _
 from tracer.deconfliction.models import DeconflictionNotice, parse_reference
 
 DIRECTIONS = ("incoming", "outgoing")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.deconfliction.labels import register_filters
 from tracer.deconfliction.notices import READERS, directions_for, list_notices
 

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import IO, Any, Callable
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from tracer.audit.services import record
 from tracer.core.errors import ValidationFailed, is_storage_full, storage_full_message
 from tracer.core.text import BIDI_CONTROLS, ZERO_WIDTH
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms import images
 from tracer.firearms.models import Attachment

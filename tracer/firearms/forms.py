@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, TextAreaField
 from wtforms.fields import SelectChoice
 
 from tracer.core.forms import BooleanField, DateTimeLocalInput, FileField, SelectField, StringField
 from tracer.core.i18n import format_local_datetime
+from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.labels import CONDITION_LABELS, CUSTODY_EVENT_LABELS, FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
 from tracer.firearms.models import CONDITIONS, CUSTODY_EVENTS, FIREARM_TYPES, SERIAL_STATUSES
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from tracer.core.i18n import format_local_date, format_local_datetime, label_filter
+from tracer.core.translation import lazy_gettext as _l
 
 FIREARM_TYPE_LABELS = {
     "pistol": _l("Pistol"),

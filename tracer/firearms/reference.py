@@ -16,7 +16,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -24,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from tracer.audit.services import record
 from tracer.core.errors import ValidationFailed
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import FIREARM_TYPES, Caliber, CaliberAlias, Manufacturer, ManufacturerAlias
 from tracer.firearms.reference_keys import fold_key, tokens

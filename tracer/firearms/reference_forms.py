@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -11,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracer.core.forms import SelectField
 from tracer.core.text import CleanText
+from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.labels import FIREARM_TYPE_LABELS
 from tracer.firearms.reference import CHAMBERED_TYPES
 from tracer.geo.countries import country_choices

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.auth.scope import ensure_keeps_national_lists, keeps_national_lists
@@ -12,6 +11,7 @@ from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.pagination import paginate
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms import reference
 from tracer.firearms.labels import FIREARM_TYPE_LABELS

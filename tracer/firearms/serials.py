@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
 from tracer.core.errors import ValidationFailed
 from tracer.core.text import describe_character, forbidden_character
+from tracer.core.translation import gettext as _
 
 MAX_INPUT_LENGTH = 200
 MAX_LENGTH = 64

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +15,7 @@ from tracer.core.errors import Conflict, NotFound
 from tracer.core.i18n import format_local_date
 from tracer.core.models import utcnow
 from tracer.core.time import local_to_utc
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import CONDITIONS, CUSTODY_EVENTS, FIREARM_TYPES, SERIAL_STATUSES, CustodyEvent, Firearm

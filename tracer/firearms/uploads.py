@@ -7,13 +7,13 @@ never shown in the page. Every upload and every download of a file is audited.
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.audit.services import record
 from tracer.core.access import roles
 from tracer.core.errors import NotFound, ValidationFailed
 from tracer.core.security import CSP
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms import files
 from tracer.firearms.forms import PhotoForm

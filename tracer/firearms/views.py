@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, select
 
@@ -13,6 +12,7 @@ from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.panels import add_contents, read_contents
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms import files, services
 from tracer.firearms.forms import CustodyForm, FirearmEditForm, PhotoForm

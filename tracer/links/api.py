@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from flask import jsonify, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +17,7 @@ from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.core.errors import NotFound
 from tracer.core.pagination import paginate_list
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.services import get_firearm
 from tracer.links import services

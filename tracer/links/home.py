@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from tracer.auth.models import User
+from tracer.core.translation import gettext as _
 from tracer.core.worklist import counted, work_card
 from tracer.links.models import FirearmLink
 from tracer.links.services import link_query

@@ -7,12 +7,12 @@ kind of match for the whole file.
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from tracer.auth.models import User
 from tracer.auth.scope import case_scope
+from tracer.core.translation import gettext as _
 from tracer.core.value_lists import among
 from tracer.deconfliction.labels import limit_reached_message
 from tracer.deconfliction.services import HiddenMatch, disclose
@@ -61,8 +61,6 @@ def import_notices(user: User, matches: list[HiddenMatch]) -> tuple[list[str], s
                match=match_label(item.match), agency=item.agency.name, acronym=item.agency.acronym,
                contact=item.agency.contact or "—", reference=item.reference) for item in disclosed.shown]
     return lines, limit_reached_message() if disclosed.limit_reached else None
-
-
 
 
 class LinkNotice(str):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dataclass_field, replace
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, case, false, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -23,6 +22,7 @@ from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.core.models import utcnow
 from tracer.core.pagination import KeysetPage, by, keyset_page
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.deconfliction.services import KIND_ORDER, AgencyContact, HiddenMatch, budget_spent, disclose
 from tracer.extensions import db

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
@@ -22,6 +21,7 @@ from tracer.core.forms import SelectField, show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.core.panels import holds
 from tracer.core.security import safe_next
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.links import services
 from tracer.links.labels import LINK_MATCH_LABELS, register_filters

@@ -5,12 +5,12 @@ next to its field in the reader's language and the page answers 400.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Form
 from wtforms.fields import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from tracer.core.forms import DateField, SelectField
+from tracer.core.translation import lazy_gettext as _l
 from tracer.geo.catalog import state_choices
 from tracer.networks.labels import KIND_LABELS
 from tracer.networks.links import DEPTHS

@@ -1,9 +1,9 @@
 """The kinds of link between cases in the reader's language (stored and sent as SPEC §7 codes)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 
 from tracer.core.i18n import labels_filter
+from tracer.core.translation import lazy_gettext as _l
 
 KIND_LABELS = {
     "same_firearm": _l("Same firearm"),

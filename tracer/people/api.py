@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from flask import jsonify, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +16,7 @@ from tracer.api.views import bp
 from tracer.cases.services import get_case
 from tracer.core.errors import Forbidden
 from tracer.core.pagination import PAGING_QUERY, ListPage, by, keyset_page, list_fields
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.people import access, duplicates, services
 from tracer.people.checks import PERSON_FIELDS, editable_values

@@ -11,10 +11,10 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.mx import curp as curp_number
 
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.geo.catalog import resolve_us_state
 from tracer.geo.countries import resolve_country

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +18,7 @@ from tracer.auth.scope import agency_scope
 from tracer.core.errors import Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.pagination import KeysetPage, by, keyset_page
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.people import access

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.exceptions import InvalidChecksum, ValidationError as StdnumError
 from stdnum.mx import curp as curp_number
@@ -19,6 +18,7 @@ from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import DateInput
 
 from tracer.core.text import CleanText
+from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.forms import BLANK, _select
 from tracer.people.checks import PERSON_FIELDS
 from tracer.people.labels import ID_KIND_LABELS, ROLE_LABELS, SEX_LABELS

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from tracer.core.i18n import label_filter
+from tracer.core.translation import lazy_gettext as _l
 
 SEX_LABELS = {"female": _l("Female"), "male": _l("Male"), "unknown": _l("Not known")}
 ID_KIND_LABELS = {

@@ -4,11 +4,11 @@ record one; and for analysts the likely duplicates waiting for them."""
 from __future__ import annotations
 
 from flask import render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from tracer.core.panels import holds
+from tracer.core.translation import gettext as _
 from tracer.core.worklist import counted, work_card
 from tracer.extensions import db
 from tracer.people import access, duplicates, services

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 
 from tracer.audit.services import record
@@ -19,6 +18,7 @@ from tracer.auth.models import User
 from tracer.auth.scope import agency_scope
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm

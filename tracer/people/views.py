@@ -4,7 +4,6 @@ the read in the transaction it commits."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from tracer.cases.services import get_case
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.people import access, duplicates, services

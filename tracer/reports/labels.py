@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 
 from tracer.core.i18n import datetime_filter, label_filter
+from tracer.core.translation import lazy_gettext as _l
 
 KIND_LABELS = {"approved": _l("Approved"), "draft": _l("Draft")}
 

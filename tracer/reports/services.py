@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -19,6 +18,7 @@ from tracer.audit.services import record
 from tracer.cases.models import Case
 from tracer.core.errors import NotFound
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.reports.context import canonical_content, canonical_text, content_hash
 from tracer.reports.models import CaseReportExport, CaseReportVersion

@@ -13,12 +13,12 @@ import io
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from sqlalchemy import select
 
 from tracer.cases.models import Case
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.reports.models import CaseReportExport, CaseReportVersion
 from tracer.reports.pdf import KEY_REFERENCE, KEY_SHA256, KEY_VERSION

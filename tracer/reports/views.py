@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.cases.services import get_case
 from tracer.core.access import roles
 from tracer.core.errors import DomainError
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.reports import services
 from tracer.reports.context import ReportContext, report_context

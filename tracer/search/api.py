@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Literal, Union
 
 from flask import jsonify, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from tracer.api.openapi import operation
+from tracer.core.translation import gettext as _
 from tracer.firearms.serials import MAX_LENGTH
 from tracer.api.views import bp
 from tracer.core.errors import ValidationFailed

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 
 from tracer.audit.services import record
 from tracer.core.errors import ValidationFailed
 from tracer.core.text import describe_character, forbidden_character
+from tracer.core.translation import gettext as _
 from tracer.search.query import check_mode
 from tracer.search.scope import DEFAULT_LIMIT, SerialSearch, search_serials
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Literal, Union
 
 from flask import jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +16,7 @@ from tracer.api.openapi import operation
 from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.deconfliction.labels import limit_reached_message
 from tracer.extensions import db
 from tracer.search.api import HitOut, RestrictedHitOut, hit_json, restricted_json

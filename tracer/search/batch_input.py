@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import io
 
-from flask_babel import gettext as _
 
 from tracer.core.csv_files import BOM, CsvLayout, CsvRows, FileRejected
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.search.batch import MAX_QUERIES, BatchQuery, batch_size_problem
 
 # A list of MAX_QUERIES serials with their makers fits many times over.

@@ -11,8 +11,6 @@ import binascii
 import io
 
 from flask import render_template, send_file
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -23,6 +21,8 @@ from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.time import local_today
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
 from tracer.extensions import db
 from tracer.search.batch import MAX_QUERIES, search_batch
 from tracer.search.batch_export import batch_csv

@@ -1,12 +1,12 @@
 """The serial search form and the words shown for each mode and kind of match."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields import SelectChoice
 
 from tracer.core.i18n import label_filter
+from tracer.core.translation import lazy_gettext as _l
 from tracer.deconfliction.labels import MATCH_LABELS
 from tracer.search.query import MODES
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from flask_babel import gettext as _
 
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.search.lookups import lookup
 from tracer.search.query import MODES, SerialQuery

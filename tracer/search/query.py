@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.firearms.serials import MAX_LENGTH, SEPARATORS, SerialRejected, lookalike_skeleton, normalize_serial
 
 MODES = ("exact", "partial", "fuzzy")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy.sql.expression import True_
 
 from tracer.audit.services import record
 from tracer.auth.scope import case_scope
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.deconfliction.services import Disclosure, HiddenMatch, disclose
 from tracer.firearms.models import Manufacturer
 from tracer.firearms.reference import resolve_manufacturer

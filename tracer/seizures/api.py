@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from flask import jsonify, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +12,7 @@ from tracer.api.parsing import parse_json
 from tracer.api.views import bp
 from tracer.cases.services import get_case
 from tracer.core.errors import NotFound, ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.api import FirearmFields, FirearmOut, api_validation, dotted, firearm_json
 from tracer.geo.catalog import resolve_municipality, state_name

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask_babel import gettext as _
 
 from tracer.auth.services import agency_by_acronym, user_by_username
 from tracer.cases.services import CASE_WRITERS
 from tracer.core.demo import add_demo_step
 from tracer.core.import_cli import fail, import_cli, run_import
+from tracer.core.translation import gettext as _
 from tracer.seizures.importing import AgencyActor, import_seizures
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, HiddenField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.widgets import DateInput, NumberInput, TimeInput
 
 from tracer.core.forms import SelectField
+from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.forms import BLANK, FirearmRowForm
 from tracer.seizures.services import MAX_FIREARMS
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 
-from flask_babel import gettext as _
 
+from tracer.core.translation import gettext as _
 from tracer.firearms.labels import FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
 from tracer.firearms.models import FIREARM_TYPES, SERIAL_STATUSES
 from tracer.firearms.services import FIREARM_TYPE_WORDS, SERIAL_STATUS_WORDS

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
 
 from tracer.core.access import roles
+from tracer.core.translation import lazy_gettext as _l
 from tracer.seizures.import_template import template_workbook
 from tracer.seizures.importing import import_seizures
 from tracer.seizures.importing_csv import COLUMNS, REQUIRED_COLUMNS

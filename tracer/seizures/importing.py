@@ -25,8 +25,6 @@ import itertools
 import logging
 from typing import BinaryIO, Callable
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,6 +34,8 @@ from tracer.cases.models import Case
 from tracer.cases.services import CASE_WRITERS, case_query, may_edit
 from tracer.core.errors import DomainError, Forbidden
 from tracer.core.scratch import ScratchFull, scratch_full_stops, stopped_message
+from tracer.core.translation import gettext as _
+from tracer.core.translation import ngettext
 from tracer.core.value_lists import among
 from tracer.extensions import db
 from tracer.core.sheet_files import read_rows

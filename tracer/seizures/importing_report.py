@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from tracer.core.import_report import (ERROR, IMPORTED, MAX_SHOWN, PARTIAL, REJECTED, SEVERITY_LABELS, SKIPPED,
                                        VALUE_SHOWN, WARNING, BaseImportReport, Problem, shorten)
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
 
 __all__ = ["ERROR", "IMPORTED", "MAX_SHOWN", "PARTIAL", "REJECTED", "SEVERITY_LABELS", "SKIPPED", "VALUE_SHOWN",
            "WARNING", "ImportReport", "Problem", "shorten"]

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracer.auth.services import agency_by_acronym
 from tracer.cases.models import Case
 from tracer.cases.services import case_query, may_edit
+from tracer.core.translation import gettext as _
 from tracer.core.validation import DAY_FIRST, Checker, read_day_first
 from tracer.core.value_lists import among
 from tracer.extensions import db

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from tracer.auth.models import Agency
 from tracer.cases.models import Case, CaseReferenceCounter
 from tracer.cases.services import current_year, next_reference
 from tracer.core.bulk_write import insert_numbered, insert_rows
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import CustodyEvent, Firearm
 from tracer.firearms.serials import serial_search_keys

@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, request
-from flask_babel import lazy_gettext as _l
 
 from tracer.core.access import any_role
 from tracer.core.security import CSP
+from tracer.core.translation import lazy_gettext as _l
 
 bp = Blueprint("maps", __name__)
 OUTLINES = Path(__file__).resolve().parent.parent / "geo" / "data" / "mx_states.geojson"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from tracer.auth.models import Agency
 from tracer.auth.scope import case_scope
 from tracer.auth.services import agency_by_acronym
 from tracer.core.time import local_today
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.services import add_firearm, check_firearm

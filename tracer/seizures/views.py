@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -16,6 +14,8 @@ from tracer.core.access import roles
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Forbidden, NotFound, ValidationFailed
 from tracer.core.time import local_today
+from tracer.core.translation import gettext as _
+from tracer.core.translation import ngettext
 from tracer.extensions import db
 from tracer.firearms.forms import FIREARM_FORM_FIELDS, FirearmRowForm, PhotoForm
 from tracer.firearms.labels import CRIME_CATEGORIES

@@ -7,9 +7,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from tracer.audit.services import record
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.stats import rollups
 

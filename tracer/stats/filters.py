@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from tracer.cases.case_lists import normalise_state
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.geo.catalog import states
 from tracer.seizures.models import Seizure

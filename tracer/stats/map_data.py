@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, literal_column, select
 
 from tracer.auth.models import User
@@ -20,6 +19,7 @@ from tracer.cases.models import Case
 from tracer.cases.services import case_query
 from tracer.core.database import read_session
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.geo.catalog import municipalities, municipality_name, resolve_us_state, state_name, states

@@ -7,9 +7,9 @@ import io
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask_babel import lazy_gettext as _l
 
 from tracer.core.csv_files import BOM_TEXT, neutralise
+from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.labels import FIREARM_TYPE_LABELS
 from tracer.geo.catalog import state_name, us_state_name
 from tracer.stats.services import Dashboard

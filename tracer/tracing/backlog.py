@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, not_, select
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +20,8 @@ from tracer.cases.case_lists import agencies_in_scope, normalise_state
 from tracer.core.pagination import KeysetPage, bounded_count, by, keyset_page
 from tracer.core.text import forbidden_character
 from tracer.core.time import local_today
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm

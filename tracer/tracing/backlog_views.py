@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.tracing import bulk_requests
 from tracer.tracing import requests as services

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
 
 from tracer.auth.models import Agency, User
 from tracer.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import firearm_query

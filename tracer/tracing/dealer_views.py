@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import BaseModel, Field
 from wtforms import Form, StringField
@@ -14,6 +13,7 @@ from tracer.api.openapi import operation
 from tracer.api.views import bp as api_bp
 from tracer.core.errors import ValidationFailed
 from tracer.core.forms import SelectField, show_errors
+from tracer.core.translation import lazy_gettext as _l
 from tracer.geo.catalog import us_states
 from tracer.tracing.dealers import (ATF_SHORT_TTC_THRESHOLD, FIRST_YEAR, DealerFilters, DealerList, dealer_json,
                                     dealer_watch_list)

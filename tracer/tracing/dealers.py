@@ -20,11 +20,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import Integer, case, func, select
 
 from tracer.auth.models import User
 from tracer.core.errors import ValidationFailed
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.geo.catalog import resolve_us_state, state_name

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracer.core.csv_files import BOM_TEXT, neutralise
 from tracer.core.i18n import format_local_date, format_local_datetime
+from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.labels import FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
 from tracer.geo.catalog import municipality_name, state_name
 from tracer.geo.countries import country_name

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Form, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -16,6 +15,7 @@ from wtforms.validators import Email, Optional
 from wtforms.widgets import DateInput
 
 from tracer.core.forms import SelectField
+from tracer.core.translation import lazy_gettext as _l
 from tracer.geo.catalog import state_choices
 from tracer.tracing.backlog import AGE_BANDS, AGE_LABELS, BacklogFilters
 from tracer.tracing.crime_codes import CRIME_CATEGORY_LABELS, ncic_codes, ncic_label

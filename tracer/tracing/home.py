@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import func
 
 from tracer.auth.models import User
 from tracer.core.i18n import format_days
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.core.worklist import WorkItem, counted, work_card
 from tracer.extensions import db
 from tracer.tracing.backlog import BacklogFilters, backlog_counts

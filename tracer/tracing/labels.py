@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from tracer.core.i18n import label_filter
+from tracer.core.translation import lazy_gettext as _l
 
 TRACE_STATUS_LABELS = {
     "draft": _l("Draft"),

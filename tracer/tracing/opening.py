@@ -6,12 +6,12 @@ then entered as for a submitted request (``tracing.results``).
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
 
 from tracer.audit.services import record
 from tracer.core.changes import stale_as_conflict
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.models import utcnow
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.tracing.models import TraceRequest
 from tracer.tracing.results import ensure_may_record, may_record_result

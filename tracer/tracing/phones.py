@@ -6,8 +6,8 @@ a dealer's (FFL) number is a North American one: ten digits, formatting free.
 from __future__ import annotations
 
 import phonenumbers
-from flask_babel import gettext as _
 
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 
 PHONE_INPUT_MAX = 40

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracer.cases.models import Case
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.people.checks import check_person, editable_values

@@ -32,9 +32,9 @@ from typing import Callable
 
 from flask import current_app, url_for
 from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, event, false, func, not_, or_
 
+from tracer.core.translation import gettext as _
 from tracer.firearms.models import Firearm
 from tracer.firearms.reference import caliber_fits, serial_fits_manufacturer
 

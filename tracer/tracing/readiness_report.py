@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.tracing.readiness import IDENTIFIERS, Suspect, trace_readiness

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 
 from tracer.core.changes import apply_changes
 from tracer.core.errors import ValidationFailed
 from tracer.core.time import local_today
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.geo.catalog import municipality_name, state_name
 from tracer.tracing.crime_codes import (CRIME_CATEGORY_CODES, DEFAULT_CATEGORY, category_of_seizure,

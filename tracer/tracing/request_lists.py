@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 
 from tracer.auth.models import User
 from tracer.core.pagination import KeysetPage, SortKey, by, keyset_page
 from tracer.core.time import local_day_start
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.firearms.models import Firearm
 from tracer.firearms.serials import normalize_serial

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
-from flask_babel import gettext as _
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +24,7 @@ from tracer.core.models import utcnow
 from tracer.core.numbering import next_number
 from tracer.core.panels import holds
 from tracer.core.time import local_today
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.geo.catalog import us_state_name

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
@@ -15,6 +14,7 @@ from wtforms.fields import SelectChoice
 from wtforms.widgets import DateInput
 
 from tracer.core.forms import SelectField
+from tracer.core.translation import lazy_gettext as _l
 from tracer.people.labels import ID_KIND_LABELS
 from tracer.people.models import ID_KINDS
 from tracer.tracing.models import NO_TRACE_REASONS, TRACE_OUTCOMES, TraceRequest

@@ -3,12 +3,12 @@ page, or uploads a file of results. The routes join the ``tracing`` blueprint.""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.tracing import results
 from tracer.tracing.opening import open_trace

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
 
 from tracer.audit.services import record
@@ -23,6 +22,7 @@ from tracer.core.errors import Conflict, NotFound, ValidationFailed
 from tracer.core.i18n import format_local_date
 from tracer.core.models import utcnow
 from tracer.core.time import local_today
+from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.geo.catalog import resolve_us_state, us_state_name

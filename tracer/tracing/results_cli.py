@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask_babel import gettext as _
 
 from tracer.auth.services import agency_by_acronym, user_by_username
 from tracer.core.import_cli import fail, import_cli, run_import
+from tracer.core.translation import gettext as _
 from tracer.tracing.results_import import import_trace_results
 
 

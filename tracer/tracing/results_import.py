@@ -20,8 +20,6 @@ from datetime import date
 from functools import lru_cache
 from typing import BinaryIO, Callable
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,6 +31,8 @@ from tracer.core.import_report import (ERROR, IMPORTED, MAX_SHOWN, PARTIAL, REJE
 from tracer.core.scratch import (CHUNK, ScratchDatabase, ScratchFull, dump, load, scratch_full_stops,
                                  stopped_message)
 from tracer.core.text import forbidden_character
+from tracer.core.translation import gettext as _
+from tracer.core.translation import lazy_gettext as _l
 from tracer.core.validation import Checker
 from tracer.extensions import db
 from tracer.firearms.models import Firearm

@@ -6,7 +6,6 @@ routes to the same blueprint (imported by the application factory).
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -16,6 +15,7 @@ from tracer.core.access import roles
 from tracer.core.errors import Conflict, ValidationFailed
 from tracer.core.forms import show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage
+from tracer.core.translation import gettext as _
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import firearm_query, get_firearm
