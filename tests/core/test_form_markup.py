@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 import wtforms
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms.fields import SelectChoice
+from wtforms.fields.core import UnboundField
+from wtforms.validators import InputRequired, Length
 
+from tracer.core import forms
 from tracer.core.forms import SelectField, StringField
 from tracer.core.translation import lazy_gettext as _l
 
@@ -56,3 +60,74 @@ def test_inputs_match_wtforms_and_escape_what_was_typed(app):
         assert drawn == TheirInput(data={"q": typed}).q(**attributes)
         assert 'value="Fiscalía &#34;Norte&#34; &lt;Sonora&gt; &amp; O&#39;Hara"' in drawn
         assert 'data-note="&lt;b&gt;"' in drawn and " required " in drawn and "readonly" not in drawn
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [
+    (forms.TextAreaField, wtforms.TextAreaField), (forms.HiddenField, wtforms.HiddenField),
+    (forms.PasswordField, wtforms.PasswordField), (forms.EmailField, wtforms.EmailField)])
+def test_other_fields_match_wtforms(app, ours, theirs):
+    typed = 'línea 1\r\n"dos" <tres> & O\'Hara'
+
+    class Ours(wtforms.Form):
+        f = ours("F", validators=[InputRequired(), Length(max=40)])
+
+    class Theirs(wtforms.Form):
+        f = theirs("F", validators=[InputRequired(), Length(max=40)])
+
+    with app.test_request_context("/"):
+        drawn = Ours(data={"f": typed}).f(class_="field__input", aria_describedby="f-hint")
+        assert drawn == Theirs(data={"f": typed}).f(class_="field__input", aria_describedby="f-hint")
+        assert "&lt;tres&gt;" in drawn or ours is forms.PasswordField
+
+
+def test_a_page_forms_csrf_token_is_written_as_flask_wtf_writes_it(app):
+    class Ours(forms.PageForm):
+        pass
+
+    class Theirs(FlaskForm):
+        pass
+
+    with app.test_request_context("/"):
+        ours, theirs = Ours(), Theirs()
+        assert str(ours.csrf_token) == str(theirs.csrf_token)
+        assert 'name="csrf_token" type="hidden" value="' in str(ours.csrf_token)
+
+
+def _form_classes(base=wtforms.Form):
+    for form_class in base.__subclasses__():
+        if form_class.__module__.startswith("tracer."):
+            yield form_class
+        yield from _form_classes(form_class)
+
+
+def _widgets(unbound):
+    """The widgets that write an unbound field: its own and its options'."""
+    if unbound.field_class is wtforms.FieldList:
+        yield from _widgets(unbound.args[0])
+        return
+    if unbound.field_class is wtforms.FormField:
+        return  # its form is walked as one of the forms
+    widget = unbound.kwargs.get("widget") or unbound.field_class.widget
+    if isinstance(widget, wtforms.widgets.ListWidget):  # the list of options: written once a field
+        yield unbound.kwargs.get("option_widget") or unbound.field_class.option_widget
+    else:
+        yield widget
+
+
+def test_every_form_writes_its_fields_with_the_lean_widgets(app):
+    """Each field of each form of the application is written by a widget of ``tracer.core.forms``
+    (a field taken from WTForms directly would cost its page WTForms' slow markup), and each
+    form with a CSRF token is a ``PageForm`` (its token written the same way)."""
+    classes = set(_form_classes())
+    assert len(classes) > 40  # the application's forms were found
+    slow = []
+    for form_class in classes:
+        if issubclass(form_class, FlaskForm) and not issubclass(form_class, forms.PageForm):
+            slow.append(f"{form_class.__module__}.{form_class.__name__} is not a PageForm")
+        for name in dir(form_class):
+            unbound = getattr(form_class, name, None)
+            if isinstance(unbound, UnboundField):
+                slow += [f"{form_class.__module__}.{form_class.__name__}.{name}: {type(widget).__module__}."
+                         f"{type(widget).__name__}" for widget in _widgets(unbound)
+                         if type(widget).__module__ != forms.__name__]
+    assert slow == []

@@ -1,13 +1,12 @@
 """The audit trail's filter form."""
-from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
+from tracer.core.forms import DateField, PageForm, StringField
 from tracer.core.text import CleanText
 from tracer.core.translation import lazy_gettext as _l
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PageForm):
     class Meta:
         csrf = False
 

@@ -1,20 +1,18 @@
 """Forms administrators use for agencies and accounts."""
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from tracer.auth.models import AGENCY_LEVELS, LANGUAGES
 from tracer.auth.passwords import MAX_LENGTH
 from tracer.core.access import ROLES
-from tracer.core.forms import SelectField
+from tracer.core.forms import BooleanField, EmailField, PageForm, PasswordField, SelectField, StringField
 from tracer.core.i18n import LANGUAGE_LABELS, LEVEL_LABELS, ROLE_LABELS
 from tracer.core.text import CleanText
 from tracer.core.translation import lazy_gettext as _l
 from tracer.geo.catalog import state_choices
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(PageForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), CleanText()])
     acronym = StringField(_l("Acronym"), validators=[DataRequired(), Length(max=32), CleanText()])
     level = SelectField(_l("Level"), choices=[SelectChoice(v, LEVEL_LABELS[v]) for v in AGENCY_LEVELS])
@@ -39,7 +37,7 @@ def _optional_int(value):
     return int(value)
 
 
-class UserForm(FlaskForm):
+class UserForm(PageForm):
     # No role or agency is chosen for the administrator: each new account is given both on
     # purpose (a preselected pair was saved by mistake, or refused as a mismatch).
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64), CleanText()],

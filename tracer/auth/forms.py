@@ -1,18 +1,17 @@
 """Sign-in, second-factor, password and token forms."""
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracer.auth.passwords import MAX_LENGTH
+from tracer.core.forms import HiddenField, PageForm, PasswordField, StringField
 from tracer.core.text import CleanText
 from tracer.core.translation import lazy_gettext as _l
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(PageForm):
     next = HiddenField()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64), CleanText()],
                            render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
@@ -20,19 +19,19 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(PageForm):
     code = StringField(_l("Authentication code or recovery code"),
                        validators=[DataRequired(), Length(max=32), CleanText()],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(PageForm):
     code = StringField(_l("Code shown by the authenticator app"),
                        validators=[DataRequired(), Length(min=6, max=8), CleanText()],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(PageForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
@@ -42,16 +41,16 @@ class PasswordChangeForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PageForm):
     name = StringField(_l("Label (what the token is for)"), validators=[DataRequired(), Length(max=100), CleanText()])
     password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(PageForm):
     password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     """A button that changes something: only the CSRF token travels."""

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FileField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional
-from wtforms.widgets import DateInput, TimeInput
 
 from tracer.ballistics.labels import (BREECH_FACE_CLASS_LABELS, CONCLUSION_LABELS, EJECTOR_MARK_LABELS,
                                       FIRING_PIN_SHAPE_LABELS, ITEM_KIND_LABELS, JACKET_LABELS, TWIST_LABELS)
 from tracer.ballistics.models import (BREECH_FACE_CLASSES, CONCLUSIONS, EJECTOR_MARKS, FIRING_PIN_SHAPES, ITEM_KINDS,
                                       JACKETS, TWISTS)
 from tracer.ballistics.scenes import SCENE_FIELDS
+from tracer.core.forms import BooleanField, DateInput, FileField, HiddenField, PageForm, SelectField, StringField, TextAreaField, TimeInput
 from tracer.core.text import CleanText
 from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.forms import BLANK, SUGGEST, _select
@@ -28,7 +26,7 @@ ITEM_FORM_FIELDS = ("kind", "origin", "firearm_id", "caliber", "headstamp", "fir
                     "weight_grains", "jacket", "lab_number", "ibis_ref", "notes")
 
 
-class SceneForm(PlaceFields, FlaskForm):
+class SceneForm(PlaceFields, PageForm):
     occurred_on = StringField(_l("Date of the shooting"), widget=DateInput())
     occurred_time = StringField(_l("Time"), widget=TimeInput())
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
@@ -38,7 +36,7 @@ class SceneForm(PlaceFields, FlaskForm):
         return {name: self[name].data for name in SCENE_FIELDS}
 
 
-class ItemForm(FlaskForm):
+class ItemForm(PageForm):
     kind = _select(_l("Kind of item"), ITEM_KIND_LABELS, ITEM_KINDS)
     # "scene-<id>" or "seizure-<id>": where a cartridge case or a bullet was recovered.
     origin = SelectField(_l("Recovered at"), validate_choice=False)
@@ -98,13 +96,13 @@ class ItemForm(FlaskForm):
             self.origin.data = f"seizure-{values['seizure_id']}"
 
 
-class LeadForm(FlaskForm):
+class LeadForm(PageForm):
     item_b = StringField(_l("Other item (its number or IBIS reference)"), render_kw=SUGGEST,
                          validators=[Optional(), Length(max=80), CleanText()])
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 2}, validators=[Optional(), CleanText(allow_newlines=True)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PageForm):
     conclusion = _select(_l("Conclusion"), CONCLUSION_LABELS, CONCLUSIONS)
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 3})
     reason = TextAreaField(_l("Reason (required to undo a confirmed hit)"), render_kw={"rows": 2})

@@ -3,19 +3,18 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField
+from flask_wtf.file import FileRequired
 
 from tracer.ballistics.ibis_import import LAYOUT, import_ibis_leads
 from tracer.core.access import roles
+from tracer.core.forms import BooleanField, PageForm, UploadField
 from tracer.core.translation import lazy_gettext as _l
 
 bp = Blueprint("ibis_import", __name__)
 
 
-class IbisImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))])
+class IbisImportForm(PageForm):
+    file = UploadField(_l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))])
     partial = BooleanField(_l("Create the leads without errors and report the rest"))
     dry_run = BooleanField(_l("Only check the file (write nothing)"))
 

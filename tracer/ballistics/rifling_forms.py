@@ -4,11 +4,10 @@ Fields are text: the services read and check them (``parse_query``, ``rifling_ad
 so the page, the API and the admin form give the same messages."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
 
 from tracer.ballistics.labels import TWIST_LABELS
+from tracer.core.forms import PageForm, SelectField, StringField
 from tracer.core.translation import lazy_gettext as _l
 
 
@@ -16,7 +15,7 @@ def _twist_choices(blank):
     return [SelectChoice("", blank)] + [SelectChoice(value, label) for value, label in TWIST_LABELS.items()]
 
 
-class RiflingSearchForm(FlaskForm):
+class RiflingSearchForm(PageForm):
     class Meta:
         csrf = False  # a search changes nothing
 
@@ -28,7 +27,7 @@ class RiflingSearchForm(FlaskForm):
     tolerance_mm = StringField(_l("Tolerance (mm)"))
 
 
-class RiflingSpecForm(FlaskForm):
+class RiflingSpecForm(PageForm):
     manufacturer = StringField(_l("Manufacturer"))
     model = StringField(_l("Model"))
     caliber = StringField(_l("Caliber"))

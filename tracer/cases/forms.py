@@ -1,14 +1,12 @@
 """The case form, the case-list filters, and the words shown for stored case values."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from tracer.cases.models import CASE_PRIORITIES, CASE_STATUSES
 from tracer.cases.services import CARPETA_MAX, CARPETA_PATTERN, SUMMARY_MAX, TITLE_MAX
-from tracer.core.forms import DateField, SelectField, StringField
+from tracer.core.forms import DateField, HiddenField, PageForm, SelectField, StringField, TextAreaField
 from tracer.core.text import CleanText
 from tracer.core.translation import lazy_gettext as _l
 from tracer.core.translation import pgettext
@@ -42,7 +40,7 @@ def _optional_id(value):
     return int(value)
 
 
-class CaseForm(FlaskForm):
+class CaseForm(PageForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX), CleanText()])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_MAX),
                                                        CleanText(allow_newlines=True)],
@@ -90,7 +88,7 @@ class CaseEditForm(CaseForm):
             return None
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(PageForm):
     class Meta:
         csrf = False
 

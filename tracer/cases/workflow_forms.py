@@ -2,15 +2,13 @@
 assignments and shares; and the words shown for review sections and actions."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracer.cases.models import REVIEW_SECTIONS
 from tracer.cases.notes import NOTE_MAX
 from tracer.cases.workflow import ACTIONS, COMMENT_MAX
-from tracer.core.forms import FileField, SelectField
+from tracer.core.forms import FileField, HiddenField, PageForm, SelectField, TextAreaField
 from tracer.core.text import CleanText
 from tracer.core.translation import gettext as _
 from tracer.core.translation import lazy_gettext as _l
@@ -54,7 +52,7 @@ def comment_label(action: str) -> str:
     }.get(action, _("Comment"))
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(PageForm):
     action = HiddenField(validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX),
                                                        CleanText(allow_newlines=True)], render_kw={"rows": 4})
@@ -68,12 +66,12 @@ class TransitionForm(FlaskForm):
         return self.action.data in ACTIONS
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PageForm):
     body = TextAreaField(_l("New note"), validators=[DataRequired(), Length(max=NOTE_MAX),
                                                       CleanText(allow_newlines=True)], render_kw={"rows": 3})
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PageForm):
     document = FileField(_l("Document (PDF or photo)"),
                          render_kw={"accept": "application/pdf,image/jpeg,image/png,image/webp"})
 
@@ -84,7 +82,7 @@ def _optional_id(value):
     return int(value)
 
 
-class ShareForm(FlaskForm):
+class ShareForm(PageForm):
     agency_id = SelectField(_l("Agency"), coerce=_optional_id, validators=[DataRequired()])
 
     def set_choices(self, agencies) -> None:
@@ -92,7 +90,7 @@ class ShareForm(FlaskForm):
             SelectChoice(agency.id, f"{agency.acronym} — {agency.name}") for agency in agencies]
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PageForm):
     analyst_id = SelectField(_l("Analyst"), coerce=_optional_id, validators=[DataRequired()])
 
     def set_choices(self, analysts) -> None:

@@ -1,13 +1,17 @@
-"""Forms shared by every page, and the fields the busiest forms use.
+"""Forms shared by every page, and the fields and widgets every form uses.
 
 WTForms writes each attribute of an input through ``Markup.format``, which costs a form
 of a dozen fields milliseconds per page; the fields here write the same markup with one
-string per attribute (``html_params``) and one per select option (``Select``).
+string per attribute (``html_params``) and one per select option (``Select``). Every form
+takes its fields and widgets from here, and a form with a CSRF token is a ``PageForm``
+(``tests/core/test_form_markup.py`` walks them all).
 """
+import flask_wtf.file
 import wtforms
+import wtforms.csrf.core
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, widgets
+from wtforms import widgets
 from wtforms.fields import SelectChoice
 from wtforms.widgets.core import clean_key
 
@@ -31,7 +35,27 @@ class TextInput(widgets.TextInput):
     html_params = staticmethod(html_params)
 
 
+class HiddenInput(widgets.HiddenInput):
+    html_params = staticmethod(html_params)
+
+
+class PasswordInput(widgets.PasswordInput):
+    html_params = staticmethod(html_params)
+
+
+class EmailInput(widgets.EmailInput):
+    html_params = staticmethod(html_params)
+
+
+class NumberInput(widgets.NumberInput):
+    html_params = staticmethod(html_params)
+
+
 class DateInput(widgets.DateInput):
+    html_params = staticmethod(html_params)
+
+
+class TimeInput(widgets.TimeInput):
     html_params = staticmethod(html_params)
 
 
@@ -47,8 +71,42 @@ class CheckboxInput(widgets.CheckboxInput):
     html_params = staticmethod(html_params)
 
 
+class RadioInput(widgets.RadioInput):
+    html_params = staticmethod(html_params)
+
+
+class TextArea(widgets.TextArea):
+    """WTForms' text area, its attributes written by ``html_params``."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        flags = field.flags
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(flags, name, False):
+                kwargs[name] = getattr(flags, name)
+        # Safe for B704: the attributes written by html_params, the text escaped.
+        return Markup(f"<textarea {html_params(name=field.name, **kwargs)}>\r\n"  # nosec B704
+                      f"{escaped(field._value())}</textarea>")
+
+
 class StringField(wtforms.StringField):
     widget = TextInput()
+
+
+class HiddenField(wtforms.HiddenField):
+    widget = HiddenInput()
+
+
+class PasswordField(wtforms.PasswordField):
+    widget = PasswordInput()
+
+
+class EmailField(wtforms.EmailField):
+    widget = EmailInput()
+
+
+class TextAreaField(wtforms.TextAreaField):
+    widget = TextArea()
 
 
 class DateField(wtforms.DateField):
@@ -59,8 +117,18 @@ class FileField(wtforms.FileField):
     widget = FileInput()
 
 
+class UploadField(flask_wtf.file.FileField):
+    """Flask-WTF's file field (the upload read as a ``FileStorage``)."""
+
+    widget = FileInput()
+
+
 class BooleanField(wtforms.BooleanField):
     widget = CheckboxInput()
+
+
+class RadioField(wtforms.RadioField):
+    option_widget = RadioInput()
 
 
 class Select(widgets.Select):
@@ -107,7 +175,28 @@ class SelectField(wtforms.SelectField):
     widget = Select()
 
 
-class LanguageForm(FlaskForm):
+class SelectMultipleField(wtforms.SelectMultipleField):
+    widget = Select(multiple=True)  # WTForms' markup: a multiple select is rare
+
+
+class CSRFTokenField(wtforms.csrf.core.CSRFTokenField):
+    widget = HiddenInput()
+
+
+class PageCSRF(FlaskForm.Meta.csrf_class):
+    """Flask-WTF's CSRF protection, its token field written as the other hidden fields."""
+
+    field_class = CSRFTokenField
+
+
+class PageForm(FlaskForm):
+    """The forms of the pages: Flask-WTF's, CSRF token included, with the fields of this module."""
+
+    class Meta:
+        csrf_class = PageCSRF
+
+
+class LanguageForm(PageForm):
     lang = SelectField(choices=[SelectChoice("es", "Español"), SelectChoice("en", "English")], validate_choice=True)
     next = HiddenField()
 

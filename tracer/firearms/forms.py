@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, TextAreaField
+from wtforms import Form
 from wtforms.fields import SelectChoice
 
-from tracer.core.forms import BooleanField, DateTimeLocalInput, FileField, SelectField, StringField
+from tracer.core.forms import BooleanField, DateTimeLocalInput, FileField, HiddenField, PageForm, SelectField, StringField, TextAreaField
 from tracer.core.i18n import format_local_datetime
 from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.labels import CONDITION_LABELS, CUSTODY_EVENT_LABELS, FIREARM_TYPE_LABELS, SERIAL_STATUS_LABELS
@@ -81,11 +80,11 @@ class FirearmRowForm(FirearmFields, Form):
     """One firearm of a seizure: ``firearms-<i>-<field>`` inside the seizure form."""
 
 
-class FirearmEditForm(FirearmFields, FlaskForm):
+class FirearmEditForm(FirearmFields, PageForm):
     version = HiddenField()
 
 
-class CustodyForm(FlaskForm):
+class CustodyForm(PageForm):
     event = _select(_l("Event"), CUSTODY_EVENT_LABELS, CUSTODY_EVENTS)
     occurred_at = StringField(_l("Date and time"), widget=DateTimeLocalInput())
     handed_over_by_name = StringField(_l("Name"))
@@ -116,6 +115,6 @@ class CustodyForm(FlaskForm):
         return {name: self[name].data for name in self.TEXT_FIELDS}
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(PageForm):
     photo = FileField(_l("Photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     remove_location = BooleanField(_l("Remove the location from the photo"))

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import ListWidget
 
-from tracer.core.forms import SelectField
+from tracer.core.forms import CheckboxInput, PageForm, SelectField, SelectMultipleField, StringField, TextAreaField
 from tracer.core.text import CleanText
 from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.labels import FIREARM_TYPE_LABELS
@@ -16,7 +14,7 @@ from tracer.firearms.reference import CHAMBERED_TYPES
 from tracer.geo.countries import country_choices
 
 
-class ManufacturerForm(FlaskForm):
+class ManufacturerForm(PageForm):
     name = StringField(_l("Canonical name"), validators=[DataRequired(), Length(max=120), CleanText()])
     country_code = SelectField(_l("Country of manufacture"), validators=[Optional()])
     aliases = TextAreaField(_l("Aliases"), validators=[Optional(), Length(max=4000), CleanText(allow_newlines=True)])
@@ -27,7 +25,7 @@ class ManufacturerForm(FlaskForm):
             SelectChoice(code, name) for code, name in country_choices(str(get_locale() or "es"))]
 
 
-class CaliberForm(FlaskForm):
+class CaliberForm(PageForm):
     name = StringField(_l("Canonical name"), validators=[DataRequired(), Length(max=60), CleanText()])
     firearm_types = SelectMultipleField(
         _l("Types of firearm chambered in it"),
@@ -38,15 +36,15 @@ class CaliberForm(FlaskForm):
     aliases = TextAreaField(_l("Aliases"), validators=[Optional(), Length(max=4000), CleanText(allow_newlines=True)])
 
 
-class AliasForm(FlaskForm):
+class AliasForm(PageForm):
     alias = StringField(_l("New alias"), validators=[DataRequired(), Length(max=120), CleanText()])
 
 
-class CaliberAliasForm(FlaskForm):
+class CaliberAliasForm(PageForm):
     alias = StringField(_l("New alias"), validators=[DataRequired(), Length(max=60), CleanText()])
 
 
-class ReferenceSearchForm(FlaskForm):
+class ReferenceSearchForm(PageForm):
     class Meta:
         csrf = False
 

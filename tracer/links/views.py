@@ -11,13 +11,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
-from tracer.core.forms import SelectField, show_errors
+from tracer.core.forms import HiddenField, PageForm, SelectField, StringField, TextAreaField, show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage
 from tracer.core.panels import holds
 from tracer.core.security import safe_next
@@ -32,7 +30,7 @@ deciders = roles(*sorted(services.DECIDERS))
 PER_PAGE = 25
 
 
-class LinkDecisionForm(FlaskForm):
+class LinkDecisionForm(PageForm):
     """Confirm or dismiss: the button pressed carries ``status``."""
 
     status = StringField()
@@ -46,7 +44,7 @@ class LinkDecisionForm(FlaskForm):
                 "version": int(version) if version.isascii() and version.isdigit() and len(version) < 10 else -1}
 
 
-class LinkFilterForm(FlaskForm):
+class LinkFilterForm(PageForm):
     class Meta:
         csrf = False
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from stdnum.exceptions import InvalidChecksum, ValidationError as StdnumError
 from stdnum.mx import curp as curp_number
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Optional, ValidationError
-from wtforms.widgets import DateInput
 
+from tracer.core.forms import DateInput, HiddenField, PageForm, SelectField, StringField, TextAreaField
 from tracer.core.text import CleanText
 from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.forms import BLANK, _select
@@ -80,7 +78,7 @@ class PersonFields:
         return {name: self[name].data for name in PERSON_FIELDS}
 
 
-class CasePersonForm(PersonFields, FlaskForm):
+class CasePersonForm(PersonFields, PageForm):
     role = SelectField(_l("Role in the case"), validate_choice=False)
     firearm_id = SelectField(_l("Firearm of the case"), validate_choice=False)
     notes = TextAreaField(_l("Notes"), validators=[CleanText(allow_newlines=True)], render_kw={"rows": 3})
@@ -94,7 +92,7 @@ class CasePersonForm(PersonFields, FlaskForm):
         return {**self.person_values(), "notes": self.notes.data, "firearm_id": self.firearm_id.data}
 
 
-class CaseRoleForm(FlaskForm):
+class CaseRoleForm(PageForm):
     role = SelectField(_l("Role in the case"), validate_choice=False)
     firearm_id = SelectField(_l("Firearm of the case"), validate_choice=False)
     notes = TextAreaField(_l("Notes"), validators=[CleanText(allow_newlines=True)], render_kw={"rows": 3})
@@ -107,7 +105,7 @@ class CaseRoleForm(FlaskForm):
         return {"role": self.role.data, "firearm_id": self.firearm_id.data, "notes": self.notes.data}
 
 
-class PersonForm(PersonFields, FlaskForm):
+class PersonForm(PersonFields, PageForm):
     version = HiddenField()
 
     def version_number(self) -> int:
@@ -115,11 +113,11 @@ class PersonForm(PersonFields, FlaskForm):
         return int(text) if text.isdigit() and len(text) < 10 else -1
 
 
-class MergeForm(FlaskForm):
+class MergeForm(PageForm):
     keep = SelectField(_l("Record kept"), validate_choice=True)
     reason = TextAreaField(_l("Why these records are the same person"),
                            validators=[CleanText(allow_newlines=True)], render_kw={"rows": 3})
 
 
-class DistinctForm(FlaskForm):
+class DistinctForm(PageForm):
     pass

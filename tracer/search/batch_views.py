@@ -12,14 +12,11 @@ import io
 
 from flask import render_template, send_file
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields import SelectChoice
 
 from tracer.core.access import roles
 from tracer.core.errors import ValidationFailed
-from tracer.core.forms import show_errors
+from tracer.core.forms import HiddenField, PageForm, RadioField, TextAreaField, UploadField, show_errors
 from tracer.core.time import local_today
 from tracer.core.translation import gettext as _
 from tracer.core.translation import lazy_gettext as _l
@@ -35,13 +32,13 @@ from tracer.search.views import SEARCHERS, bp
 LINE_FIELDS = {"q": _l("Serial number"), "mode": _l("Search mode"), "manufacturer": _l("Manufacturer")}
 
 
-class BatchSearchForm(FlaskForm):
+class BatchSearchForm(PageForm):
     """The list (pasted, or a file) and the mode of the lines that name none. The hidden
     fields carry the file's bytes from the result page to the CSV download."""
 
     serials = TextAreaField(_l("Serial numbers"), render_kw={
         "rows": 10, "autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
-    file = FileField(_l("Or a file"))
+    file = UploadField(_l("Or a file"))
     mode = RadioField(_l("Search mode"), default="fuzzy", validate_choice=False,
                       choices=[SelectChoice(mode, MODE_LABELS[mode]) for mode in MODES])
     upload_data = HiddenField()

@@ -1,10 +1,9 @@
 """The serial search form and the words shown for each mode and kind of match."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
 from wtforms.fields import SelectChoice
 
+from tracer.core.forms import PageForm, RadioField, StringField
 from tracer.core.i18n import label_filter
 from tracer.core.translation import lazy_gettext as _l
 from tracer.deconfliction.labels import MATCH_LABELS
@@ -24,7 +23,7 @@ MODE_HINTS = {
 match_label = label_filter(MATCH_LABELS)
 
 
-class SerialSearchForm(FlaskForm):
+class SerialSearchForm(PageForm):
     """A GET form: what was typed stays in the address and on the page. The search
     service checks the values and names the field at fault."""
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, HiddenField, StringField, TextAreaField
+from wtforms import FieldList, FormField
 from wtforms.fields import SelectChoice
-from wtforms.widgets import DateInput, NumberInput, TimeInput
 
-from tracer.core.forms import SelectField
+from tracer.core.forms import DateInput, HiddenField, NumberInput, PageForm, SelectField, StringField, TextAreaField, TimeInput
 from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.forms import BLANK, FirearmRowForm
 from tracer.seizures.services import MAX_FIREARMS
@@ -48,7 +46,7 @@ class PlaceFields:
                                 "hx-disabled-elt": "#municipality"}
 
 
-class SeizureForm(PlaceFields, FlaskForm):
+class SeizureForm(PlaceFields, PageForm):
     case_id = SelectField(_l("Case"), validate_choice=False)
     seized_on = StringField(_l("Date of the seizure"), widget=DateInput())
     seized_time = StringField(_l("Time"), widget=TimeInput())

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField
+from flask_wtf.file import FileRequired
 
 from tracer.core.access import roles
+from tracer.core.forms import BooleanField, PageForm, UploadField
 from tracer.core.translation import lazy_gettext as _l
 from tracer.seizures.import_template import template_workbook
 from tracer.seizures.importing import import_seizures
@@ -16,8 +15,8 @@ from tracer.seizures.importing_csv import COLUMNS, REQUIRED_COLUMNS
 bp = Blueprint("seizure_import", __name__)
 
 
-class ImportForm(FlaskForm):
-    file = FileField(_l("CSV or Excel file"), validators=[FileRequired(_l("Choose the CSV or Excel file to import."))],
+class ImportForm(PageForm):
+    file = UploadField(_l("CSV or Excel file"), validators=[FileRequired(_l("Choose the CSV or Excel file to import."))],
                      render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument."
                                           "spreadsheetml.sheet"})
     partial = BooleanField(_l("Import the seizures without errors and report the rest"))

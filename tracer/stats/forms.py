@@ -1,14 +1,13 @@
 """The filters of the dashboard and the map: seizure dates and state (query parameters from, to, state)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 
-from tracer.core.forms import DateField, SelectField
+from tracer.core.forms import DateField, PageForm, SelectField
 from tracer.core.translation import lazy_gettext as _l
 from tracer.geo.catalog import state_choices
 
 
-class StatsFilterForm(FlaskForm):
+class StatsFilterForm(PageForm):
     class Meta:
         csrf = False  # a GET form: it changes nothing
 

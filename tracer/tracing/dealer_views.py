@@ -6,13 +6,13 @@ from datetime import date
 from flask import jsonify, render_template, request
 from flask_login import current_user
 from pydantic import BaseModel, Field
-from wtforms import Form, StringField
+from wtforms import Form
 from wtforms.fields import SelectChoice
 
 from tracer.api.openapi import operation
 from tracer.api.views import bp as api_bp
 from tracer.core.errors import ValidationFailed
-from tracer.core.forms import SelectField, show_errors
+from tracer.core.forms import SelectField, StringField, show_errors
 from tracer.core.translation import lazy_gettext as _l
 from tracer.geo.catalog import us_states
 from tracer.tracing.dealers import (ATF_SHORT_TTC_THRESHOLD, FIRST_YEAR, DealerFilters, DealerList, dealer_json,

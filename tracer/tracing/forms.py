@@ -8,13 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_wtf import FlaskForm
-from wtforms import EmailField, Form, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Form
 from wtforms.fields import SelectChoice
 from wtforms.validators import Email, Optional
-from wtforms.widgets import DateInput
 
-from tracer.core.forms import SelectField
+from tracer.core.forms import DateInput, EmailField, HiddenField, PageForm, SelectField, SelectMultipleField, StringField, TextAreaField
 from tracer.core.translation import lazy_gettext as _l
 from tracer.geo.catalog import state_choices
 from tracer.tracing.backlog import AGE_BANDS, AGE_LABELS, BacklogFilters
@@ -53,7 +51,7 @@ class TraceRequestFields:
         return len(getattr(self, "offices", ())) > 1
 
 
-class TraceRequestForm(TraceRequestFields, FlaskForm):
+class TraceRequestForm(TraceRequestFields, PageForm):
     """The one-click request on a firearm page (``draft`` saves it unsent)."""
 
     draft = HiddenField()
@@ -62,7 +60,7 @@ class TraceRequestForm(TraceRequestFields, FlaskForm):
 BLANK = SelectChoice("", "—")
 
 
-class RequestDetailsForm(TraceRequestFields, FlaskForm):
+class RequestDetailsForm(TraceRequestFields, PageForm):
     """A draft's page: the request as Form 3312.1 lays it out. "Save" keeps what is there;
     "Send" requires it complete (the services say what is missing, next to each field)."""
 
@@ -121,7 +119,7 @@ class RequestDetailsForm(TraceRequestFields, FlaskForm):
         return "people_ids" if field == "case_person_id" else "person_" + field
 
 
-class BulkRequestForm(TraceRequestFields, FlaskForm):
+class BulkRequestForm(TraceRequestFields, PageForm):
     """The backlog's "request traces of the selected firearms"; the filters ride along to come back to them."""
 
     firearm_ids = SelectMultipleField(_l("Firearms"), coerce=str, validate_choice=False)

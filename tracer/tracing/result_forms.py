@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from flask_wtf.file import FileRequired
 from wtforms.fields import SelectChoice
-from wtforms.widgets import DateInput
 
-from tracer.core.forms import SelectField
+from tracer.core.forms import BooleanField, DateInput, HiddenField, PageForm, SelectField, StringField, TextAreaField, UploadField
 from tracer.core.translation import lazy_gettext as _l
 from tracer.people.labels import ID_KIND_LABELS
 from tracer.people.models import ID_KINDS
@@ -26,7 +23,7 @@ BLANK = SelectChoice("", "—")
 TEXT = {"autocomplete": "off", "spellcheck": "false"}
 
 
-class ResultForm(FlaskForm):
+class ResultForm(PageForm):
     outcome = SelectField(_l("Outcome"), validate_choice=False,
                           choices=[BLANK] + [SelectChoice(v, OUTCOME_LABELS[v]) for v in TRACE_OUTCOMES])
     no_trace_reason = SelectField(_l("No-trace reason"), validate_choice=False,
@@ -97,11 +94,11 @@ class ResultForm(FlaskForm):
         return int(raw) if raw.isdigit() and len(raw) < 10 else -1
 
 
-class ResultImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))])
+class ResultImportForm(PageForm):
+    file = UploadField(_l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))])
     partial = BooleanField(_l("Record the rows without errors and report the rest"))
     dry_run = BooleanField(_l("Only check the file (write nothing)"))
 
 
-class OpenForm(FlaskForm):
+class OpenForm(PageForm):
     """The liaison officer's "mark as in progress" button: nothing but its CSRF token."""
