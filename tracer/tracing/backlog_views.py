@@ -44,7 +44,7 @@ def render_backlog(filters: BacklogFilterForm, bulk: BulkRequestForm, page_numbe
 
 def _bulk_form() -> BulkRequestForm:
     form = BulkRequestForm()
-    form.set_offices(services.partner_offices())
+    form.set_offices(services.partner_office_names())
     return form
 
 
@@ -56,7 +56,7 @@ def backlog():
     also request traces from it."""
     filters = BacklogFilterForm(request.args, agencies=backlog_agencies(current_user))
     bulk = BulkRequestForm(formdata=None)
-    bulk.set_offices(services.partner_offices())
+    bulk.set_offices(services.partner_office_names())
     return render_backlog(filters, bulk, request.args.get("page"), request.args.get("cursor"))
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from tracer.tracing.forms import TraceRequestForm
 from tracer.tracing.readiness import trace_readiness
-from tracer.tracing.requests import may_request, partner_offices, shown_request_for_firearm
+from tracer.tracing.requests import may_request, partner_office_names, shown_request_for_firearm
 
 
 def readiness_values(user, firearm) -> dict[str, Any]:
@@ -17,6 +17,6 @@ def readiness_values(user, firearm) -> dict[str, Any]:
                               "may_request_trace": allowed}
     if allowed and (trace is None or trace.status == "draft"):
         form = TraceRequestForm(formdata=None, data={"priority": trace.priority if trace else "routine"})
-        form.set_offices(partner_offices())
+        form.set_offices(partner_office_names())
         values["trace_request_form"] = form
     return values

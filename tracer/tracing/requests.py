@@ -106,10 +106,19 @@ def shown_request_for_firearm(firearm: Firearm) -> TraceRequest | None:
 # --- where a request goes -------------------------------------------------------------------------------
 
 
+PARTNER_OFFICES = (Agency.level == "us", Agency.active.is_(True))
+
+
 def partner_offices() -> list[Agency]:
     """The active US partner offices that receive trace requests, by acronym."""
-    return list(db.session.scalars(select(Agency).where(Agency.level == "us", Agency.active.is_(True))
-                                   .order_by(Agency.acronym)))
+    return list(db.session.scalars(select(Agency).where(*PARTNER_OFFICES).order_by(Agency.acronym)))
+
+
+def partner_office_names() -> list:
+    """The acronym and name of each active US partner office, by acronym: what a request form
+    offers (rows, not agencies: a firearm page asks for them each time it is shown)."""
+    return db.session.execute(select(Agency.acronym, Agency.name).where(*PARTNER_OFFICES)
+                              .order_by(Agency.acronym)).all()
 
 
 def resolve_addressee(addressed_to: Agency | str | None) -> Agency:

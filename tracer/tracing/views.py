@@ -120,7 +120,7 @@ def render_request(trace, status: int = 200):
         submit_form = g.pop("request_details_form", None) or RequestDetailsForm(
             formdata=None, data={"priority": trace.priority, "addressed_to": trace.addressed_to.acronym,
                                  **{k: v for k, v in details_of(trace).items() if v is not None}})
-        submit_form.set_offices(services.partner_offices())
+        submit_form.set_offices(services.partner_office_names())
         submit_form.candidates = candidates(current_user, trace.firearm)
         submit_form.people_ids.choices = [(str(row.id), row.person.full_name) for row in submit_form.candidates]
         if submit_form.candidates:
