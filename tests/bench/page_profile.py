@@ -76,6 +76,8 @@ def main() -> int:
     parser.add_argument("--statements", action="store_true", help="print the profiled page's statements once")
     parser.add_argument("--callers", nargs="*", default=[],
                         help="with --profile: also print who calls the functions matching these patterns")
+    parser.add_argument("--callees", nargs="*", default=[],
+                        help="with --profile: also print what the functions matching these patterns call")
     options = parser.parse_args()
     _environment(options.database_url, options.redis_url)
 
@@ -146,6 +148,8 @@ def main() -> int:
             stats.print_stats(options.lines)
             for pattern in options.callers:
                 stats.print_callers(pattern)
+            for pattern in options.callees:
+                stats.print_callees(pattern)
     return 0
 
 

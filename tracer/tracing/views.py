@@ -28,6 +28,7 @@ from tracer.tracing.forms import RequestDetailsForm, RequestFilterForm, TraceReq
 from tracer.tracing.labels import register_filters
 from tracer.tracing.models import OPEN
 from tracer.tracing.readiness import trace_readiness
+from tracer.tracing.readiness_table import readiness_table
 from tracer.tracing.request_details import details_of
 from tracer.tracing.request_people import add_people, candidates, check_people, request_people
 from tracer.tracing.result_panels import request_result_values
@@ -35,6 +36,7 @@ from tracer.tracing.result_panels import request_result_values
 bp = Blueprint("tracing", __name__)
 add_link_routes(bp)  # the links pages keep their tracing.* addresses
 bp.record_once(lambda state: register_filters(state.app))
+bp.add_app_template_global(readiness_table, "readiness_table")
 readers = roles("officer", "analyst", "supervisor", "liaison")
 requesters = roles("analyst", "supervisor")
 case_writers = roles("officer", "analyst", "supervisor")
