@@ -8,12 +8,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import lazyload, load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracer.auth.models import Agency, User
 from tracer.auth.scope import agency_scope
 from tracer.cases.models import CASE_STATUSES, Case, CaseAssignment
-from tracer.cases.services import SEARCH_MAX, case_query
+from tracer.cases.services import SEARCH_MAX, case_query, named_user
 from tracer.core.errors import ValidationFailed
 from tracer.core.pagination import KeysetPage, by, keyset_page
 from tracer.core.text import forbidden_character
@@ -106,9 +106,7 @@ CASE_LIST_ORDER = (by(Case.created_at, descending=True), by(Case.id, descending=
 # alone along the list's index. Joined into it, they let the planner join and sort every case behind a
 # cursor when it expects few there: cases written in one transaction share their creation time, and it
 # then expects none (half a second a page on 100,000 cases, make loadtest).
-LISTED_WITH = (selectinload(Case.owner_agency),
-               selectinload(Case.lead_officer).options(load_only(User.id, User.username, User.full_name),
-                                                       lazyload(User.agency)))
+LISTED_WITH = (selectinload(Case.owner_agency), named_user(Case.lead_officer, selectinload))
 
 
 def _named(column, key, label: str):

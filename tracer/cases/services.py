@@ -62,11 +62,11 @@ def get_case(user: User, case_id: int) -> Case:
     return case
 
 
-def named_user(relationship):
-    """Load the user of ``relationship`` for showing their name: the account's other columns
-    and the user's agency are not read."""
-    return joinedload(relationship).options(load_only(User.id, User.username, User.full_name),
-                                            lazyload(User.agency))
+def named_user(relationship, strategy=joinedload):
+    """Load the user of ``relationship`` for showing their name (joined, or with ``strategy``):
+    the account's other columns and the user's agency are not read."""
+    return strategy(relationship).options(load_only(User.id, User.username, User.full_name),
+                                          lazyload(User.agency))
 
 
 def lead_candidates(agency_id: int) -> list[User]:
