@@ -44,7 +44,8 @@ class TimelineEntry:
 
 
 def describe(event) -> TimelineEntry:
-    """The timeline line of ``event`` (an event, or a row of its ``SHOWN`` columns): its label in the reader's language and the details safe to show."""
+    """The timeline line of ``event`` (an event, or a row of its ``SHOWN`` columns): its label in
+    the reader's language and the details safe to show."""
     details = event.details or {}
     facts: dict[str, Any] = {}
     if event.action == "case.transition":

@@ -123,10 +123,10 @@ def _insert_values(connection, table_name: str, columns: list[str], values: Iter
 
 def _insert_one(connection, table_name: str, columns: list[str], row) -> None:
     quoted = ", ".join(f'"{name}"' for name in columns)
+    places = ", ".join(["%s"] * len(columns))
     with connection.connection.driver_connection.cursor() as cursor:
         # Safe for B608: quoted names from the table's metadata; values bound.
-        cursor.execute(f'INSERT INTO "{table_name}" ({quoted}) VALUES ({", ".join(["%s"] * len(columns))})',  # nosec B608
-                       row)
+        cursor.execute(f'INSERT INTO "{table_name}" ({quoted}) VALUES ({places})', row)  # nosec B608
 
 
 def _copy(connection, table_name: str, columns: list[str], values: Iterable[tuple]) -> None:
