@@ -23,29 +23,18 @@ sys.path.insert(0, str(ROOT))
 
 from tests.bench import baseline_app, bench_accounts  # noqa: E402
 from tests.bench.http_bench import production_env, start, stop  # noqa: E402
-from tests.bench.http_load import hammer, server_cpu_seconds, sign_in  # noqa: E402
+from tests.bench.http_load import cpu_seconds, hammer, server_cpu_seconds, sign_in  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tracer_bench"
 
 
 def cpu_of_programs(*names: str) -> float:
     """CPU seconds used so far by every process whose command is one of ``names``."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command, fields = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
-        except (OSError, ValueError):
-            continue
-        if command in names:
-            fields = fields.split()
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return cpu_seconds(lambda command, _fields: command in names)
 
 
 def _spent(server) -> tuple[float, ...]:
-    return (server_cpu_seconds(os.getpgid(server.pid)), cpu_of_programs("postgres"), cpu_of_programs("redis-server"),
+    return (server_cpu_seconds(server.pid), cpu_of_programs("postgres"), cpu_of_programs("redis-server"),
             os.times().user + os.times().system)
 
 

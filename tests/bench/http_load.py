@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -123,20 +124,27 @@ def hammer(port: int, path: str, headers: dict, cookies: dict, clients: int, sec
             "p95": 1000 * latencies[int(0.95 * (len(latencies) - 1))], "failed": sum(failures)}
 
 
-def server_cpu_seconds(group: int) -> float:
-    """CPU time (user and system) used so far by gunicorn's master and workers: a figure that
-    holds when other programs share the machine, unlike requests per second."""
+def cpu_seconds(wanted: Callable[[str, list[str]], bool]) -> float:
+    """CPU time (user and system) used so far by the processes that ``wanted(command, fields)``
+    picks (``fields``: those of ``/proc/<pid>/stat`` after the command)."""
     tick, total = os.sysconf("SC_CLK_TCK"), 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            command, rest = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
             continue
-        if int(fields[2]) == group:  # the process group gunicorn was started in
+        fields = rest.split()
+        if wanted(command, fields):
             total += int(fields[11]) + int(fields[12])
     return total / tick
+
+
+def server_cpu_seconds(group: int) -> float:
+    """CPU time (user and system) used so far by gunicorn's master and workers: a figure that
+    holds when other programs share the machine, unlike requests per second."""
+    return cpu_seconds(lambda _command, fields: int(fields[2]) == group)  # gunicorn's process group
 
 
 def start_gunicorn(setting: str, port: int, env: dict, app_dir: Path) -> subprocess.Popen:

@@ -3,9 +3,6 @@ taken from another list answers 400 naming ``cursor`` (never a 500), and totals 
 10,000 are estimates, flagged on the API and shown as "más de 10 000" on the pages."""
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 from sqlalchemy import select
 

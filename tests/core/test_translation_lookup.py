@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flask_babel
 import pytest
-from flask import session
+from flask import current_app, session
 from flask_babel import force_locale
 
 from tracer.core.i18n import render_language
@@ -15,8 +15,6 @@ MESSAGES = ["Officer", "Cases", "Not found.", "Sign in"]
 
 def _spanish(message: str) -> str:
     """Flask-Babel's own answer in Spanish (within a request of its own)."""
-    from flask import current_app
-
     with current_app.test_request_context(), force_locale("es"):
         return flask_babel.gettext(message)
 

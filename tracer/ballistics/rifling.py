@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import select
 
-from tracer.ballistics.rifling_models import MAX_LANDS, MIN_LANDS, TWISTS, RiflingSpec
+from tracer.ballistics.rifling_models import MAX_LANDS, MIN_LANDS, RiflingSpec
 from tracer.core.errors import ValidationFailed
 from tracer.core.translation import gettext as _
 from tracer.extensions import db

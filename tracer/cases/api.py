@@ -129,15 +129,15 @@ def _list_filters() -> case_lists.CaseFilters:
     if fields:
         raise ValidationFailed(_("Some fields are not valid."), fields)
     return case_lists.CaseFilters(text=request.args.get("q"), status=request.args.get("status") or None,
-                                agency=request.args.get("agency") or None, state=request.args.get("state") or None,
-                                **days)
+                                  agency=request.args.get("agency") or None, state=request.args.get("state") or None,
+                                  **days)
 
 
 @operation(bp, "/cases", "GET", summary="The cases the caller may see, newest first", allow=readers,
            response=CaseList, errors=(400, 422), query=LIST_QUERY)
 def list_cases():
     page = case_lists.list_cases(current_user, _list_filters(), request.args.get("page"),
-                               request.args.get("per_page", 25), request.args.get("cursor"))
+                                 request.args.get("per_page", 25), request.args.get("cursor"))
     return jsonify({"items": [case_json(case) for case in page.items], **list_fields(page)})
 
 

@@ -44,7 +44,7 @@ def index():
     if not request.args or form.validate():
         try:
             page = case_lists.list_cases(current_user, form.filters(), request.args.get("page"), 25,
-                                       request.args.get("cursor"), as_rows=True)
+                                         request.args.get("cursor"), as_rows=True)
         except (ValidationFailed, BadListRequest) as failure:
             show_errors(form, failure)
             status = 400

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from babel import dates as babel_dates
 from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup

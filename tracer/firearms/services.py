@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracer.audit.services import record
-from tracer.cases.models import Case
 from tracer.auth.scope import case_scope
+from tracer.cases.models import Case
 from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.errors import Conflict, NotFound
 from tracer.core.i18n import format_local_date

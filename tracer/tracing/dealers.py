@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_decimal
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Integer, case, func
 
 from tracer.auth.models import User
 from tracer.core.errors import ValidationFailed
