@@ -70,6 +70,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="requests per run")
     parser.add_argument("--rounds", type=int, default=3, help="runs per page; the least CPU per request is shown")
     parser.add_argument("--profile", choices=("case-list", "case", "firearm", "search", "extra1", "extra2"))
+    parser.add_argument("--only", nargs="*", default=[],
+                        help="measure only these pages (for a sampling profiler such as py-spy attached outside)")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=60)
     parser.add_argument("--extra", nargs="*", help="more paths to measure the same way (e.g. /api/v1/me)")
@@ -112,7 +114,7 @@ def main() -> int:
     gc.collect()
     gc.freeze()  # as gunicorn.conf.py does for a worker's start-up objects
     for name, (path, headers) in pages.items():
-        if options.profile and name != options.profile:
+        if (options.profile and name != options.profile) or (options.only and name not in options.only):
             continue
         for _ in range(5):
             answer = client.get(path, headers=headers)
