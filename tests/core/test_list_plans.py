@@ -15,6 +15,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from flask import g
 from sqlalchemy import event, func, insert, select, text
 
 from tests import factories
@@ -24,7 +25,7 @@ from tracer.audit.views import EVENT_ORDER
 from tracer.cases import case_lists, services as case_services
 from tracer.cases.models import Case
 from tracer.core.pagination import EXACT_TOTAL_UP_TO, by, keyset_page
-from tracer.core.panels import read_contents
+from tracer.core.panels import CONTENTS, read_contents, read_record
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.links import services as link_services
@@ -212,6 +213,10 @@ def test_what_a_case_or_firearm_holds_is_asked_along_indexes(seeded, page, model
     record = db.session.scalar(select(model).join(TraceRequest).order_by(model.id).limit(1))
     held = assert_walks(lambda: read_contents(page, record), minimum=1)
     assert held["traces"] is True
+    g.pop(CONTENTS)  # asked again, in the statement that reads the record for its page
+    assert assert_walks(lambda: read_record(page, select(model).where(model.id == record.id), model.id),
+                        minimum=1) is record
+    assert read_contents(page, record) == held
 
 
 @pytest.mark.parametrize("who", ["federal analyst", "state analyst", "liaison"])

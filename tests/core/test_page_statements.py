@@ -23,14 +23,23 @@ CASE_LIST_STATEMENTS = 4
 # (tests/networks/test_pages.py).
 CASE_KINDS = ("trace_requests", "case_people", "scenes", "ballistic_items", "ballistic_links", "case_reviews",
               "case_notes", "attachments", "case_shares", "case_assignments")
-# a case holding none of those kinds: the session, the case, what it holds, its seizures, its timeline
-EMPTY_CASE_STATEMENTS = 5
-# What a firearm page reads besides the session, the firearm with its seizure and the US offices a trace
-# request is sent to, each once however many rows: its custody, files, trace request, links, test fires.
+# a case holding none of those kinds: the session, the case with what it holds, its seizures, its timeline
+EMPTY_CASE_STATEMENTS = 4
+# What a firearm page reads besides the session and the firearm with its seizure (and the US offices a trace
+# request may be sent to, when there is more than one to choose), each once however many rows: its custody,
+# files, trace request, links, test fires.
 FIREARM_KINDS = ("custody_events", "attachments", "trace_requests", "firearm_links", "ballistic_items")
-# a firearm just recorded, holding only the first entry of its custody: the session, the firearm, what it
-# holds, its custody, the US offices
-NEW_FIREARM_STATEMENTS = 5
+# a firearm just recorded, holding only the first entry of its custody: the session, the firearm with what
+# it holds (and whether there are US offices to choose), its custody
+NEW_FIREARM_STATEMENTS = 3
+
+
+def _lists(read: list[str]) -> list[str]:
+    """The statements of ``read`` but the one reading the page's record, with what it holds of each
+    kind (``core.panels.read_record``: its columns ``holds_…``), which there must be."""
+    lists = [statement for statement in read if " AS holds_" not in statement]
+    assert len(lists) == len(read) - 1, read
+    return lists
 
 
 def statements_for(client, path: str) -> list[str]:
@@ -95,7 +104,7 @@ def test_a_case_reads_its_seizures_traces_people_and_ballistics_in_a_fixed_numbe
     few, many = _full_case(1), _full_case(3)
     read_few, read_many = statements_for(analyst, f"/cases/{few.id}"), statements_for(analyst, f"/cases/{many.id}")
     assert len(read_few) == len(read_many), read_many
-    lists = [statement for statement in read_many if not statement.startswith("SELECT EXISTS")]
+    lists = _lists(read_many)
     for table in CASE_KINDS:
         assert sum(f"FROM {table} " in statement for statement in lists) == 1, table
 
@@ -105,8 +114,7 @@ def test_a_case_holding_nothing_of_a_kind_does_not_read_it(login_as):
     case = factories.case("FGR")
     read = statements_for(analyst, f"/cases/{case.id}")
     assert len(read) == EMPTY_CASE_STATEMENTS, read
-    lists = [statement for statement in read if not statement.startswith("SELECT EXISTS")]
-    assert len(lists) == len(read) - 1  # every kind asked at once
+    lists = _lists(read)  # every kind asked at once, with the record
     for table in CASE_KINDS:
         assert sum(f"FROM {table} " in statement for statement in lists) == 0, table
 
@@ -131,7 +139,7 @@ def test_a_firearm_page_reads_what_it_shows_in_a_fixed_number_of_statements(logi
     read_few, read_many = (statements_for(analyst, f"/firearms/{few.id}"),
                            statements_for(analyst, f"/firearms/{many.id}"))
     assert len(read_few) == len(read_many), read_many
-    lists = [statement for statement in read_many if not statement.startswith("SELECT EXISTS")]
+    lists = _lists(read_many)
     assert sum("FROM trace_requests" in statement for statement in lists) == 1  # once for both panels
     assert sum("FROM custody_events" in statement for statement in lists) == 1  # its documents come with it
     for table in FIREARM_KINDS:
@@ -143,7 +151,7 @@ def test_a_firearm_holding_nothing_of_a_kind_does_not_read_it(login_as):
     firearm = factories.firearm()
     read = statements_for(analyst, f"/firearms/{firearm.id}")
     assert len(read) == NEW_FIREARM_STATEMENTS, read
-    lists = [statement for statement in read if not statement.startswith("SELECT EXISTS")]
-    assert len(lists) == len(read) - 1  # every kind asked at once
+    lists = _lists(read)  # every kind asked at once, with the record
     for table in FIREARM_KINDS:
         assert sum(f"FROM {table} " in statement for statement in lists) == (table == "custody_events"), table
+    assert not any("FROM agencies" in statement for statement in lists)  # one US office or none: no choice

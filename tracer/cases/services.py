@@ -22,6 +22,7 @@ from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tracer.core.numbering import next_number
+from tracer.core.panels import read_record
 from tracer.core.text import forbidden_character
 from tracer.core.time import local_zone
 from tracer.core.translation import gettext as _
@@ -54,9 +55,12 @@ def case_query(user: User) -> Select:
     return select(Case).where(case_scope(user, Case.owner_agency_id, Case.id))
 
 
-def get_case(user: User, case_id: int) -> Case:
-    """The case ``case_id`` if ``user`` may see it; ``NotFound`` otherwise (absent or out of scope alike)."""
-    case = db.session.scalar(case_query(user).where(Case.id == case_id))
+def get_case(user: User, case_id: int, *, page: bool = False) -> Case:
+    """The case ``case_id`` if ``user`` may see it; ``NotFound`` otherwise (absent or out of scope alike).
+    For its ``page``, what the case holds of each of the page's sections is asked in the same
+    statement (``core.panels.read_record``)."""
+    statement = case_query(user).where(Case.id == case_id)
+    case = read_record("case", statement, Case.id) if page else db.session.scalar(statement)
     if case is None:
         raise NotFound(_("Case not found."))
     return case

@@ -73,7 +73,7 @@ def new():
 @readers
 def detail(case_id: int):
     """A case and its seizures (a stable address other systems link to)."""
-    return render_case(services.get_case(current_user, case_id))
+    return render_case(services.get_case(current_user, case_id, page=True))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

@@ -9,7 +9,9 @@ show returns ``None`` or blank text and is left out.
 Most records hold nothing of most kinds a page shows (a case without scenes, notes or shares).
 A room registers, beside its panel, an SQL test of whether a record holds anything of a kind
 (``add_contents``); the page asks all of them in one statement (``read_contents``) before it
-draws, and a section or panel reads its list only when the record ``holds`` some of it.
+draws, and a section or panel reads its list only when the record ``holds`` some of it. A page
+that reads its record itself asks them in the record's own statement (``read_record``): one
+round trip for both.
 """
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ Test = Callable[[Any], ColumnElement[bool]]
 def init_panels(app: Flask) -> None:
     """An empty registry, and ``page_panels`` for the templates."""
     app.extensions[EXTENSION] = {page: [] for page in PAGES}
-    # Each page's tests by kind, and the statement asking them all (built on first use).
+    # Each page's tests by kind, and the statements asking them all (built on first use): alone
+    # by page, as columns of the record's statement by (page, "columns").
     app.extensions[CONTENTS] = ({page: {} for page in PAGES}, {})
     app.jinja_env.globals["page_panels"] = page_panels
 
@@ -62,7 +65,9 @@ def page_panels(page: str, obj: Any) -> Markup:
 def add_contents(app: Flask, page: str, kind: str, test: Test) -> None:
     """Register ``test(record_id)``: SQL, true when the record of ``page`` whose id is
     ``record_id`` (a bound parameter) holds anything of ``kind`` (an ``EXISTS`` along an index
-    on the record's id). It must hold whenever the kind's list for the record has any row."""
+    on the record's id). It must hold whenever the kind's list for the record has any row. A fact
+    the page needs that is not the record's (``record_id`` unused) may be asked alongside, as
+    long as it reads a small table or an index."""
     if page not in PAGES:
         raise ValueError(f"unknown page {page!r}; pages: {', '.join(PAGES)}")
     tests, statements = app.extensions[CONTENTS]
@@ -70,6 +75,7 @@ def add_contents(app: Flask, page: str, kind: str, test: Test) -> None:
         raise ValueError(f"{page!r} already has contents {kind!r}")
     tests[page][kind] = test
     statements.pop(page, None)
+    statements.pop((page, "columns"), None)
 
 
 def _contents_statement(page: str) -> Select | None:
@@ -82,16 +88,43 @@ def _contents_statement(page: str) -> Select | None:
     return statements[page]
 
 
-def read_contents(page: str, record: Any) -> dict[str, bool]:
-    """Which kinds ``record`` (a record of ``page``) holds anything of, in one statement; ``holds``
-    answers from it for the rest of the request."""
-    statement = _contents_statement(page)
-    found: dict[str, bool] = {}
-    if statement is not None:
-        row = db.session.execute(statement, {"record_id": record.id}).one()
-        found = {kind: bool(value) for kind, value in row._mapping.items()}
+def _contents_columns(page: str, key: ColumnElement) -> list[ColumnElement[bool]]:
+    """Every registered test of ``page`` as a column correlated to ``key`` (the record's id
+    column in the statement reading it), built once."""
+    tests, statements = current_app.extensions[CONTENTS]
+    if (page, "columns") not in statements:
+        statements[page, "columns"] = [test(key).label(f"holds_{kind}") for kind, test in tests[page].items()]
+    return statements[page, "columns"]
+
+
+def _keep(page: str, record: Any, values) -> dict[str, bool]:
+    tests = current_app.extensions[CONTENTS][0][page]
+    found = {kind: bool(value) for kind, value in zip(tests, values)}
     g.setdefault(CONTENTS, {})[page, record.id] = found
     return found
+
+
+def read_contents(page: str, record: Any) -> dict[str, bool]:
+    """Which kinds ``record`` (a record of ``page``) holds anything of, in one statement unless its
+    ``read_record`` asked already; ``holds`` answers from it for the rest of the request."""
+    known = g.get(CONTENTS, {}).get((page, record.id))
+    if known is not None:
+        return known
+    statement = _contents_statement(page)
+    if statement is None:
+        return _keep(page, record, ())
+    return _keep(page, record, db.session.execute(statement, {"record_id": record.id}).one())
+
+
+def read_record(page: str, statement: Select, key: ColumnElement) -> Any | None:
+    """The record that ``statement`` (an ORM select of one entity of ``page``, whose id column is
+    ``key``) finds, or None; what it holds of each kind is asked in the same statement, for
+    ``read_contents`` and ``holds``."""
+    row = db.session.execute(statement.add_columns(*_contents_columns(page, key))).first()
+    if row is None:
+        return None
+    _keep(page, row[0], row[1:])
+    return row[0]
 
 
 def holds(page: str, record: Any, kind: str) -> bool:

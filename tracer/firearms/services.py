@@ -14,6 +14,7 @@ from tracer.core.changes import apply_changes, stale_as_conflict
 from tracer.core.errors import Conflict, NotFound
 from tracer.core.i18n import format_local_date
 from tracer.core.models import utcnow
+from tracer.core.panels import read_record
 from tracer.core.time import local_to_utc
 from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
@@ -149,12 +150,13 @@ def firearm_query(user):
 FIREARM_SEIZURE = joinedload(Firearm.seizure).joinedload(Seizure.case).lazyload(Case.lead_officer)
 
 
-def get_firearm(user, firearm_id: int) -> Firearm:
+def get_firearm(user, firearm_id: int, *, page: bool = False) -> Firearm:
     """The firearm if ``user`` may see its case; ``NotFound`` otherwise (absent or out of scope alike).
     Its seizure comes in the same statement, with the seizure's case and agency: every page and
-    answer of a firearm shows or checks them."""
-    firearm = db.session.scalar(firearm_query(user).where(Firearm.id == firearm_id)
-                                .options(FIREARM_SEIZURE))
+    answer of a firearm shows or checks them. For its ``page``, what the firearm holds of each of
+    the page's sections is asked in that statement too (``core.panels.read_record``)."""
+    statement = firearm_query(user).where(Firearm.id == firearm_id).options(FIREARM_SEIZURE)
+    firearm = read_record("firearm", statement, Firearm.id) if page else db.session.scalar(statement)
     if firearm is None:
         raise NotFound(_("Firearm not found."))
     return firearm

@@ -83,7 +83,7 @@ def render_firearm(firearm, custody_form=None, photo_form=None, custody_summary=
 @case_workers
 def detail(firearm_id: int):
     """A firearm: its identity, photos and chain of custody."""
-    return render_firearm(services.get_firearm(current_user, firearm_id))
+    return render_firearm(services.get_firearm(current_user, firearm_id, page=True))
 
 
 def _summary(form, failure: ValidationFailed) -> list[tuple]:

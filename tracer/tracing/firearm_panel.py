@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracer.core.panels import holds
 from tracer.tracing.forms import TraceRequestForm
 from tracer.tracing.readiness import trace_readiness
 from tracer.tracing.requests import may_request, partner_office_names, shown_request_for_firearm
@@ -17,6 +18,7 @@ def readiness_values(user, firearm) -> dict[str, Any]:
                               "may_request_trace": allowed}
     if allowed and (trace is None or trace.status == "draft"):
         form = TraceRequestForm(formdata=None, data={"priority": trace.priority if trace else "routine"})
-        form.set_offices(partner_office_names())
+        # The offices are listed only when there is one to choose (the form then shows them).
+        form.set_offices(partner_office_names() if holds("firearm", firearm, "office_choice") else ())
         values["trace_request_form"] = form
     return values

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -112,6 +112,11 @@ PARTNER_OFFICES = (Agency.level == "us", Agency.active.is_(True))
 def partner_offices() -> list[Agency]:
     """The active US partner offices that receive trace requests, by acronym."""
     return list(db.session.scalars(select(Agency).where(*PARTNER_OFFICES).order_by(Agency.acronym)))
+
+
+def office_choice() -> ColumnElement[bool]:
+    """SQL: whether a request form has a partner office to choose (more than one is active)."""
+    return exists(select(Agency.id).where(*PARTNER_OFFICES).offset(1))
 
 
 def partner_office_names() -> list:
