@@ -219,6 +219,12 @@ def test_what_a_case_or_firearm_holds_is_asked_along_indexes(seeded, page, model
     assert read_contents(page, record) == held
 
 
+def test_what_a_seizure_holds_is_asked_along_indexes(seeded):
+    seizure = db.session.scalar(select(Seizure).order_by(Seizure.id).limit(1))
+    held = assert_walks(lambda: read_contents("seizure", seizure), minimum=1)
+    assert set(held) == {"photos", "ballistic_items"}
+
+
 @pytest.mark.parametrize("who", ["federal analyst", "state analyst", "liaison"])
 def test_the_trace_request_lists_walk_an_index(seeded, who):
     agency = {"federal analyst": "FGR", "state analyst": "FGE-SON", "liaison": "ATF-MX"}[who]

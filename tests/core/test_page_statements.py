@@ -155,3 +155,19 @@ def test_a_firearm_holding_nothing_of_a_kind_does_not_read_it(login_as):
     for table in FIREARM_KINDS:
         assert sum(f"FROM {table} " in statement for statement in lists) == (table == "custody_events"), table
     assert not any("FROM agencies" in statement for statement in lists)  # one US office or none: no choice
+
+
+def test_a_seizure_page_reads_its_photos_and_ballistic_items_only_when_it_holds_some(login_as):
+    analyst = login_as("analyst", "FGR")
+    seizure = factories.seizure()
+    bare = statements_for(analyst, f"/seizures/{seizure.id}")
+    assert not any("FROM attachments" in statement or "FROM ballistic_items" in statement
+                   for statement in _lists(bare))
+    assert 'href="/attachments/' not in analyst.get(f"/seizures/{seizure.id}").get_data(as_text=True)
+    photo = factories.photo(seizure.firearms[0])  # a firearm's photo is shown on its seizure's page too
+    factories.ballistic_item(factories.scene(seizure.case), seizure_id=seizure.id)
+    held = statements_for(analyst, f"/seizures/{seizure.id}")
+    assert len(held) == len(bare) + 2, held  # its photos and its items, once each
+    for table in ("attachments", "ballistic_items"):
+        assert sum(f"FROM {table} " in statement for statement in _lists(held)) == 1, table
+    assert f'href="/attachments/{photo.id}' in analyst.get(f"/seizures/{seizure.id}").get_data(as_text=True)

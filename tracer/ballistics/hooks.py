@@ -26,5 +26,7 @@ def init_app(app: Flask) -> None:
     add_contents(app, "firearm", "ballistic_items", lambda firearm_id: exists().where(
         BallisticItem.firearm_id == firearm_id))
     add_panel(app, "seizure", seizure_panel, order=20)
+    add_contents(app, "seizure", "ballistic_items", lambda seizure_id: exists().where(
+        BallisticItem.seizure_id == seizure_id))
     # After the traces (40), before the searches that leave deconfliction notices (50).
     add_demo_step(app, seed_demo_ballistics, order=45)

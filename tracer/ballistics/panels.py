@@ -89,7 +89,8 @@ def seizure_panel(seizure) -> Markup | None:
     if user.role not in services.READERS:
         return None
     items = list(db.session.scalars(select(BallisticItem).where(BallisticItem.seizure_id == seizure.id)
-                                    .order_by(BallisticItem.id)))
+                                    .order_by(BallisticItem.id))) \
+        if holds("seizure", seizure, "ballistic_items") else []
     # Safe for B704: an autoescaped template, rendered.
     return Markup(render_template(  # nosec B704
         "ballistics/_seizure_panel.html", seizure=seizure, items=items,

@@ -14,6 +14,7 @@ from tracer.audit.services import record
 from tracer.auth.models import Agency
 from tracer.auth.scope import case_scope
 from tracer.auth.services import agency_by_acronym
+from tracer.core.panels import read_record
 from tracer.core.time import local_today
 from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
@@ -35,10 +36,13 @@ def seizure_query(user):
     return select(Seizure).join(Seizure.case).where(case_scope(user, Case.owner_agency_id, Seizure.case_id))
 
 
-def get_seizure(user, seizure_id: int) -> Seizure:
+def get_seizure(user, seizure_id: int, *, page: bool = False) -> Seizure:
+    """The seizure if ``user`` may see its case; ``NotFound`` otherwise. For its ``page``, what the
+    seizure holds of each of the page's sections is asked in the same statement (``read_record``)."""
     from tracer.core.errors import NotFound
 
-    seizure = db.session.scalar(seizure_query(user).where(Seizure.id == seizure_id))
+    statement = seizure_query(user).where(Seizure.id == seizure_id)
+    seizure = read_record("seizure", statement, Seizure.id) if page else db.session.scalar(statement)
     if seizure is None:
         raise NotFound(_("Not found."))
     return seizure

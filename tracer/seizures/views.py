@@ -6,26 +6,36 @@ import re
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from tracer.cases.models import Case
 from tracer.cases.services import case_query, get_case, may_edit
 from tracer.core.access import roles
 from tracer.core.database import MAX_ROW_ID
 from tracer.core.errors import Forbidden, NotFound, ValidationFailed
+from tracer.core.panels import add_contents, read_contents
 from tracer.core.time import local_today
 from tracer.core.translation import gettext as _
 from tracer.core.translation import ngettext
 from tracer.extensions import db
 from tracer.firearms.forms import FIREARM_FORM_FIELDS, FirearmRowForm, PhotoForm
 from tracer.firearms.labels import CRIME_CATEGORIES
-from tracer.firearms.models import Attachment, Caliber, CustodyEvent, Manufacturer
+from tracer.firearms.models import Attachment, Caliber, CustodyEvent, Firearm, Manufacturer
 from tracer.geo.catalog import municipality_choices, resolve_municipality, state_choices, state_name
 from tracer.seizures import services
 from tracer.seizures.forms import SeizureForm
 from tracer.seizures.maps import map_policy
 
 bp = Blueprint("seizures", __name__, url_prefix="/seizures")
+
+
+def _register_contents(app) -> None:
+    """Whether a seizure has photos (its own or its firearms'), asked with the panels' (``read_contents``)."""
+    add_contents(app, "seizure", "photos", lambda seizure_id: exists().where(Attachment.seizure_id == seizure_id)
+                 | exists().where(Attachment.firearm_id == Firearm.id, Firearm.seizure_id == seizure_id))
+
+
+bp.record_once(lambda state: _register_contents(state.app))
 case_workers = roles("officer", "analyst", "supervisor")
 RECENT_CASES = 50
 ROW_KEY = re.compile(r"^firearms-(\d+)-(\w+)$")
@@ -215,7 +225,8 @@ def render_seizure(seizure, photo_form=None, status: int = 200):
                     if seizure.municipality_code else None)
     response = current_app.make_response((render_template(
         "seizures/detail.html", seizure=seizure, state=state_name(seizure.state_code),
-        municipality=municipality.name if municipality else "", photos=seizure_photos(seizure),
+        municipality=municipality.name if municipality else "",
+        photos=seizure_photos(seizure) if read_contents("seizure", seizure)["photos"] else [],
         photo_form=photo_form or PhotoForm(formdata=None), may_edit=may_edit(current_user, seizure.case),
         tile_url=current_app.config.get("MAP_TILE_URL") or "",
         tile_attribution=current_app.config.get("MAP_TILE_ATTRIBUTION") or ""), status))
@@ -229,5 +240,5 @@ def render_seizure(seizure, photo_form=None, status: int = 200):
 @case_workers
 def detail(seizure_id: int):
     """A seizure: when, where, by whom, its firearms, photos and map."""
-    return render_seizure(services.get_seizure(current_user, seizure_id))
+    return render_seizure(services.get_seizure(current_user, seizure_id, page=True))
 

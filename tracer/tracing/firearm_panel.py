@@ -18,7 +18,7 @@ def readiness_values(user, firearm) -> dict[str, Any]:
                               "may_request_trace": allowed}
     if allowed and (trace is None or trace.status == "draft"):
         form = TraceRequestForm(formdata=None, data={"priority": trace.priority if trace else "routine"})
-        # The offices are listed only when there is one to choose (the form then shows them).
+        # The offices are read only when there is a choice of them (the form then lists them).
         form.set_offices(partner_office_names() if holds("firearm", firearm, "office_choice") else ())
         values["trace_request_form"] = form
     return values
