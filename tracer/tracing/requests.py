@@ -115,8 +115,9 @@ def partner_offices() -> list[Agency]:
 
 
 def office_choice() -> ColumnElement[bool]:
-    """SQL: whether a request form has a partner office to choose (more than one is active)."""
-    return exists(select(Agency.id).where(*PARTNER_OFFICES).offset(1))
+    """SQL: whether a request form has a partner office to choose (more than one is active). Never
+    correlated to the agencies of a statement it is asked in: it counts them all."""
+    return exists(select(Agency.id).where(*PARTNER_OFFICES).offset(1).correlate(None))
 
 
 def partner_office_names() -> list:
