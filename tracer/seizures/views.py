@@ -27,6 +27,9 @@ from tracer.seizures.forms import SeizureForm
 from tracer.seizures.maps import map_policy
 
 bp = Blueprint("seizures", __name__, url_prefix="/seizures")
+case_workers = roles("officer", "analyst", "supervisor")
+RECENT_CASES = 50
+ROW_KEY = re.compile(r"^firearms-(\d+)-(\w+)$")
 
 
 def _register_contents(app) -> None:
@@ -36,9 +39,6 @@ def _register_contents(app) -> None:
 
 
 bp.record_once(lambda state: _register_contents(state.app))
-case_workers = roles("officer", "analyst", "supervisor")
-RECENT_CASES = 50
-ROW_KEY = re.compile(r"^firearms-(\d+)-(\w+)$")
 
 
 # --- recording a seizure ---------------------------------------------------------------------

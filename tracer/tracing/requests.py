@@ -122,7 +122,7 @@ def office_choice() -> ColumnElement[bool]:
 
 def partner_office_names() -> list:
     """The acronym and name of each active US partner office, by acronym: what a request form
-    offers (rows, not agencies: a firearm page asks for them each time it is shown)."""
+    offers when there is a choice (``office_choice``; rows, not agencies)."""
     return db.session.execute(select(Agency.acronym, Agency.name).where(*PARTNER_OFFICES)
                               .order_by(Agency.acronym)).all()
 
