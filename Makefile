@@ -23,7 +23,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+## The project's own code compiled once: a process whose environment forbids writing bytecode
+## (PYTHONDONTWRITEBYTECODE), or that may not write beside the code, then starts without compiling it.
 install: $(VENV)/.runtime
+	$(BIN)/python -m compileall -q -j 0 tracer config.py wsgi.py
 install-dev: $(VENV)/.dev
 
 %.mo: %.po $(VENV)/.runtime

@@ -13,3 +13,8 @@ from tracer.ballistics.models import BallisticItem, BallisticLink, Scene  # noqa
 from tracer.people.models import CasePerson, Person, PersonDuplicate, PersonMerge  # noqa: F401
 from tracer.reports.models import CaseReportExport, CaseReportVersion  # noqa: F401
 from tracer.stats.models import seizure_counts  # noqa: F401  (and every rollup table beside it)
+from tracer.core.bulk_write import BULK_WRITES  # noqa: F401
+# What follows a bulk insert on SQLite (``tracer.core.bulk_write``), registered with the tables so that
+# no bulk insert runs without it: the dashboards' counters and the full-text indexes of serials.
+from tracer.stats import rollups  # noqa: F401,E402
+from tracer.search import lookups  # noqa: F401,E402

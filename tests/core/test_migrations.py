@@ -24,7 +24,7 @@ TABLES = {"scenes", "ballistic_items", "ballistic_links", "deconfliction_notices
           "people", "case_people", "person_merges", "person_duplicates",
           "case_report_versions", "case_report_exports",
           "stats_seizures", "stats_seizure_places", "stats_firearms", "stats_calibers", "stats_traces",
-          "stats_sources", "stats_dealers", "stats_corridors", "stats_time_to_crime"}
+          "stats_sources", "stats_dealers", "stats_corridors", "stats_time_to_crime", "bulk_writes"}
 SQLITE_TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",
                    "custody_events_no_update", "custody_events_no_delete",
                    "case_report_versions_no_update", "case_report_versions_no_delete",

@@ -2,13 +2,17 @@
 read as years, months and days counts each seizure date exactly once."""
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
 from tests import factories
+from tracer.core.bulk_write import BULK_WRITES, insert_numbered
 from tracer.extensions import db
+from tracer.firearms.serials import serial_search_keys
+from tracer.search.scope import search_serials
 from tracer.firearms.models import Firearm
 from tracer.seizures.models import Seizure
 from tracer.stats import rollups
@@ -102,6 +106,52 @@ def test_the_triggers_keep_what_a_recount_finds(register):
     kept = _counters()
     assert kept == _recounted()
     assert kept["stats_seizures"], "the register is counted"
+    db.session.rollback()
+
+
+def _bulk_seizure(case, agency_id: int, seized_on: date, state: str, firearms: list[dict]) -> None:
+    [seizure_id] = insert_numbered(Seizure.__table__, [{
+        "case_id": case.id, "agency_id": agency_id, "recorded_by_agency_id": agency_id, "seized_on": seized_on,
+        "state_code": state, "municipality_code": "030", "version": 1}])
+    insert_numbered(Firearm.__table__, [{
+        "seizure_id": seizure_id, "case_id": case.id, "agency_id": case.owner_agency_id, "serial_status": "intact",
+        "recorded_by_agency_id": agency_id, "version": 1, "caliber_text": None, "serial_normalized": None,
+        "serial_number": firearm.get("serial_normalized"), **firearm, **serial_search_keys(firearm.get("serial_normalized"), None)} for firearm in firearms])
+
+
+def test_a_bulk_insert_counts_and_indexes_its_rows_as_the_row_triggers_do(register):
+    """An import writes with ``insert_numbered``: on SQLite its rows skip the row triggers and
+    are counted, and their serials indexed, once per batch."""
+    son, jal = register["son"], register["jal"]
+    _bulk_seizure(son, son.owner_agency_id, date(2023, 11, 30), "26", [
+        {"firearm_type": "pistol", "caliber_text": "calibre escrito a mano", "serial_normalized": "QZX48213"},
+        {"firearm_type": "rifle", "serial_normalized": "QZX48214"},
+        {"firearm_type": "rifle", "serial_normalized": None, "serial_status": "obliterated"}])
+    _bulk_seizure(jal, son.owner_agency_id, date(2025, 4, 1), "14", [
+        {"firearm_type": "shotgun", "serial_normalized": "WVB70021"}])
+
+    assert db.session.scalar(select(func.count()).select_from(BULK_WRITES)) == 0  # the triggers count again
+    kept = _counters()
+    assert kept == _recounted()
+    assert db.session.scalar(text("SELECT sum(n) FROM stats_firearms WHERE grain = 'a'")) == \
+        db.session.scalar(select(func.count()).select_from(Firearm))
+    # The serial search finds the new serials by a part (trigrams) and by known positions (grams).
+    def found(agency: str, pattern: str) -> set[str]:
+        return {hit.serial_number for hit in search_serials(_user("analyst", agency), pattern, "partial").hits}
+
+    assert found("FGE-SON", "QZX4821") == {"QZX48213", "QZX48214"}
+    assert found("FGE-SON", "Q?X4?21?") == {"QZX48213", "QZX48214"}
+    assert found("FGE-JAL", "70021") == {"WVB70021"}
+    db.session.rollback()
+
+
+def test_a_bulk_insert_that_fails_leaves_the_row_triggers_counting(register):
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's statement triggers need no marker; a failed statement ends its transaction")
+    son = register["son"]
+    with pytest.raises(sqlite3.IntegrityError):
+        _bulk_seizure(son, son.owner_agency_id, date(2023, 11, 30), "26", [{"firearm_type": "ametralladora"}])
+    assert db.session.scalar(select(func.count()).select_from(BULK_WRITES)) == 0
     db.session.rollback()
 
 

@@ -8,19 +8,49 @@ Python default (as a Core INSERT would give it) or, failing that, the server's; 
 pass through each column type's bind processing, as they would in an INSERT. The
 driver is handed plain tuples: building a statement's parameters row by row through
 SQLAlchemy cost more than the database's own work.
+
+What the database keeps per inserted row (the dashboards' counters, SQLite's full-text
+indexes of serials) follows a bulk insert in one statement per batch. PostgreSQL's triggers
+are statement triggers that see a ``COPY``'s rows together. SQLite has row triggers only:
+while ``insert_numbered`` writes a table, a row of ``bulk_writes`` names it; the row
+triggers that a room declares with ``unless_bulk_writing`` skip, and the room's
+``after_bulk_insert`` follower does their work for the whole range of new ids.
 """
 from __future__ import annotations
 
 import itertools
 import sqlite3
-from typing import Any, Iterable
+from collections import defaultdict
+from typing import Any, Callable, Iterable
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Column, Connection, String, Table, delete, insert, text
 
 from tracer.extensions import db
 
 # Rows per INSERT on SQLite at most: past a few hundred, a longer statement gains nothing.
 VALUES_ROWS = 256
+
+# The tables a bulk insert is writing, in its transaction (SQLite; see the module's docstring).
+BULK_WRITES = Table("bulk_writes", db.metadata, Column("table_name", String(64), primary_key=True))
+# table name -> followers(connection, first id, last id), run after a bulk insert on SQLite.
+Follower = Callable[[Connection, int, int], None]
+_followers: dict[str, list[Follower]] = defaultdict(list)
+
+
+def after_bulk_insert(table_name: str) -> Callable[[Follower], Follower]:
+    """Register a follower of bulk inserts into ``table_name`` on SQLite: it is given the
+    first and last new ids and does, in set-based statements, what the row triggers declared
+    with ``unless_bulk_writing`` skipped."""
+    def register(follower: Follower) -> Follower:
+        _followers[table_name].append(follower)
+        return follower
+    return register
+
+
+def unless_bulk_writing(table_name: str) -> str:
+    """The ``WHEN`` condition of a SQLite row trigger on ``table_name`` that a follower
+    replaces during a bulk insert (``table_name`` is a constant of the code)."""
+    return f"NOT EXISTS (SELECT 1 FROM bulk_writes WHERE table_name = '{table_name}')"
 
 
 def _default_of(column):
@@ -76,9 +106,20 @@ def insert_numbered(table: Table, rows: list[dict[str, Any]]) -> list[int]:
             {"table": table.name, "n": len(rows)}))
         insert_rows(table, [{**row, "id": row_id} for row, row_id in zip(rows, ids)])
         return ids
-    insert_rows(table, rows)
-    last = db.session.scalar(text("SELECT last_insert_rowid()"))
-    return list(range(last - len(rows) + 1, last + 1))
+    connection = db.session.connection()
+    followers = _followers.get(table.name, ())
+    if followers:
+        connection.execute(insert(BULK_WRITES).values(table_name=table.name))
+    try:
+        insert_rows(table, rows, connection)
+    finally:  # an INSERT that failed leaves SQLite's transaction usable: the row triggers come back
+        if followers:
+            connection.execute(delete(BULK_WRITES).where(BULK_WRITES.c.table_name == table.name))
+    last = connection.scalar(text("SELECT last_insert_rowid()"))
+    first = last - len(rows) + 1
+    for follower in followers:
+        follower(connection, first, last)
+    return list(range(first, last + 1))
 
 
 def _processed(column, value, dialect):

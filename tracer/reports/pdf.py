@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import re
 
-from pypdf import PdfReader, PdfWriter
-
 # Document information keys of a Tracer case report.
 KEY_REFERENCE = "/TracerCaseReference"
 KEY_VERSION = "/TracerReportVersion"
@@ -18,7 +16,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 
 def render_pdf(html: str, base_url: str, *, stylesheet, reference: str, version: int, sha256: str, title: str) -> bytes:
     """The PDF of the print page ``html``, with the case reference, version and hash in its metadata."""
-    from weasyprint import CSS, HTML  # loaded on first use: it is heavy, and only exports need it
+    # Loaded on first use: they are heavy, and only exports need them.
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import CSS, HTML
 
     drawn = HTML(string=html, base_url=base_url, url_fetcher=_no_fetching).write_pdf(
         stylesheets=[CSS(filename=str(stylesheet))])

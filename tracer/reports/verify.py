@@ -13,8 +13,6 @@ import io
 import re
 from dataclasses import dataclass
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from sqlalchemy import select
 
 from tracer.cases.models import Case
@@ -35,6 +33,8 @@ class Verdict:
 
 
 def _metadata(stream) -> tuple[dict, str]:
+    from pypdf import PdfReader
+
     reader = PdfReader(stream, strict=False)
     info = reader.metadata or {}
     text = " ".join((page.extract_text() or "") for page in reader.pages)
@@ -43,6 +43,8 @@ def _metadata(stream) -> tuple[dict, str]:
 
 def verify_report_file(path) -> Verdict:
     """Check the PDF at ``path`` against the stored report versions."""
+    from pypdf.errors import PdfReadError  # pypdf is loaded on first use: it is heavy, and only this command needs it
+
     try:
         with open(path, "rb") as handle:
             data = handle.read()

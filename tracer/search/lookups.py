@@ -50,9 +50,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import (Boolean, Integer, String, and_, bindparam, cast, column, func, literal, or_, select, table,
-                        union_all)
+                        text, union_all)
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from tracer.core.bulk_write import after_bulk_insert
 from tracer.firearms.models import Firearm
 from tracer.firearms.serials import lookalike_skeleton, pattern_grams
 from tracer.search.query import SerialQuery, is_lookalike_run
@@ -71,6 +72,20 @@ SERIAL_FTS = table("firearm_serials_fts", column("rowid"), column("serial_normal
 # SQLite's word index of the position grams (``serial_positions``); its rowid is the firearm id.
 GRAMS_FTS = table("firearm_serials_fts_grams", column("rowid"), column("firearm_serials_fts_grams"))
 SERIALS = ("serial_normalized", "restored_serial_normalized")
+# What the two indexes' insert triggers write, for the firearms of a bulk insert (they skip those).
+_INDEX_INSERTED = (
+    text("INSERT INTO firearm_serials_fts(rowid, serial_normalized, restored_serial_normalized) "
+         "SELECT id, serial_normalized, restored_serial_normalized FROM firearms WHERE id BETWEEN :first AND :last"),
+    text("INSERT INTO firearm_serials_fts_grams(rowid, serial_positions) "
+         "SELECT id, serial_positions FROM firearms WHERE id BETWEEN :first AND :last"),
+)
+
+
+@after_bulk_insert("firearms")
+def _index_inserted(connection, first: int, last: int) -> None:
+    """On SQLite, index the serials of the firearms ``first`` to ``last`` (ids) of a bulk insert."""
+    for statement in _INDEX_INSERTED:
+        connection.execute(statement, {"first": first, "last": last})
 
 
 def _param(name: str, integer: bool = False):

@@ -11,7 +11,9 @@ Triggers keep the counters, in the same transaction as the change:
 
 - on PostgreSQL, one trigger per table and event, ``FOR EACH STATEMENT`` with transition
   tables: a ``COPY`` of 50,000 imported firearms is one grouped upsert per rollup;
-- on SQLite, the embedded default with one writer, row-level triggers.
+- on SQLite, the embedded default with one writer, row-level triggers; a bulk insert
+  (``core.bulk_write.insert_numbered``: an import, the demo data) skips the insert triggers
+  and counts its new rows in one grouped upsert per rollup afterwards (``count_inserted``).
 
 A change adds what its new rows count and takes away what its old rows counted; writers
 only ever add to a counter (the upsert's row lock orders concurrent ones, taken in key
@@ -28,8 +30,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
+
+from tracer.core.bulk_write import BULK_WRITES, after_bulk_insert, unless_bulk_writing
 
 # The period of the all-time grain, and the first and last days a range may reach.
 ALL_TIME = date(1900, 1, 1)
@@ -186,8 +191,9 @@ def _totals(dialect: str) -> str:
             "UNION ALL SELECT 0, 0) AS v")
 
 
-def _upsert(rollup: Rollup, contributions: list[str], dialect: str, fresh: bool = False) -> str:
-    """One statement adding ``contributions`` to ``rollup`` at every grain (``fresh``: into an empty table)."""
+def _upsert(rollup: Rollup, contributions: list[str], dialect: str, fresh: bool = False, one_row: bool = False) -> str:
+    """One statement adding ``contributions`` to ``rollup`` at every grain (``fresh``: into an empty
+    table; ``one_row``: the contributions of one row, a SQLite row trigger's)."""
     keys = ["grain", "period", "agency_id", "state_code", *rollup.dims]
     values = ["n", *rollup.sums]
     agency, state, totals = "x.agency_id", "x.state_code", ""
@@ -199,11 +205,11 @@ def _upsert(rollup: Rollup, contributions: list[str], dialect: str, fresh: bool 
               *[f"x.{name}" for name in rollup.dims], *[f"sum(x.{name})" for name in values]]
     positions = ", ".join(str(index) for index in range(1, len(keys) + 1))
     rows = " UNION ALL ".join(contributions)
-    if fresh or dialect == "postgresql":
-        # Many rows (a recount, a statement's rows) share a day: they are summed per agency,
-        # state, day and key first, and only those sums are spread over the grains (and
-        # totals), so the cross join, its sort and the upsert's grouping handle a fraction
-        # of the rows. A SQLite trigger sees one row, which has nothing to sum.
+    if not one_row:
+        # Many rows (a recount, a statement's rows, a bulk insert's) share a day: they are summed
+        # per agency, state, day and key first, and only those sums are spread over the grains
+        # (and totals), so the cross join, its sort and the upsert's grouping handle a fraction
+        # of the rows. A SQLite row trigger sees one row, which has nothing to sum.
         grouped = ["agency_id", "state_code", "day", *rollup.dims]
         rows = (f"SELECT {', '.join(grouped)}, {', '.join(f'sum({name}) AS {name}' for name in values)} "  # nosec B608
                 f"FROM ({rows}) AS u GROUP BY {', '.join(grouped)}")
@@ -264,10 +270,36 @@ def install(connection: Connection) -> None:
                 connection.execute(text(f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
                                         f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"))
             else:
-                statements = [_upsert(rollup, contributions, dialect) for rollup, contributions in
+                statements = [_upsert(rollup, contributions, dialect, one_row=True) for rollup, contributions in
                               _changes(table, event, _sqlite_row(table, "NEW"), _sqlite_row(table, "OLD"))]
-                connection.execute(text(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN "
+                # A revision before the one that made ``bulk_writes`` installs triggers that never skip.
+                when = (f"WHEN {unless_bulk_writing(table)} "
+                        if event == "INSERT" and inspect(connection).has_table(BULK_WRITES.name) else "")
+                connection.execute(text(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when}BEGIN "
                                         + "".join(f"{statement}; " for statement in statements) + "END"))
+
+
+@lru_cache(maxsize=None)
+def _inserted_statements(table: str) -> tuple:
+    rows = f"(SELECT {', '.join(COLUMNS[table])} FROM {table} WHERE id BETWEEN :first AND :last)"  # nosec B608
+    return tuple(text(_upsert(rollup, contributions, "sqlite"))
+                 for rollup, contributions in _changes(table, "INSERT", rows, rows))
+
+
+def count_inserted(connection: Connection, table: str, first: int, last: int) -> None:
+    """Count the rows ``first`` to ``last`` (ids) just inserted into ``table`` on SQLite, whose
+    insert triggers skipped them (a bulk insert): what the triggers would have added, in one
+    grouped upsert per rollup."""
+    for statement in _inserted_statements(table):
+        connection.execute(statement, {"first": first, "last": last})
+
+
+def _counting(table: str):
+    return lambda connection, first, last: count_inserted(connection, table, first, last)
+
+
+for _table in COLUMNS:
+    after_bulk_insert(_table)(_counting(_table))
 
 
 def uninstall(connection: Connection) -> None:
