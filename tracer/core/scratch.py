@@ -38,15 +38,22 @@ _TAGGED = {"date": date.fromisoformat, "datetime": datetime.fromisoformat, "time
            "dict": lambda pairs: {key: value for key, value in pairs}}
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _tagged(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, list):
-        return [_tagged(item) for item in value]
-    if isinstance(value, dict):
-        if all(isinstance(key, str) for key in value) and _TAG not in value:
-            return {key: _tagged(item) for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _PLAIN else _tagged(item) for item in value]
+    if kind is dict:
+        if _TAG not in value and all(type(key) is str for key in value):
+            # The usual value, a row's fields: plain values are taken as they are, without a call.
+            return {key: item if type(item) in _PLAIN else _tagged(item) for key, item in value.items()}
         return {_TAG: "dict", "v": [[_tagged(key), _tagged(item)] for key, item in value.items()]}
+    if isinstance(value, (bool, int, float, str)):  # a subclass (an enum of strings): its plain value
+        return value
     if isinstance(value, datetime):  # before date: a datetime is a date
         return {_TAG: "datetime", "v": value.isoformat()}
     if isinstance(value, (date, time)):
@@ -55,22 +62,31 @@ def _tagged(value: Any) -> Any:
         return {_TAG: "decimal", "v": str(value)}
     if isinstance(value, (tuple, set, frozenset)):
         return {_TAG: type(value).__name__, "v": [_tagged(item) for item in value]}
+    if isinstance(value, list):
+        return [_tagged(item) for item in value]
+    if isinstance(value, dict):
+        return _tagged(dict(value))
     raise TypeError(f"cannot keep a {type(value).__name__} in the scratch database")
 
 
 def _untagged(value: dict[str, Any]) -> Any:
     kind = value.get(_TAG)
-    if kind is None or set(value) != {_TAG, "v"}:
+    if kind is None or len(value) != 2 or "v" not in value:
         return value
     return _TAGGED[kind](value["v"])
 
 
+# Made once: ``json.dumps`` and ``json.loads`` with options build an encoder or decoder per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_DECODER = json.JSONDecoder(object_hook=_untagged)
+
+
 def dump(value: Any) -> bytes:
-    return json.dumps(_tagged(value), ensure_ascii=False, separators=(",", ":")).encode()
+    return _ENCODER.encode(_tagged(value)).encode()
 
 
 def load(blob: bytes | None) -> Any:
-    return None if blob is None else json.loads(blob, object_hook=_untagged)
+    return None if blob is None else _DECODER.decode(blob.decode())
 
 
 class ScratchFull(DomainError):
