@@ -26,6 +26,7 @@ import logging
 from typing import BinaryIO, Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracer.audit.services import record, write_pending
@@ -36,7 +37,7 @@ from tracer.core.errors import DomainError, Forbidden
 from tracer.core.scratch import ScratchFull, scratch_full_stops, stopped_message
 from tracer.core.translation import gettext as _
 from tracer.core.translation import ngettext
-from tracer.core.value_lists import among
+from tracer.core.value_lists import probed
 from tracer.extensions import db
 from tracer.core.sheet_files import read_rows
 from tracer.seizures.importing_csv import LAYOUT, FileRejected
@@ -51,6 +52,8 @@ from tracer.seizures.signals import seizure_import_written
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 1000
+# The seizures already recorded, looked up by reference (``_join_recorded_seizures``).
+_RECORDED = aliased(Seizure, name="recorded")
 Progress = Callable[[str, int, int | None], None]
 
 
@@ -195,12 +198,12 @@ def _join_recorded_seizures(actor, staging: Staging, chunk: list[tuple]) -> None
     provided they agree with it and the actor may add to its case. A reference is looked
     up among the importing agency's own seizures only: one that another agency uses is
     answered as an unused one (a new seizure), so no report tells whether it exists."""
-    # On (recording agency, seizure_ref): the unique index of seizures answers it.
-    keys = (Seizure.recorded_by_agency_id == actor.agency_id,
-            among(Seizure.seizure_ref, {seizure_ref for _grp, _line, seizure_ref, _agency, _values, _case in chunk}))
-    # No "LIMIT 1" probe first: expecting an early hit, PostgreSQL would answer it with a
-    # sequential scan, which finds nothing in the usual case and so reads the whole table.
-    recorded = {s.seizure_ref: s for s in db.session.scalars(select(Seizure).where(*keys))}
+    # On (recording agency, seizure_ref): the unique index of seizures answers it, a probe a reference.
+    found = probed({seizure_ref for _grp, _line, seizure_ref, _agency, _values, _case in chunk},
+                   _RECORDED.seizure_ref, _RECORDED.recorded_by_agency_id == actor.agency_id,
+                   returning=_RECORDED.id).subquery()
+    recorded = {s.seizure_ref: s for s in db.session.scalars(select(Seizure).where(
+        Seizure.id.in_(select(found.c[1]))))}
     if not recorded:
         return  # the usual case: nothing of this chunk was recorded before
     editable = {case.id: case for case in db.session.scalars(

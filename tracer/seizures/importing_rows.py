@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask_babel import format_date
-from sqlalchemy import select
 
 from tracer.auth.services import agency_by_acronym
 from tracer.cases.models import Case
 from tracer.cases.services import case_query, may_edit
 from tracer.core.translation import gettext as _
 from tracer.core.validation import DAY_FIRST, Checker, read_day_first
-from tracer.core.value_lists import among
+from tracer.core.value_lists import probed
 from tracer.extensions import db
 from tracer.firearms.models import Firearm
 from tracer.firearms.services import ReferenceLookups, check_firearm
@@ -232,9 +231,9 @@ class RowChecker:
         wanted = {row.external_id for row in rows if row.owner_id and row.external_id}
         if not wanted:
             return set()
-        # On (recording agency, external_id): the unique index of firearms answers it.
-        return set(db.session.scalars(select(Firearm.external_id).where(
-            Firearm.recorded_by_agency_id == self.agency_id, among(Firearm.external_id, wanted))))
+        # On (recording agency, external_id): the unique index of firearms answers it, a probe a value.
+        return set(db.session.scalars(probed(wanted, Firearm.external_id,
+                                             Firearm.recorded_by_agency_id == self.agency_id)))
 
     def _check_values(self, row: Row, checked: CheckedRow) -> None:
         values = row.values
