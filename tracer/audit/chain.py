@@ -30,6 +30,11 @@ CHAIN_LOCK = 7_204_117  # arbitrary constant naming the lock of whoever extends 
 _events = AuditEvent.__table__
 
 
+# Made once (``json.dumps`` with options builds an encoder per call); what it writes is fixed:
+# every sealed event's hash covers it.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 class ChainConflict(RuntimeError):
     """An event the sealer was sealing was sealed by someone else meanwhile."""
 
@@ -41,7 +46,7 @@ def canonical(fields: dict[str, Any]) -> str:
         if isinstance(value, datetime):
             value = value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         payload[name] = value
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(payload)
 
 
 def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:

@@ -84,8 +84,12 @@ def _current_user():
     return current_user if getattr(current_user, "is_authenticated", False) else None
 
 
+# Made once: ``json.dumps`` with options builds an encoder per call.
+_SAFE = json.JSONEncoder(default=str, ensure_ascii=False)
+
+
 def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    return json.loads(_SAFE.encode(value))
 
 
 def seals_on_commit(connection: Connection) -> bool:
