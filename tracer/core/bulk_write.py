@@ -50,7 +50,9 @@ def after_bulk_insert(table_name: str) -> Callable[[Follower], Follower]:
 def unless_bulk_writing(table_name: str) -> str:
     """The ``WHEN`` condition of a SQLite row trigger on ``table_name`` that a follower
     replaces during a bulk insert (``table_name`` is a constant of the code)."""
-    return f"NOT EXISTS (SELECT 1 FROM bulk_writes WHERE table_name = '{table_name}')"
+    if not table_name.isidentifier():
+        raise ValueError(f"not a table name: {table_name!r}")
+    return f"NOT EXISTS (SELECT 1 FROM bulk_writes WHERE table_name = '{table_name}')"  # nosec B608 (checked name)
 
 
 def _default_of(column):
