@@ -129,6 +129,12 @@ def test_a_bulk_insert_counts_and_indexes_its_rows_as_the_row_triggers_do(regist
         {"firearm_type": "rifle", "serial_normalized": None, "serial_status": "obliterated"}])
     _bulk_seizure(jal, son.owner_agency_id, date(2025, 4, 1), "14", [
         {"firearm_type": "shotgun", "serial_normalized": "WVB70021"}])
+    # A completed trace of the first new pistol, copied from the register's Houston result.
+    pistol = db.session.scalar(select(Firearm).where(Firearm.serial_normalized == "QZX48213"))
+    houston = db.session.execute(select(TraceRequest.__table__).where(TraceRequest.ffl_city == "Houston")).one()
+    insert_numbered(TraceRequest.__table__, [{
+        **{key: value for key, value in houston._mapping.items() if key != "id"},
+        "trace_number": f"{houston.trace_number}-B", "firearm_id": pistol.id, "case_id": pistol.case_id}])
 
     assert db.session.scalar(select(func.count()).select_from(BULK_WRITES)) == 0  # the triggers count again
     kept = _counters()

@@ -203,7 +203,7 @@ def _join_recorded_seizures(actor, staging: Staging, chunk: list[tuple]) -> None
                    _RECORDED.seizure_ref, _RECORDED.recorded_by_agency_id == actor.agency_id,
                    returning=_RECORDED.id).subquery()
     recorded = {s.seizure_ref: s for s in db.session.scalars(select(Seizure).where(
-        Seizure.id.in_(select(found.c[1]))))}
+        Seizure.id.in_(select(found.c.id))))}
     if not recorded:
         return  # the usual case: nothing of this chunk was recorded before
     editable = {case.id: case for case in db.session.scalars(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from sqlalchemy import Connection, inspect, text
 
@@ -286,7 +286,7 @@ def _inserted_statements(table: str) -> tuple:
                  for rollup, contributions in _changes(table, "INSERT", rows, rows))
 
 
-def count_inserted(connection: Connection, table: str, first: int, last: int) -> None:
+def count_inserted(table: str, connection: Connection, first: int, last: int) -> None:
     """Count the rows ``first`` to ``last`` (ids) just inserted into ``table`` on SQLite, whose
     insert triggers skipped them (a bulk insert): what the triggers would have added, in one
     grouped upsert per rollup."""
@@ -294,12 +294,8 @@ def count_inserted(connection: Connection, table: str, first: int, last: int) ->
         connection.execute(statement, {"first": first, "last": last})
 
 
-def _counting(table: str):
-    return lambda connection, first, last: count_inserted(connection, table, first, last)
-
-
 for _table in COLUMNS:
-    after_bulk_insert(_table)(_counting(_table))
+    after_bulk_insert(_table)(partial(count_inserted, _table))
 
 
 def uninstall(connection: Connection) -> None:
