@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.core.test_page_statements import statements_for
 from tests.seizures.helpers import text
 from tests.tracing.helpers import READY
 from tracer.audit.models import AuditEvent
+from tracer.core import pagination
 from tracer.core.time import local_today
 from tracer.extensions import db
 from tracer.tracing.models import TraceRequest
@@ -104,6 +106,31 @@ def test_the_backlog_filters(world, query, expected, counts):
     page = analyst.get(f"/trace-requests/backlog?{query}")
     assert _rows(page) == _ids(firearms, *expected)
     assert _counts(page) == counts
+
+
+def _pager_count(page) -> str:
+    return re.sub(r"\s+", " ", re.search(r'class="pager__count">(.*?)</span>', text(page), re.S).group(1)).strip()
+
+
+@pytest.mark.parametrize("query, records", [("", "6 records"), ("readiness=ready", "3 records"),
+                                            ("state=08&readiness=not_ready", "1 record")])
+def test_the_backlog_counts_each_readiness_once_and_totals_the_list_from_them(world, query, records):
+    analyst, _firearms = world
+    sent = statements_for(analyst, f"/trace-requests/backlog?{query}")
+    counts = [statement for statement in sent if " OFFSET " in statement and "count(" in statement]
+    assert len(counts) == 2
+    # A federal reader's count walks the firearms alone; the seizure is joined for its state only.
+    assert all(("JOIN seizures" in statement) == ("state" in query) and "JOIN cases" not in statement
+               for statement in counts)
+    assert _pager_count(analyst.get(f"/trace-requests/backlog?{query}")) == records
+
+
+def test_the_backlog_total_beyond_the_bound_says_more(world, monkeypatch):
+    """Three ready and three not ready, each under a bound of four, make more than four."""
+    analyst, _firearms = world
+    monkeypatch.setattr(pagination, "EXACT_TOTAL_UP_TO", 4)
+    page = analyst.get("/trace-requests/backlog")
+    assert _counts(page) == (3, 3) and _pager_count(page) == "More than 10,000 records"
 
 
 def test_a_bad_filter_names_the_field(world):

@@ -219,7 +219,7 @@ def _fetch(statement: Select, keys: Sequence[SortKey], values: list[Any] | None,
 
 def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | Any, cursor: Any = None,
                 per_page: Any = 25, *, list_name: str, page: Any = None, count: bool = True,
-                as_rows: bool = False) -> KeysetPage:
+                counted: tuple[int, bool] | None = None, as_rows: bool = False) -> KeysetPage:
     """A step of ``statement`` walked in the order of ``keys`` (``SortKey``s, or one id column
     walked newest first): after or before the row a signed ``cursor`` of ``list_name`` names,
     or, without one, page ``page`` of the first pages (those within ``EXACT_TOTAL_UP_TO`` rows).
@@ -228,13 +228,18 @@ def keyset_page(statement: Select | Sequence[Select], keys: Sequence[SortKey] | 
     other, each walked along its own index (a list ordered first by a few kinds, each kind
     walked by date). The total is counted exactly up to ``EXACT_TOTAL_UP_TO`` and flagged as
     an estimate beyond, so no list counts a large table. ``count=False`` skips the count (a
-    part of a page shown without its total): the total is then flagged as an estimate. The items
+    part of a page shown without its total): the total is then flagged as an estimate. A caller
+    that has counted a single statement already (as ``bounded_count`` does) passes ``counted``
+    instead of having it counted again. The items
     are the statement's first column (its entities), or with ``as_rows`` its rows."""
     parts = list(statement) if isinstance(statement, (list, tuple)) else [statement]
     if not isinstance(keys, (list, tuple)):
         keys = [by(keys, descending=True)]
     _page, size = _bounds(1, per_page)
-    counts = [bounded_count(part) if count else (EXACT_TOTAL_UP_TO, True) for part in parts]
+    if counted is not None and len(parts) == 1:
+        counts = [counted]
+    else:
+        counts = [bounded_count(part) if count else (EXACT_TOTAL_UP_TO, True) for part in parts]
     rows: list[tuple[int, Any]] = []
     number, forward, walked_from = None, True, cursor not in (None, "")
     if walked_from:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import True_
 
 from tracer.audit.services import record
 from tracer.auth.scope import case_scope
@@ -140,9 +141,12 @@ def check_firearm(values: dict[str, Any], prefix: str = "",
 
 
 def firearm_query(user):
-    """Firearms the user may see: those of cases owned by agencies in scope."""
-    return select(Firearm).join(Case, Case.id == Firearm.case_id).where(
-        case_scope(user, Case.owner_agency_id, Firearm.case_id))
+    """Firearms the user may see: those of cases owned by agencies in scope. A reader of every
+    case (federal) needs no case joined: every firearm has one."""
+    condition = case_scope(user, Case.owner_agency_id, Firearm.case_id)
+    if isinstance(condition, True_):
+        return select(Firearm)
+    return select(Firearm).join(Case, Case.id == Firearm.case_id).where(condition)
 
 
 # Built once, so that the statement's cache key is found again rather than built anew. The case's

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from tracer.auth.models import Agency, User
 from tracer.cases.case_lists import agencies_in_scope, normalise_state
+from tracer.core import pagination
 from tracer.core.pagination import KeysetPage, bounded_count, by, keyset_page
 from tracer.core.text import forbidden_character
 from tracer.core.time import local_today
@@ -70,6 +71,16 @@ class BacklogCounts:
     ready_estimated: bool = False
     not_ready_estimated: bool = False
 
+    def of(self, readiness: str | None) -> tuple[int, bool]:
+        """The (count, estimated) of the list that ``readiness`` (a checked filter) shows: every
+        untraced firearm is either ready or not (``trace_ready`` is never null)."""
+        if readiness == "ready":
+            return self.ready, self.ready_estimated
+        if readiness == "not_ready":
+            return self.not_ready, self.not_ready_estimated
+        total, bound = self.ready + self.not_ready, pagination.EXACT_TOTAL_UP_TO
+        return min(total, bound), self.ready_estimated or self.not_ready_estimated or total > bound
+
 
 @dataclass
 class BacklogRow:
@@ -94,10 +105,12 @@ def _untraced() -> Any:
     return not_(exists().where(TraceRequest.firearm_id == Firearm.id, TraceRequest.status != "draft"))
 
 
-def _filtered(user: User, filters: BacklogFilters, today: date) -> Select:
-    """Every filter but readiness, which the counts split by."""
-    statement = (firearm_query(user).join(Seizure, Seizure.id == Firearm.seizure_id)
-                 .where(_untraced()))
+def _filtered(user: User, filters: BacklogFilters, today: date, *, listed: bool) -> Select:
+    """Every filter but readiness, which the counts split by. The seizure is joined for its
+    filters (state, age) and for the list's order (``listed``), not for a bare count."""
+    statement = firearm_query(user).where(_untraced())
+    if listed or filters.state or filters.age:
+        statement = statement.join(Seizure, Seizure.id == Firearm.seizure_id)
     if filters.state:
         statement = statement.where(Seizure.state_code == filters.state)
     if filters.agency and forbidden_character(filters.agency) is not None:
@@ -116,7 +129,7 @@ def _filtered(user: User, filters: BacklogFilters, today: date) -> Select:
 def backlog_query(user: User, filters: BacklogFilters, today: date | None = None) -> Select:
     """The scoped ``SELECT`` of untraced firearms matching ``filters``, longest waiting first."""
     filters = _check(filters)
-    statement = _filtered(user, filters, today or local_today())
+    statement = _filtered(user, filters, today or local_today(), listed=True)
     if filters.readiness == "ready":
         statement = statement.where(Firearm.trace_ready.is_(True))
     elif filters.readiness == "not_ready":
@@ -136,19 +149,22 @@ def backlog_counts(user: User, filters: BacklogFilters, today: date | None = Non
     """How many untraced firearms under ``filters`` (readiness aside) are ready, and how many are not;
     each counted up to ``EXACT_TOTAL_UP_TO`` and flagged as an estimate beyond."""
     filters = _check(filters)
-    statement = _filtered(user, filters, today or local_today())
+    statement = _filtered(user, filters, today or local_today(), listed=False)
     ready, ready_estimated = bounded_count(statement.where(Firearm.trace_ready.is_(True)))
     not_ready, not_ready_estimated = bounded_count(statement.where(Firearm.trace_ready.is_(False)))
     return BacklogCounts(ready, not_ready, ready_estimated, not_ready_estimated)
 
 
 def backlog_page(user: User, filters: BacklogFilters, page: Any = 1, per_page: Any = 25,
-                 cursor: Any = None) -> tuple[KeysetPage, list[BacklogRow]]:
+                 cursor: Any = None, counts: BacklogCounts | None = None) -> tuple[KeysetPage, list[BacklogRow]]:
     """One step of the backlog (page ``page`` of the first pages, or the step ``cursor`` names),
-    each firearm with its readiness, its draft request if any, and its age."""
+    each firearm with its readiness, its draft request if any, and its age. With the ``counts``
+    of the same filters (``backlog_counts``), the list's total is taken from them, not counted
+    a third time."""
     today = local_today()
+    counted = counts.of(_check(filters).readiness) if counts is not None else None
     result = keyset_page(backlog_query(user, filters, today), BACKLOG_ORDER, cursor, per_page,
-                         list_name="trace-backlog", page=page)
+                         list_name="trace-backlog", page=page, counted=counted)
     ids = [firearm.id for firearm in result.items]
     drafts = {t.firearm_id: t for t in db.session.scalars(
         select(TraceRequest).where(TraceRequest.firearm_id.in_(ids)))} if ids else {}

@@ -26,8 +26,8 @@ def render_backlog(filters: BacklogFilterForm, bulk: BulkRequestForm, page_numbe
                    status: int = 200, confirm=None):
     page, rows, counts = KeysetPage([], PER_PAGE, None, 0, False), [], BacklogCounts(0, 0)
     try:
-        page, rows = backlog_page(current_user, filters.filters(), page_number, PER_PAGE, cursor)
         counts = backlog_counts(current_user, filters.filters())
+        page, rows = backlog_page(current_user, filters.filters(), page_number, PER_PAGE, cursor, counts)
     except (ValidationFailed, BadListRequest) as failure:
         show_errors(filters, failure)
         status = 400
