@@ -1,27 +1,32 @@
 """Likely duplicates and the analysts' decisions on them: merge (both records kept, audited) or
 "not the same person" (the pair leaves the queue).
 
-An analyst sees a pair only when both records belong to agencies in their scope: a pair never
-tells anyone of a person they could not read.
+A reader sees a pair only when they may read both people (``services.person_query``'s rule: the
+records of agencies in their scope, and the people of the cases they may see, shared ones included):
+a pair never tells anyone of a person they could not read. Merging changes the records themselves,
+so it stays with the analysts whose agency scope covers every record it changes: a case shared with
+another agency lets that agency's analysts read its people and say "not the same person", never join
+them to another record.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, not_, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import False_, True_
 
 from tracer.audit.services import record
 from tracer.auth.models import User
-from tracer.auth.scope import agency_scope
+from tracer.auth.scope import agency_scope, has_shared_cases
 from tracer.core.errors import Forbidden, NotFound, ValidationFailed
 from tracer.core.models import utcnow
 from tracer.core.pagination import KeysetPage, by, keyset_page
 from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
-from tracer.people import access
+from tracer.people import access, services
 from tracer.people.matching import detect_duplicates
 from tracer.people.models import Person, PersonDuplicate, PersonMerge
 
@@ -37,11 +42,18 @@ def ensure_merger(user: User) -> None:
 
 
 def pair_query(user: User) -> Select:
-    """``SELECT`` of the pairs ``user`` may see: analysts and supervisors, both records in scope."""
+    """``SELECT`` of the pairs ``user`` may see: analysts and supervisors who may read both people."""
     if not access.may_read_people(user):
         return select(PersonDuplicate).where(false())
-    return select(PersonDuplicate).where(agency_scope(user, PersonDuplicate.agency_a_id),
-                                         agency_scope(user, PersonDuplicate.agency_b_id))
+    side_a = agency_scope(user, PersonDuplicate.agency_a_id)
+    side_b = agency_scope(user, PersonDuplicate.agency_b_id)
+    # Most agencies have nothing shared with them: their queue keeps walking the agency rule alone
+    # (ix_person_duplicates_status_created_at_id); a federal user reads every record already.
+    if isinstance(side_a, (True_, False_)) or not has_shared_cases(user):
+        return select(PersonDuplicate).where(side_a, side_b)
+    return select(PersonDuplicate).where(
+        or_(side_a, services.in_visible_case(user, PersonDuplicate.person_a_id)),
+        or_(side_b, services.in_visible_case(user, PersonDuplicate.person_b_id)))
 
 
 def open_pairs(user: User) -> Select:
@@ -84,6 +96,24 @@ def merge_history(person: Person) -> list[PersonMerge]:
         .order_by(PersonMerge.decided_at, PersonMerge.id)))
 
 
+def merge_refusal(user: User, first: Person, second: Person, merged: Person | None = None) -> str | None:
+    """Why ``user`` may not merge ``first`` and ``second`` (both read through their scope), or ``None``.
+
+    A merge rewrites records: the merged one points at the one kept and every record of its family
+    takes the kept record's root. That decision belongs to the agencies that recorded them, so each
+    record must be owned by an agency in ``user``'s agency scope; reading a person through a shared
+    case is not enough. When the record to be merged (``merged``) is known, every record of its
+    family counts too."""
+    records = Person.id.in_((first.id, second.id))
+    if merged is not None:
+        records = or_(records, Person.canonical_id == merged.canonical_id)
+    outside = db.session.scalar(select(Person.id).where(records, not_(agency_scope(user, Person.agency_id))).limit(1))
+    if outside is None:
+        return None
+    return _("One of these records (or one already merged with them) was recorded by an agency outside your "
+             "scope: ask an analyst of that agency or a federal analyst to merge them.")
+
+
 def _pair_between(first: Person, second: Person) -> PersonDuplicate | None:
     low, high = sorted((first.id, second.id))
     return db.session.scalar(select(PersonDuplicate).where(PersonDuplicate.person_a_id == low,
@@ -96,8 +126,13 @@ def merge_people(user: User, keep: Person, merge: Person, reason: Any) -> Person
     Both records are kept: ``merge`` points at ``keep`` and every record of its family takes
     ``keep``'s root as ``canonical_id``. The decision (who, when, why) is a ``PersonMerge`` row and
     an audit event holding ids only. The other pairs ``merge`` was waiting in pass to ``keep``.
-    ``ValidationFailed`` for a merge with oneself, a record already merged, or no reason."""
+    ``Forbidden`` when a record it changes belongs to an agency outside ``user``'s agency scope
+    (``merge_refusal``); ``ValidationFailed`` for a merge with oneself, a record already merged, or
+    no reason."""
     ensure_merger(user)
+    refusal = merge_refusal(user, keep, merge, merged=merge)
+    if refusal is not None:
+        raise Forbidden(refusal)
     check = Checker()
     text = check.text("reason", reason, REASON_MAX, required=True, multiline=True)
     if keep.id == merge.id:

@@ -145,7 +145,7 @@ class PersonDuplicate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_a_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     person_b_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    # The owning agencies of the two records: an analyst sees a pair only when both are in scope.
+    # The owning agencies of the two records: the scope rule of the queue reads them without a join.
     agency_a_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     agency_b_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     kind: Mapped[str] = mapped_column(_enum(DUPLICATE_KINDS, "person_duplicate_kind", 16))

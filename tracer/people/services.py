@@ -51,9 +51,14 @@ def person_query(user: User) -> Select:
     they may see (and those recorded by agencies in their scope). Nobody else reads people."""
     if not access.may_read_people(user):
         return select(Person).where(false())
-    in_visible_case = exists().where(CasePerson.person_id == Person.id,
-                                     CasePerson.case_id.in_(access.case_ids_query(user)))
-    return select(Person).where(or_(agency_scope(user, Person.agency_id), in_visible_case))
+    return select(Person).where(or_(agency_scope(user, Person.agency_id), in_visible_case(user, Person.id)))
+
+
+def in_visible_case(user: User, person_id_column) -> ColumnElement[bool]:
+    """SQL: the person in ``person_id_column`` holds a role in a case ``user`` may see (the second half
+    of ``person_query``'s rule, for queries that name people by id)."""
+    return exists().where(CasePerson.person_id == person_id_column,
+                          CasePerson.case_id.in_(access.case_ids_query(user)))
 
 
 def get_person(user: User, person_id: int) -> Person:

@@ -170,9 +170,11 @@ def duplicates_queue():
 @bp.route("/people/<int:person_id>/merge/<int:other_id>", methods=["GET", "POST"])
 @mergers
 def merge(person_id: int, other_id: int):
-    """Confirm that two records are one person, choosing the record kept, with a reason."""
+    """Confirm that two records are one person, choosing the record kept, with a reason. A reader who
+    may compare the records but not merge them (another agency's record) is told why."""
     first = services.get_person(current_user, person_id)
     second = services.get_person(current_user, other_id)
+    refusal = duplicates.merge_refusal(current_user, first, second)
     form = MergeForm()
     form.keep.choices = [(str(p.id), _("Record no. %(id)d", id=p.id)) for p in (first, second)]
     status = 200
@@ -196,7 +198,7 @@ def merge(person_id: int, other_id: int):
     access.audit_read(current_user, "merge_page", object_type="person", object_id=first.id,
                       person_ids=[first.id, second.id])
     db.session.commit()
-    return render_template("people/merge.html", form=form, first=first, second=second), status
+    return render_template("people/merge.html", form=form, first=first, second=second, refusal=refusal), status
 
 
 @bp.post("/people/duplicates/<int:pair_id>/distinct")
