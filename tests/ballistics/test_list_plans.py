@@ -12,6 +12,7 @@ from tests.core import test_list_plans as plans
 from tracer.ballistics import services
 from tracer.ballistics.lead_views import pending_leads
 from tracer.ballistics.models import BallisticItem, BallisticLink, Scene
+from tracer.cases.models import CaseShare
 from tracer.extensions import db
 
 ITEMS = 3_000
@@ -66,3 +67,21 @@ def test_an_items_leads_are_read_by_index(seeded):
     item = services.get_item(examiner, seeded[1500].id)
     links = plans.assert_walks(lambda: list(db.session.scalars(services.item_links(item))), minimum=1)
     assert {link.id for link in links} and all(item.id in (link.item_a_id, link.item_b_id) for link in links)
+
+
+def test_the_queue_of_an_agency_a_case_is_shared_with_walks_an_index(seeded):
+    """With a case shared, the leads of its items join the queue, still walked along indexes."""
+    sonora, chihuahua = factories.agency("FGE-SON"), factories.agency("FGE-CHIH")
+    shared = db.session.scalar(select(BallisticItem.case_id).where(BallisticItem.agency_id == sonora.id).limit(1))
+    db.session.add(CaseShare(case_id=shared, agency_id=chihuahua.id))
+    db.session.flush()
+    examiner = factories.user("analyst", chihuahua)
+    plans._walk_twice(lambda cursor: pending_leads(examiner, cursor))
+    seen = {link.id for link in db.session.scalars(services.link_query(examiner))}
+    items = set(db.session.scalars(services.item_query(examiner).with_only_columns(BallisticItem.id)))
+    expected = set(db.session.scalars(select(BallisticLink.id).where(
+        BallisticLink.item_a_id.in_(items) | BallisticLink.item_b_id.in_(items))))
+    assert seen == expected
+    # some are seen only through the shared case: neither item is Chihuahua's
+    assert any(chihuahua.id not in (link.agency_a_id, link.agency_b_id)
+               for link in db.session.scalars(select(BallisticLink).where(BallisticLink.id.in_(seen))))

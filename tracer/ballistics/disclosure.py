@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tracer.auth.models import Agency, User
 from tracer.ballistics.models import BallisticItem, BallisticLink
-from tracer.ballistics.scope import READERS, visible_agencies
+from tracer.ballistics.scope import READERS, visible_items
 from tracer.deconfliction.services import AgencyContact, HiddenMatch, budget_spent, disclose
 from tracer.extensions import db
 
@@ -55,6 +55,8 @@ class ShownSides(list):
     """The sides a reader is shown, and whether their disclosure budget is spent."""
 
     limit_reached: bool = False
+    # The ids of the links' items the reader may see.
+    visible: frozenset[int] = frozenset()
     # Whether anything was disclosed or withheld: then notices and audit events await the commit.
     disclosed: bool = False
 
@@ -65,17 +67,18 @@ def link_sides(user: User, links: list[BallisticLink], shown_in: str,
     in ``focus_ids`` (or the item in scope). Restricted sides go through the disclosure
     service, one entry per item, agency and kind; excluded links to records out of scope are
     not matches and are not shown."""
-    visible = visible_agencies(user, {a for link in links for a in (link.agency_a_id, link.agency_b_id)})
+    visible = visible_items(user, {item for link in links for item in (link.item_a, link.item_b)})
     shown = ShownSides()
+    shown.visible = frozenset(visible)
     restricted: dict[int, list[tuple[BallisticLink, BallisticItem, BallisticItem]]] = {}
     for link in links:
         this, other = link.item_a, link.item_b
         if (focus_ids and link.item_b_id in focus_ids and link.item_a_id not in focus_ids) or \
-                (not focus_ids and link.agency_a_id not in visible):
+                (not focus_ids and link.item_a_id not in visible):
             this, other = other, this
-        if this.agency_id not in visible:
+        if this.id not in visible:
             continue
-        if other.agency_id in visible:
+        if other.id in visible:
             shown.append(LinkSide(link, this, other))
         elif link.status != "excluded":
             restricted.setdefault(this.id, []).append((link, this, other))
@@ -120,7 +123,7 @@ def tell_other_agencies(link: BallisticLink) -> None:
         if this.agency_id == other.agency_id:
             continue
         recipient = _recipient(this)
-        if recipient is None or visible_agencies(recipient, {other.agency_id}):
+        if recipient is None or visible_items(recipient, (other,)):
             continue
         disclose(recipient, CHANNEL, [HiddenMatch(None, other.agency_id, "ballistic_hit", other.id)],
                  subject=subject(this), case_id=this.case_id,

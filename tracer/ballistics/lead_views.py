@@ -9,7 +9,6 @@ from tracer.ballistics import leads, services
 from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.forms import DecisionForm
 from tracer.ballistics.models import BallisticLink
-from tracer.ballistics.scope import visible_agencies
 from tracer.ballistics.views import bp, examiners, readers
 from tracer.core.errors import Conflict, Forbidden, ValidationFailed
 from tracer.core.models import utcnow
@@ -51,7 +50,7 @@ def queue():
     if sides.disclosed:
         db.session.commit()  # what was disclosed is audited and noticed
     by_link = {side.link.id: side for side in sides}
-    rows = [(link, by_link.get(link.id), leads.may_decide(current_user, link)) for link in page.items]
+    rows = [(link, by_link.get(link.id), leads.may_decide(current_user, link, sides.visible)) for link in page.items]
     return render_template("ballistics/queue.html", page=page, rows=rows, now=utcnow(),
                            forms={link.id: decision_form(link, True) for link in page.items},
                            limit_reached=sides.limit_reached)
@@ -68,13 +67,12 @@ def render_lead(link: BallisticLink, form: DecisionForm | None = None, status: i
     sides = link_sides(current_user, [link], "lead_page")
     if sides.disclosed:
         db.session.commit()
-    both = visible_agencies(current_user, {link.agency_a_id, link.agency_b_id}) == {
-        link.agency_a_id, link.agency_b_id}
+    both = {link.item_a_id, link.item_b_id} <= sides.visible
     photos = list(db.session.scalars(select(Attachment).where(Attachment.ballistic_link_id == link.id)
                                      .order_by(Attachment.id))) if both else []
     return render_template("ballistics/lead.html", link=link, side=sides[0] if sides else None, both=both,
                            photos=photos, form=form or decision_form(link),
-                           may_decide=leads.may_decide(current_user, link),
+                           may_decide=leads.may_decide(current_user, link, sides.visible),
                            crosses_states=leads.crosses_states(link), limit_reached=sides.limit_reached), status
 
 

@@ -6,7 +6,7 @@ on the AFTE range. Items are read through ``tracer.ballistics.services``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import select, update
 
@@ -14,7 +14,7 @@ from tracer.audit.services import record
 from tracer.auth.models import User
 from tracer.ballistics.disclosure import tell_other_agencies
 from tracer.ballistics.models import CONCLUSIONS, LINK_SOURCES, STATUS_AFTER, BallisticItem, BallisticLink
-from tracer.ballistics.scope import EXAMINERS, visible_agencies
+from tracer.ballistics.scope import EXAMINERS, visible_items
 from tracer.ballistics.services import NOTES_MAX, ensure_examiner
 from tracer.core.errors import Conflict, Forbidden, ValidationFailed
 from tracer.core.models import utcnow
@@ -96,11 +96,13 @@ def _audit_lead(user: User, link: BallisticLink, item: BallisticItem) -> None:
 # --- deciding ---------------------------------------------------------------------------------------------
 
 
-def may_decide(user: User, link: BallisticLink) -> bool:
-    """An examiner who may see both items decides; a lead across states, a federal examiner only."""
+def may_decide(user: User, link: BallisticLink, visible: Iterable[int] | None = None) -> bool:
+    """An examiner who may see both items decides; a lead across states, a federal examiner only.
+    ``visible``: the ids of the items ``user`` may see, when already read (``link_sides``)."""
     if user.role not in EXAMINERS or not user.active:
         return False
-    if visible_agencies(user, {link.agency_a_id, link.agency_b_id}) != {link.agency_a_id, link.agency_b_id}:
+    seen = set(visible) if visible is not None else visible_items(user, (link.item_a, link.item_b))
+    if not {link.item_a_id, link.item_b_id} <= seen:
         return False
     return not crosses_states(link) or user.agency.level == "federal"
 

@@ -1,12 +1,20 @@
-"""Who works with ballistics, and which agencies' records a user may see of a lead's two sides."""
+"""Who works with ballistics, and which of a lead's two items a user may see.
+
+A lead's side is seen exactly when its item is: the item's agency within the agency rule, or
+the item's case shared with the user's agency (``tracer.auth.scope.case_scope``, the rule of
+``tracer.ballistics.services.item_query``). A side that is not seen is told only through the
+deconfliction disclosure.
+"""
 from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.sql.elements import False_, True_
 
-from tracer.auth.models import Agency, User
-from tracer.auth.scope import agency_scope
+from tracer.auth.models import User
+from tracer.auth.scope import agency_scope, case_scope, has_shared_cases, sees_every_agency, shared_case_ids
+from tracer.ballistics.models import BallisticItem
 from tracer.extensions import db
 
 # Examiners: the analysts record items, draw leads and decide them (SPEC §2).
@@ -15,9 +23,23 @@ EXAMINERS = frozenset({"analyst"})
 READERS = frozenset({"officer", "analyst", "supervisor"})
 
 
-def visible_agencies(user: User, agency_ids: Iterable[int]) -> set[int]:
-    """Which of ``agency_ids`` are in ``user``'s scope."""
-    ids = {agency_id for agency_id in agency_ids if agency_id is not None}
+def visible_items(user: User, items: Iterable[BallisticItem]) -> set[int]:
+    """The ids of those of ``items`` that ``user`` may see, read in one statement."""
+    ids = {item.id for item in items if item is not None}
     if not ids or user.role not in READERS:
         return set()
-    return set(db.session.scalars(select(Agency.id).where(Agency.id.in_(ids), agency_scope(user, Agency.id))))
+    if sees_every_agency(user):
+        return ids
+    return set(db.session.scalars(select(BallisticItem.id).where(
+        BallisticItem.id.in_(ids), case_scope(user, BallisticItem.agency_id, BallisticItem.case_id))))
+
+
+def shared_items(user: User) -> Select | None:
+    """``SELECT`` of the ids of the items of cases shared with ``user``'s agency (shares not
+    revoked), or None when sharing adds nothing to the agency rule: the user sees every agency
+    or none, or nothing is shared with their agency."""
+    if user.role not in READERS or isinstance(agency_scope(user, BallisticItem.agency_id), (True_, False_)):
+        return None
+    if not has_shared_cases(user):
+        return None
+    return select(BallisticItem.id).where(BallisticItem.case_id.in_(shared_case_ids(user)))

@@ -15,7 +15,7 @@ from tracer.audit.services import record
 from tracer.auth.models import User
 from tracer.ballistics.models import (BREECH_FACE_CLASSES, EJECTOR_MARKS, FIRING_PIN_SHAPES, ITEM_KINDS, JACKETS,
                                       RECOVERED_KINDS, TWISTS, BallisticItem, BallisticLink, Scene)
-from tracer.ballistics.scope import EXAMINERS, READERS
+from tracer.ballistics.scope import EXAMINERS, READERS, shared_items
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound
 from tracer.auth.scope import agency_scope, case_scope
@@ -57,11 +57,18 @@ def get_item(user: User, item_id: int) -> BallisticItem:
 
 
 def link_query(user: User) -> Select:
-    """``SELECT`` of the links ``user`` may see: at least one of the two items in scope."""
+    """``SELECT`` of the links ``user`` may see: at least one of the two items in scope (the
+    rule of ``item_query``)."""
     if user.role not in READERS:
         return select(BallisticLink).where(false())
-    return select(BallisticLink).where(or_(agency_scope(user, BallisticLink.agency_a_id),
-                                           agency_scope(user, BallisticLink.agency_b_id)))
+    by_agency = or_(agency_scope(user, BallisticLink.agency_a_id), agency_scope(user, BallisticLink.agency_b_id))
+    # Most agencies have nothing shared with them: the agency columns kept on the link alone
+    # decide, and the examiners' queue walks its index.
+    shared = shared_items(user)
+    if shared is None:
+        return select(BallisticLink).where(by_agency)
+    return select(BallisticLink).where(or_(by_agency, BallisticLink.item_a_id.in_(shared),
+                                           BallisticLink.item_b_id.in_(shared)))
 
 
 def get_link(user: User, link_id: int) -> BallisticLink:

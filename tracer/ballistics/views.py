@@ -11,7 +11,7 @@ from tracer.ballistics.disclosure import link_sides
 from tracer.ballistics.forms import ItemForm, LeadForm, SceneForm
 from tracer.ballistics.labels import register_filters
 from tracer.ballistics.models import BallisticItem
-from tracer.ballistics.scope import visible_agencies
+from tracer.ballistics.scope import visible_items
 from tracer.cases.services import get_case
 from tracer.core.access import roles
 from tracer.core.errors import Conflict, NotFound, ValidationFailed
@@ -42,8 +42,7 @@ def _item_case_in_scope(user, item_id: int) -> int:
 
 def _link_case_in_scope(user, link_id: int) -> int:
     link = services.get_link(user, link_id)
-    sides = visible_agencies(user, {link.agency_a_id, link.agency_b_id})
-    if sides != {link.agency_a_id, link.agency_b_id}:
+    if visible_items(user, (link.item_a, link.item_b)) != {link.item_a_id, link.item_b_id}:
         raise NotFound(_("Not found."))  # comparison photos show both items: both sides only
     return link.item_a.case_id
 
