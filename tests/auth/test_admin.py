@@ -13,8 +13,10 @@ from sqlalchemy.orm import undefer_group
 from tests.auth.helpers import (
     by_testid, error_fields, field_error_text, field_value, has_field_error, location, page, path_of, query_of,
 )
+from tracer.audit import services as audit_services
 from tracer.auth import sessions
 from tracer.auth.models import SECRETS, Agency, User, UserSession
+from tracer.core.time import local_today
 from tracer.extensions import db
 
 
@@ -410,13 +412,27 @@ def test_audit_filter_by_object_type_and_id(admin, trail, app, events):
 
 
 def test_audit_filter_by_date(admin, trail, events):
-    today = datetime.now(timezone.utc).date()
+    today = local_today()
     day = timedelta(days=1)
     assert audit_rows(admin.get(f"/admin/audit?date_from={today}&date_to={today}"))
     assert audit_rows(admin.get(f"/admin/audit?date_from={today - day}"))
     assert audit_rows(admin.get(f"/admin/audit?date_to={today - day}")) == []
     assert audit_rows(admin.get(f"/admin/audit?date_from={today + day}")) == []
     assert events("audit.read")[-1].details["filters"] == {"from": (today + day).isoformat()}
+
+
+def test_audit_dates_are_days_in_mexico(admin, sign_in, monkeypatch):
+    """An event at 21:00 in Mexico City on 6 March is 03:00 UTC on the 7th: the auditor finds it under
+    the 6th, the day the page shows it on."""
+    evening = datetime(2025, 3, 7, 3, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(audit_services, "utcnow", lambda: evening)
+    sign_in("officer")
+    monkeypatch.undo()
+    shown = [row for row in audit_rows(admin.get("/admin/audit?date_from=2025-03-06&date_to=2025-03-06"))
+             if row["action"] == "login"]
+    assert len(shown) == 1 and shown[0]["local"].startswith("2025-03-06 21:00")
+    assert not [row for row in audit_rows(admin.get("/admin/audit?date_from=2025-03-07&date_to=2025-03-07"))
+                if row["action"] == "login"]
 
 
 def test_reading_the_audit_trail_is_audited(admin, events):

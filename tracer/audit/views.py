@@ -2,7 +2,7 @@
 account, permission and reference events (see ``reading``); every read is itself audited."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
@@ -16,6 +16,7 @@ from tracer.audit.reading import readable_events
 from tracer.core.access import roles
 from tracer.core.forms import show_errors
 from tracer.core.pagination import BadListRequest, KeysetPage, by, keyset_page
+from tracer.core.time import local_day_start
 from tracer.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -46,12 +47,11 @@ def events():
             statement = statement.where(AuditEvent.object_id == form.object_id.data.strip())
             filters["object_id"] = form.object_id.data
         if start:
-            statement = statement.where(AuditEvent.occurred_at >= datetime.combine(start, time(), timezone.utc))
+            statement = statement.where(AuditEvent.occurred_at >= local_day_start(start))
             filters["from"] = start.isoformat()
         if end:
             if end < date.max:  # the last representable day has no day after it
-                statement = statement.where(
-                    AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time(), timezone.utc))
+                statement = statement.where(AuditEvent.occurred_at < local_day_start(end + timedelta(days=1)))
             filters["to"] = end.isoformat()
     status = 200
     try:
