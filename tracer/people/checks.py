@@ -14,6 +14,7 @@ from typing import Any
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.mx import curp as curp_number
 
+from tracer.core.time import local_today
 from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.geo.catalog import resolve_us_state
@@ -139,7 +140,7 @@ def check_person(values: dict[str, Any], today: date | None = None) -> tuple[dic
     clean["last_names"] = check.text("last_names", values.get("last_names"), NAME_MAX, required=True)
     clean["first_names"] = check.text("first_names", values.get("first_names"), NAME_MAX)
     clean["alias"] = check.text("alias", values.get("alias"), NAME_MAX)
-    clean["birth_date"] = check.day("birth_date", values.get("birth_date"), not_after=today or date.today(),
+    clean["birth_date"] = check.day("birth_date", values.get("birth_date"), not_after=today or local_today(),
                                     not_before=EARLIEST_BIRTH)
     clean["sex"] = check.choice("sex", values.get("sex"), SEXES) or "unknown"
     clean["curp"] = _curp(check, values.get("curp"), clean["birth_date"])

@@ -16,6 +16,7 @@ from wtforms.validators import Optional, ValidationError
 
 from tracer.core.forms import DateInput, HiddenField, PageForm, SelectField, StringField, TextAreaField
 from tracer.core.text import CleanText
+from tracer.core.time import local_today
 from tracer.core.translation import lazy_gettext as _l
 from tracer.firearms.forms import BLANK, _select
 from tracer.people.checks import PERSON_FIELDS
@@ -51,7 +52,7 @@ class PastDate:
             day = date.fromisoformat(value)
         except ValueError:
             raise ValidationError(_l("Use a date in the form YYYY-MM-DD.")) from None
-        if day > date.today():
+        if day > local_today():
             raise ValidationError(_l("The date cannot be in the future."))
 
 
