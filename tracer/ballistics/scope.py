@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.sql.elements import False_, True_
 
 from tracer.auth.models import User
@@ -23,6 +23,13 @@ EXAMINERS = frozenset({"analyst"})
 READERS = frozenset({"officer", "analyst", "supervisor"})
 
 
+def item_scope(user: User) -> ColumnElement[bool]:
+    """A SQL condition: the ballistic item is one ``user`` may see, a reader's of a case in scope."""
+    if user.role not in READERS:
+        return false()
+    return case_scope(user, BallisticItem.agency_id, BallisticItem.case_id)
+
+
 def visible_items(user: User, items: Iterable[BallisticItem]) -> set[int]:
     """The ids of those of ``items`` that ``user`` may see, read in one statement."""
     ids = {item.id for item in items if item is not None}
@@ -30,8 +37,7 @@ def visible_items(user: User, items: Iterable[BallisticItem]) -> set[int]:
         return set()
     if sees_every_agency(user):
         return ids
-    return set(db.session.scalars(select(BallisticItem.id).where(
-        BallisticItem.id.in_(ids), case_scope(user, BallisticItem.agency_id, BallisticItem.case_id))))
+    return set(db.session.scalars(select(BallisticItem.id).where(BallisticItem.id.in_(ids), item_scope(user))))
 
 
 def shared_items(user: User) -> Select | None:

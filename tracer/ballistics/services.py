@@ -15,10 +15,10 @@ from tracer.audit.services import record
 from tracer.auth.models import User
 from tracer.ballistics.models import (BREECH_FACE_CLASSES, EJECTOR_MARKS, FIRING_PIN_SHAPES, ITEM_KINDS, JACKETS,
                                       RECOVERED_KINDS, TWISTS, BallisticItem, BallisticLink, Scene)
-from tracer.ballistics.scope import EXAMINERS, READERS, shared_items
+from tracer.ballistics.scope import EXAMINERS, READERS, item_scope, shared_items
 from tracer.cases.models import Case
 from tracer.core.errors import Conflict, Forbidden, NotFound
-from tracer.auth.scope import agency_scope, case_scope
+from tracer.auth.scope import agency_scope
 from tracer.core.translation import gettext as _
 from tracer.core.validation import Checker
 from tracer.extensions import db
@@ -43,9 +43,7 @@ UPDATED = "ballistic_item.update"
 
 def item_query(user: User) -> Select:
     """``SELECT`` of the ballistic items ``user`` may see: those of cases in scope."""
-    if user.role not in READERS:
-        return select(BallisticItem).where(false())
-    return select(BallisticItem).where(case_scope(user, BallisticItem.agency_id, BallisticItem.case_id))
+    return select(BallisticItem).where(item_scope(user))
 
 
 def get_item(user: User, item_id: int) -> BallisticItem:
